@@ -1,0 +1,55 @@
+import type { StageConfig } from './stage-config';
+
+/** Everything in StageConfig except the identity fields, which the loader fills in. */
+export type StageSettings = Omit<StageConfig, 'stage' | 'allowDestroy'>;
+
+/**
+ * Defaults for every stage; `cdk.json` context `stages.<name>` overrides them key by key.
+ * Sized for a small dev account: the prod stage in cdk.json raises what matters.
+ */
+export function defaultStageSettings(stage: string): StageSettings {
+  return {
+    network: { vpcCidr: '10.40.0.0/16', maxAzs: 2, natGateways: 1, flowLogRetentionDays: 365 },
+    storage: {
+      rawInfrequentAccessAfterDays: 30,
+      rawGlacierAfterDays: 90,
+      quarantineExpireAfterDays: 400,
+      athenaResultsExpireAfterDays: 30,
+      accessLogsExpireAfterDays: 365,
+    },
+    streaming: {
+      brokerCount: 2,
+      brokerInstanceType: 'kafka.t3.small',
+      kafkaVersion: '3.7.x',
+      brokerVolumeGiB: 100,
+      topicName: 'bank.transactions.v1',
+      topicPartitions: 6,
+      connectMcuCount: 1,
+      connectWorkerCount: 1,
+      sftpSecretName: `${stage}/bank-pipeline/sftp-log-server`,
+      sftpInputDir: '/transactions/incoming',
+      useTransferFamily: false,
+    },
+    processing: {
+      emrReleaseLabel: 'emr-7.5.0',
+      primaryInstanceType: 'm7g.xlarge',
+      coreInstanceType: 'm7g.xlarge',
+      coreInstanceCount: 2,
+      idleTimeoutMinutes: 30,
+    },
+    analytics: {
+      athenaBytesScannedCutoff: 10 * 1024 ** 3,
+      glueWorkerType: 'G.1X',
+      glueNumberOfWorkers: 2,
+    },
+    warehouse: {
+      kind: 'serverless',
+      baseCapacityRpu: 8,
+      nodeType: 'ra3.large',
+      numberOfNodes: 2,
+      databaseName: 'bank',
+    },
+    orchestration: { runIntervalMinutes: 60, logRetentionDays: 90 },
+    monitoring: { alarmEmail: undefined, maxConsumerLag: 100_000 },
+  };
+}

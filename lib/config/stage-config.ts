@@ -1,0 +1,241 @@
+/**
+ * The typed configuration of one deployment stage (dev, prod, ...).
+ *
+ * Values come from `cdk.json` context (`stages.<name>`), merged over the
+ * defaults in `defaults.ts`, then checked by `validateStageConfig`. Nothing
+ * account-specific (ids, secrets, hostnames) lives here: the account and region
+ * come from the CLI environment, secrets from Secrets Manager.
+ */
+export interface StageConfig {
+  /** Stage name, used as a prefix for stack and resource names. */
+  readonly stage: string;
+
+  /**
+   * Allow `cdk destroy` to delete data-bearing resources (buckets, keys, log groups).
+   * Only from the context flag `-c allowDestroy=true`, never from the stage file.
+   * @default false (everything that holds data is RETAINed)
+   */
+  readonly allowDestroy: boolean;
+
+  readonly network: NetworkConfig;
+  readonly storage: StorageConfig;
+  readonly streaming: StreamingConfig;
+  readonly processing: ProcessingConfig;
+  readonly analytics: AnalyticsConfig;
+  readonly warehouse: WarehouseConfig;
+  readonly orchestration: OrchestrationConfig;
+  readonly monitoring: MonitoringConfig;
+}
+
+export interface NetworkConfig {
+  /**
+   * IPv4 CIDR of the VPC, a /16 to /24 private range.
+   * @default '10.40.0.0/16'
+   */
+  readonly vpcCidr: string;
+  /**
+   * Number of availability zones (2 or 3). MSK broker count must be a multiple of it.
+   * @default 2
+   */
+  readonly maxAzs: number;
+  /**
+   * NAT gateways for egress from private subnets (0 = isolated, endpoints only).
+   * @default 1 (dev), one per AZ in prod
+   */
+  readonly natGateways: number;
+  /**
+   * Days to keep VPC flow logs in CloudWatch Logs.
+   * @default 365
+   */
+  readonly flowLogRetentionDays: number;
+}
+
+export interface StorageConfig {
+  /**
+   * Days before raw-zone objects move to infrequent access.
+   * @default 30
+   */
+  readonly rawInfrequentAccessAfterDays: number;
+  /**
+   * Days before raw-zone objects move to Glacier.
+   * @default 90
+   */
+  readonly rawGlacierAfterDays: number;
+  /**
+   * Days quarantined records are kept before expiry (investigate before then).
+   * @default 400
+   */
+  readonly quarantineExpireAfterDays: number;
+  /**
+   * Days Athena query results are kept.
+   * @default 30
+   */
+  readonly athenaResultsExpireAfterDays: number;
+  /**
+   * Days server access logs are kept.
+   * @default 365
+   */
+  readonly accessLogsExpireAfterDays: number;
+}
+
+export interface StreamingConfig {
+  /**
+   * Number of MSK broker nodes; must be a multiple of `network.maxAzs`.
+   * @default 2 (dev), 3 (prod)
+   */
+  readonly brokerCount: number;
+  /**
+   * MSK broker instance type.
+   * @default 'kafka.t3.small' (dev), 'kafka.m7g.large' (prod)
+   */
+  readonly brokerInstanceType: string;
+  /**
+   * Kafka version of the MSK cluster.
+   * @default '3.7.x'
+   */
+  readonly kafkaVersion: string;
+  /**
+   * EBS volume per broker in GiB.
+   * @default 100
+   */
+  readonly brokerVolumeGiB: number;
+  /**
+   * Name of the transactions topic.
+   * @default 'bank.transactions.v1'
+   */
+  readonly topicName: string;
+  /**
+   * Partitions of the transactions topic.
+   * @default 6
+   */
+  readonly topicPartitions: number;
+  /**
+   * MSK Connect capacity per connector: MCU count per worker (1, 2, 4 or 8).
+   * @default 1
+   */
+  readonly connectMcuCount: number;
+  /**
+   * MSK Connect workers per connector.
+   * @default 1
+   */
+  readonly connectWorkerCount: number;
+  /**
+   * Name of the Secrets Manager secret with the log server's SFTP connection
+   * (`host`, `port`, `username`, `password` and `knownHosts`). The secret is created empty-valued
+   * by the stack when `useTransferFamily` is true; otherwise it must exist.
+   * @default '<stage>/bank-pipeline/sftp-log-server'
+   */
+  readonly sftpSecretName: string;
+  /**
+   * Directory on the SFTP server where transaction logs are dropped.
+   * @default '/transactions/incoming'
+   */
+  readonly sftpInputDir: string;
+  /**
+   * Create an AWS Transfer Family SFTP server (VPC endpoint, private) as the log server.
+   * @default false
+   */
+  readonly useTransferFamily: boolean;
+}
+
+export interface ProcessingConfig {
+  /**
+   * EMR release label (7.x, Spark 3.5).
+   * @default 'emr-7.5.0'
+   */
+  readonly emrReleaseLabel: string;
+  /**
+   * Instance type of the primary node.
+   * @default 'm7g.xlarge'
+   */
+  readonly primaryInstanceType: string;
+  /**
+   * Instance type of the core nodes.
+   * @default 'm7g.xlarge'
+   */
+  readonly coreInstanceType: string;
+  /**
+   * Number of core nodes.
+   * @default 2
+   */
+  readonly coreInstanceCount: number;
+  /**
+   * Idle minutes after which a cluster terminates itself (safety net; clusters are per run).
+   * @default 30
+   */
+  readonly idleTimeoutMinutes: number;
+}
+
+export interface AnalyticsConfig {
+  /**
+   * Athena per-query bytes-scanned cutoff, in bytes (at least 10 MB).
+   * @default 10 GiB (dev), 100 GiB (prod)
+   */
+  readonly athenaBytesScannedCutoff: number;
+  /**
+   * Glue job worker type for the warehouse load.
+   * @default 'G.1X'
+   */
+  readonly glueWorkerType: string;
+  /**
+   * Glue job worker count.
+   * @default 2
+   */
+  readonly glueNumberOfWorkers: number;
+}
+
+export type WarehouseKind = 'serverless' | 'provisioned';
+
+export interface WarehouseConfig {
+  /**
+   * Redshift Serverless (default) or a provisioned cluster.
+   * @default 'serverless'
+   */
+  readonly kind: WarehouseKind;
+  /**
+   * Base RPU capacity of the serverless workgroup (8 to 512, in steps of 8).
+   * @default 8
+   */
+  readonly baseCapacityRpu: number;
+  /**
+   * Node type of the provisioned cluster.
+   * @default 'ra3.large'
+   */
+  readonly nodeType: string;
+  /**
+   * Number of nodes of the provisioned cluster.
+   * @default 2
+   */
+  readonly numberOfNodes: number;
+  /**
+   * Database name.
+   * @default 'bank'
+   */
+  readonly databaseName: string;
+}
+
+export interface OrchestrationConfig {
+  /**
+   * How often the pipeline checks the raw zone for a closed hour of data and starts a run.
+   * @default 60
+   */
+  readonly runIntervalMinutes: number;
+  /**
+   * Days to keep Lambda and state-machine logs.
+   * @default 90 (dev), 365 (prod)
+   */
+  readonly logRetentionDays: number;
+}
+
+export interface MonitoringConfig {
+  /**
+   * Email address subscribed to the alarm topic. Required in prod.
+   * @default undefined (no subscription)
+   */
+  readonly alarmEmail?: string;
+  /**
+   * Consumer lag (records) of the S3 sink above which an alarm fires.
+   * @default 100000
+   */
+  readonly maxConsumerLag: number;
+}

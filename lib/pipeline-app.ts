@@ -1,0 +1,102 @@
+import type { App, Environment } from 'aws-cdk-lib';
+import type { StageConfig } from './config';
+import { AnalyticsStack } from './stacks/analytics-stack';
+import { FoundationStack } from './stacks/foundation-stack';
+import { MonitoringStack } from './stacks/monitoring-stack';
+import { NetworkStack } from './stacks/network-stack';
+import { OrchestrationStack } from './stacks/orchestration-stack';
+import { ProcessingStack } from './stacks/processing-stack';
+import { StorageStack } from './stacks/storage-stack';
+import { StreamingStack } from './stacks/streaming-stack';
+import { WarehouseStack } from './stacks/warehouse-stack';
+
+/** Every stack of one stage, for tests and for the monitoring wiring. */
+export interface PipelineStacks {
+  readonly foundation: FoundationStack;
+  readonly network: NetworkStack;
+  readonly storage: StorageStack;
+  readonly streaming: StreamingStack;
+  readonly processing: ProcessingStack;
+  readonly warehouse: WarehouseStack;
+  readonly analytics: AnalyticsStack;
+  readonly orchestration: OrchestrationStack;
+  readonly monitoring: MonitoringStack;
+}
+
+export interface PipelineAppOptions {
+  /** Account/region to deploy to; left unresolved (environment-agnostic) when undefined. */
+  readonly env?: Environment;
+  /**
+   * Path of the built MSK Connect plugin zips (see connectors/README.md).
+   * @default 'connectors/dist'
+   */
+  readonly pluginDistDir?: string;
+}
+
+/**
+ * Builds all stacks of one stage. Stack names are `<stage>-bank-pipeline-<part>`
+ * so two stages can live in one account.
+ */
+export function buildPipeline(app: App, config: StageConfig, options: PipelineAppOptions = {}): PipelineStacks {
+  const prefix = `${config.stage}-bank-pipeline`;
+  const common = { config, env: options.env, terminationProtection: config.stage === 'prod' };
+
+  const foundation = new FoundationStack(app, `${prefix}-foundation`, common);
+  const network = new NetworkStack(app, `${prefix}-network`, { ...common, dataKey: foundation.dataKey });
+  const storage = new StorageStack(app, `${prefix}-storage`, { ...common, dataKey: foundation.dataKey });
+  const streaming = new StreamingStack(app, `${prefix}-streaming`, {
+    ...common,
+    dataKey: foundation.dataKey,
+    vpc: network.vpc,
+    securityGroups: network.securityGroups,
+    buckets: storage.buckets,
+    pluginDistDir: options.pluginDistDir ?? 'connectors/dist',
+  });
+  const processing = new ProcessingStack(app, `${prefix}-processing`, {
+    ...common,
+    dataKey: foundation.dataKey,
+    vpc: network.vpc,
+    securityGroups: network.securityGroups,
+    buckets: storage.buckets,
+  });
+  const warehouse = new WarehouseStack(app, `${prefix}-warehouse`, {
+    ...common,
+    dataKey: foundation.dataKey,
+    vpc: network.vpc,
+    securityGroups: network.securityGroups,
+    buckets: storage.buckets,
+  });
+  const analytics = new AnalyticsStack(app, `${prefix}-analytics`, {
+    ...common,
+    dataKey: foundation.dataKey,
+    vpc: network.vpc,
+    securityGroups: network.securityGroups,
+    buckets: storage.buckets,
+    warehouse: warehouse.connection,
+  });
+  const orchestration = new OrchestrationStack(app, `${prefix}-orchestration`, {
+    ...common,
+    dataKey: foundation.dataKey,
+    alertsTopic: foundation.alertsTopic,
+    vpc: network.vpc,
+    securityGroups: network.securityGroups,
+    buckets: storage.buckets,
+    emr: processing.emrRunSettings,
+    analytics: analytics.runTargets,
+    warehouse: warehouse.connection,
+  });
+  const monitoring = new MonitoringStack(app, `${prefix}-monitoring`, {
+    ...common,
+    dataKey: foundation.dataKey,
+    alertsTopic: foundation.alertsTopic,
+    watched: {
+      streaming: streaming.monitoringTargets,
+      processing: processing.monitoringTargets,
+      analytics: analytics.monitoringTargets,
+      warehouse: warehouse.monitoringTargets,
+      orchestration: orchestration.monitoringTargets,
+    },
+  });
+
+  return { foundation, network, storage, streaming, processing, warehouse, analytics, orchestration, monitoring };
+}

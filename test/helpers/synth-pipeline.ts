@@ -1,0 +1,72 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { loadStageConfig } from '../../lib/config';
+import { applyNagPacks } from '../../lib/nag';
+import { buildPipeline } from '../../lib/pipeline-app';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+/** Synthesized test assemblies, one folder per stage (ignored by git). */
+export const TEST_OUT_ROOT = path.join(REPO_ROOT, 'cdk.out.test');
+/** Tiny stand-in plugin zips so CDK tests do not need the Maven build. */
+export const FIXTURE_PLUGIN_DIR = path.join(REPO_ROOT, 'test', 'fixtures', 'plugin-dist');
+export const TEST_STAGES = ['dev', 'prod'] as const;
+export type TestStage = (typeof TEST_STAGES)[number];
+
+/** The cdk.json context, as `cdk synth` would see it. */
+export function cdkJsonContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as {
+    context: Record<string, unknown>;
+  };
+  return cdkJson.context;
+}
+
+/**
+ * Synthesizes every stack of a stage with the nag packs on, exactly as bin/app.ts
+ * does, into cdk.out.test/<stage>. Nag findings make synth throw "Validation
+ * failed"; that is swallowed here because the nag test reads the report.
+ */
+export function synthStage(stage: TestStage, extraContext: Record<string, unknown> = {}): string {
+  const outdir = path.join(TEST_OUT_ROOT, stage);
+  fs.rmSync(outdir, { recursive: true, force: true });
+  const context = { ...cdkJsonContext(), ...extraContext, stage };
+  const app = new App({ outdir, context });
+  const config = loadStageConfig((key) => app.node.tryGetContext(key));
+  buildPipeline(app, config, {
+    env: { account: '111111111111', region: 'eu-central-1' },
+    pluginDistDir: FIXTURE_PLUGIN_DIR,
+  });
+  applyNagPacks(app);
+  try {
+    app.synth();
+  } catch (error) {
+    if (!(error instanceof Error) || !error.message.startsWith('Validation failed')) throw error;
+  }
+  return outdir;
+}
+
+/** Names of the stacks synthesized for a stage. */
+export function stackNames(stage: TestStage): string[] {
+  const outdir = path.join(TEST_OUT_ROOT, stage);
+  return fs
+    .readdirSync(outdir)
+    .filter((f) => f.endsWith('.template.json'))
+    .map((f) => f.replace(/\.template\.json$/, ''))
+    .sort();
+}
+
+/** The synthesized template of one stack, e.g. loadTemplate('dev', 'storage'). */
+export function loadTemplate(stage: TestStage, part: string): Template {
+  const file = path.join(TEST_OUT_ROOT, stage, `${stage}-bank-pipeline-${part}.template.json`);
+  if (!fs.existsSync(file)) {
+    throw new Error(`${file} does not exist: run the CDK tests through vitest (global setup synthesizes it)`);
+  }
+  return Template.fromJSON(JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>);
+}
+
+/** The raw template JSON (for snapshot normalisation). */
+export function loadTemplateJson(stage: TestStage, part: string): Record<string, unknown> {
+  const file = path.join(TEST_OUT_ROOT, stage, `${stage}-bank-pipeline-${part}.template.json`);
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+}
