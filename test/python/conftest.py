@@ -17,6 +17,8 @@ from pyspark.sql import SparkSession
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_PATH = REPO_ROOT / "contracts" / "transaction.schema.json"
 BERKA_DIR = REPO_ROOT.parent / "shared" / "datasets" / "berka"
+# JDBC drivers fetched by `mvn -f spark-jobs/jdbc/pom.xml dependency:copy-dependencies` (warehouse load tests).
+LOCAL_JARS = sorted(str(jar) for jar in (REPO_ROOT / ".local" / "jars").glob("*.jar"))
 
 
 @pytest.fixture(scope="session")
@@ -34,6 +36,7 @@ def spark() -> Iterator[SparkSession]:
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.memory", "2g")
+        .config("spark.jars", ",".join(LOCAL_JARS))
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("WARN")
