@@ -1,0 +1,52 @@
+# The two commands a newcomer needs:
+#   make demo   - runs the pipeline locally end to end (the product's main job)
+#   make test   - installs what is missing, then runs every check CI runs
+# Everything is installed idempotently under .local/ (ignored by git).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PY := .local/venv/bin/python
+STAGE ?= dev
+
+.PHONY: setup test check test-ts test-python lint-templates synth bench demo stop clean
+
+setup:
+	@scripts/setup.sh
+
+## Static checks: types, ESLint, Prettier, ruff.
+check: setup
+	npx tsc --noEmit -p .
+	npx eslint .
+	npx prettier --check . --log-level warn
+	.local/venv/bin/ruff check spark-jobs test/python scripts
+	.local/venv/bin/ruff format --check spark-jobs test/python scripts
+
+## CDK synth of every stage with the nag packs, template assertions, snapshots, Lambda and generator tests.
+test-ts: setup
+	npx vitest run
+
+## cfn-lint and checkov over the templates the CDK tests synthesized.
+lint-templates: test-ts
+	scripts/lint-templates.sh
+
+## PySpark jobs and SQL on real Spark, PostgreSQL 15 and DuckDB.
+test-python: setup
+	$(PY) -m pytest test/python -q
+
+test: check test-ts lint-templates test-python
+	@echo "All checks passed."
+
+synth: setup
+	npx cdk synth -c stage=$(STAGE) --quiet
+
+bench: setup
+	npx tsx scripts/bench-synth.ts
+
+demo: setup
+	scripts/demo.sh
+
+stop:
+	@scripts/demo.sh stop
+
+clean:
+	@scripts/demo.sh clean || true
+	rm -rf cdk.out cdk.out.test
