@@ -1,0 +1,18 @@
+-- Report monthly_trend: completed transactions per calendar month (UTC).
+-- The materialized view holds the data (refreshed by the load job after each MERGE); the plain view
+-- v_monthly_trend is the stable name readers and grants use (docs/data-layout.md).
+-- Drop order matters: the view depends on the materialized view.
+DROP VIEW IF EXISTS banking.v_monthly_trend;
+DROP MATERIALIZED VIEW IF EXISTS banking.mv_monthly_trend;
+CREATE MATERIALIZED VIEW banking.mv_monthly_trend AS
+SELECT
+    year,
+    month,
+    COUNT(*) AS txn_count,
+    CAST(SUM(amount) AS DECIMAL(38,2)) AS total_amount
+FROM banking.transactions
+WHERE status = 'completed'
+GROUP BY year, month;
+CREATE VIEW banking.v_monthly_trend AS
+SELECT year, month, txn_count, total_amount
+FROM banking.mv_monthly_trend;

@@ -1,0 +1,15 @@
+-- Report yearly_trend: completed transactions per calendar year (UTC).
+-- mv_ holds the data (refreshed after each load); v_ is the stable name for readers.
+DROP VIEW IF EXISTS banking.v_yearly_trend;
+DROP MATERIALIZED VIEW IF EXISTS banking.mv_yearly_trend;
+CREATE MATERIALIZED VIEW banking.mv_yearly_trend AS
+SELECT
+    year,
+    COUNT(*) AS txn_count,
+    CAST(SUM(amount) AS DECIMAL(38,2)) AS total_amount
+FROM banking.transactions
+WHERE status = 'completed'
+GROUP BY year;
+CREATE VIEW banking.v_yearly_trend AS
+SELECT year, txn_count, total_amount
+FROM banking.mv_yearly_trend;

@@ -1,0 +1,20 @@
+-- Report atm_hourly_totals: completed ATM transactions per ATM, UTC day and hour of day.
+-- mv_ holds the data (refreshed after each load); v_ is the stable name for readers.
+DROP VIEW IF EXISTS banking.v_atm_hourly_totals;
+DROP MATERIALIZED VIEW IF EXISTS banking.mv_atm_hourly_totals;
+CREATE MATERIALIZED VIEW banking.mv_atm_hourly_totals AS
+SELECT
+    atm_id,
+    atm_location,
+    city,
+    txn_date,
+    txn_hour,
+    COUNT(*) AS txn_count,
+    CAST(SUM(amount) AS DECIMAL(38,2)) AS total_amount
+FROM banking.transactions
+WHERE channel = 'atm'
+  AND status = 'completed'
+GROUP BY atm_id, atm_location, city, txn_date, txn_hour;
+CREATE VIEW banking.v_atm_hourly_totals AS
+SELECT atm_id, atm_location, city, txn_date, txn_hour, txn_count, total_amount
+FROM banking.mv_atm_hourly_totals;
