@@ -1,6 +1,12 @@
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { PipelineStackProps } from './pipeline-stack-props';
 
+/**
+ * Props of NetworkStack. The VPC shape comes from `config.network`:
+ * `vpcCidr` (default '10.40.0.0/16'), `maxAzs` (default 2), `natGateways`
+ * (default 1; 0 means no internet egress at all, AWS APIs through endpoints
+ * only) and `flowLogRetentionDays` (default 365).
+ */
 export interface NetworkStackProps extends PipelineStackProps {
   /** Key encrypting the VPC flow-log group. */
   readonly dataKey: kms.IKey;

@@ -1,0 +1,111 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { loadStageConfig, type StageConfig } from '../../lib/config';
+import { applyNagPacks } from '../../lib/nag';
+import { FoundationStack } from '../../lib/stacks/foundation-stack';
+import { NetworkStack } from '../../lib/stacks/network-stack';
+import { StorageStack } from '../../lib/stacks/storage-stack';
+import { StreamingStack } from '../../lib/stacks/streaming-stack';
+import { cdkJsonContext, FIXTURE_PLUGIN_DIR } from './synth-pipeline';
+
+/** The foundation, network, storage and streaming stacks of one stage, built on their own. */
+export interface CoreStacks {
+  readonly app: App;
+  readonly config: StageConfig;
+  readonly foundation: FoundationStack;
+  readonly network: NetworkStack;
+  readonly storage: StorageStack;
+  readonly streaming: StreamingStack;
+}
+
+export interface CoreSynthOptions {
+  /** Extra cdk.json context, e.g. { allowDestroy: 'true' }. */
+  readonly context?: Record<string, unknown>;
+  /** Stage overrides merged over cdk.json's `stages.<stage>` (section by section). */
+  readonly stageOverrides?: Record<string, Record<string, unknown>>;
+  /** Folder of the plugin zips. @default the test fixtures */
+  readonly pluginDistDir?: string;
+}
+
+/**
+ * Builds the four core stacks in a fresh App, the way buildPipeline wires them,
+ * without the other stacks: their tests do not wait for the rest of the app.
+ */
+export function buildCoreStacks(stage: string, options: CoreSynthOptions = {}): CoreStacks {
+  const base = cdkJsonContext();
+  const stages = structuredClone(base.stages) as Record<string, Record<string, Record<string, unknown>>>;
+  for (const [section, values] of Object.entries(options.stageOverrides ?? {})) {
+    stages[stage] = { ...stages[stage], [section]: { ...(stages[stage]?.[section] ?? {}), ...values } };
+  }
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `core-${stage}-`));
+  const app = new App({ outdir, context: { ...base, stages, ...options.context, stage } });
+  const config = loadStageConfig((key) => app.node.tryGetContext(key));
+  const env = { account: '111111111111', region: 'eu-central-1' };
+  const prefix = `${config.stage}-bank-pipeline`;
+  const common = { config, env, terminationProtection: config.stage === 'prod' };
+  const foundation = new FoundationStack(app, `${prefix}-foundation`, common);
+  const network = new NetworkStack(app, `${prefix}-network`, { ...common, dataKey: foundation.dataKey });
+  const storage = new StorageStack(app, `${prefix}-storage`, { ...common, dataKey: foundation.dataKey });
+  const streaming = new StreamingStack(app, `${prefix}-streaming`, {
+    ...common,
+    dataKey: foundation.dataKey,
+    vpc: network.vpc,
+    securityGroups: network.securityGroups,
+    buckets: storage.buckets,
+    pluginDistDir: options.pluginDistDir ?? FIXTURE_PLUGIN_DIR,
+  });
+  return { app, config, foundation, network, storage, streaming };
+}
+
+export interface CoreSynthResult extends CoreStacks {
+  readonly outdir: string;
+  /** cdk-nag findings, as `<rule> at <construct path>`. */
+  readonly nagFindings: string[];
+  template(part: 'foundation' | 'network' | 'storage' | 'streaming'): Template;
+}
+
+/** Builds the core stacks, runs the nag packs and synthesizes them. */
+export function synthCoreStacks(stage: string, options: CoreSynthOptions = {}): CoreSynthResult {
+  const stacks = buildCoreStacks(stage, options);
+  applyNagPacks(stacks.app);
+  try {
+    stacks.app.synth();
+  } catch (error) {
+    if (!(error instanceof Error) || !error.message.startsWith('Validation failed')) throw error;
+  }
+  const outdir = stacks.app.outdir;
+  return {
+    ...stacks,
+    outdir,
+    nagFindings: readNagFindings(outdir),
+    template: (part) =>
+      Template.fromJSON(
+        JSON.parse(
+          fs.readFileSync(
+            path.join(outdir, `${stacks.config.stage}-bank-pipeline-${part}.template.json`),
+            'utf8',
+          ),
+        ) as Record<string, unknown>,
+      ),
+  };
+}
+
+interface ValidationReport {
+  pluginReports: {
+    violations: { ruleName: string; violatingConstructs: { constructPath: string }[] }[];
+  }[];
+}
+
+function readNagFindings(outdir: string): string[] {
+  const reportFile = path.join(outdir, 'validation-report.json');
+  if (!fs.existsSync(reportFile)) return [];
+  const report = JSON.parse(fs.readFileSync(reportFile, 'utf8')) as ValidationReport;
+  return report.pluginReports.flatMap((plugin) =>
+    plugin.violations.flatMap((violation) =>
+      violation.violatingConstructs.map((c) => `${violation.ruleName} at ${c.constructPath}`),
+    ),
+  );
+}
