@@ -1,0 +1,312 @@
+/**
+ * The simulated ATM network: a few dozen ATMs across Czech and Slovak cities, each with an id,
+ * street address or site name, city, country, coordinates, opening hours and a popularity weight.
+ * Coordinates are real city centres plus a small seeded offset, so distances between cities are
+ * realistic (the "same card at distant ATMs within an hour" fraud pattern relies on that).
+ */
+import { Prng } from './prng';
+
+export type SiteKind = 'branch' | 'street' | 'mall' | 'station' | 'airport';
+
+export interface City {
+  code: string;
+  name: string;
+  country: 'CZ' | 'SK';
+  latitude: number;
+  longitude: number;
+  /** relative size: share of ATMs and of customers living there */
+  weight: number;
+  /** Berka district regions (district.asc column A3) served by this city, for the Berka replay */
+  berkaRegions: readonly string[];
+  sites: readonly { name: string; kind: SiteKind }[];
+}
+
+export const CITIES: readonly City[] = [
+  {
+    code: 'PRG',
+    name: 'Praha',
+    country: 'CZ',
+    latitude: 50.0755,
+    longitude: 14.4378,
+    weight: 10,
+    berkaRegions: ['Prague', 'central Bohemia'],
+    sites: [
+      { name: 'Václavské náměstí', kind: 'branch' },
+      { name: 'Na Příkopě', kind: 'street' },
+      { name: 'Národní', kind: 'street' },
+      { name: 'Praha hlavní nádraží', kind: 'station' },
+      { name: 'Letiště Václava Havla, Terminál 2', kind: 'airport' },
+      { name: 'Palladium, náměstí Republiky', kind: 'mall' },
+      { name: 'Westfield Chodov', kind: 'mall' },
+      { name: 'Anděl, Nádražní', kind: 'street' },
+      { name: 'Dejvická', kind: 'branch' },
+      { name: 'Karlovo náměstí', kind: 'street' },
+      { name: 'Vinohradská', kind: 'street' },
+      { name: 'Nákupní centrum Letňany', kind: 'mall' },
+    ],
+  },
+  {
+    code: 'BRN',
+    name: 'Brno',
+    country: 'CZ',
+    latitude: 49.1951,
+    longitude: 16.6068,
+    weight: 6,
+    berkaRegions: ['south Moravia'],
+    sites: [
+      { name: 'náměstí Svobody', kind: 'branch' },
+      { name: 'Brno hlavní nádraží', kind: 'station' },
+      { name: 'Galerie Vaňkovka', kind: 'mall' },
+      { name: 'Masarykova', kind: 'street' },
+      { name: 'Olympia Brno', kind: 'mall' },
+      { name: 'Královo Pole, Palackého třída', kind: 'street' },
+      { name: 'Joštova', kind: 'street' },
+    ],
+  },
+  {
+    code: 'OSR',
+    name: 'Ostrava',
+    country: 'CZ',
+    latitude: 49.8209,
+    longitude: 18.2625,
+    weight: 4,
+    berkaRegions: ['north Moravia'],
+    sites: [
+      { name: 'Masarykovo náměstí', kind: 'branch' },
+      { name: 'Forum Nová Karolina', kind: 'mall' },
+      { name: 'Ostrava-Svinov nádraží', kind: 'station' },
+      { name: 'Nádražní', kind: 'street' },
+      { name: 'Avion Shopping Park', kind: 'mall' },
+    ],
+  },
+  {
+    code: 'PLZ',
+    name: 'Plzeň',
+    country: 'CZ',
+    latitude: 49.7384,
+    longitude: 13.3736,
+    weight: 3,
+    berkaRegions: ['west Bohemia'],
+    sites: [
+      { name: 'náměstí Republiky', kind: 'branch' },
+      { name: 'Plzeň Plaza', kind: 'mall' },
+      { name: 'Americká', kind: 'street' },
+      { name: 'Plzeň hlavní nádraží', kind: 'station' },
+    ],
+  },
+  {
+    code: 'OLO',
+    name: 'Olomouc',
+    country: 'CZ',
+    latitude: 49.5938,
+    longitude: 17.2509,
+    weight: 2,
+    berkaRegions: [],
+    sites: [
+      { name: 'Horní náměstí', kind: 'branch' },
+      { name: 'Galerie Šantovka', kind: 'mall' },
+      { name: 'Olomouc hlavní nádraží', kind: 'station' },
+    ],
+  },
+  {
+    code: 'LBC',
+    name: 'Liberec',
+    country: 'CZ',
+    latitude: 50.7663,
+    longitude: 15.0543,
+    weight: 2,
+    berkaRegions: ['north Bohemia'],
+    sites: [
+      { name: 'náměstí Dr. E. Beneše', kind: 'branch' },
+      { name: 'Forum Liberec', kind: 'mall' },
+      { name: 'Pražská', kind: 'street' },
+    ],
+  },
+  {
+    code: 'CBU',
+    name: 'České Budějovice',
+    country: 'CZ',
+    latitude: 48.9745,
+    longitude: 14.4743,
+    weight: 2,
+    berkaRegions: ['south Bohemia'],
+    sites: [
+      { name: 'náměstí Přemysla Otakara II.', kind: 'branch' },
+      { name: 'Mercury Centrum', kind: 'mall' },
+      { name: 'Lannova třída', kind: 'street' },
+    ],
+  },
+  {
+    code: 'HKR',
+    name: 'Hradec Králové',
+    country: 'CZ',
+    latitude: 50.2092,
+    longitude: 15.8328,
+    weight: 2,
+    berkaRegions: ['east Bohemia'],
+    sites: [
+      { name: 'Velké náměstí', kind: 'branch' },
+      { name: 'Futurum Hradec Králové', kind: 'mall' },
+      { name: 'Gočárova třída', kind: 'street' },
+    ],
+  },
+  {
+    code: 'BTS',
+    name: 'Bratislava',
+    country: 'SK',
+    latitude: 48.1486,
+    longitude: 17.1077,
+    weight: 4,
+    berkaRegions: [],
+    sites: [
+      { name: 'Hlavné námestie', kind: 'branch' },
+      { name: 'Eurovea, Pribinova', kind: 'mall' },
+      { name: 'Bratislava hlavná stanica', kind: 'station' },
+      { name: 'Obchodná', kind: 'street' },
+      { name: 'Letisko M. R. Štefánika', kind: 'airport' },
+    ],
+  },
+  {
+    code: 'KSC',
+    name: 'Košice',
+    country: 'SK',
+    latitude: 48.7164,
+    longitude: 21.2611,
+    weight: 2,
+    berkaRegions: [],
+    sites: [
+      { name: 'Hlavná', kind: 'branch' },
+      { name: 'Aupark Košice', kind: 'mall' },
+      { name: 'Košice železničná stanica', kind: 'station' },
+    ],
+  },
+];
+
+/** Local opening hours [open, close) per site kind; null = 24/7. */
+const OPENING_HOURS: Record<SiteKind, readonly [number, number] | null> = {
+  branch: null,
+  street: null,
+  airport: null,
+  mall: [8, 22],
+  station: [4, 24],
+};
+
+const POPULARITY: Record<SiteKind, number> = { branch: 1.0, street: 1.2, mall: 1.4, station: 1.3, airport: 0.8 };
+
+export interface Atm {
+  index: number;
+  id: string;
+  location: string;
+  cityIndex: number;
+  city: string;
+  country: string;
+  latitude: number;
+  longitude: number;
+  siteKind: SiteKind;
+  openHours: readonly [number, number] | null;
+  popularity: number;
+  acceptsDeposits: boolean;
+  /** Pre-serialised `,"atm_id":...,"longitude":...` fragment: written on every ATM line. */
+  jsonFragment: string;
+}
+
+export interface AtmNetwork {
+  atms: readonly Atm[];
+  /** ATM indexes per city index */
+  byCity: readonly (readonly number[])[];
+  /** cumulative popularity per city, aligned with byCity */
+  cumulativeByCity: readonly Float64Array[];
+  /** 24/7 ATM indexes per city (never empty: every city's first ATM is a branch lobby) */
+  alwaysOpenByCity: readonly (readonly number[])[];
+}
+
+export const MIN_ATMS = CITIES.length;
+export const MAX_ATMS = 2000;
+
+export function isOpen(atm: Atm, localHour: number): boolean {
+  if (!atm.openHours) return true;
+  return localHour >= atm.openHours[0] && localHour < atm.openHours[1];
+}
+
+/** Great-circle distance in km. */
+export function distanceKm(a: { latitude: number; longitude: number }, b: { latitude: number; longitude: number }): number {
+  const toRad = Math.PI / 180;
+  const dLat = (b.latitude - a.latitude) * toRad;
+  const dLon = (b.longitude - a.longitude) * toRad;
+  const h =
+    Math.sin(dLat / 2) ** 2 + Math.cos(a.latitude * toRad) * Math.cos(b.latitude * toRad) * Math.sin(dLon / 2) ** 2;
+  return 2 * 6371 * Math.asin(Math.sqrt(h));
+}
+
+/** Splits `total` ATMs over cities by weight (largest remainder), at least one per city. */
+function atmsPerCity(total: number): number[] {
+  const weightSum = CITIES.reduce((sum, c) => sum + c.weight, 0);
+  const spare = total - CITIES.length;
+  const exact = CITIES.map((c) => (spare * c.weight) / weightSum);
+  const counts = exact.map((x) => 1 + Math.floor(x));
+  let remaining = total - counts.reduce((a, b) => a + b, 0);
+  const order = exact.map((x, i) => [x - Math.floor(x), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  for (let k = 0; remaining > 0; k = (k + 1) % order.length, remaining--) counts[order[k]![1]]! += 1;
+  return counts;
+}
+
+export function buildAtmNetwork(prng: Prng, totalAtms: number): AtmNetwork {
+  if (!Number.isInteger(totalAtms) || totalAtms < MIN_ATMS || totalAtms > MAX_ATMS) {
+    throw new Error(`--atms must be an integer from ${MIN_ATMS} to ${MAX_ATMS} (got ${totalAtms})`);
+  }
+  const counts = atmsPerCity(totalAtms);
+  const atms: Atm[] = [];
+  const byCity: number[][] = [];
+  const alwaysOpenByCity: number[][] = [];
+  CITIES.forEach((city, cityIndex) => {
+    const indexes: number[] = [];
+    const alwaysOpen: number[] = [];
+    for (let n = 0; n < counts[cityIndex]!; n++) {
+      const site = city.sites[n % city.sites.length]!;
+      // Bigger networks reuse site names with distinct house numbers, as real streets hold several ATMs.
+      const houseNumber = prng.intBetween(1, 180);
+      const location = site.kind === 'street' || site.kind === 'branch' ? `${site.name} ${houseNumber}` : site.name;
+      const atm: Omit<Atm, 'jsonFragment'> = {
+        index: atms.length,
+        id: `ATM-${city.country}-${city.code}-${String(n + 1).padStart(3, '0')}`,
+        location: n < city.sites.length ? location : `${location} (${Math.floor(n / city.sites.length) + 1})`,
+        cityIndex,
+        city: city.name,
+        country: city.country,
+        latitude: Number((city.latitude + prng.between(-0.03, 0.03)).toFixed(6)),
+        longitude: Number((city.longitude + prng.between(-0.045, 0.045)).toFixed(6)),
+        siteKind: site.kind,
+        openHours: OPENING_HOURS[site.kind],
+        popularity: POPULARITY[site.kind] * prng.logNormal(1, 0.35),
+        acceptsDeposits: site.kind === 'branch' || prng.chance(0.3),
+      };
+      const jsonFragment =
+        `,"atm_id":${JSON.stringify(atm.id)},"atm_location":${JSON.stringify(atm.location)}` +
+        `,"city":${JSON.stringify(atm.city)},"country":${JSON.stringify(atm.country)}` +
+        `,"latitude":${atm.latitude},"longitude":${atm.longitude}`;
+      atms.push({ ...atm, jsonFragment });
+      indexes.push(atm.index);
+      if (!atm.openHours) alwaysOpen.push(atm.index);
+    }
+    byCity.push(indexes);
+    alwaysOpenByCity.push(alwaysOpen);
+  });
+  const cumulativeByCity = byCity.map((indexes) => {
+    const cumulative = new Float64Array(indexes.length);
+    let sum = 0;
+    indexes.forEach((atmIndex, k) => {
+      sum += atms[atmIndex]!.popularity;
+      cumulative[k] = sum;
+    });
+    return cumulative;
+  });
+  return { atms, byCity, cumulativeByCity, alwaysOpenByCity };
+}
+
+/** Picks an ATM in the city weighted by popularity; falls back to a 24/7 one when it is closed. */
+export function pickAtmInCity(network: AtmNetwork, prng: Prng, cityIndex: number, localHour: number): Atm {
+  const indexes = network.byCity[cityIndex]!;
+  const atm = network.atms[indexes[prng.weightedIndex(network.cumulativeByCity[cityIndex]!)]!]!;
+  if (isOpen(atm, localHour)) return atm;
+  return network.atms[prng.pick(network.alwaysOpenByCity[cityIndex]!)]!;
+}

@@ -1,0 +1,111 @@
+/**
+ * Writes JSON-lines files into the SFTP drop folder. Each file is written under a hidden temporary
+ * name (".<name>.partial") and renamed into place only when complete, so a poller never sees half a
+ * file. Existing files are never overwritten unless asked (a poller may already have taken them).
+ */
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { OutputLine } from './line-mixer';
+import { temporaryPathFor, type LineSink } from './line-sink';
+import type { FileStats } from './summary';
+
+export const OUTPUT_EXTENSION = '.jsonl';
+/** Write to disk in chunks of about this many characters. */
+const FLUSH_CHARS = 4 * 1024 * 1024;
+
+export interface FileSinkOptions {
+  dir: string;
+  prefix: string;
+  linesPerFile: number;
+  totalLines: number;
+  overwrite: boolean;
+}
+
+export function outputFileNames(prefix: string, totalLines: number, linesPerFile: number): string[] {
+  const count = Math.max(1, Math.ceil(totalLines / linesPerFile));
+  const width = Math.max(5, String(count).length);
+  return Array.from({ length: count }, (_, i) => `${prefix}-${String(i + 1).padStart(width, '0')}${OUTPUT_EXTENSION}`);
+}
+
+export class FileSink implements LineSink {
+  readonly description: string;
+  readonly files: FileStats[] = [];
+  private readonly names: string[];
+  private fd: number | null = null;
+  private current: FileStats | null = null;
+  private buffer = '';
+
+  constructor(private readonly options: FileSinkOptions) {
+    this.description = `files in ${options.dir}`;
+    this.names = outputFileNames(options.prefix, options.totalLines, options.linesPerFile);
+    try {
+      mkdirSync(options.dir, { recursive: true });
+    } catch (error) {
+      throw new Error(`--out ${options.dir}: cannot create the folder (${(error as Error).message})`);
+    }
+    if (!options.overwrite) {
+      const existing = this.names.filter((name) => existsSync(join(options.dir, name)));
+      if (existing.length > 0) {
+        throw new Error(
+          `--out ${options.dir} already holds ${existing[0]}${existing.length > 1 ? ` and ${existing.length - 1} more` : ''}. ` +
+            'A poller may already have picked them up: use another --prefix or folder, or pass --overwrite.',
+        );
+      }
+    }
+  }
+
+  /** Final paths of all files this run writes (some may not exist yet). */
+  get paths(): string[] {
+    return this.names.map((name) => join(this.options.dir, name));
+  }
+
+  write(lines: readonly OutputLine[]): void {
+    for (const line of lines) {
+      if (!this.current) this.openNext();
+      const stats = this.current!;
+      this.buffer += line.text + '\n';
+      stats.lines += 1;
+      if (line.kind === 'good') stats.good += 1;
+      else if (line.kind === 'bad') stats.bad += 1;
+      else stats.duplicates += 1;
+      if (this.buffer.length >= FLUSH_CHARS) this.flush();
+      if (stats.lines === this.options.linesPerFile) this.finishCurrent();
+    }
+  }
+
+  close(): void {
+    if (this.current) this.finishCurrent();
+  }
+
+  abort(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+    if (this.current) rmSync(temporaryPathFor(join(this.options.dir, this.current.name)), { force: true });
+    this.current = null;
+    this.buffer = '';
+  }
+
+  private openNext(): void {
+    const name = this.names[this.files.length];
+    if (name === undefined) throw new Error(`internal: more lines than planned for ${this.names.length} file(s)`);
+    this.fd = openSync(temporaryPathFor(join(this.options.dir, name)), 'w');
+    this.current = { name, lines: 0, good: 0, bad: 0, duplicates: 0 };
+    this.files.push(this.current);
+  }
+
+  private flush(): void {
+    if (this.buffer.length > 0 && this.fd !== null) writeSync(this.fd, this.buffer);
+    this.buffer = '';
+  }
+
+  private finishCurrent(): void {
+    const stats = this.current!;
+    this.flush();
+    fsyncSync(this.fd!);
+    closeSync(this.fd!);
+    this.fd = null;
+    const finalPath = join(this.options.dir, stats.name);
+    renameSync(temporaryPathFor(finalPath), finalPath);
+    this.current = null;
+  }
+}
