@@ -1,0 +1,102 @@
+"""Drives a local twin from tests: `stack.py` in a subprocess with its own TWIN_HOME and ports."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+STACK = REPO_ROOT / "local" / "stack.py"
+sys.path.insert(0, str(REPO_ROOT / "local"))
+
+from twin import processes  # noqa: E402 - needs the path above
+from twin.processes import ProcessRecord  # noqa: E402
+
+START_TIMEOUT_SECONDS = 300
+
+
+def _free_ports(count: int) -> list[int]:
+    sockets = []
+    try:
+        for _ in range(count):
+            probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            probe.bind(("127.0.0.1", 0))
+            sockets.append(probe)
+        return [probe.getsockname()[1] for probe in sockets]
+    finally:
+        for probe in sockets:
+            probe.close()
+
+
+@dataclass(frozen=True)
+class RunningTwin:
+    home: Path
+    env: dict[str, str]
+
+    def stack(self, *args: str, timeout: float = START_TIMEOUT_SECONDS) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [sys.executable, str(STACK), *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise AssertionError(
+                f"stack.py {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+            )
+        return result
+
+    def endpoints(self) -> dict[str, str]:
+        """The `export` lines of `stack.py env`, as a dict."""
+        lines = self.stack("env").stdout.splitlines()
+        pairs = (line.removeprefix("export ").split("=", 1) for line in lines if line.startswith("export "))
+        return {key: value.strip("'") for key, value in pairs}
+
+    def records(self) -> list[ProcessRecord]:
+        return [
+            record
+            for file in sorted((self.home / "run").glob("*.json"))
+            if (record := ProcessRecord.read(file))
+        ]
+
+
+def running_twin() -> Iterator[RunningTwin]:
+    """Starts a whole twin in a fresh state dir on free ports; stops it (asserting nothing is left) after."""
+    # Not pytest's tmp_path: its folders are private (0700) and PostgreSQL and the SFTP user run as
+    # other OS users that must reach their data.
+    home = Path(tempfile.mkdtemp(prefix="twin-test-"))
+    home.chmod(0o755)
+    ports = _free_ports(6)
+    env = {
+        **os.environ,
+        "TWIN_HOME": str(home),
+        "TWIN_SFTP_PORT": str(ports[0]),
+        "TWIN_KAFKA_PORT": str(ports[1]),
+        "TWIN_KAFKA_CONTROLLER_PORT": str(ports[2]),
+        "TWIN_CONNECT_PORT": str(ports[3]),
+        "TWIN_S3_PORT": str(ports[4]),
+        "TWIN_PG_PORT": str(ports[5]),
+    }
+    running = RunningTwin(home, env)
+    started: list[ProcessRecord] = []
+    try:
+        running.stack("start")
+        started = running.records()
+        yield running
+    finally:
+        started = started or running.records()
+        subprocess.run([sys.executable, str(STACK), "stop"], env=env, check=False, timeout=180)
+        leftovers = [
+            f"{record.service} (pid {record.pid})" for record in started if processes.is_running(record)
+        ]
+        shutil.rmtree(home, ignore_errors=True)
+        assert not leftovers, f"still running after stop: {', '.join(leftovers)}"
