@@ -1,0 +1,69 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { clientConfig, s3ClientConfig } from '../shared/clients';
+import { integerEnv, requireEnv } from '../shared/config';
+import { fromPowertools } from '../shared/log';
+import { createObservability } from '../shared/powertools';
+import { createAwsRunStarter } from './aws-ports';
+import { type StartRunReport, type StartRunSettings, startRuns } from './start-run';
+
+/**
+ * start-run: invoked by the EventBridge schedule (and by hand for backfills).
+ * Thin: reads settings, builds clients, delegates to startRuns().
+ */
+const env = process.env;
+const settings: StartRunSettings = {
+  lookbackHours: integerEnv(env, 'LOOKBACK_HOURS', 'the number of closed hours examined per invocation', {
+    min: 1,
+    max: 168,
+    fallback: 2,
+  }),
+  closeDelayMinutes: integerEnv(
+    env,
+    'CLOSE_DELAY_MINUTES',
+    'the minutes after an hour ends before it is processed',
+    {
+      min: 0,
+      max: 720,
+      fallback: 10,
+    },
+  ),
+  claimTtlDays: integerEnv(env, 'CLAIM_TTL_DAYS', 'the days a run claim is kept', {
+    min: 91,
+    max: 3650,
+    fallback: 400,
+  }),
+};
+const { logger, metrics, tracer } = createObservability('start-run');
+const log = fromPowertools(logger);
+const ports = createAwsRunStarter(
+  {
+    s3: tracer.captureAWSv3Client(new S3Client(s3ClientConfig())),
+    dynamodb: tracer.captureAWSv3Client(new DynamoDBClient(clientConfig())),
+    sfn: tracer.captureAWSv3Client(new SFNClient(clientConfig())),
+  },
+  {
+    rawBucket: requireEnv(env, 'RAW_BUCKET', 'the name of the raw-zone bucket'),
+    runsTable: requireEnv(env, 'RUNS_TABLE', 'the name of the DynamoDB runs ledger'),
+    stateMachineArn: requireEnv(env, 'STATE_MACHINE_ARN', 'the ARN of the run state machine'),
+  },
+);
+
+export async function handler(event: unknown): Promise<StartRunReport> {
+  try {
+    const report = await startRuns(event, new Date(), ports, settings, log);
+    const count = (outcome: string): number => report.windows.filter((w) => w.outcome === outcome).length;
+    metrics.addMetric('RunsStarted', MetricUnit.Count, count('started'));
+    metrics.addMetric('DuplicateRunRequests', MetricUnit.Count, count('already-started'));
+    metrics.addMetric('WindowsWithoutData', MetricUnit.Count, count('no-data'));
+    return report;
+  } catch (error) {
+    logger.error('start-run failed', { error });
+    metrics.addMetric('StartRunFailures', MetricUnit.Count, 1);
+    throw error;
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+}
