@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import type { Admin } from 'kafkajs';
+import { ConfigResourceTypes, ConfigSource, type Admin } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import {
   handleTopicEvent,
@@ -278,9 +278,9 @@ describe('createMskIamToken', () => {
     const rfc3986 = (s: string): string =>
       encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
     const canonicalQuery = params
-      .map(([k, v]) => [rfc3986(k), rfc3986(v)])
-      .sort(([a], [b]) => (a! < b! ? -1 : 1))
-      .map(([k, v]) => `${k}=${v}`)
+      .map(([k, v]) => ({ key: rfc3986(k), value: rfc3986(v) }))
+      .sort((a, b) => (a.key < b.key ? -1 : 1))
+      .map(({ key, value }) => `${key}=${value}`)
       .join('&');
     const canonicalRequest = [
       'GET',
@@ -343,12 +343,13 @@ describe('KafkajsTopicAdmin', () => {
             errorCode: 0,
             errorMessage: '',
             resourceName: 'bank.transactions.v1',
-            resourceType: 2,
+            resourceType: ConfigResourceTypes.TOPIC,
             configEntries: [
               {
                 configName: 'min.insync.replicas',
                 configValue: '2',
                 isDefault: false,
+                configSource: ConfigSource.TOPIC_CONFIG,
                 isSensitive: false,
                 readOnly: false,
                 configSynonyms: [],
