@@ -1,0 +1,198 @@
+"""Deploys the ingest connectors onto the local Connect worker, as MSK Connect runs them on AWS.
+
+The configs are not written here: `connectors/render-local.ts` renders them from
+connectors/connector-config.ts (the single source the CDK app uses too), given the local endpoints.
+This module supplies those endpoints, creates the topic first (topics must exist before connectors
+start; the broker does not auto-create them), PUTs each config to the REST API, removes connectors of
+older configs, and waits until every connector and task is RUNNING.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any
+
+from twin import processes
+from twin.manager import effective_ports
+from twin.processes import TwinError
+from twin.services.jvm import java_command
+from twin.services.s3 import s3_endpoint
+from twin.services.sftp import SftpLayout, sftp_user
+from twin.settings import BUCKETS, REPO_ROOT, S3_ACCESS_KEY, S3_REGION, S3_SECRET_KEY, Paths
+
+RENDER_SCRIPT = REPO_ROOT / "connectors" / "render-local.ts"
+DEFAULT_PARTITIONS = 3
+
+
+def _partitions(requested: int | None) -> int:
+    if requested is not None:
+        value = requested
+    else:
+        raw = os.environ.get("TWIN_TOPIC_PARTITIONS", "").strip() or str(DEFAULT_PARTITIONS)
+        if not raw.isdigit():
+            raise TwinError(
+                f"TWIN_TOPIC_PARTITIONS={raw!r} is not a number: give a partition count such as 3."
+            )
+        value = int(raw)
+    if not 1 <= value <= 100:
+        raise TwinError(f"partitions={value}: choose 1 to 100 for the local single broker.")
+    return value
+
+
+def _rest(method: str, url: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    request.add_header("Accept", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            payload = response.read()
+            return int(response.status), json.loads(payload) if payload else None
+    except urllib.error.HTTPError as error:
+        payload = error.read()
+        try:
+            return int(error.code), json.loads(payload)
+        except ValueError:
+            return int(error.code), payload.decode(errors="replace")
+
+
+def create_topic(paths: Paths, bootstrap: str, topic: str, partitions: int) -> None:
+    log4j = paths.conf / "tools-log4j.properties"
+    log4j.write_text(
+        "log4j.rootLogger=WARN, stderr\n"
+        "log4j.appender.stderr=org.apache.log4j.ConsoleAppender\n"
+        "log4j.appender.stderr.Target=System.err\n"
+        "log4j.appender.stderr.layout=org.apache.log4j.PatternLayout\n"
+        "log4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n\n"
+    )
+    command = java_command(
+        "256m",
+        "kafka",
+        "org.apache.kafka.tools.TopicCommand",
+        "--bootstrap-server",
+        bootstrap,
+        "--create",
+        "--if-not-exists",
+        "--topic",
+        topic,
+        "--partitions",
+        str(partitions),
+        "--replication-factor",
+        "1",
+        options=(f"-Dlog4j.configuration=file:{log4j}",),
+    )
+    result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=120)
+    if result.returncode != 0:
+        raise TwinError(f"creating topic {topic} failed:\n{result.stdout}{result.stderr}")
+    print(f"topic     {topic}: {partitions} partition(s), replication 1 (created if missing)")
+
+
+def _render_inputs(paths: Paths, ports: dict[str, int]) -> dict[str, Any]:
+    """The local endpoints render-local.ts fills into the shared connector configs."""
+    layout = SftpLayout(paths)
+    return {
+        "sftp": {
+            "host": "127.0.0.1",
+            "port": ports["sftp"],
+            "username": sftp_user(),
+            "privateKeyDir": str(layout.client_key.parent),
+            "privateKeyFile": layout.client_key.name,
+            "hostKeyFingerprints": layout.host_key_fingerprints(),
+            "inputDir": str(layout.drop_dir),
+            "processedDir": str(layout.processed_dir),
+        },
+        "s3": {
+            "endpoint": s3_endpoint(ports["s3"]).url,
+            "region": S3_REGION,
+            "bucket": BUCKETS["raw"],
+            "accessKeyId": S3_ACCESS_KEY,
+            "secretAccessKey": S3_SECRET_KEY,
+        },
+    }
+
+
+def render(paths: Paths, ports: dict[str, int]) -> dict[str, dict[str, str]]:
+    """Connector name -> config, as rendered by connectors/render-local.ts."""
+    if not RENDER_SCRIPT.is_file():
+        raise TwinError(
+            f"{RENDER_SCRIPT} not found: it renders the connector configs (connectors/ provides it)."
+        )
+    inputs = _render_inputs(paths, ports)
+    result = subprocess.run(
+        ["npx", "--no-install", "tsx", str(RENDER_SCRIPT), "--json", json.dumps(inputs)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    if result.returncode != 0:
+        raise TwinError(f"rendering the connector configs failed:\n{result.stdout}{result.stderr}")
+    rendered = json.loads(result.stdout)
+    return {str(name): {str(k): str(v) for k, v in config.items()} for name, config in rendered.items()}
+
+
+def _connector_state(connect_url: str, name: str) -> tuple[bool, str]:
+    """(all RUNNING, description); raises on a FAILED connector or task."""
+    status, body = _rest("GET", f"{connect_url}/connectors/{urllib.parse.quote(name)}/status")
+    if status != 200:
+        return False, f"status HTTP {status}"
+    connector_state = body["connector"]["state"]
+    tasks = body.get("tasks", [])
+    failed = [task for task in tasks if task["state"] == "FAILED"]
+    if connector_state == "FAILED" or failed:
+        trace = body["connector"].get("trace") or (failed[0].get("trace") if failed else "")
+        raise TwinError(f"connector {name} FAILED:\n{trace}")
+    states = ",".join(task["state"] for task in tasks) or "no tasks yet"
+    running = (
+        connector_state == "RUNNING" and bool(tasks) and all(task["state"] == "RUNNING" for task in tasks)
+    )
+    return running, f"connector {connector_state}, tasks {states}"
+
+
+def deploy(paths: Paths, partitions: int | None, timeout_seconds: float) -> None:
+    ports = effective_ports(paths)
+    for service in ("kafka", "connect", "sftp", "s3"):
+        if processes.running_record(paths.pid_file(service)) is None:
+            raise TwinError(
+                f"the {service} service is not running: start the twin first (local/stack.py start)."
+            )
+    connect_url = f"http://127.0.0.1:{ports['connect']}"
+    configs = render(paths, ports)
+    topics = {config["topic"] for config in configs.values() if "topic" in config}
+    topics |= {topic for config in configs.values() for topic in config.get("topics", "").split(",") if topic}
+    for topic in sorted(topics):
+        create_topic(paths, f"127.0.0.1:{ports['kafka']}", topic, _partitions(partitions))
+
+    _, existing = _rest("GET", f"{connect_url}/connectors")
+    for stale in sorted(set(existing or []) - set(configs)):
+        _rest("DELETE", f"{connect_url}/connectors/{urllib.parse.quote(stale)}")
+        print(f"connector {stale}: removed (not in the rendered configs any more)")
+    for name, config in configs.items():
+        status, body = _rest("PUT", f"{connect_url}/connectors/{urllib.parse.quote(name)}/config", config)
+        if status not in (200, 201):
+            raise TwinError(f"deploying connector {name} failed: HTTP {status} {body}")
+
+    deadline = time.monotonic() + timeout_seconds
+    pending = dict.fromkeys(configs, "not checked yet")
+    while pending and time.monotonic() < deadline:
+        for name in list(pending):
+            running, description = _connector_state(connect_url, name)
+            if running:
+                print(f"connector {name}: RUNNING ({description})")
+                del pending[name]
+            else:
+                pending[name] = description
+        if pending:
+            time.sleep(processes.POLL_INTERVAL_SECONDS * 2)
+    if pending:
+        details = "; ".join(f"{name}: {state}" for name, state in pending.items())
+        raise TwinError(
+            f"connectors not RUNNING after {timeout_seconds:.0f}s: {details}. See {paths.log_file('connect')}"
+        )
