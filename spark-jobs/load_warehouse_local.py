@@ -83,7 +83,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     password = os.environ.get(args.password_env, "")
     if not password:
-        raise SystemExit(f"environment variable {args.password_env} is empty; export the warehouse password there")
+        raise SystemExit(
+            f"environment variable {args.password_env} is empty; export the warehouse password there"
+        )
     target = JdbcTarget(url=args.jdbc_url, user=args.user, password=password)
     options = LoadOptions(
         dates=parse_dates(args.dates),

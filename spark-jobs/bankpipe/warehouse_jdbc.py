@@ -1,4 +1,4 @@
-"""JDBC access to the warehouse from a Spark driver: the same code on Glue (Redshift) and locally (PostgreSQL).
+"""JDBC access to the warehouse from a Spark driver: same code on Glue (Redshift) and locally (PostgreSQL).
 
 Rows go into staging through Spark's JDBC writer; the few SQL statements around it (TRUNCATE, MERGE,
 REFRESH, information_schema look-ups) go through a plain JDBC connection opened in the driver JVM
@@ -33,7 +33,9 @@ class JdbcTarget:
         if not self.user:
             raise ValueError("JDBC user is empty; pass the warehouse user name")
         if not self.password:
-            raise ValueError("JDBC password is empty; pass it through the secret or the password env variable")
+            raise ValueError(
+                "JDBC password is empty; pass it through the secret or the password env variable"
+            )
 
     @property
     def driver_class(self) -> str:

@@ -26,8 +26,8 @@ from datetime import date
 from typing import Any
 
 from pyspark.sql import Column, DataFrame, SparkSession, Window
-from pyspark.sql import functions as F
-from pyspark.sql import types as T
+from pyspark.sql import functions as F  # noqa: N812 (Spark convention)
+from pyspark.sql import types as T  # noqa: N812 (Spark convention)
 from pyspark.sql.utils import AnalysisException
 
 from bankpipe.warehouse_jdbc import JdbcTarget, write_append
@@ -177,7 +177,9 @@ def parse_dates(text: str | None) -> tuple[date, ...]:
 
 def transactions_path(processed_uri: str) -> str:
     if not processed_uri or not processed_uri.strip():
-        raise ValueError("processed zone URI is empty; pass e.g. s3://bucket/processed or file:///data/processed")
+        raise ValueError(
+            "processed zone URI is empty; pass e.g. s3://bucket/processed or file:///data/processed"
+        )
     return processed_uri.rstrip("/") + "/transactions"
 
 
@@ -188,7 +190,8 @@ def read_processed_transactions(spark: SparkSession, processed_uri: str) -> Data
     except AnalysisException as error:
         first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise FileNotFoundError(
-            f"no processed transactions at {path} ({first_line}); check --processed and that the ATM job has run"
+            f"no processed transactions at {path} ({first_line}); "
+            "check --processed and that the ATM job has run"
         ) from error
     if PARTITION_COLUMN not in frame.columns:
         raise ValueError(f"{path} is not partitioned by {PARTITION_COLUMN}=YYYY-MM-DD (docs/data-layout.md)")
@@ -274,12 +277,19 @@ def staging_problems(frame: DataFrame, columns: Sequence[WarehouseColumn]) -> tu
     for kind, alias, column in checks:
         value = result[alias]
         if kind == "null" and value:
-            problems.append(f"column {column.name}: {value} row(s) are NULL but the warehouse requires a value")
+            problems.append(
+                f"column {column.name}: {value} row(s) are NULL but the warehouse requires a value"
+            )
         elif kind == "cast" and value:
             problems.append(
                 f"column {column.name}: {value} value(s) do not convert to {column.spark_type.simpleString()}"
             )
-        elif kind == "bytes" and value is not None and column.max_length is not None and value > column.max_length:
+        elif (
+            kind == "bytes"
+            and value is not None
+            and column.max_length is not None
+            and value > column.max_length
+        ):
             problems.append(
                 f"column {column.name}: a value is {value} bytes, over VARCHAR({column.max_length}); "
                 "widen the column with a new sql/redshift file or fix the source"
@@ -324,7 +334,9 @@ def build_count_sql(table: str) -> str:
     return f"SELECT COUNT(*) FROM {table}"
 
 
-def build_matched_count_sql(target: str = TARGET_TABLE, staging: str = STAGING_TABLE, key: str = KEY_COLUMN) -> str:
+def build_matched_count_sql(
+    target: str = TARGET_TABLE, staging: str = STAGING_TABLE, key: str = KEY_COLUMN
+) -> str:
     _split_table(target)
     _split_table(staging)
     return (
@@ -396,8 +408,9 @@ def load_transactions(
     processed_uri: str,
     target: JdbcTarget,
     executor: SqlExecutor,
-    options: LoadOptions = LoadOptions(),
+    options: LoadOptions | None = None,
 ) -> LoadResult:
+    options = options or LoadOptions()
     columns = fetch_table_columns(executor, TARGET_TABLE)
     processed, dates = select_partitions(read_processed_transactions(spark, processed_uri), options)
     deduplicated = keep_latest_per_key(processed).persist()
@@ -423,7 +436,9 @@ def load_transactions(
         )
     matched = _first_count(executor, build_matched_count_sql())
     executor.execute_in_transaction([build_merge_sql(columns)])
-    LOG.info("merged %d staged rows into %s (%d matched, %d new)", staged, TARGET_TABLE, matched, staged - matched)
+    LOG.info(
+        "merged %d staged rows into %s (%d matched, %d new)", staged, TARGET_TABLE, matched, staged - matched
+    )
 
     refreshed: list[str] = []
     if options.refresh_reports:

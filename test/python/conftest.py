@@ -17,7 +17,7 @@ from pyspark.sql import SparkSession
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_PATH = REPO_ROOT / "contracts" / "transaction.schema.json"
 BERKA_DIR = REPO_ROOT.parent / "shared" / "datasets" / "berka"
-# JDBC drivers fetched by `mvn -f spark-jobs/jdbc/pom.xml dependency:copy-dependencies` (warehouse load tests).
+# JDBC drivers fetched by `mvn -f spark-jobs/jdbc/pom.xml dependency:copy-dependencies` (warehouse tests).
 LOCAL_JARS = sorted(str(jar) for jar in (REPO_ROOT / ".local" / "jars").glob("*.jar"))
 
 

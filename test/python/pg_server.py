@@ -97,7 +97,9 @@ def _wait_until_ready(port: int, socket_dir: Path, log_file: Path) -> None:
         # Exit 2 = no response yet (still starting); keep polling briefly instead of a fixed sleep.
         time.sleep(0.1)
     log = log_file.read_text() if log_file.exists() else "(no log)"
-    raise RuntimeError(f"PostgreSQL on 127.0.0.1:{port} not ready after {READY_TIMEOUT_SECONDS}s; log:\n{log}")
+    raise RuntimeError(
+        f"PostgreSQL on 127.0.0.1:{port} not ready after {READY_TIMEOUT_SECONDS}s; log:\n{log}"
+    )
 
 
 class PgCluster:
@@ -142,8 +144,17 @@ class PgCluster:
             "-c TimeZone=UTC"
         )
         _run(
-            [str(PG_BIN_DIR / "pg_ctl"), "-D", str(self.data_dir), "-l", str(self.log_file), "-o", options,
-             "-W", "start"],
+            [
+                str(PG_BIN_DIR / "pg_ctl"),
+                "-D",
+                str(self.data_dir),
+                "-l",
+                str(self.log_file),
+                "-o",
+                options,
+                "-W",
+                "start",
+            ],
             "pg_ctl start",
         )
         _wait_until_ready(self.port, self.socket_dir, self.log_file)
@@ -152,8 +163,9 @@ class PgCluster:
     def stop(self) -> None:
         if self.data_dir.exists():
             subprocess.run(
-                _as_postgres_user([str(PG_BIN_DIR / "pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "-w",
-                                   "stop"]),
+                _as_postgres_user(
+                    [str(PG_BIN_DIR / "pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "-w", "stop"]
+                ),
                 capture_output=True,
                 check=False,
             )

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from bankpipe.warehouse_load import REPORTS
 from pyspark.sql import SparkSession
-from pyspark.sql import types as T
+from pyspark.sql import types as T  # noqa: N812 (Spark convention)
+
+from bankpipe.warehouse_load import REPORTS
 from warehouse_fixtures import expected_normalised, fixture_rows, normalise_report, write_processed
 
 ATHENA_DIR = Path(__file__).resolve().parents[2] / "sql" / "athena"
@@ -31,9 +32,30 @@ FRAUD_SCHEMA = T.StructType(
     ]
 )
 FRAUD_ROWS = [
-    ("T00001", "A001", "C001", datetime(2024, 1, 15, 3, 0, tzinfo=UTC), "night_withdrawal", "03:00 at ATM-002"),
-    ("T00001", "A001", "C001", datetime(2024, 1, 15, 3, 0, tzinfo=UTC), "amount_spike", "9x the 90-day median"),
-    ("T00007", "A001", None, datetime(2024, 2, 1, 9, 30, tzinfo=UTC), "geo_velocity", "Praha -> Brno in 5 min"),
+    (
+        "T00001",
+        "A001",
+        "C001",
+        datetime(2024, 1, 15, 3, 0, tzinfo=UTC),
+        "night_withdrawal",
+        "03:00 at ATM-002",
+    ),
+    (
+        "T00001",
+        "A001",
+        "C001",
+        datetime(2024, 1, 15, 3, 0, tzinfo=UTC),
+        "amount_spike",
+        "9x the 90-day median",
+    ),
+    (
+        "T00007",
+        "A001",
+        None,
+        datetime(2024, 2, 1, 9, 30, tzinfo=UTC),
+        "geo_velocity",
+        "Praha -> Brno in 5 min",
+    ),
     ("T00003", "A003", "C003", datetime(2023, 12, 31, 23, 59, tzinfo=UTC), "amount_spike", "12x"),
 ]
 
@@ -92,7 +114,9 @@ def test_named_queries_order_their_rows(athena_twin: duckdb.DuckDBPyConnection) 
     assert len(set(rates)) > 1  # ordering is actually exercised
 
 
-def test_fraud_flags_query_lists_newest_first_with_rule_counts(athena_twin: duckdb.DuckDBPyConnection) -> None:
+def test_fraud_flags_query_lists_newest_first_with_rule_counts(
+    athena_twin: duckdb.DuckDBPyConnection,
+) -> None:
     rows = athena_twin.execute(query_text("fraud_flags")).fetchall()
     got = [(r[0], r[3].astimezone(UTC), r[4], r[6]) for r in rows]
     rules_per_txn = {}

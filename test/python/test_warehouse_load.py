@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pyspark.sql import SparkSession
+from pyspark.sql import types as T  # noqa: N812 (Spark convention)
+
 from bankpipe.warehouse_jdbc import JdbcSqlExecutor, JdbcTarget, driver_class_for
 from bankpipe.warehouse_load import (
     REPORTS,
@@ -31,8 +34,6 @@ from bankpipe.warehouse_load import (
 )
 from bankpipe.warehouse_sql import PsycopgExecutor, apply_sql_dir
 from pg_server import PgServer, pg_server  # noqa: F401  (session fixture)
-from pyspark.sql import SparkSession
-from pyspark.sql import types as T
 from warehouse_fixtures import (
     PROCESSED_SCHEMA,
     REPORT_COLUMNS,
@@ -109,10 +110,12 @@ def test_merge_sql_updates_every_non_key_column_and_inserts_all() -> None:
         f"{c.name} = stg.{c.name}" for c in SMALL_COLUMNS[1:]
     ]
     assert "INSERT (transaction_id, amount, txn_hour, message_text, not_in_processed)" in sql
-    assert "VALUES (stg.transaction_id, stg.amount, stg.txn_hour, stg.message_text, stg.not_in_processed)" in sql
+    assert (
+        "VALUES (stg.transaction_id, stg.amount, stg.txn_hour, stg.message_text, stg.not_in_processed)" in sql
+    )
     with pytest.raises(ValueError, match="key column transaction_id"):
         build_merge_sql(SMALL_COLUMNS[1:])
-    with pytest.raises(ValueError, match="schema.table"):
+    with pytest.raises(ValueError, match=r"schema\.table"):
         build_merge_sql(SMALL_COLUMNS, target="transactions; DROP TABLE x")
 
 
@@ -148,9 +151,14 @@ def test_staging_problems_name_the_column(spark: SparkSession) -> None:
     too_long = {**make_row(4, date(2024, 1, 1), "r1"), "message_text": "é" * 11}  # 11 chars, 22 bytes
     rows, problems = staging_problems(_frame(spark, [row, too_long]), SMALL_COLUMNS)
     assert rows == 2
-    assert problems == ["column message_text: a value is 22 bytes, over VARCHAR(20); "
-                        "widen the column with a new sql/redshift file or fix the source"]
-    huge = {**row, "amount": Decimal("123456789012.00")}  # fits the processed DECIMAL(18,2), not DECIMAL(10,2)
+    assert problems == [
+        "column message_text: a value is 22 bytes, over VARCHAR(20); "
+        "widen the column with a new sql/redshift file or fix the source"
+    ]
+    huge = {
+        **row,
+        "amount": Decimal("123456789012.00"),
+    }  # fits the processed DECIMAL(18,2), not DECIMAL(10,2)
     columns = [*SMALL_COLUMNS[:1], WarehouseColumn("amount", "numeric", False, None, 10, 2)]
     _, problems = staging_problems(_frame(spark, [huge]), columns)
     assert problems == [
@@ -173,7 +181,7 @@ def test_partition_selection_by_dates_and_by_run(spark: SparkSession, tmp_path: 
 
 
 def test_missing_processed_zone_is_a_clear_error(spark: SparkSession, tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match="no processed transactions at .*check --processed"):
+    with pytest.raises(FileNotFoundError, match=r"no processed transactions at .*check --processed"):
         read_processed_transactions(spark, (tmp_path / "nothing").as_uri())
 
 
@@ -198,7 +206,9 @@ class Warehouse:
 
     def report(self, name: str) -> dict[tuple[Any, ...], tuple[Any, ...]]:
         keys, measures = REPORT_COLUMNS[name]
-        return normalise_report(name, self.psycopg.query(f"SELECT {', '.join(keys + measures)} FROM banking.v_{name}"))
+        return normalise_report(
+            name, self.psycopg.query(f"SELECT {', '.join(keys + measures)} FROM banking.v_{name}")
+        )
 
 
 @pytest.fixture
@@ -214,7 +224,7 @@ def warehouse(pg_server: PgServer, request: pytest.FixtureRequest) -> Warehouse:
     return Warehouse(database, executor, JdbcTarget(database.jdbc_url(), database.user, database.password))
 
 
-def _load(spark: SparkSession, warehouse: Warehouse, uri: str, options: LoadOptions = LoadOptions()):
+def _load(spark: SparkSession, warehouse: Warehouse, uri: str, options: LoadOptions | None = None):
     return load_transactions(spark, uri, warehouse.target, JdbcSqlExecutor(spark, warehouse.target), options)
 
 
@@ -244,7 +254,9 @@ def test_load_twice_gives_the_same_rows(spark: SparkSession, warehouse: Warehous
 
 
 @pytest.mark.postgres
-def test_reporting_views_give_the_known_answers(spark: SparkSession, warehouse: Warehouse, tmp_path: Path) -> None:
+def test_reporting_views_give_the_known_answers(
+    spark: SparkSession, warehouse: Warehouse, tmp_path: Path
+) -> None:
     rows = fixture_rows()
     _load(spark, warehouse, write_processed(spark, rows, tmp_path / "processed"))
     for report in REPORTS:
@@ -301,13 +313,17 @@ def test_incremental_run_updates_changed_rows_and_refreshes_reports(
 
 
 @pytest.mark.postgres
-def test_dates_option_loads_only_those_partitions(spark: SparkSession, warehouse: Warehouse, tmp_path: Path) -> None:
+def test_dates_option_loads_only_those_partitions(
+    spark: SparkSession, warehouse: Warehouse, tmp_path: Path
+) -> None:
     rows = fixture_rows()
     uri = write_processed(spark, rows, tmp_path / "processed")
     result = _load(spark, warehouse, uri, LoadOptions(dates=(date(2023, 12, 31), date(2024, 1, 16))))
     wanted = {date(2023, 12, 31), date(2024, 1, 16)}
     assert result.rows_inserted == sum(1 for r in rows if r["txn_date"] in wanted)
-    loaded_dates = {row[0] for row in warehouse.psycopg.query("SELECT DISTINCT txn_date FROM banking.transactions")}
+    loaded_dates = {
+        row[0] for row in warehouse.psycopg.query("SELECT DISTINCT txn_date FROM banking.transactions")
+    }
     assert loaded_dates == wanted
 
 
@@ -343,7 +359,9 @@ def test_local_entry_point_end_to_end(spark: SparkSession, pg_server: PgServer, 
         "--master", "local[1]",
     ]  # fmt: skip
     environment = {**os.environ, "TEST_WAREHOUSE_PASSWORD": database.password}
-    result = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=300, check=False)
+    result = subprocess.run(
+        command, capture_output=True, text=True, env=environment, timeout=300, check=False
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert f'"rows_inserted": {len(rows)}' in result.stdout
     executor = PsycopgExecutor(database.conninfo())

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from bankpipe.warehouse_load import REPORTS
 from bankpipe.warehouse_sql import (
     DEFAULT_SQL_DIR,
@@ -71,7 +72,7 @@ def test_split_statements_rejects_an_unterminated_statement() -> None:
 def test_sql_file_names_are_checked(tmp_path: Path) -> None:
     bad = tmp_path / "monthly.sql"
     bad.write_text("SELECT 1;\n")
-    with pytest.raises(ValueError, match="NNN_name.sql"):
+    with pytest.raises(ValueError, match=r"NNN_name\.sql"):
         read_sql_file(bad)
 
 
@@ -120,7 +121,9 @@ def test_repository_sql_files_parse_in_order() -> None:
 @pytest.mark.parametrize("token", FORBIDDEN_IN_SHARED)
 def test_shared_files_stay_in_the_common_dialect(token: str) -> None:
     pattern = re.compile(re.escape(token) if not token[0].isalpha() else rf"\b{re.escape(token)}\b", re.I)
-    offenders = [name for name, statement in _shared_statements() if pattern.search(_without_comments(statement))]
+    offenders = [
+        name for name, statement in _shared_statements() if pattern.search(_without_comments(statement))
+    ]
     assert not offenders, f"{token} found in {offenders}; keep shared SQL in the Redshift/PostgreSQL subset"
 
 
@@ -140,7 +143,9 @@ def test_every_create_is_idempotent() -> None:
                     f"{sql_file.name}: '{code[:60]}...' is not idempotent; add IF NOT EXISTS or drop it first"
                 )
             else:
-                assert code.startswith(("alter ", "grant ", "comment ")), f"{sql_file.name}: unexpected '{code[:40]}'"
+                assert code.startswith(("alter ", "grant ", "comment ")), (
+                    f"{sql_file.name}: unexpected '{code[:40]}'"
+                )
 
 
 def test_report_list_matches_the_materialized_views_in_the_sql_files() -> None:
@@ -184,7 +189,8 @@ def test_files_apply_twice_on_postgres(pg_server: PgServer) -> None:  # noqa: F8
     first = apply_sql_dir(executor)
     executor.execute(
         "INSERT INTO banking.transactions (transaction_id, account_id, occurred_at, type, operation, amount, "
-        "currency, channel, status, txn_date, txn_hour, year, month, signed_amount, is_failure, run_id) VALUES "
+        "currency, channel, status, txn_date, txn_hour, year, month, signed_amount, is_failure, run_id) "
+        "VALUES "
         "('T1', 'A1', '2024-01-01T10:00:00Z', 'debit', 'cash_withdrawal', 10.00, 'CZK', 'atm', 'completed', "
         "'2024-01-01', 10, 2024, 1, -10.00, false, 'r1')"
     )
@@ -200,7 +206,9 @@ def test_files_apply_twice_on_postgres(pg_server: PgServer) -> None:  # noqa: F8
     )
     assert kinds["transactions"] == kinds["stg_transactions"] == "BASE TABLE"
     assert {name for name, kind in kinds.items() if kind == "VIEW"} == {f"v_{r}" for r in REPORTS}
-    matviews = {row[0] for row in executor.query("SELECT matviewname FROM pg_matviews WHERE schemaname = 'banking'")}
+    matviews = {
+        row[0] for row in executor.query("SELECT matviewname FROM pg_matviews WHERE schemaname = 'banking'")
+    }
     assert matviews == {f"mv_{r}" for r in REPORTS}
 
 
@@ -212,7 +220,7 @@ def test_a_failing_file_is_rolled_back_and_named(pg_server: PgServer, tmp_path: 
     (tmp_path / "002_broken.sql").write_text(
         "CREATE TABLE IF NOT EXISTS banking.half (id INT);\nCREATE TABLE banking.oops (id NOSUCHTYPE);\n"
     )
-    with pytest.raises(RuntimeError, match="applying 002_broken.sql failed"):
+    with pytest.raises(RuntimeError, match=r"applying 002_broken\.sql failed"):
         apply_sql_dir(executor, tmp_path)
     # The whole file is one transaction: the first statement of the broken file did not stick.
     assert executor.query("SELECT to_regclass('banking.half') IS NULL") == [(True,)]

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pyspark.sql import SparkSession
-from pyspark.sql import types as T
+from pyspark.sql import types as T  # noqa: N812 (Spark convention)
 
 Row = dict[str, Any]
 
@@ -115,7 +115,7 @@ def make_row(index: int, day: date, run_id: str) -> Row:
         "card_type": CARD_TYPES[index % len(CARD_TYPES)] if channel == "atm" else None,
         "message_code": "51" if status == "declined" else None,
         # Multi-byte text: VARCHAR lengths are bytes on Redshift.
-        "message_text": "Nedostatek prostředků – zamítnuto" if status == "declined" else None,
+        "message_text": "Nedostatek prostředků - zamítnuto" if status == "declined" else None,
         "counterparty_bank": "KB" if operation.startswith("transfer") else None,
         "counterparty_account": f"{index:010d}" if operation.startswith("transfer") else None,
         "purpose": "rent" if operation == "transfer_out" else None,
@@ -143,7 +143,9 @@ def fixture_rows() -> list[Row]:
     return rows
 
 
-def write_processed(spark: SparkSession, rows: Iterable[Row], processed_root: Path, mode: str = "overwrite") -> str:
+def write_processed(
+    spark: SparkSession, rows: Iterable[Row], processed_root: Path, mode: str = "overwrite"
+) -> str:
     """Write rows like the ATM job does; returns the processed zone URI (file://)."""
     ordered = [tuple(row[field.name] for field in PROCESSED_SCHEMA.fields) for row in rows]
     frame = spark.createDataFrame(ordered, PROCESSED_SCHEMA).coalesce(1)
@@ -154,7 +156,9 @@ def write_processed(spark: SparkSession, rows: Iterable[Row], processed_root: Pa
 # ------------------------------------------------------------------ expected report answers
 
 
-def _totals(rows: Iterable[Row], key: Callable[[Row], tuple[Any, ...]]) -> dict[tuple[Any, ...], tuple[int, Decimal]]:
+def _totals(
+    rows: Iterable[Row], key: Callable[[Row], tuple[Any, ...]]
+) -> dict[tuple[Any, ...], tuple[int, Decimal]]:
     counts: dict[tuple[Any, ...], int] = defaultdict(int)
     sums: dict[tuple[Any, ...], Decimal] = defaultdict(Decimal)
     for row in rows:
@@ -163,7 +167,9 @@ def _totals(rows: Iterable[Row], key: Callable[[Row], tuple[Any, ...]]) -> dict[
     return {k: (counts[k], sums[k]) for k in counts}
 
 
-def _rates(rows: Iterable[Row], key: Callable[[Row], tuple[Any, ...]]) -> dict[tuple[Any, ...], tuple[int, int, Decimal]]:
+def _rates(
+    rows: Iterable[Row], key: Callable[[Row], tuple[Any, ...]]
+) -> dict[tuple[Any, ...], tuple[int, int, Decimal]]:
     attempts: dict[tuple[Any, ...], int] = defaultdict(int)
     failures: dict[tuple[Any, ...], int] = defaultdict(int)
     for row in rows:
@@ -239,7 +245,9 @@ def normalise_report(report: str, rows: Iterable[tuple[Any, ...]]) -> dict[tuple
     result: dict[tuple[Any, ...], tuple[Any, ...]] = {}
     for row in rows:
         if len(row) != len(keys) + len(measures):
-            raise AssertionError(f"{report}: expected columns {keys + measures}, got a row of {len(row)} values")
+            raise AssertionError(
+                f"{report}: expected columns {keys + measures}, got a row of {len(row)} values"
+            )
         key = tuple(_normalise_key(v) for v in row[: len(keys)])
         if key in result:
             raise AssertionError(f"{report}: grain {key} appears twice")
@@ -248,4 +256,6 @@ def normalise_report(report: str, rows: Iterable[tuple[Any, ...]]) -> dict[tuple
 
 
 def expected_normalised(report: str, rows: list[Row]) -> dict[tuple[Any, ...], tuple[Any, ...]]:
-    return normalise_report(report, [(*key, *values) for key, values in expected_reports(rows)[report].items()])
+    return normalise_report(
+        report, [(*key, *values) for key, values in expected_reports(rows)[report].items()]
+    )
