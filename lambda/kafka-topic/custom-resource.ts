@@ -1,3 +1,4 @@
+import type { BootstrapBrokerLookup } from './bootstrap-brokers';
 import { ensureTopic } from './ensure-topic';
 import type { TopicAdmin } from './topic-admin';
 import { parseTopicSpec } from './topic-spec';
@@ -19,23 +20,36 @@ export type TopicAdminSession = (
   bootstrapBrokers: string[],
 ) => Promise<{ admin: TopicAdmin; close(): Promise<void> }>;
 
+/** What the handler talks to; the Lambda passes the real MSK ones, tests in-memory ones. */
+export interface TopicEventDependencies {
+  readonly lookupBootstrapBrokers: BootstrapBrokerLookup;
+  readonly openSession: TopicAdminSession;
+  readonly log?: (message: string) => void;
+}
+
 /**
- * Create/Update make the topic match the properties; Delete leaves the topic
- * (and the transactions in it) in place: removing the stack, or renaming the
- * topic, must never delete data a consumer may not have read yet.
+ * Create/Update look up the cluster's SASL/IAM bootstrap brokers, make the
+ * topic match the properties and return the brokers as an attribute (the
+ * connectors use it, which also orders them after the topic). Delete leaves the
+ * topic (and the transactions in it) in place: removing the stack, or renaming
+ * the topic, must never delete data a consumer may not have read yet.
  */
 export async function handleTopicEvent(
   event: TopicResourceEvent,
-  openSession: TopicAdminSession,
-  log: (message: string) => void = () => undefined,
+  dependencies: TopicEventDependencies,
 ): Promise<TopicResourceResponse> {
+  const log = dependencies.log ?? (() => undefined);
   if (event.RequestType === 'Delete') {
     log(`Delete of ${event.PhysicalResourceId ?? '(unknown)'}: topic left in place on purpose`);
     return { PhysicalResourceId: event.PhysicalResourceId ?? 'unknown-topic' };
   }
   const spec = parseTopicSpec(event.ResourceProperties);
-  const brokers = parseBrokers(event.ResourceProperties.BootstrapBrokers);
-  const session = await openSession(brokers);
+  const clusterArn = event.ResourceProperties.ClusterArn;
+  if (typeof clusterArn !== 'string' || !/^arn:[\w-]+:kafka:[\w-]+:\d{12}:cluster\/.+/.test(clusterArn)) {
+    throw new Error(`ClusterArn ${JSON.stringify(clusterArn)} is not an MSK cluster ARN`);
+  }
+  const bootstrapBrokers = await dependencies.lookupBootstrapBrokers(clusterArn);
+  const session = await dependencies.openSession(parseBrokers(bootstrapBrokers));
   try {
     const result = await ensureTopic(session.admin, spec);
     log(`${event.RequestType} ${spec.topicName}: ${result.action}, ${result.partitions} partitions`);
@@ -46,6 +60,7 @@ export async function handleTopicEvent(
         TopicName: spec.topicName,
         Partitions: String(result.partitions),
         Action: result.action,
+        BootstrapBrokers: bootstrapBrokers,
         ...(result.warning ? { Warning: result.warning } : {}),
       },
     };

@@ -72,7 +72,7 @@ function toBytes(data: SourceData): string | Uint8Array {
 }
 
 /** SHA-256 and HMAC-SHA256 from node:crypto, in the shape SignatureV4 expects. */
-class NodeSha256 {
+export class NodeSha256 {
   private readonly hash;
 
   constructor(secret?: SourceData) {

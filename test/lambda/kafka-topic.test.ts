@@ -1,6 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { ConfigResourceTypes, ConfigSource, type Admin } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
+import { mskBootstrapBrokerLookup } from '../../lambda/kafka-topic/bootstrap-brokers';
 import {
   handleTopicEvent,
   parseBrokers,
@@ -62,6 +63,10 @@ class InMemoryAdmin implements TopicAdmin {
   }
 }
 
+const CLUSTER_ARN =
+  'arn:aws:kafka:eu-central-1:111111111111:cluster/dev-bank-pipeline/6b7c1f3e-1111-2222-3333-444455556666-2';
+const BROKERS = 'b-1.msk.example:9098,b-2.msk.example:9098';
+
 const SPEC: TopicSpec = {
   topicName: 'bank.transactions.v1',
   partitions: 6,
@@ -82,7 +87,7 @@ function event(
       Partitions: '6',
       ReplicationFactor: '3',
       Configs: { 'min.insync.replicas': '2' },
-      BootstrapBrokers: 'b-1.msk.example:9098,b-2.msk.example:9098',
+      ClusterArn: CLUSTER_ARN,
       ...overrides,
     },
   };
@@ -163,51 +168,109 @@ describe('ensureTopic', () => {
 });
 
 describe('handleTopicEvent', () => {
-  it('creates the topic on Create and returns its name as the physical id', async () => {
+  function dependencies(admin: TopicAdmin, counters = { sessions: 0, closed: 0, lookups: [] as string[] }) {
+    return {
+      counters,
+      deps: {
+        lookupBootstrapBrokers: async (arn: string) => {
+          counters.lookups.push(arn);
+          return BROKERS;
+        },
+        openSession: async (brokers: string[]) => {
+          counters.sessions++;
+          expect(brokers).toEqual(['b-1.msk.example:9098', 'b-2.msk.example:9098']);
+          return { admin, close: async () => void counters.closed++ };
+        },
+      },
+    };
+  }
+
+  it('creates the topic on Create and returns its name as the physical id and the brokers as an attribute', async () => {
     const admin = new InMemoryAdmin();
-    const brokersSeen: string[][] = [];
-    let closed = 0;
-    const response = await handleTopicEvent(event('Create'), async (brokers) => {
-      brokersSeen.push(brokers);
-      return { admin, close: async () => void closed++ };
-    });
+    const { deps, counters } = dependencies(admin);
+    const response = await handleTopicEvent(event('Create'), deps);
     expect(response).toEqual({
       PhysicalResourceId: 'bank.transactions.v1',
-      Data: { TopicName: 'bank.transactions.v1', Partitions: '6', Action: 'created' },
+      Data: {
+        TopicName: 'bank.transactions.v1',
+        Partitions: '6',
+        Action: 'created',
+        BootstrapBrokers: BROKERS,
+      },
     });
-    expect(brokersSeen).toEqual([['b-1.msk.example:9098', 'b-2.msk.example:9098']]);
-    expect(closed).toBe(1);
+    expect(counters.lookups).toEqual([CLUSTER_ARN]);
+    expect(counters.closed).toBe(1);
+    expect(admin.topics.has('bank.transactions.v1')).toBe(true);
   });
 
   it('leaves the topic and its data in place on Delete, without even connecting', async () => {
     const admin = new InMemoryAdmin();
     admin.topics.set(SPEC.topicName, { partitions: 6, replicationFactor: 3, configs: {} });
-    let sessions = 0;
-    const response = await handleTopicEvent(event('Delete'), async () => {
-      sessions++;
-      return { admin, close: async () => undefined };
-    });
+    const { deps, counters } = dependencies(admin);
+    const response = await handleTopicEvent(event('Delete'), deps);
     expect(response.PhysicalResourceId).toBe('bank.transactions.v1');
-    expect(sessions).toBe(0);
+    expect(counters.sessions).toBe(0);
+    expect(counters.lookups).toEqual([]);
     expect(admin.topics.has(SPEC.topicName)).toBe(true);
   });
 
   it('closes the admin session when the update fails', async () => {
     const admin = new InMemoryAdmin();
     admin.topics.set(SPEC.topicName, { partitions: 12, replicationFactor: 3, configs: {} });
-    let closed = 0;
-    await expect(
-      handleTopicEvent(event('Update'), async () => ({ admin, close: async () => void closed++ })),
-    ).rejects.toThrow(PartitionShrinkError);
-    expect(closed).toBe(1);
+    const { deps, counters } = dependencies(admin);
+    await expect(handleTopicEvent(event('Update'), deps)).rejects.toThrow(PartitionShrinkError);
+    expect(counters.closed).toBe(1);
   });
 
-  it('rejects a missing bootstrap broker string before connecting', async () => {
-    await expect(
-      handleTopicEvent(event('Create', { BootstrapBrokers: '' }), async () => {
-        throw new Error('must not connect');
-      }),
-    ).rejects.toThrow(/BootstrapBrokers "" is not a comma-separated list of host:port/);
+  it('rejects a property that is not an MSK cluster ARN before calling anything', async () => {
+    const { deps, counters } = dependencies(new InMemoryAdmin());
+    await expect(handleTopicEvent(event('Create', { ClusterArn: 'my-cluster' }), deps)).rejects.toThrow(
+      /ClusterArn "my-cluster" is not an MSK cluster ARN/,
+    );
+    expect(counters.lookups).toEqual([]);
+  });
+});
+
+describe('mskBootstrapBrokerLookup', () => {
+  const credentials = () => ({
+    accessKeyId: 'AKIDEXAMPLE',
+    secretAccessKey: 'secret',
+    sessionToken: 'token',
+  });
+
+  it('calls GetBootstrapBrokers on the regional endpoint, signed for the kafka service, and returns the SASL/IAM string', async () => {
+    const requests: { url: string; headers: Record<string, string> }[] = [];
+    const lookup = mskBootstrapBrokerLookup('eu-central-1', credentials, async (url, init) => {
+      requests.push({ url, headers: init.headers });
+      return { status: 200, text: async () => JSON.stringify({ bootstrapBrokerStringSaslIam: BROKERS }) };
+    });
+    await expect(lookup(CLUSTER_ARN)).resolves.toBe(BROKERS);
+    expect(requests).toHaveLength(1);
+    expect(requests[0]?.url).toBe(
+      `https://kafka.eu-central-1.amazonaws.com/v1/clusters/${encodeURIComponent(CLUSTER_ARN)}/bootstrap-brokers`,
+    );
+    expect(requests[0]?.headers.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-central-1\/kafka\/aws4_request, SignedHeaders=[a-z;-]*host/,
+    );
+    expect(requests[0]?.headers['x-amz-security-token']).toBe('token');
+  });
+
+  it('explains a cluster without IAM authentication', async () => {
+    const lookup = mskBootstrapBrokerLookup('eu-central-1', credentials, async () => ({
+      status: 200,
+      text: async () => JSON.stringify({ bootstrapBrokerStringTls: 'b-1:9094' }),
+    }));
+    await expect(lookup(CLUSTER_ARN)).rejects.toThrow(
+      /no SASL\/IAM bootstrap brokers: enable IAM client authentication/,
+    );
+  });
+
+  it('reports the HTTP status and body of a failed call', async () => {
+    const lookup = mskBootstrapBrokerLookup('eu-central-1', credentials, async () => ({
+      status: 403,
+      text: async () => '{"message":"not authorized to perform: kafka:GetBootstrapBrokers"}',
+    }));
+    await expect(lookup(CLUSTER_ARN)).rejects.toThrow(/failed with HTTP 403: .*kafka:GetBootstrapBrokers/);
   });
 });
 
