@@ -1,8 +1,8 @@
 """Deploys the ingest connectors onto the local Connect worker, as MSK Connect runs them on AWS.
 
-The configs are not written here: `connectors/render-local.ts` renders them from
-connectors/connector-config.ts (the single source the CDK app uses too), given the local endpoints.
-This module supplies those endpoints, creates the topic first (topics must exist before connectors
+The configs are not written here: twin.render has connectors/render-local.ts render them from
+connectors/connector-config.ts (the single source the CDK app uses too). This module creates the
+topic first (topics must exist before connectors
 start; the broker does not auto-create them), PUTs each config to the REST API, removes connectors of
 older configs, and waits until every connector and task is RUNNING.
 """
@@ -21,12 +21,10 @@ from typing import Any
 from twin import processes
 from twin.manager import effective_ports
 from twin.processes import TwinError
+from twin.render import render
 from twin.services.jvm import java_command
-from twin.services.s3 import s3_endpoint
-from twin.services.sftp import SftpLayout, sftp_user
-from twin.settings import BUCKETS, REPO_ROOT, S3_ACCESS_KEY, S3_REGION, S3_SECRET_KEY, Paths
+from twin.settings import Paths
 
-RENDER_SCRIPT = REPO_ROOT / "connectors" / "render-local.ts"
 DEFAULT_PARTITIONS = 3
 
 
@@ -93,51 +91,6 @@ def create_topic(paths: Paths, bootstrap: str, topic: str, partitions: int) -> N
     print(f"topic     {topic}: {partitions} partition(s), replication 1 (created if missing)")
 
 
-def _render_inputs(paths: Paths, ports: dict[str, int]) -> dict[str, Any]:
-    """The local endpoints render-local.ts fills into the shared connector configs."""
-    layout = SftpLayout(paths)
-    return {
-        "sftp": {
-            "host": "127.0.0.1",
-            "port": ports["sftp"],
-            "username": sftp_user(),
-            "privateKeyDir": str(layout.client_key.parent),
-            "privateKeyFile": layout.client_key.name,
-            "hostKeyFingerprints": layout.host_key_fingerprints(),
-            "inputDir": str(layout.drop_dir),
-            "processedDir": str(layout.processed_dir),
-        },
-        "s3": {
-            "endpoint": s3_endpoint(ports["s3"]).url,
-            "region": S3_REGION,
-            "bucket": BUCKETS["raw"],
-            "accessKeyId": S3_ACCESS_KEY,
-            "secretAccessKey": S3_SECRET_KEY,
-        },
-    }
-
-
-def render(paths: Paths, ports: dict[str, int]) -> dict[str, dict[str, str]]:
-    """Connector name -> config, as rendered by connectors/render-local.ts."""
-    if not RENDER_SCRIPT.is_file():
-        raise TwinError(
-            f"{RENDER_SCRIPT} not found: it renders the connector configs (connectors/ provides it)."
-        )
-    inputs = _render_inputs(paths, ports)
-    result = subprocess.run(
-        ["npx", "--no-install", "tsx", str(RENDER_SCRIPT), "--json", json.dumps(inputs)],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    if result.returncode != 0:
-        raise TwinError(f"rendering the connector configs failed:\n{result.stdout}{result.stderr}")
-    rendered = json.loads(result.stdout)
-    return {str(name): {str(k): str(v) for k, v in config.items()} for name, config in rendered.items()}
-
-
 def _connector_state(connect_url: str, name: str) -> tuple[bool, str]:
     """(all RUNNING, description); raises on a FAILED connector or task."""
     status, body = _rest("GET", f"{connect_url}/connectors/{urllib.parse.quote(name)}/status")
@@ -164,10 +117,9 @@ def deploy(paths: Paths, partitions: int | None, timeout_seconds: float) -> None
                 f"the {service} service is not running: start the twin first (local/stack.py start)."
             )
     connect_url = f"http://127.0.0.1:{ports['connect']}"
-    configs = render(paths, ports)
-    topics = {config["topic"] for config in configs.values() if "topic" in config}
-    topics |= {topic for config in configs.values() for topic in config.get("topics", "").split(",") if topic}
-    for topic in sorted(topics):
+    rendered = render(paths, ports)
+    configs = {connector.name: connector.config for connector in rendered.connectors}
+    for topic in rendered.topics():
         create_topic(paths, f"127.0.0.1:{ports['kafka']}", topic, _partitions(partitions))
 
     _, existing = _rest("GET", f"{connect_url}/connectors")
