@@ -1,11 +1,11 @@
--- Share of ATM attempts that were declined or failed, per card type (NULL = no card), worst first.
+-- Share of ATM attempts that were declined or failed, per card type ('unknown' when missing), worst first.
 SELECT
-    card_type,
+    COALESCE(card_type, 'unknown') AS card_type,
     COUNT(*) AS attempts,
     SUM(CASE WHEN status IN ('declined', 'failed') THEN 1 ELSE 0 END) AS failures,
-    ROUND(CAST(SUM(CASE WHEN status IN ('declined', 'failed') THEN 1 ELSE 0 END) AS DOUBLE) / COUNT(*), 4)
+    ROUND(CAST(SUM(CASE WHEN status IN ('declined', 'failed') THEN 1 ELSE 0 END) AS DOUBLE) / COUNT(*), 6)
         AS failure_rate
 FROM transactions
 WHERE channel = 'atm'
-GROUP BY card_type
+GROUP BY COALESCE(card_type, 'unknown')
 ORDER BY failure_rate DESC, card_type

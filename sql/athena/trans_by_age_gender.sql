@@ -1,10 +1,10 @@
--- Completed transactions per client age band and gender (NULL = unknown): count and total amount.
+-- Completed transactions per client age band and gender ('unknown' when missing): count and total amount.
 SELECT
-    age_band,
-    gender,
+    COALESCE(age_band, 'unknown') AS age_band,
+    COALESCE(gender, 'unknown') AS gender,
     COUNT(*) AS txn_count,
     SUM(amount) AS total_amount
 FROM transactions
 WHERE status = 'completed'
-GROUP BY age_band, gender
-ORDER BY age_band, gender
+GROUP BY COALESCE(age_band, 'unknown'), COALESCE(gender, 'unknown')
+ORDER BY 1, 2

@@ -1,12 +1,14 @@
 -- Report atm_hourly_totals: completed ATM transactions per ATM, UTC day and hour of day.
+-- An ATM is identified by atm_id; its location and city are the greatest value seen in the group
+-- (stable when an ATM's address text changes), as in the ATM job's report table.
 -- mv_ holds the data (refreshed after each load); v_ is the stable name for readers.
 DROP VIEW IF EXISTS banking.v_atm_hourly_totals;
 DROP MATERIALIZED VIEW IF EXISTS banking.mv_atm_hourly_totals;
 CREATE MATERIALIZED VIEW banking.mv_atm_hourly_totals AS
 SELECT
     atm_id,
-    atm_location,
-    city,
+    MAX(atm_location) AS atm_location,
+    MAX(city) AS city,
     txn_date,
     txn_hour,
     COUNT(*) AS txn_count,
@@ -14,7 +16,7 @@ SELECT
 FROM banking.transactions
 WHERE channel = 'atm'
   AND status = 'completed'
-GROUP BY atm_id, atm_location, city, txn_date, txn_hour;
+GROUP BY atm_id, txn_date, txn_hour;
 CREATE VIEW banking.v_atm_hourly_totals AS
 SELECT atm_id, atm_location, city, txn_date, txn_hour, txn_count, total_amount
 FROM banking.mv_atm_hourly_totals;

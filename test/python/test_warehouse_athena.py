@@ -118,7 +118,8 @@ def test_fraud_flags_query_lists_newest_first_with_rule_counts(
     athena_twin: duckdb.DuckDBPyConnection,
 ) -> None:
     rows = athena_twin.execute(query_text("fraud_flags")).fetchall()
-    got = [(r[0], r[3].astimezone(UTC), r[4], r[6]) for r in rows]
+    # Spark writes INT96 timestamps, which DuckDB reads as UTC wall-clock time without a zone.
+    got = [(r[0], r[3].replace(tzinfo=UTC) if r[3].tzinfo is None else r[3], r[4], r[6]) for r in rows]
     rules_per_txn = {}
     for flag in FRAUD_ROWS:
         rules_per_txn[flag[0]] = rules_per_txn.get(flag[0], 0) + 1

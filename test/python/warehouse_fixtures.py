@@ -94,6 +94,8 @@ def make_row(index: int, day: date, run_id: str) -> Row:
         hours=(index * 5) % 24, minutes=index % 60, seconds=index % 7
     )
     atm = ATMS[index % len(ATMS)] if channel == "atm" else None
+    # Now and then an ATM's address text differs (a sign was changed): reports keep the greatest value.
+    location = None if atm is None else (atm[1] + " (old sign)" if index % 4 == 1 else atm[1])
     return {
         "transaction_id": f"T{index:05d}",
         "account_id": f"A{index % 6:03d}",
@@ -106,13 +108,13 @@ def make_row(index: int, day: date, run_id: str) -> Row:
         "channel": channel,
         "status": status,
         "atm_id": atm[0] if atm else None,
-        "atm_location": atm[1] if atm else None,
+        "atm_location": location,
         "city": atm[2] if atm else None,
         "country": "CZ" if atm else None,
         "latitude": atm[3] if atm else None,
         "longitude": atm[4] if atm else None,
         "card_id": f"C{index % 4:03d}" if channel in ("atm", "pos") else None,
-        "card_type": CARD_TYPES[index % len(CARD_TYPES)] if channel == "atm" else None,
+        "card_type": CARD_TYPES[(index // 3) % len(CARD_TYPES)] if channel == "atm" else None,
         "message_code": "51" if status == "declined" else None,
         # Multi-byte text: VARCHAR lengths are bytes on Redshift.
         "message_text": "Nedostatek prostředků - zamítnuto" if status == "declined" else None,
@@ -125,7 +127,7 @@ def make_row(index: int, day: date, run_id: str) -> Row:
         "month": occurred_at.month,
         "signed_amount": amount if credit else -amount,
         "is_failure": status in ("declined", "failed"),
-        "age_band": AGE_BANDS[index % len(AGE_BANDS)],
+        "age_band": None if index % 9 == 0 else AGE_BANDS[index % len(AGE_BANDS)],
         "gender": GENDERS[index % len(GENDERS)],
         "run_id": run_id,
         "source_file": f"raw/transactions/{day.isoformat()}/{run_id}.jsonl",
@@ -156,33 +158,30 @@ def write_processed(
 # ------------------------------------------------------------------ expected report answers
 
 
-def _totals(
-    rows: Iterable[Row], key: Callable[[Row], tuple[Any, ...]]
-) -> dict[tuple[Any, ...], tuple[int, Decimal]]:
-    counts: dict[tuple[Any, ...], int] = defaultdict(int)
-    sums: dict[tuple[Any, ...], Decimal] = defaultdict(Decimal)
+def _groups(rows: Iterable[Row], key: Callable[[Row], tuple[Any, ...]]) -> dict[tuple[Any, ...], list[Row]]:
+    groups: dict[tuple[Any, ...], list[Row]] = defaultdict(list)
     for row in rows:
-        counts[key(row)] += 1
-        sums[key(row)] += row["amount"]
-    return {k: (counts[k], sums[k]) for k in counts}
+        groups[key(row)].append(row)
+    return groups
 
 
-def _rates(
-    rows: Iterable[Row], key: Callable[[Row], tuple[Any, ...]]
-) -> dict[tuple[Any, ...], tuple[int, int, Decimal]]:
-    attempts: dict[tuple[Any, ...], int] = defaultdict(int)
-    failures: dict[tuple[Any, ...], int] = defaultdict(int)
-    for row in rows:
-        attempts[key(row)] += 1
-        failures[key(row)] += row["status"] in ("declined", "failed")
-    return {
-        k: (
-            attempts[k],
-            failures[k],
-            (Decimal(failures[k]) / Decimal(attempts[k])).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP),
-        )
-        for k in attempts
-    }
+def _totals(group: list[Row]) -> tuple[int, Decimal]:
+    return len(group), sum((row["amount"] for row in group), Decimal(0))
+
+
+def _rates(group: list[Row]) -> tuple[int, int, Decimal]:
+    failures = sum(1 for row in group if row["status"] in ("declined", "failed"))
+    rate = (Decimal(failures) / Decimal(len(group))).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+    return len(group), failures, rate
+
+
+def _place(group: list[Row]) -> tuple[str, str]:
+    """An ATM's location and city: the greatest value seen in the group."""
+    return max(row["atm_location"] for row in group), max(row["city"] for row in group)
+
+
+def _known(value: str | None) -> str:
+    return "unknown" if value is None else value
 
 
 def expected_reports(rows: list[Row]) -> dict[str, dict[tuple[Any, ...], tuple[Any, ...]]]:
@@ -190,20 +189,25 @@ def expected_reports(rows: list[Row]) -> dict[str, dict[tuple[Any, ...], tuple[A
     completed = [r for r in rows if r["status"] == "completed"]
     atm = [r for r in rows if r["channel"] == "atm"]
     atm_completed = [r for r in atm if r["status"] == "completed"]
+    daily = _groups(atm_completed, lambda r: (r["atm_id"], r["txn_date"].isoformat()))
+    hourly = _groups(atm_completed, lambda r: (r["atm_id"], r["txn_date"].isoformat(), r["txn_hour"]))
+    per_atm = _groups(atm, lambda r: (r["atm_id"],))
     return {
-        "monthly_trend": _totals(completed, lambda r: (r["year"], r["month"])),
-        "yearly_trend": _totals(completed, lambda r: (r["year"],)),
-        "ops_totals": _totals(completed, lambda r: (r["operation"],)),
-        "trans_by_age_gender": _totals(completed, lambda r: (r["age_band"], r["gender"])),
-        "atm_daily_totals": _totals(
-            atm_completed, lambda r: (r["atm_id"], r["atm_location"], r["city"], r["txn_date"].isoformat())
-        ),
-        "atm_hourly_totals": _totals(
-            atm_completed,
-            lambda r: (r["atm_id"], r["atm_location"], r["city"], r["txn_date"].isoformat(), r["txn_hour"]),
-        ),
-        "atm_failure_rates": _rates(atm, lambda r: (r["atm_id"], r["atm_location"], r["city"])),
-        "card_type_failure_rates": _rates(atm, lambda r: (r["card_type"],)),
+        "monthly_trend": {
+            k: _totals(g) for k, g in _groups(completed, lambda r: (r["year"], r["month"])).items()
+        },
+        "yearly_trend": {k: _totals(g) for k, g in _groups(completed, lambda r: (r["year"],)).items()},
+        "ops_totals": {k: _totals(g) for k, g in _groups(completed, lambda r: (r["operation"],)).items()},
+        "trans_by_age_gender": {
+            k: _totals(g)
+            for k, g in _groups(completed, lambda r: (_known(r["age_band"]), _known(r["gender"]))).items()
+        },
+        "atm_daily_totals": {(k[0], *_place(g), *k[1:]): _totals(g) for k, g in daily.items()},
+        "atm_hourly_totals": {(k[0], *_place(g), *k[1:]): _totals(g) for k, g in hourly.items()},
+        "atm_failure_rates": {(k[0], *_place(g)): _rates(g) for k, g in per_atm.items()},
+        "card_type_failure_rates": {
+            k: _rates(g) for k, g in _groups(atm, lambda r: (_known(r["card_type"]),)).items()
+        },
     }
 
 
@@ -224,7 +228,7 @@ REPORT_COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 
 COUNT_COLUMNS = frozenset({"txn_count", "attempts", "failures"})
-PLACES = {"total_amount": Decimal("0.01"), "failure_rate": Decimal("0.0001")}
+PLACES = {"total_amount": Decimal("0.01"), "failure_rate": Decimal("0.000001")}
 
 
 def _normalise_key(value: Any) -> Any:
