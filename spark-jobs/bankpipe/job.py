@@ -1,0 +1,340 @@
+"""The ATM-transaction job: raw JSON-lines logs -> quarantine + processed transactions + reports.
+
+CLI (see ``parse_args``)::
+
+    spark-submit spark-jobs/atm_job.py --input URI --output URI --quarantine URI --run-id ID
+        [--customers URI] [--schema PATH] [--max-future-minutes N] [--now ISO]
+
+Outputs (docs/data-layout.md):
+
+- ``<output>/transactions/txn_date=YYYY-MM-DD/part-NNNNN.run-<run-id>.<codec>.parquet``
+  (run-scoped files, see ``storage``; columns in ``enrich``)
+- ``<output>/reports/<report>/`` Parquet, recomputed from the whole transactions dataset and
+  overwritten every run (definitions in ``reports`` and ``fraud``)
+- ``<quarantine>/run_id=<run-id>/*.json`` JSON lines {run_id, reason, raw_line, source_file},
+  overwritten per run id (reasons listed in ``validation``)
+- ``<output>/_manifest/<run-id>.json`` with the counts (fields in ``manifest``)
+
+Decisions:
+
+- blank lines are skipped and counted only as ``blank_lines_skipped`` (not "read");
+- bad input never fails the run; a broken count invariant does (nothing is published then);
+- rerunning a run id: rows written earlier by the same run id are left out of the "already
+  processed" set, the run's own files are replaced and its quarantine folder overwritten, so the
+  rerun reproduces the same transactions, reports, quarantine and manifest counts; a rerun with
+  different input replaces what that run id wrote before;
+- ``--now`` (default: the job's start time) fixes the clock for the future-timestamp check so that
+  a rerun is reproducible; ``--max-future-minutes`` defaults to 60 (clock skew of log servers);
+- two different run ids must not run at the same time on the same output (the orchestration runs
+  one step at a time); the duplicate check against processed data relies on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pyspark import StorageLevel
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F  # noqa: N812 (Spark convention)
+
+from bankpipe import __version__
+from bankpipe.contract import Contract, contract_from_text, load_contract
+from bankpipe.dedup import (
+    DISPOSITION,
+    QUARANTINED,
+    VALID,
+    mark_duplicates_in_run,
+    mark_duplicates_of_processed,
+    processed_ids_excluding_run,
+)
+from bankpipe.enrich import (
+    EXTRA_FIELDS,
+    PARTITION_COLUMN,
+    add_age_gender,
+    add_derived_columns,
+    check_business_rules,
+    clean_customers,
+    to_transactions_layout,
+    transactions_schema,
+)
+from bankpipe.fraud import FraudRules, check_fraud_rules, fraud_flags
+from bankpipe.manifest import build_manifest, check_written, count_dispositions, manifest_json, reconcile
+from bankpipe.parse import (
+    RAW_LINE,
+    SOURCE_FILE,
+    drop_blank_lines,
+    extra_fields_json,
+    parse_json_lines,
+    read_lines,
+)
+from bankpipe.reports import AGE_GENDER_REPORT, REPORTS, check_report_rules, has_customer_data
+from bankpipe.storage import (
+    HadoopFs,
+    has_parquet_files,
+    join_uri,
+    normalise_uri,
+    publish_run_files,
+    validate_run_id,
+)
+from bankpipe.validation import REASON, validate
+
+LOG = logging.getLogger("bankpipe.atm_job")
+DEFAULT_MAX_FUTURE_MINUTES = 60
+FRAUD_REPORT = "fraud_flags"
+QUARANTINE_ROWS_PER_FILE = 500_000
+TRANSACTION_ROWS_PER_FILE = 1_000_000
+CUSTOMERS_SCHEMA = "account_id string, birth_date string, gender string"
+
+
+@dataclass(frozen=True)
+class JobConfig:
+    input_uris: list[str]
+    output: str
+    quarantine: str
+    run_id: str
+    customers: str | None = None
+    schema: str | None = None
+    max_future_minutes: int = DEFAULT_MAX_FUTURE_MINUTES
+    now: datetime | None = None
+    fraud_rules: FraudRules = field(default_factory=FraudRules)
+
+    def __post_init__(self) -> None:
+        validate_run_id(self.run_id)
+        if self.max_future_minutes < 0:
+            raise ValueError("--max-future-minutes must be 0 or more")
+        if self.now is not None and self.now.tzinfo is None:
+            raise ValueError("--now must carry a time zone offset, e.g. 2024-05-01T12:00:00Z")
+
+
+def parse_args(argv: Sequence[str] | None = None) -> JobConfig:
+    parser = argparse.ArgumentParser(
+        prog="atm_job.py", description="Validate, deduplicate, enrich and report bank transactions."
+    )
+    parser.add_argument(
+        "--input", required=True, help="raw JSON-lines URI(s), comma-separated; folders are read recursively"
+    )
+    parser.add_argument(
+        "--output", required=True, help="processed zone URI (transactions, reports, _manifest)"
+    )
+    parser.add_argument("--quarantine", required=True, help="quarantine zone URI")
+    parser.add_argument("--run-id", required=True, help="run identifier: letters, digits, '.', '_', '-'")
+    parser.add_argument("--customers", help="JSON lines {account_id, birth_date YYYY-MM-DD, gender F|M}")
+    parser.add_argument(
+        "--schema", help="transaction JSON Schema (default: packaged copy, else repo contracts/)"
+    )
+    parser.add_argument("--max-future-minutes", type=int, default=DEFAULT_MAX_FUTURE_MINUTES)
+    parser.add_argument(
+        "--now", type=_parse_instant, help="ISO-8601 instant used as 'now' (default: start time)"
+    )
+    args = parser.parse_args(argv)
+    try:
+        return JobConfig(
+            input_uris=[part for part in args.input.split(",") if part.strip()],
+            output=args.output,
+            quarantine=args.quarantine,
+            run_id=args.run_id,
+            customers=args.customers,
+            schema=args.schema,
+            max_future_minutes=args.max_future_minutes,
+            now=args.now,
+        )
+    except ValueError as error:
+        parser.error(str(error))
+        raise  # parser.error exits; this keeps type checkers satisfied
+
+
+def _parse_instant(text: str) -> datetime:
+    try:
+        instant = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO-8601 instant: {error}") from error
+    if instant.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} has no time zone offset; add Z or +HH:MM")
+    return instant.astimezone(UTC)
+
+
+def _load_contract(fs: HadoopFs, schema: str | None) -> Contract:
+    if schema and "://" in schema and not schema.startswith("file://"):
+        return contract_from_text(fs.read_text(schema), schema)
+    return load_contract(schema)
+
+
+@dataclass(frozen=True)
+class Locations:
+    inputs: list[str]
+    output: str
+    quarantine_root: str
+    run_id: str
+
+    @property
+    def transactions(self) -> str:
+        return join_uri(self.output, "transactions")
+
+    @property
+    def staging(self) -> str:
+        return join_uri(self.output, "_staging", self.run_id)
+
+    @property
+    def quarantine(self) -> str:
+        return join_uri(self.quarantine_root, f"run_id={self.run_id}")
+
+    @property
+    def manifest(self) -> str:
+        return join_uri(self.output, "_manifest", f"{self.run_id}.json")
+
+    def report(self, name: str) -> str:
+        return join_uri(self.output, "reports", name)
+
+
+def _iso(instant: datetime) -> str:
+    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def run(spark: SparkSession, config: JobConfig) -> dict[str, Any]:
+    """Run the job on an existing SparkSession and return the manifest it wrote."""
+    started_at = datetime.now(UTC)
+    now = config.now or started_at
+    fs = HadoopFs(spark)
+    where = Locations(
+        inputs=[normalise_uri(uri) for uri in config.input_uris],
+        output=normalise_uri(config.output),
+        quarantine_root=normalise_uri(config.quarantine),
+        run_id=config.run_id,
+    )
+    contract = _load_contract(fs, config.schema)
+    check_business_rules(contract)
+    check_report_rules(contract)
+    check_fraud_rules(contract)
+    # Timestamps as INT64 micros: read natively by Athena, Redshift, DuckDB and Spark.
+    spark.conf.set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
+
+    lines = read_lines(spark, where.inputs)
+    line_counts = lines.select(
+        F.count(F.lit(1)).alias("all"),
+        F.sum(F.when(~F.col(RAW_LINE).rlike(r"\S"), 1).otherwise(0)).alias("blank"),
+    ).first()
+    blank = int(line_counts["blank"] or 0)
+    read = int(line_counts["all"]) - blank
+
+    classified = classify(spark, fs, lines, contract, where, now, config.max_future_minutes)
+    classified.persist(StorageLevel.MEMORY_AND_DISK)
+    try:
+        counts = count_dispositions(classified, read=read, blank_lines_skipped=blank)
+        LOG.info("run %s counts: %s", config.run_id, counts.as_dict())
+        reconcile(counts)  # before anything is written
+
+        written_quarantine = _write_quarantine(spark, classified, where, counts.quarantined)
+        customers = None
+        if config.customers:
+            customers = clean_customers(
+                spark.read.schema(CUSTOMERS_SCHEMA).json(normalise_uri(config.customers))
+            )
+        written_transactions = _stage_transactions(spark, fs, classified, contract, where, customers)
+        check_written(counts, written_transactions, written_quarantine)
+        publish_run_files(fs, where.staging, where.transactions, config.run_id)
+    finally:
+        classified.unpersist()
+
+    written = {"transactions": written_transactions}
+    written.update(_write_reports(spark, fs, contract, where, config.fraud_rules))
+    manifest = build_manifest(
+        run_id=config.run_id,
+        started_at=_iso(started_at),
+        finished_at=_iso(datetime.now(UTC)),
+        input_uris=where.inputs,
+        counts=counts,
+        written=written,
+        details={
+            "output": where.output,
+            "quarantine": where.quarantine,
+            "customers": normalise_uri(config.customers) if config.customers else None,
+            "schema": contract.source,
+            "now": _iso(now),
+            "max_future_minutes": config.max_future_minutes,
+            "job_version": __version__,
+        },
+    )
+    fs.write_text(where.manifest, manifest_json(manifest))
+    LOG.info("run %s manifest written to %s", config.run_id, where.manifest)
+    return manifest
+
+
+def classify(
+    spark: SparkSession,
+    fs: HadoopFs,
+    lines: DataFrame,
+    contract: Contract,
+    where: Locations,
+    now: datetime,
+    max_future_minutes: int,
+) -> DataFrame:
+    """Every non-blank line with its disposition, reason and typed contract columns."""
+    parsed = parse_json_lines(drop_blank_lines(lines), contract)
+    validated = validate(parsed, contract, now, max_future_minutes).withColumn(
+        EXTRA_FIELDS, extra_fields_json(contract)
+    )
+    columns = [DISPOSITION, REASON, RAW_LINE, SOURCE_FILE, *contract.property_names, EXTRA_FIELDS]
+    in_run = mark_duplicates_in_run(validated)
+    processed_ids = None
+    if has_parquet_files(fs, where.transactions):
+        processed_ids = processed_ids_excluding_run(spark.read.parquet(where.transactions), where.run_id)
+    return mark_duplicates_of_processed(in_run, processed_ids).select(*columns)
+
+
+def _write_quarantine(spark: SparkSession, classified: DataFrame, where: Locations, expected: int) -> int:
+    records = classified.where(F.col(DISPOSITION) == QUARANTINED).select(
+        F.lit(where.run_id).alias("run_id"), F.col(REASON).alias("reason"), RAW_LINE, SOURCE_FILE
+    )
+    files = max(1, math.ceil(expected / QUARANTINE_ROWS_PER_FILE))
+    records.coalesce(files).write.mode("overwrite").option("ignoreNullFields", "false").json(where.quarantine)
+    # One JSON object per line: counting lines counts records.
+    return spark.read.text(where.quarantine).count()
+
+
+def _stage_transactions(
+    spark: SparkSession,
+    fs: HadoopFs,
+    classified: DataFrame,
+    contract: Contract,
+    where: Locations,
+    customers: DataFrame | None,
+) -> int:
+    valid = classified.where(F.col(DISPOSITION) == VALID).drop(DISPOSITION, REASON, RAW_LINE)
+    enriched = add_age_gender(add_derived_columns(valid, where.run_id), customers)
+    layout = to_transactions_layout(enriched, contract)
+    (
+        layout.repartition(PARTITION_COLUMN)
+        .write.mode("overwrite")
+        .option("maxRecordsPerFile", TRANSACTION_ROWS_PER_FILE)
+        .partitionBy(PARTITION_COLUMN)
+        .parquet(where.staging)
+    )
+    if not has_parquet_files(fs, where.staging):
+        return 0
+    return spark.read.parquet(where.staging).count()
+
+
+def _write_reports(
+    spark: SparkSession, fs: HadoopFs, contract: Contract, where: Locations, rules: FraudRules
+) -> dict[str, int]:
+    if has_parquet_files(fs, where.transactions):
+        transactions = spark.read.parquet(where.transactions)
+    else:
+        transactions = spark.createDataFrame([], transactions_schema(contract))
+    # Not cached: each report reads only the Parquet columns it needs, which is cheaper than caching all.
+    written: dict[str, int] = {}
+    builders = dict(REPORTS)
+    if not has_customer_data(transactions):
+        LOG.info("no customer data in %s: %s is not rewritten", where.transactions, AGE_GENDER_REPORT)
+        builders.pop(AGE_GENDER_REPORT)
+    for name, build in [*builders.items(), (FRAUD_REPORT, lambda df: fraud_flags(df, rules))]:
+        target = where.report(name)
+        build(transactions).coalesce(1).write.mode("overwrite").parquet(target)
+        written[name] = spark.read.parquet(target).count()
+    return written
