@@ -3,7 +3,7 @@
  * so that balance_after is exact; overdrafts are allowed down to each account's overdraft limit.
  */
 import { CITIES } from './atm-network';
-import { cumulativeWeights, Prng } from './prng';
+import { AliasTable, cumulativeWeights, Prng } from './prng';
 import { SECONDS_PER_DAY } from './time';
 
 export interface CardTypeProfile {
@@ -64,11 +64,12 @@ export interface Account {
 
 export interface AccountBook {
   accounts: readonly Account[];
-  /** cumulative activity over all accounts */
-  cumulativeAll: Float64Array;
-  /** indexes of accounts holding a card (valid or expired), and their cumulative activity */
+  /** samples an account index weighted by activity */
+  pickAny: AliasTable;
+  /** indexes of accounts holding a card (valid or expired) */
   cardHolders: readonly number[];
-  cumulativeCardHolders: Float64Array;
+  /** samples an index into cardHolders weighted by activity */
+  pickCardHolder: AliasTable | null;
 }
 
 function isoDate(epochSeconds: number): string {
@@ -136,9 +137,9 @@ export function buildAccountBook(prng: Prng, options: AccountBookOptions): Accou
   const cardUsers = accounts.filter((a) => a.card).map((a) => a.index);
   return {
     accounts,
-    cumulativeAll: cumulativeWeights(accounts.map((a) => a.activity)),
+    pickAny: new AliasTable(accounts.map((a) => a.activity)),
     cardHolders: cardUsers,
-    cumulativeCardHolders: cumulativeWeights(cardUsers.map((i) => accounts[i]!.activity)),
+    pickCardHolder: cardUsers.length > 0 ? new AliasTable(cardUsers.map((i) => accounts[i]!.activity)) : null,
   };
 }
 

@@ -76,7 +76,7 @@ export interface GeneratorResult {
 }
 
 /** Largest number of lines handed to the sinks at once when not rate-limited. */
-const BATCH_LINES = 5000;
+const BATCH_LINES = 1000;
 
 interface Source {
   goodCount: number;

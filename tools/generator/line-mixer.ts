@@ -15,7 +15,7 @@ export interface OutputLine {
   /** Kafka key; null when the line has no usable account_id */
   accountId: string | null;
   transactionId: string | null;
-  /** the transaction, for good lines and duplicates */
+  /** the transaction, for good lines only */
   record: TxnRecord | null;
   bad: BadLine | null;
 }
@@ -26,8 +26,11 @@ export interface LinePlan {
   duplicates: number;
 }
 
-/** Duplicates are drawn from this many most recent good lines (re-sent batches are recent). */
-const DUPLICATE_WINDOW = 4096;
+/**
+ * Duplicates are drawn from this many most recent good lines (re-sent batches are recent). Kept
+ * small on purpose: lines held longer survive garbage collections and slow the whole run down.
+ */
+const DUPLICATE_WINDOW = 256;
 
 /** Splits a total line count into good/bad/duplicate counts, always keeping at least one good line. */
 export function planLines(totalLines: number, badRatio: number, duplicateRatio: number): LinePlan {
@@ -111,10 +114,11 @@ export class LineMixer {
       record,
       bad: null,
     };
-    const duplicate: OutputLine = { ...line, kind: 'duplicate' };
-    if (this.recent.length < DUPLICATE_WINDOW) this.recent.push(duplicate);
+    // Only what a duplicate needs is kept (not the record), to hold as little as possible.
+    const kept: OutputLine = { kind: 'duplicate', text: line.text, accountId: line.accountId, transactionId: line.transactionId, record: null, bad: null };
+    if (this.recent.length < DUPLICATE_WINDOW) this.recent.push(kept);
     else {
-      this.recent[this.recentNext] = duplicate;
+      this.recent[this.recentNext] = kept;
       this.recentNext = (this.recentNext + 1) % DUPLICATE_WINDOW;
     }
     return line;

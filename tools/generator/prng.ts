@@ -129,29 +129,75 @@ export class Prng {
     const w1 = this.nextU32();
     const w2 = this.nextU32();
     const w3 = this.nextU32();
-    const b = (w: number, shift: number): string => HEX[(w >>> shift) & 0xff] as string;
     return (
-      b(w0, 24) +
-      b(w0, 16) +
-      b(w0, 8) +
-      b(w0, 0) +
+      hexByte(w0, 24) +
+      hexByte(w0, 16) +
+      hexByte(w0, 8) +
+      hexByte(w0, 0) +
       '-' +
-      b(w1, 24) +
-      b(w1, 16) +
+      hexByte(w1, 24) +
+      hexByte(w1, 16) +
       '-' +
       HEX[0x40 | ((w1 >>> 8) & 0x0f)] +
-      b(w1, 0) +
+      hexByte(w1, 0) +
       '-' +
       HEX[0x80 | ((w2 >>> 24) & 0x3f)] +
-      b(w2, 16) +
+      hexByte(w2, 16) +
       '-' +
-      b(w2, 8) +
-      b(w2, 0) +
-      b(w3, 24) +
-      b(w3, 16) +
-      b(w3, 8) +
-      b(w3, 0)
+      hexByte(w2, 8) +
+      hexByte(w2, 0) +
+      hexByte(w3, 24) +
+      hexByte(w3, 16) +
+      hexByte(w3, 8) +
+      hexByte(w3, 0)
     );
+  }
+}
+
+function hexByte(word: number, shift: number): string {
+  return HEX[(word >>> shift) & 0xff] as string;
+}
+
+/**
+ * Walker's alias table: O(1) weighted sampling with one draw, for the hot path (picking one of
+ * hundreds of thousands of accounts per transaction).
+ */
+export class AliasTable {
+  private readonly probability: Float64Array;
+  private readonly alias: Int32Array;
+  readonly size: number;
+
+  constructor(weights: ArrayLike<number>) {
+    const n = weights.length;
+    if (n === 0) throw new Error('AliasTable needs at least one weight');
+    this.size = n;
+    this.probability = new Float64Array(n);
+    this.alias = new Int32Array(n);
+    let total = 0;
+    for (let i = 0; i < n; i++) total += weights[i] as number;
+    const scaled = new Float64Array(n);
+    const small: number[] = [];
+    const large: number[] = [];
+    for (let i = 0; i < n; i++) {
+      scaled[i] = ((weights[i] as number) * n) / total;
+      (scaled[i]! < 1 ? small : large).push(i);
+    }
+    while (small.length > 0 && large.length > 0) {
+      const s = small.pop()!;
+      const l = large.pop()!;
+      this.probability[s] = scaled[s]!;
+      this.alias[s] = l;
+      scaled[l] = scaled[l]! + scaled[s]! - 1;
+      (scaled[l]! < 1 ? small : large).push(l);
+    }
+    for (const i of large) this.probability[i] = 1;
+    for (const i of small) this.probability[i] = 1;
+  }
+
+  sample(prng: Prng): number {
+    const u = prng.next() * this.size;
+    const column = Math.floor(u);
+    return u - column < (this.probability[column] as number) ? column : (this.alias[column] as number);
   }
 }
 

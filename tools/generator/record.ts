@@ -46,21 +46,32 @@ export function centsToDecimalText(cents: number): string {
 }
 
 /**
+ * JSON number text of an amount of cents built from integers ("1234.5", "-12", "0.07"): avoids
+ * double-to-string conversion, the single most expensive step of a line.
+ */
+function centsToNumberText(cents: number): string {
+  const abs = cents < 0 ? -cents : cents;
+  const whole = Math.floor(abs / 100);
+  const fraction = abs - whole * 100;
+  const sign = cents < 0 ? '-' : '';
+  if (fraction === 0) return sign + whole;
+  if (fraction % 10 === 0) return `${sign}${whole}.${fraction / 10}`;
+  return `${sign}${whole}.${fraction < 10 ? '0' : ''}${fraction}`;
+}
+
+/**
  * JSON text of a positive amount. As a number unless a validator that checks `multipleOf: 0.01`
  * by float division (ajv's default, python-jsonschema) would wrongly reject it (0.07 / 0.01 is
  * 7.000000000000001): such values go out as a two-decimal string, which the contract also allows.
  */
 export function amountJson(cents: number, format: AmountFormat): string {
-  if (format === 'number') {
-    const value = cents / 100;
-    if (Number.isInteger(value / 0.01)) return String(value);
-  }
+  if (format === 'number' && Number.isInteger(cents / 100 / 0.01)) return centsToNumberText(cents);
   return `"${centsToDecimalText(cents)}"`;
 }
 
 function balanceJson(cents: number | null, format: AmountFormat): string {
   if (cents === null) return 'null';
-  return format === 'number' ? String(cents / 100) : `"${centsToDecimalText(cents)}"`;
+  return format === 'number' ? centsToNumberText(cents) : `"${centsToDecimalText(cents)}"`;
 }
 
 export function messageFragment(code: string, text: string): string {

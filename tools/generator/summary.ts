@@ -35,6 +35,16 @@ export interface FileStats {
 
 export const SUMMARY_FORMAT_VERSION = 1;
 
+function countAttempt(map: Map<string, AttemptStats>, key: string, completed: boolean): void {
+  let stats = map.get(key);
+  if (!stats) {
+    stats = { attempts: 0, failures: 0 };
+    map.set(key, stats);
+  }
+  stats.attempts += 1;
+  if (!completed) stats.failures += 1;
+}
+
 export class RunStats {
   lines = 0;
   good = 0;
@@ -81,22 +91,17 @@ export class RunStats {
     if (completed) {
       month.completed.count += 1;
       month.completed.cents += record.amountCents;
-      const op = this.completedByOperation.get(record.operation) ?? { count: 0, cents: 0 };
+      let op = this.completedByOperation.get(record.operation);
+      if (!op) {
+        op = { count: 0, cents: 0 };
+        this.completedByOperation.set(record.operation, op);
+      }
       op.count += 1;
       op.cents += record.amountCents;
-      this.completedByOperation.set(record.operation, op);
     }
     if (record.atmId !== null) {
-      const atm = this.atms.get(record.atmId) ?? { attempts: 0, failures: 0 };
-      atm.attempts += 1;
-      if (!completed) atm.failures += 1;
-      this.atms.set(record.atmId, atm);
-      if (record.cardType !== null) {
-        const card = this.cardTypes.get(record.cardType) ?? { attempts: 0, failures: 0 };
-        card.attempts += 1;
-        if (!completed) card.failures += 1;
-        this.cardTypes.set(record.cardType, card);
-      }
+      countAttempt(this.atms, record.atmId, completed);
+      if (record.cardType !== null) countAttempt(this.cardTypes, record.cardType, completed);
     }
   }
 

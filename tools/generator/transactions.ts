@@ -308,7 +308,7 @@ export class SyntheticSource {
       for (let i = 0; i < regular; i++) keys[k++] = this.prng.int(SECONDS_PER_HOUR) * CODE_SPACE + this.prng.weightedIndex(cumulative);
       for (let i = 0; i < interest; i++) keys[k++] = this.prng.int(SECONDS_PER_HOUR) * CODE_SPACE + CODE_INTEREST;
       for (let i = 0; i < fees; i++) keys[k++] = this.prng.int(SECONDS_PER_HOUR) * CODE_SPACE + CODE_FEE;
-      fraud.forEach((event, i) => (keys[k++] = (event.time - start) * CODE_SPACE + CODE_FRAUD_BASE + i));
+      for (let i = 0; i < fraud.length; i++) keys[k++] = (fraud[i]!.time - start) * CODE_SPACE + CODE_FRAUD_BASE + i;
       keys.sort();
       if (interest + fees > 0) this.startScheduledWalk();
       for (let i = 0; i < total; i++) {
@@ -387,17 +387,18 @@ export class SyntheticSource {
   }
 
   private pickAccount(needsCard: boolean, spending = false): Account {
-    const { book } = this;
-    const draw = (): Account =>
-      needsCard && book.cardHolders.length > 0
-        ? book.accounts[book.cardHolders[this.prng.weightedIndex(book.cumulativeCardHolders)]!]!
-        : book.accounts[this.prng.weightedIndex(book.cumulativeAll)]!;
-    let account = draw();
+    let account = this.drawAccount(needsCard);
     // Customers who are (nearly) out of money spend less often: mostly someone else makes this payment.
     for (let retry = 0; spending && retry < 2 && this.available(account) < LOW_FUNDS_CENTS; retry++) {
-      if (this.prng.chance(0.8)) account = draw();
+      if (this.prng.chance(0.8)) account = this.drawAccount(needsCard);
     }
     return account;
+  }
+
+  private drawAccount(needsCard: boolean): Account {
+    const { book } = this;
+    if (needsCard && book.pickCardHolder) return book.accounts[book.cardHolders[book.pickCardHolder.sample(this.prng)]!]!;
+    return book.accounts[book.pickAny.sample(this.prng)]!;
   }
 
   private available(account: Account): number {
