@@ -1,0 +1,113 @@
+/**
+ * Fraud injection: the sidecar lists each incident, its transactions are in the output, and each
+ * pattern really has the shape its name claims (checked from the output lines, not the sidecar).
+ */
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { distanceKm } from '../../tools/generator/atm-network';
+import { CARD_TYPES, JUNIOR_CARD } from '../../tools/generator/accounts';
+import { generate, readJsonLines, amountToCents, type GeneratedRun } from './helpers';
+
+interface Incident {
+  incident_id: string;
+  pattern: string;
+  account_id: string;
+  card_id: string;
+  card_type: string;
+  window_seconds: number;
+  transactions: { transaction_id: string; status: string }[];
+}
+
+type Txn = Record<string, unknown> & { transaction_id: string; occurred_at: string; card_id?: string; atm_id?: string };
+
+let run: GeneratedRun;
+let incidents: Incident[];
+let byId: Map<string, Txn>;
+
+beforeAll(async () => {
+  run = await generate(['--seed', '5', '--count', '20000', '--days', '14', '--fraud-ratio', '0.02']);
+  incidents = readJsonLines<Incident>(run.fraudPath);
+  byId = new Map(run.lines.map((l) => JSON.parse(l) as Txn).map((t) => [t.transaction_id, t]));
+});
+
+function linesOf(incident: Incident): Txn[] {
+  return incident.transactions.map((t) => byId.get(t.transaction_id)!);
+}
+
+function minutesSpanned(txns: Txn[]): number {
+  const times = txns.map((t) => Date.parse(t.occurred_at));
+  return (Math.max(...times) - Math.min(...times)) / 60000;
+}
+
+describe('fraud injection', () => {
+  it('injects about the requested share and reports the same counts in the summary', () => {
+    const injected = incidents.reduce((sum, i) => sum + i.transactions.length, 0);
+    expect(injected).toBeGreaterThan(0.015 * 20000);
+    expect(injected).toBeLessThanOrEqual(0.02 * 20000);
+    const summary = JSON.parse(readFileSync(run.summaryPath, 'utf8'));
+    expect(summary.fraud.incidents).toBe(incidents.length);
+    expect(summary.fraud.transactions).toBe(injected);
+  });
+
+  it('has all three patterns, and every reported transaction is in the output on the victim card', () => {
+    expect(new Set(incidents.map((i) => i.pattern))).toEqual(new Set(['card_burst', 'distant_atms', 'repeated_max_withdrawal']));
+    for (const incident of incidents) {
+      for (const txn of linesOf(incident)) {
+        expect(txn, incident.incident_id).toBeDefined();
+        expect(txn.card_id).toBe(incident.card_id);
+        expect(txn.account_id).toBe(incident.account_id);
+        expect(txn.channel).toBe('atm');
+        expect(txn.operation).toBe('cash_withdrawal');
+      }
+    }
+  });
+
+  it('card_burst: at least 4 withdrawals on one card within 30 minutes', () => {
+    const bursts = incidents.filter((i) => i.pattern === 'card_burst');
+    expect(bursts.length).toBeGreaterThan(3);
+    for (const incident of bursts) {
+      const txns = linesOf(incident);
+      expect(txns.length).toBeGreaterThanOrEqual(4);
+      expect(minutesSpanned(txns)).toBeLessThanOrEqual(30);
+    }
+  });
+
+  it('distant_atms: consecutive withdrawals at ATMs at least 150 km apart, all within one hour', () => {
+    const distant = incidents.filter((i) => i.pattern === 'distant_atms');
+    expect(distant.length).toBeGreaterThan(3);
+    for (const incident of distant) {
+      const txns = linesOf(incident);
+      expect(minutesSpanned(txns)).toBeLessThanOrEqual(60);
+      for (let k = 1; k < txns.length; k++) {
+        const a = txns[k - 1]! as unknown as { latitude: number; longitude: number };
+        const b = txns[k]! as unknown as { latitude: number; longitude: number };
+        expect(distanceKm(a, b)).toBeGreaterThanOrEqual(150);
+      }
+    }
+  });
+
+  it('repeated_max_withdrawal: at least 3 withdrawals of the card type maximum within 2 hours', () => {
+    const maxByType = new Map([...CARD_TYPES, JUNIOR_CARD].map((t) => [t.name, t.perWithdrawalMaxCents]));
+    const repeated = incidents.filter((i) => i.pattern === 'repeated_max_withdrawal');
+    expect(repeated.length).toBeGreaterThan(3);
+    for (const incident of repeated) {
+      const txns = linesOf(incident);
+      expect(txns.length).toBeGreaterThanOrEqual(3);
+      expect(minutesSpanned(txns)).toBeLessThanOrEqual(120);
+      for (const t of txns) expect(amountToCents(t.amount)).toBe(maxByType.get(incident.card_type));
+    }
+  });
+
+  it('fraud goes through authorisation: repeated maximum withdrawals hit the daily limit', () => {
+    const statuses = incidents
+      .filter((i) => i.pattern === 'repeated_max_withdrawal')
+      .flatMap((i) => linesOf(i).map((t) => t.message_code));
+    expect(statuses).toContain('00');
+    expect(statuses).toContain('61');
+  });
+
+  it('injects nothing with --fraud-ratio 0', async () => {
+    const clean = await generate(['--seed', '5', '--count', '3000', '--fraud-ratio', '0']);
+    expect(readJsonLines(clean.fraudPath)).toEqual([]);
+  });
+});
