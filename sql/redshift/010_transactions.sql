@@ -4,6 +4,8 @@
 -- to change a column.
 -- VARCHAR lengths are bytes on Redshift and characters on PostgreSQL; the load checks byte lengths,
 -- so what fits here fits both. Timestamps are instants (TIMESTAMPTZ, stored as UTC).
+-- extra_fields: JSON text of the fields a log line had beyond the contract (carried through, as the
+-- contract allows); 65535 bytes is Redshift's VARCHAR maximum.
 -- Later changes go into new numbered files (ALTER TABLE ... ADD COLUMN), never into this one:
 -- CREATE TABLE IF NOT EXISTS does not alter an existing table.
 CREATE TABLE IF NOT EXISTS banking.transactions (
@@ -30,6 +32,7 @@ CREATE TABLE IF NOT EXISTS banking.transactions (
     counterparty_bank    VARCHAR(128),
     counterparty_account VARCHAR(128),
     purpose              VARCHAR(1024),
+    extra_fields         VARCHAR(65535),
     txn_date             DATE           NOT NULL,
     txn_hour             SMALLINT       NOT NULL,
     year                 SMALLINT       NOT NULL,

@@ -244,7 +244,7 @@ def test_load_twice_gives_the_same_rows(spark: SparkSession, warehouse: Warehous
     after_first = warehouse.rows()
 
     columns = [c.name for c in fetch_table_columns(warehouse.psycopg)]
-    assert "extra_field" not in columns
+    assert "scratch_column" not in columns
     # Every value survives the trip: timestamps as the same instant, decimals exact, NULLs kept.
     assert after_first == _expected_table_rows(rows, columns)
 

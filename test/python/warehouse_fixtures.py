@@ -45,6 +45,7 @@ PROCESSED_SCHEMA = T.StructType(
         T.StructField("counterparty_bank", T.StringType(), True),
         T.StructField("counterparty_account", T.StringType(), True),
         T.StructField("purpose", T.StringType(), True),
+        T.StructField("extra_fields", T.StringType(), True),
         T.StructField("txn_date", T.DateType(), False),
         T.StructField("txn_hour", T.IntegerType(), False),
         T.StructField("year", T.IntegerType(), False),
@@ -56,7 +57,7 @@ PROCESSED_SCHEMA = T.StructType(
         T.StructField("run_id", T.StringType(), False),
         T.StructField("source_file", T.StringType(), True),
         # Not a warehouse column: the load must drop it.
-        T.StructField("extra_field", T.StringType(), True),
+        T.StructField("scratch_column", T.StringType(), True),
     ]
 )
 
@@ -121,6 +122,7 @@ def make_row(index: int, day: date, run_id: str) -> Row:
         "counterparty_bank": "KB" if operation.startswith("transfer") else None,
         "counterparty_account": f"{index:010d}" if operation.startswith("transfer") else None,
         "purpose": "rent" if operation == "transfer_out" else None,
+        "extra_fields": '{"terminal_fw": "4.2"}' if index % 6 == 0 else None,
         "txn_date": occurred_at.date(),
         "txn_hour": occurred_at.hour,
         "year": occurred_at.year,
@@ -131,7 +133,7 @@ def make_row(index: int, day: date, run_id: str) -> Row:
         "gender": GENDERS[index % len(GENDERS)],
         "run_id": run_id,
         "source_file": f"raw/transactions/{day.isoformat()}/{run_id}.jsonl",
-        "extra_field": "carried through by the ATM job",
+        "scratch_column": "the load must not need this",
     }
 
 
