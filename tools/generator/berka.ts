@@ -187,6 +187,9 @@ export function mapBerkaKind(berkaType: string, berkaOperation: string, kSymbolR
   return { ok: false, reason: `unknown type "${berkaType}" (expected PRIJEM, VYDAJ or VYBER)` };
 }
 
+/** Files the replay reads: transactions, home city (account -> district), cards and customers. */
+export const BERKA_FILES = ['trans.asc', 'account.asc', 'district.asc', 'disp.asc', 'client.asc', 'card.asc'] as const;
+
 const TRANS_COLUMNS = ['trans_id', 'account_id', 'date', 'type', 'operation', 'amount', 'balance', 'k_symbol', 'bank', 'account'] as const;
 
 interface MappedRow {
@@ -286,6 +289,13 @@ export class BerkaSource {
   constructor(private readonly options: BerkaOptions) {
     this.root = new Prng(`bank-generator-berka:${options.seed}`);
     this.network = buildAtmNetwork(this.root.fork('atm-network'), options.atms);
+    const missing = BERKA_FILES.filter((name) => !existsSync(join(options.dir, name)));
+    if (missing.length > 0) {
+      throw new Error(
+        `--berka ${options.dir}: ${missing.join(', ')} not found. Point --berka at the folder holding the Berka .asc files ` +
+          `(${BERKA_FILES.join(', ')}).`,
+      );
+    }
     this.trans = readAsc(options.dir, 'trans.asc', TRANS_COLUMNS);
     if (options.maxRows !== undefined) this.trans.lines = this.trans.lines.slice(0, options.maxRows);
     this.transCol = columnIndex(this.trans);
