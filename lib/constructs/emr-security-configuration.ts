@@ -1,0 +1,87 @@
+import * as emr from 'aws-cdk-lib/aws-emr';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+
+export interface EmrSecurityConfigurationProps {
+  /** The pipeline key: S3 (EMRFS) SSE-KMS and local disk / EBS encryption. */
+  readonly dataKey: kms.IKey;
+  /**
+   * `s3://` URI of a zip of PEM files (privateKey.pem, certificateChain.pem,
+   * trustedCertificates.pem) issued by the bank's PKI for `*.<region>.compute.internal`.
+   * When given, in-transit encryption between the cluster's nodes is turned on.
+   * @default undefined: in-transit encryption between nodes is off (see the class comment)
+   */
+  readonly tlsCertificatesZipUri?: string;
+}
+
+/**
+ * The EMR security configuration every per-run cluster uses.
+ *
+ * - At rest: EMRFS writes to S3 with SSE-KMS under the pipeline key; local
+ *   disks (instance store and EBS, root volume included) are encrypted with a
+ *   key from KMS (LUKS + EBS encryption).
+ * - IMDSv2 only, hop limit 1: a process on a node cannot reach the instance
+ *   credentials through IMDSv1, nor from a container behind an extra hop.
+ * - In transit: every call to S3 and the AWS APIs is TLS already. Node-to-node
+ *   TLS (Spark RPC, shuffle, YARN web UIs) needs a certificate zip in S3 or a
+ *   custom Java provider; the bank's certificates are issued by its own PKI,
+ *   and a self-signed one generated here would put a private key into the
+ *   cloud assembly. Until `tlsCertificatesZipUri` is set it stays off: the
+ *   cluster lives for one run in a private subnet, in security groups that
+ *   admit only each other. cdk-nag's EMR in-transit rule (AwsSolutions-EMR4)
+ *   checks `AWS::EMR::Cluster` resources, which this app never creates (Step
+ *   Functions creates the cluster per run), so nothing is acknowledged for it.
+ *
+ * No name is set: a security configuration cannot be updated, so a change
+ * replaces it, and CloudFormation needs a fresh generated name to do that.
+ */
+export class EmrSecurityConfiguration extends Construct {
+  readonly resource: emr.CfnSecurityConfiguration;
+  /** The generated name clusters refer to. */
+  readonly name: string;
+
+  constructor(scope: Construct, id: string, props: EmrSecurityConfigurationProps) {
+    super(scope, id);
+    this.resource = new emr.CfnSecurityConfiguration(this, 'Resource', {
+      securityConfiguration: emrSecurityConfigurationDocument(
+        props.dataKey.keyArn,
+        props.tlsCertificatesZipUri,
+      ),
+    });
+    this.name = this.resource.ref;
+  }
+}
+
+/** The security configuration JSON (the EMR `create-security-configuration` format). */
+export function emrSecurityConfigurationDocument(
+  keyArn: string,
+  tlsCertificatesZipUri?: string,
+): Record<string, unknown> {
+  const inTransit =
+    tlsCertificatesZipUri === undefined
+      ? { EnableInTransitEncryption: false }
+      : {
+          EnableInTransitEncryption: true,
+          InTransitEncryptionConfiguration: {
+            TLSCertificateConfiguration: { CertificateProviderType: 'PEM', S3Object: tlsCertificatesZipUri },
+          },
+        };
+  return {
+    EncryptionConfiguration: {
+      EnableAtRestEncryption: true,
+      ...inTransit,
+      AtRestEncryptionConfiguration: {
+        S3EncryptionConfiguration: { EncryptionMode: 'SSE-KMS', AwsKmsKey: keyArn },
+        LocalDiskEncryptionConfiguration: {
+          EncryptionKeyProviderType: 'AwsKms',
+          AwsKmsKey: keyArn,
+          EnableEbsEncryption: true,
+        },
+      },
+    },
+    InstanceMetadataServiceConfiguration: {
+      MinimumInstanceMetadataServiceVersion: 2,
+      HttpPutResponseHopLimit: 1,
+    },
+  };
+}

@@ -1,0 +1,242 @@
+import { Stack } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { StageConfig } from '../config';
+import { acknowledgeWildcardResources } from './emr-glue-redshift-nag';
+import { glueLogStatements } from './glue-security-configuration';
+
+/** Folder of the artifacts bucket the load job uses as its Glue temporary directory. */
+export const GLUE_TEMP_PREFIX = 'glue-temp/load-warehouse/';
+/** What the job reads from the processed zone (docs/data-layout.md). */
+export const PROCESSED_TRANSACTIONS_PREFIX = 'transactions/';
+/** Job run limit: the load of one run's partitions takes minutes; an hour means something hangs. */
+export const LOAD_JOB_TIMEOUT_MINUTES = 60;
+
+export interface WarehouseLoadJobProps {
+  readonly config: StageConfig;
+  readonly jobName: string;
+  readonly connectionName: string;
+  readonly dataKey: kms.IKey;
+  readonly processed: s3.IBucket;
+  readonly artifacts: s3.IBucket;
+  /** s3:// URIs and ARNs of the job files, as deployed. */
+  readonly scriptUri: string;
+  readonly pyFilesUri: string;
+  readonly jdbcDriverUri: string;
+  readonly jobFileArns: string[];
+  readonly securityConfigurationName: string;
+  /** The warehouse admin secret (read by the job with boto3, never passed in clear). */
+  readonly adminSecret: secretsmanager.ISecret;
+  /** `jdbc:redshift://host:port/db`. */
+  readonly jdbcUrl: string;
+  /** Subnet of the Glue network connection (a private services subnet) and the Glue security group. */
+  readonly subnet: ec2.ISubnet;
+  readonly securityGroup: ec2.ISecurityGroup;
+}
+
+/**
+ * The Glue job (Glue 5.0, Spark, Python 3) that loads processed transactions
+ * into Redshift (spark-jobs/glue_load_warehouse.py). It runs in the VPC
+ * through a NETWORK connection in a private subnet with the Glue security
+ * group (the network stack lets that group reach the warehouse port), reads
+ * the admin credentials from Secrets Manager itself (the template and the job
+ * arguments carry only the secret's ARN), and uses the security
+ * configuration for its logs, bookmarks and temporary files.
+ */
+export class WarehouseLoadJob extends Construct {
+  readonly job: glue.CfnJob;
+  readonly connection: glue.CfnConnection;
+  readonly role: iam.Role;
+  readonly policy: iam.ManagedPolicy;
+  readonly defaultArguments: Record<string, string>;
+
+  constructor(scope: Construct, id: string, props: WarehouseLoadJobProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+
+    this.connection = new glue.CfnConnection(this, 'NetworkConnection', {
+      catalogId: stack.account,
+      connectionInput: {
+        name: props.connectionName,
+        description:
+          'Puts the warehouse load job in a private subnet from which the Glue security group reaches Redshift',
+        connectionType: 'NETWORK',
+        physicalConnectionRequirements: {
+          subnetId: props.subnet.subnetId,
+          availabilityZone: props.subnet.availabilityZone,
+          securityGroupIdList: [props.securityGroup.securityGroupId],
+        },
+      },
+    });
+
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('glue.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+      description: `Glue job ${props.jobName}: read processed transactions, load the warehouse`,
+    });
+    const processedTransactions = props.processed.arnForObjects(`${PROCESSED_TRANSACTIONS_PREFIX}*`);
+    const tempObjects = props.artifacts.arnForObjects(`${GLUE_TEMP_PREFIX}*`);
+    const networkInterfaces = stack.formatArn({
+      service: 'ec2',
+      resource: 'network-interface',
+      resourceName: '*',
+    });
+    const logs = glueLogStatements(this);
+    this.policy = new iam.ManagedPolicy(this, 'Policy', {
+      description: `Glue job ${props.jobName}`,
+      roles: [this.role],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'ReadJobFiles',
+          actions: ['s3:GetObject'],
+          resources: props.jobFileArns,
+        }),
+        new iam.PolicyStatement({
+          sid: 'ListProcessedTransactions',
+          actions: ['s3:ListBucket'],
+          resources: [props.processed.bucketArn],
+          conditions: {
+            StringLike: { 's3:prefix': [PROCESSED_TRANSACTIONS_PREFIX, `${PROCESSED_TRANSACTIONS_PREFIX}*`] },
+          },
+        }),
+        new iam.PolicyStatement({
+          sid: 'ReadProcessedTransactions',
+          actions: ['s3:GetObject'],
+          resources: [processedTransactions],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ListTempDir',
+          actions: ['s3:ListBucket'],
+          resources: [props.artifacts.bucketArn],
+          conditions: { StringLike: { 's3:prefix': [GLUE_TEMP_PREFIX, `${GLUE_TEMP_PREFIX}*`] } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'UseTempDir',
+          actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+          resources: [tempObjects],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ReadWarehouseSecret',
+          actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+          resources: [props.adminSecret.secretArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'UsePipelineKey',
+          // Secret and data decryption, SSE-KMS temp files, CSE-KMS job bookmarks.
+          actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+          resources: [props.dataKey.keyArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ReadOwnConnection',
+          actions: ['glue:GetConnection'],
+          resources: [
+            stack.formatArn({ service: 'glue', resource: 'catalog' }),
+            stack.formatArn({ service: 'glue', resource: 'connection', resourceName: props.connectionName }),
+          ],
+        }),
+        new iam.PolicyStatement({
+          sid: 'CreateInterfacesInConnectionSubnet',
+          actions: ['ec2:CreateNetworkInterface'],
+          resources: [
+            networkInterfaces,
+            stack.formatArn({ service: 'ec2', resource: 'subnet', resourceName: props.subnet.subnetId }),
+            stack.formatArn({
+              service: 'ec2',
+              resource: 'security-group',
+              resourceName: props.securityGroup.securityGroupId,
+            }),
+          ],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ManageGlueInterfaces',
+          actions: ['ec2:DeleteNetworkInterface', 'ec2:CreateTags', 'ec2:DeleteTags'],
+          resources: [networkInterfaces],
+        }),
+        new iam.PolicyStatement({
+          sid: 'DescribeNetwork',
+          actions: [
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DescribeSubnets',
+            'ec2:DescribeSecurityGroups',
+            'ec2:DescribeVpcEndpoints',
+            'ec2:DescribeRouteTables',
+            'ec2:DescribeVpcAttribute',
+          ],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'PublishJobMetrics',
+          actions: ['cloudwatch:PutMetricData'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'cloudwatch:namespace': 'Glue' } },
+        }),
+        ...logs.statements,
+      ],
+    });
+    acknowledgeWildcardResources(this.policy, [
+      {
+        resource: processedTransactions,
+        reason:
+          'The load job reads the txn_date= Parquet partitions of the processed zone that a run touched; their file names are chosen by Spark; read-only',
+      },
+      {
+        resource: tempObjects,
+        reason:
+          'Glue writes and cleans its own temporary files under glue-temp/load-warehouse/ of the artifacts bucket with names it generates',
+      },
+      {
+        resource: networkInterfaces,
+        reason:
+          'Glue creates, tags and deletes the network interfaces of the job run in the connection subnet; their ids do not exist before the run',
+      },
+      {
+        resource: logs.logGroups,
+        reason:
+          "Glue names the job's encrypted log groups under /aws-glue/ after the role and security configuration at run time; only log writes are allowed",
+      },
+      {
+        resource: '*',
+        reason:
+          'EC2 Describe* calls Glue makes to set up the VPC connection have no resource-level permissions; cloudwatch:PutMetricData is limited to the Glue namespace by condition',
+      },
+    ]);
+
+    this.defaultArguments = {
+      '--job-language': 'python',
+      '--job-bookmark-option': 'job-bookmark-enable',
+      '--enable-continuous-cloudwatch-log': 'true',
+      '--enable-continuous-log-filter': 'true',
+      '--enable-metrics': 'true',
+      '--TempDir': `s3://${props.artifacts.bucketName}/${GLUE_TEMP_PREFIX}`,
+      '--extra-py-files': props.pyFilesUri,
+      '--extra-jars': props.jdbcDriverUri,
+      '--processed_uri': `s3://${props.processed.bucketName}`,
+      '--redshift_secret_id': props.adminSecret.secretArn,
+      '--redshift_jdbc_url': props.jdbcUrl,
+    };
+
+    this.job = new glue.CfnJob(this, 'Job', {
+      name: props.jobName,
+      description: 'Loads processed transactions into the warehouse: staging table, MERGE, report refresh',
+      role: this.role.roleArn,
+      command: { name: 'glueetl', pythonVersion: '3', scriptLocation: props.scriptUri },
+      glueVersion: '5.0',
+      workerType: props.config.analytics.glueWorkerType,
+      numberOfWorkers: props.config.analytics.glueNumberOfWorkers,
+      timeout: LOAD_JOB_TIMEOUT_MINUTES,
+      maxRetries: 1,
+      // Two loads at once would race on the staging table.
+      executionProperty: { maxConcurrentRuns: 1 },
+      securityConfiguration: props.securityConfigurationName,
+      connections: { connections: [props.connectionName] },
+      defaultArguments: this.defaultArguments,
+    });
+    this.job.node.addDependency(this.connection, this.policy);
+  }
+}

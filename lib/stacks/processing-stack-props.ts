@@ -1,0 +1,22 @@
+import type { DataServiceStackProps } from './shared-stack-props';
+
+/** Props of ProcessingStack: EMR roles, security configuration and the ATM job assets. */
+export interface ProcessingStackProps extends DataServiceStackProps {
+  /**
+   * Folder of the Spark job sources (atm_job.py and the bankpipe package), absolute or relative to the repo root.
+   * @default 'spark-jobs'
+   */
+  readonly sparkJobsDir?: string;
+  /**
+   * The transaction contract shipped inside the bankpipe zip, absolute or relative to the repo root.
+   * @default 'contracts/transaction.schema.json'
+   */
+  readonly contractSchemaPath?: string;
+  /**
+   * Key, in the artifacts bucket, of a zip of PEM certificates for EMR node-to-node TLS
+   * (privateKey.pem, certificateChain.pem, trustedCertificates.pem) issued by the bank's PKI.
+   * Setting it turns on in-transit encryption in the EMR security configuration.
+   * @default undefined (in-transit encryption between cluster nodes off; see EmrSecurityConfiguration)
+   */
+  readonly emrTlsCertificatesZipKey?: string;
+}
