@@ -94,7 +94,8 @@ public final class SftpJsonLinesSourceTask extends SourceTask {
 
   @Override
   public List<SourceRecord> poll() throws InterruptedException {
-    if (!waitUntil(nextAttemptAtMs)) {
+    if (!waitBriefly(nextAttemptAtMs)) {
+      // Not time yet: return to the worker, which checks for shutdown between polls.
       return null;
     }
     List<SourceRecord> records = new ArrayList<>();
@@ -144,15 +145,18 @@ public final class SftpJsonLinesSourceTask extends SourceTask {
     LOG.warn("{} Retrying in {} ms.", cause.getMessage(), retryBackoffMs);
   }
 
-  /** Sleeps until the given time or until stop(); false if stopping. */
-  private boolean waitUntil(long deadlineMs) throws InterruptedException {
+  /**
+   * Waits for the deadline, but at most one second per call so the worker can stop the task
+   * promptly (it calls stop() only after poll() returned). True when the deadline has passed.
+   */
+  private boolean waitBriefly(long deadlineMs) throws InterruptedException {
     synchronized (sleepLock) {
-      long remaining;
-      while (!stopping && (remaining = deadlineMs - time.milliseconds()) > 0) {
+      long remaining = deadlineMs - time.milliseconds();
+      if (!stopping && remaining > 0) {
         sleepLock.wait(Math.min(remaining, 1_000));
       }
     }
-    return !stopping;
+    return !stopping && time.milliseconds() >= deadlineMs;
   }
 
   private void ensureConnected() throws com.jcraft.jsch.SftpException {
@@ -389,6 +393,13 @@ public final class SftpJsonLinesSourceTask extends SourceTask {
     if (session != null) {
       session.close();
       session = null;
+    }
+  }
+
+  /** For tests: what a dropped connection does (the next poll reconnects and resumes). */
+  void dropConnection() {
+    synchronized (sessionLock) {
+      closeSessionQuietly();
     }
   }
 

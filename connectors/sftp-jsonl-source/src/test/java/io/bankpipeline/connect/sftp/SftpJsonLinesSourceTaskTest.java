@@ -275,6 +275,23 @@ class SftpJsonLinesSourceTaskTest {
   }
 
   @Test
+  void aDroppedConnectionResumesAfterTheLastLineHandedOver() throws Exception {
+    writeFile("long.jsonl", "{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n{\"n\":4}\n{\"n\":5}\n");
+    Map<String, String> props = config();
+    props.put("batch.size", "2");
+    SftpJsonLinesSourceTask task = startTask(props);
+
+    List<SourceRecord> records = new ArrayList<>(task.poll());
+    task.dropConnection();
+    records.addAll(drain(task, false));
+    records.forEach(r -> task.commitRecord(r, null));
+    task.poll();
+
+    assertEquals(List.of("{\"n\":1}", "{\"n\":2}", "{\"n\":3}", "{\"n\":4}", "{\"n\":5}"), values(records));
+    assertTrue(Files.exists(processedDir.resolve("long.jsonl")));
+  }
+
+  @Test
   void leaveActionKeepsTheFileButDoesNotReadItAgain() throws Exception {
     writeFile("keep.jsonl", "{\"n\":1}\n");
     Map<String, String> props = config();
