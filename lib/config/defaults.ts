@@ -1,3 +1,4 @@
+import { TRANSACTIONS_TOPIC } from '../../connectors/connector-config';
 import type { StageConfig } from './stage-config';
 
 /** Everything in StageConfig except the identity fields, which the loader fills in. */
@@ -22,7 +23,8 @@ export function defaultStageSettings(stage: string): StageSettings {
       brokerInstanceType: 'kafka.t3.small',
       kafkaVersion: '3.7.x',
       brokerVolumeGiB: 100,
-      topicName: 'bank.transactions.v1',
+      // The same topic name the local twin uses, from the connector config module.
+      topicName: TRANSACTIONS_TOPIC,
       topicPartitions: 6,
       connectMcuCount: 1,
       connectWorkerCount: 1,

@@ -101,7 +101,7 @@ export interface StreamingConfig {
   readonly brokerVolumeGiB: number;
   /**
    * Name of the transactions topic.
-   * @default 'bank.transactions.v1'
+   * @default 'bank-transactions' (TRANSACTIONS_TOPIC in connectors/connector-config.ts)
    */
   readonly topicName: string;
   /**
