@@ -5,7 +5,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { ListExecutionsCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { errorName } from '../shared/errors';
 import type { RunInput } from '../shared/run-input';
 import type { ClaimResult, RunClaim, RunStarter, StartResult } from './start-run';
@@ -33,6 +33,17 @@ export function createAwsRunStarter(
   settings: AwsRunStarterSettings,
 ): RunStarter {
   return {
+    async runInProgress(): Promise<string | undefined> {
+      const page = await clients.sfn.send(
+        new ListExecutionsCommand({
+          stateMachineArn: settings.stateMachineArn,
+          statusFilter: 'RUNNING',
+          maxResults: 1,
+        }),
+      );
+      return page.executions?.[0]?.executionArn;
+    },
+
     async hasRawData(rawPrefix: string): Promise<boolean> {
       const page = await clients.s3.send(
         new ListObjectsV2Command({ Bucket: settings.rawBucket, Prefix: rawPrefix, MaxKeys: 100 }),

@@ -10,7 +10,7 @@ import { createAwsRunStarter } from './aws-ports';
 import { type StartRunReport, type StartRunSettings, startRuns } from './start-run';
 
 /**
- * start-run: invoked by the EventBridge schedule (and by hand for backfills).
+ * start-run: invoked by the EventBridge schedule, by the end of each run, and by hand for backfills.
  * Thin: reads settings, builds clients, delegates to startRuns().
  */
 const env = process.env;
@@ -18,7 +18,7 @@ const settings: StartRunSettings = {
   lookbackHours: integerEnv(env, 'LOOKBACK_HOURS', 'the number of closed hours examined per invocation', {
     min: 1,
     max: 168,
-    fallback: 2,
+    fallback: 24,
   }),
   closeDelayMinutes: integerEnv(
     env,

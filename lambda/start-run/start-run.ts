@@ -27,6 +27,8 @@ export type StartResult =
 
 /** What start-run needs from the outside world; AWS adapters in aws-ports.ts, local ones in the twin. */
 export interface RunStarter {
+  /** The id (ARN) of a run that is still in progress, if any. */
+  runInProgress(): Promise<string | undefined>;
   /** True when the raw zone holds at least one non-empty object under `rawPrefix`. */
   hasRawData(rawPrefix: string): Promise<boolean>;
   /** Conditionally records the claim; never overwrites an existing one. */
@@ -38,20 +40,23 @@ export interface RunStarter {
 }
 
 export interface StartRunSettings {
-  /** Closed hours examined on each scheduled invocation (the newest first). */
+  /** Closed hours examined on each tick, so missed or failed-to-start hours are caught up. */
   readonly lookbackHours: number;
-  /** Minutes after the end of an hour before it counts as closed. */
+  /** Minutes after the end of an hour before it counts as closed (time for the S3 sink to flush). */
   readonly closeDelayMinutes: number;
   /** Days the ledger keeps a claim; longer than the 90 days Step Functions keeps execution names. */
   readonly claimTtlDays: number;
   readonly retry?: RetryOptions;
 }
 
-/** The scheduled event EventBridge sends (the fields we read). */
-export interface ScheduledEvent {
-  readonly source: 'aws.events';
-  readonly 'detail-type': 'Scheduled Event';
-  /** When the schedule fired; a redelivered event carries the same time. */
+/**
+ * What makes start-run look for work: the EventBridge schedule, or the end of a
+ * run (Step Functions status change), which starts the next waiting hour at once.
+ */
+export interface TickEvent {
+  readonly source: 'aws.events' | 'aws.states';
+  readonly 'detail-type': 'Scheduled Event' | 'Step Functions Execution Status Change';
+  /** When the event happened; a redelivered event carries the same time. */
   readonly time: string;
 }
 
@@ -61,7 +66,7 @@ export interface BackfillEvent {
   readonly attempt?: number;
 }
 
-export type StartRunEvent = ScheduledEvent | BackfillEvent;
+export type StartRunEvent = TickEvent | BackfillEvent;
 
 export type WindowOutcome = 'no-data' | 'started' | 'already-started';
 
@@ -73,19 +78,30 @@ export interface WindowReport {
 }
 
 export interface StartRunReport {
-  readonly trigger: 'schedule' | 'backfill';
+  readonly trigger: 'schedule' | 'run-finished' | 'backfill';
+  /** Set when nothing was examined because a run is still in progress. */
+  readonly busyWith?: string;
+  /** The windows examined, oldest first, up to the one started. */
   readonly windows: WindowReport[];
 }
 
 /**
- * Starts one pipeline run per closed hour that has raw data and no run yet.
+ * Starts the next pipeline run: the oldest closed hour that has raw data and
+ * no run yet.
+ *
+ * One run at a time: the ATM job's duplicate check against processed data
+ * assumes no other run writes concurrently (spark-jobs/bankpipe/job.py), so a
+ * tick during a run does nothing, and the run's end (a Step Functions status
+ * change event) triggers the next tick to catch up without waiting for the
+ * schedule. The function has a reserved concurrency of 1, so two ticks never
+ * interleave between "is a run in progress?" and "start".
  *
  * Idempotency has two layers, because either write can be redelivered or
  * interrupted: the ledger claim (conditional put on the run id) stops repeated
  * events cheaply, and the execution name (= run id) makes Step Functions itself
  * refuse a second execution. A claim whose start was never confirmed (the
  * function died between the two calls) is completed by the next delivery
- * instead of blocking the window forever.
+ * instead of blocking the hour forever.
  */
 export async function startRuns(
   event: unknown,
@@ -95,21 +111,31 @@ export async function startRuns(
   log: RunLog,
 ): Promise<StartRunReport> {
   const retry = settings.retry ?? DEFAULT_RETRY;
-  const onRetry = (doing: string): RetryOptions => ({
-    ...retry,
-    onRetry: ({ attempt, delayMs, error }) =>
-      log.warn(`retrying ${doing}`, { attempt, delayMs, error: error.message }),
-  });
+  const call = <T>(doing: string, operation: () => Promise<T>): Promise<T> =>
+    withRetry(doing, operation, {
+      ...retry,
+      onRetry: ({ attempt, delayMs, error }) =>
+        log.warn(`retrying ${doing}`, { attempt, delayMs, error: error.message }),
+    });
 
   const { trigger, windows, attempt } = windowsFor(event, now, settings);
+
+  const busyWith = await call('checking for a run in progress', () => ports.runInProgress());
+  if (busyWith !== undefined) {
+    if (trigger === 'backfill') {
+      throw new PermanentError(
+        `backfill of window ${windows[0].id}: run ${busyWith} is still in progress and runs must not overlap; retry when it has finished`,
+      );
+    }
+    log.info('a run is in progress; the next tick after it ends will continue', { busyWith });
+    return { trigger, busyWith, windows: [] };
+  }
+
   const reports: WindowReport[] = [];
   for (const window of windows) {
     const runId = runIdFor(window, attempt);
-    const source = `raw prefix ${window.rawPrefix}`;
-    const hasData = await withRetry(
-      `listing ${source}`,
-      () => ports.hasRawData(window.rawPrefix),
-      onRetry(`listing ${source}`),
+    const hasData = await call(`listing raw prefix ${window.rawPrefix}`, () =>
+      ports.hasRawData(window.rawPrefix),
     );
     if (!hasData) {
       if (trigger === 'backfill') {
@@ -117,15 +143,15 @@ export async function startRuns(
           `backfill of window ${window.id}: no raw data under ${window.rawPrefix}; check the window (UTC) and that the S3 sink has written it`,
         );
       }
-      log.info('no raw data for window yet; nothing to start', {
-        window: window.id,
-        rawPrefix: window.rawPrefix,
-      });
       reports.push({ window: window.id, runId, outcome: 'no-data' });
       continue;
     }
-    reports.push(await startOne(window, runId, now, ports, settings, onRetry, log));
+    const report = await startOne(window, runId, now, ports, settings, call, log);
+    reports.push(report);
+    if (report.outcome === 'started') break;
   }
+  const waiting = reports.filter((r) => r.outcome === 'no-data').map((r) => r.window);
+  if (waiting.length > 0) log.info('closed hours without raw data (yet)', { windows: waiting });
   return { trigger, windows: reports };
 }
 
@@ -135,7 +161,7 @@ async function startOne(
   now: Date,
   ports: RunStarter,
   settings: StartRunSettings,
-  onRetry: (doing: string) => RetryOptions,
+  call: <T>(doing: string, operation: () => Promise<T>) => Promise<T>,
   log: RunLog,
 ): Promise<WindowReport> {
   const claim: RunClaim = {
@@ -145,39 +171,24 @@ async function startOne(
     claimedAt: now.toISOString(),
     expiresAt: Math.floor(now.getTime() / 1000) + settings.claimTtlDays * 86_400,
   };
-  const claimed = await withRetry(
-    `claiming run ${runId}`,
-    () => ports.claimRun(claim),
-    onRetry(`claiming run ${runId}`),
-  );
+  const claimed = await call(`claiming run ${runId}`, () => ports.claimRun(claim));
   if (claimed.outcome === 'exists' && claimed.status === 'STARTED') {
-    log.info('run already started for this window; duplicate event ignored', { runId, window: window.id });
     return { window: window.id, runId, outcome: 'already-started' };
   }
   if (claimed.outcome === 'exists') {
     log.warn(
       'run was claimed but its start was never confirmed; starting it now (the execution name keeps this idempotent)',
-      {
-        runId,
-      },
+      { runId },
     );
   }
 
   const input: RunInput = { runId, rawPrefix: window.rawPrefix, window: window.id };
-  const started = await withRetry(
-    `starting execution ${runId}`,
-    () => ports.startExecution(input),
-    onRetry(`starting execution ${runId}`),
-  );
+  const started = await call(`starting execution ${runId}`, () => ports.startExecution(input));
   const executionArn = started.outcome === 'started' ? started.executionArn : undefined;
-  await withRetry(
-    `recording start of ${runId}`,
-    () => ports.markStarted(runId, executionArn),
-    onRetry(`recording start of ${runId}`),
-  );
+  await call(`recording the start of ${runId}`, () => ports.markStarted(runId, executionArn));
 
   if (started.outcome === 'already-exists') {
-    log.info('execution already exists for this run; duplicate event ignored', { runId, window: window.id });
+    log.info('execution already exists for this run; duplicate request ignored', { runId });
     return { window: window.id, runId, outcome: 'already-started' };
   }
   log.info('run started', { runId, window: window.id, executionArn });
@@ -188,18 +199,19 @@ function windowsFor(
   event: unknown,
   now: Date,
   settings: StartRunSettings,
-): { trigger: 'schedule' | 'backfill'; windows: HourWindow[]; attempt: number } {
-  if (isScheduledEvent(event)) {
-    const firedAt = new Date(event.time);
-    if (Number.isNaN(firedAt.getTime())) {
-      throw new PermanentError(`scheduled event has an unreadable time ${JSON.stringify(event.time)}`);
+): { trigger: StartRunReport['trigger']; windows: HourWindow[]; attempt: number } {
+  if (isTickEvent(event)) {
+    const happenedAt = new Date(event.time);
+    if (Number.isNaN(happenedAt.getTime())) {
+      throw new PermanentError(
+        `${event['detail-type']} event has an unreadable time ${JSON.stringify(event.time)}`,
+      );
     }
-    // The event's own time, not the clock: a redelivery then asks for the same windows.
-    return {
-      trigger: 'schedule',
-      windows: closedWindows(firedAt, settings.closeDelayMinutes, settings.lookbackHours),
-      attempt: 1,
-    };
+    // The event's own time, not the clock: a redelivery then asks for the same hours.
+    // Oldest first, so a backlog is worked off in order.
+    const windows = closedWindows(happenedAt, settings.closeDelayMinutes, settings.lookbackHours).reverse();
+    const trigger = event.source === 'aws.states' ? 'run-finished' : 'schedule';
+    return { trigger, windows, attempt: 1 };
   }
   if (isBackfillEvent(event)) {
     const window = parseWindowId(event.window);
@@ -217,7 +229,7 @@ function windowsFor(
     return { trigger: 'backfill', windows: [window], attempt };
   }
   throw new PermanentError(
-    `unrecognised event ${truncate(JSON.stringify(event))}: expected an EventBridge "Scheduled Event" or a backfill like {"window":"2024-05-01T13"}`,
+    `unrecognised event ${truncate(JSON.stringify(event))}: expected an EventBridge "Scheduled Event", a Step Functions status change, or a backfill like {"window":"2024-05-01T13"}`,
   );
 }
 
@@ -228,10 +240,12 @@ export function runIdFor(window: HourWindow, attempt: number): string {
   return runId;
 }
 
-function isScheduledEvent(event: unknown): event is ScheduledEvent {
+function isTickEvent(event: unknown): event is TickEvent {
   if (typeof event !== 'object' || event === null) return false;
   const e = event as Record<string, unknown>;
-  return e.source === 'aws.events' && e['detail-type'] === 'Scheduled Event' && typeof e.time === 'string';
+  const scheduled = e.source === 'aws.events' && e['detail-type'] === 'Scheduled Event';
+  const runEnded = e.source === 'aws.states' && e['detail-type'] === 'Step Functions Execution Status Change';
+  return (scheduled || runEnded) && typeof e.time === 'string';
 }
 
 function isBackfillEvent(event: unknown): event is BackfillEvent {

@@ -126,7 +126,7 @@ export interface PipelineFunctionProps {
  */
 export class PipelineFunction extends Construct {
   readonly function: nodejs.NodejsFunction;
-  readonly role: PipelineFunctionRole;
+  readonly role: ManagedPolicyRole;
   readonly logGroup: logs.LogGroup;
   /** The async-invocation DLQ, when enabled. */
   readonly deadLetterQueue?: sqs.Queue;
@@ -138,7 +138,7 @@ export class PipelineFunction extends Construct {
     const serviceName = props.serviceName ?? id;
     const logLevel = props.logLevel ?? 'INFO';
 
-    this.role = new PipelineFunctionRole(this, 'Role', {
+    this.role = new ManagedPolicyRole(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role of ${serviceName}`,
     });
@@ -234,9 +234,10 @@ export class PipelineFunction extends Construct {
 /**
  * A role whose statements go to a customer-managed policy instead of the
  * inline DefaultPolicy CDK would create (PCI DSS 3.2.1 IAMNoInlinePolicy).
- * Grants and `addToPrincipalPolicy` behave as on `iam.Role`.
+ * Grants and `addToPrincipalPolicy` behave as on `iam.Role`. Used for the
+ * pipeline functions and for any other role (state machine, providers).
  */
-export class PipelineFunctionRole extends iam.Role {
+export class ManagedPolicyRole extends iam.Role {
   private ownPolicy?: iam.ManagedPolicy;
 
   /** The role's own customer-managed policy, created on the first statement. */

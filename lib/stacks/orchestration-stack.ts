@@ -1,20 +1,23 @@
-import { Stack } from 'aws-cdk-lib';
+import * as path from 'node:path';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import type { AnalyticsRunTargets } from './analytics-stack';
-import type { EmrRunSettings } from './processing-stack';
-import type { DataServiceStackProps } from './shared-stack-props';
-import type { WarehouseConnection } from './warehouse-stack';
+import { materializedViewsIn } from '../constructs/orchestration-report-views';
+import { RunStateMachine } from '../constructs/orchestration-run-state-machine';
+import { RunTrigger } from '../constructs/orchestration-run-trigger';
+import {
+  nagFindingResource,
+  PipelineFunction,
+  type PipelineFunctionProps,
+} from '../constructs/pipeline-function';
+import type { OrchestrationStackProps } from './orchestration-stack-props';
 
-export interface OrchestrationStackProps extends DataServiceStackProps {
-  readonly alertsTopic: sns.ITopic;
-  readonly emr: EmrRunSettings;
-  readonly analytics: AnalyticsRunTargets;
-  readonly warehouse: WarehouseConnection;
-}
+export type { OrchestrationStackProps } from './orchestration-stack-props';
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 export interface OrchestrationMonitoringTargets {
   readonly stateMachine: sfn.IStateMachine;
@@ -22,12 +25,195 @@ export interface OrchestrationMonitoringTargets {
   readonly deadLetterQueues: sqs.IQueue[];
 }
 
-/** The run: raw data arrived -> EMR step -> crawler -> Glue load -> Redshift refresh, carried by Step Functions. */
+/**
+ * The run: raw data arrived -> EMR step -> crawler -> Glue load -> Redshift refresh, carried by Step Functions.
+ *
+ * - RunTrigger: `start-run` (schedule + run-finished rule), DynamoDB runs ledger, DLQ.
+ * - RunStateMachine: the run itself (states in RUN_STATES).
+ * - Task functions called by the state machine: `reconcile-run`, `crawler-status`,
+ *   `refresh-reports`. They are invoked synchronously, so they have no DLQ; the
+ *   state machine's Catch reports their failures.
+ */
 export class OrchestrationStack extends Stack {
-  readonly monitoringTargets!: OrchestrationMonitoringTargets;
+  readonly monitoringTargets: OrchestrationMonitoringTargets;
+  readonly run: RunStateMachine;
+  readonly trigger: RunTrigger;
 
   constructor(scope: Construct, id: string, props: OrchestrationStackProps) {
     super(scope, id, props);
-    // TODO(helper): implement
+    const { config, dataKey, buckets, analytics, warehouse } = props;
+
+    const taskFunction = (
+      name: string,
+      description: string,
+      extra: Pick<PipelineFunctionProps, 'environment' | 'timeout'>,
+    ): PipelineFunction =>
+      new PipelineFunction(this, toPascalCase(name), {
+        entry: `lambda/${name}/handler.ts`,
+        description,
+        serviceName: name,
+        config,
+        dataKey,
+        vpc: props.vpc,
+        securityGroup: props.securityGroups.lambda,
+        deadLetterQueue: false,
+        ...extra,
+      });
+
+    const reconcile = taskFunction(
+      'reconcile-run',
+      'Fails the run when its manifest counts do not reconcile',
+      {
+        environment: { PROCESSED_BUCKET: buckets.processed.bucketName },
+      },
+    );
+    reconcile.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadRunManifests',
+        actions: ['s3:GetObject'],
+        resources: [buckets.processed.arnForObjects('_manifest/*.json')],
+      }),
+    );
+    // Without s3:ListBucket a missing manifest reads as AccessDenied, not NoSuchKey; allow it for the manifest folder only.
+    reconcile.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'SeeMissingManifests',
+        actions: ['s3:ListBucket'],
+        resources: [buckets.processed.bucketArn],
+        conditions: { StringLike: { 's3:prefix': ['_manifest/*'] } },
+      }),
+    );
+
+    if (reconcile.role.policy !== undefined) {
+      Validations.of(reconcile.role.policy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${nagFindingResource(this, buckets.processed.arnForObjects('_manifest/*.json'))}]`,
+        reason:
+          'reconcile-run role: reads one manifest per run (_manifest/<run-id>.json); run ids are only known at run time, so the read-only grant covers the manifest folder and nothing else of the processed bucket',
+      });
+    }
+
+    const crawlerStatus = taskFunction(
+      'crawler-status',
+      'One poll of the processed-zone Glue crawler for the run',
+      {
+        environment: { CRAWLER_NAME: analytics.processedCrawlerName, MAX_POLLS: '60' },
+      },
+    );
+    crawlerStatus.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadProcessedCrawler',
+        actions: ['glue:GetCrawler'],
+        resources: [
+          this.formatArn({
+            service: 'glue',
+            resource: 'crawler',
+            resourceName: analytics.processedCrawlerName,
+          }),
+        ],
+      }),
+    );
+
+    const reportViews =
+      props.reportViews ??
+      materializedViewsIn(path.resolve(REPO_ROOT, props.warehouseSqlDir ?? 'sql/redshift'));
+    const refresh = taskFunction(
+      'refresh-reports',
+      'Refreshes the reporting materialized views after the load',
+      {
+        timeout: Duration.minutes(5),
+        environment: {
+          WAREHOUSE_KIND: warehouse.kind,
+          WAREHOUSE_DATABASE: warehouse.databaseName,
+          WAREHOUSE_SECRET_ARN: warehouse.adminSecret.secretArn,
+          ...(warehouse.workgroupName !== undefined ? { WAREHOUSE_WORKGROUP: warehouse.workgroupName } : {}),
+          ...(warehouse.clusterIdentifier !== undefined
+            ? { WAREHOUSE_CLUSTER: warehouse.clusterIdentifier }
+            : {}),
+          REPORT_VIEWS: reportViews.join(','),
+        },
+      },
+    );
+    refresh.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'RunRefreshStatements',
+        actions: ['redshift-data:ExecuteStatement'],
+        resources: [warehouse.dataApiResourceArn],
+      }),
+    );
+    refresh.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'FollowOwnStatements',
+        actions: ['redshift-data:DescribeStatement'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'redshift-data:statement-owner-iam-userid': '${aws:userid}' } },
+      }),
+    );
+    refresh.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadWarehouseSecret',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [warehouse.adminSecret.secretArn],
+      }),
+    );
+
+    for (const fn of [reconcile, refresh]) {
+      // Manifests and the warehouse secret are encrypted with the pipeline key.
+      fn.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'DecryptWithPipelineKey',
+          actions: ['kms:Decrypt'],
+          resources: [dataKey.keyArn],
+        }),
+      );
+    }
+    if (refresh.role.policy !== undefined) {
+      Validations.of(refresh.role.policy).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'refresh-reports role: redshift-data:DescribeStatement has no resource type (statement ids are created at run time); ' +
+          'the redshift-data:statement-owner-iam-userid condition limits it to statements this role submitted',
+      });
+    }
+
+    this.run = new RunStateMachine(this, 'Run', {
+      config,
+      dataKey,
+      alertsTopic: props.alertsTopic,
+      emr: props.emr,
+      rawBucket: buckets.raw,
+      processedBucket: buckets.processed,
+      quarantineBucket: buckets.quarantine,
+      processedCrawlerName: analytics.processedCrawlerName,
+      loadJobName: analytics.loadJobName,
+      reconcileFunction: reconcile.function,
+      crawlerStatusFunction: crawlerStatus.function,
+      refreshReportsFunction: refresh.function,
+      timeouts: props.runTimeouts,
+    });
+
+    this.trigger = new RunTrigger(this, 'Trigger', {
+      config,
+      dataKey,
+      vpc: props.vpc,
+      securityGroup: props.securityGroups.lambda,
+      rawBucket: buckets.raw,
+      stateMachine: this.run.stateMachine,
+      lookbackHours: props.lookbackHours,
+      closeDelayMinutes: props.closeDelayMinutes,
+    });
+
+    const startRunDlq = this.trigger.function.deadLetterQueue;
+    this.monitoringTargets = {
+      stateMachine: this.run.stateMachine,
+      functions: [this.trigger.function, reconcile, crawlerStatus, refresh].map((f) => f.function),
+      deadLetterQueues: startRunDlq !== undefined ? [startRunDlq] : [],
+    };
   }
+}
+
+function toPascalCase(name: string): string {
+  return name
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
 }

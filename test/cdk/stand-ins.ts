@@ -1,7 +1,16 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { loadStageConfig, type StageConfig } from '../../lib/config';
+import type { AnalyticsRunTargets } from '../../lib/stacks/analytics-stack';
+import type { PipelineSecurityGroups } from '../../lib/stacks/network-stack';
+import type { EmrRunSettings } from '../../lib/stacks/processing-stack';
+import type { DataLakeBuckets } from '../../lib/stacks/storage-stack';
+import type { WarehouseConnection } from '../../lib/stacks/warehouse-stack';
 import { cdkJsonContext } from '../helpers/synth-pipeline';
 
 /**
@@ -39,4 +48,93 @@ export function createStandIns(stage: 'dev' | 'prod' = 'dev'): StandIns {
     'sg-0a1b2c3d4e5f60031',
   );
   return { app, config, shared, dataKey, vpc, lambdaSecurityGroup };
+}
+
+/** Imported stand-ins for the other stacks' outputs the orchestration consumes. */
+export function orchestrationInputs(standIns: StandIns): {
+  buckets: DataLakeBuckets;
+  alertsTopic: sns.ITopic;
+  emr: EmrRunSettings;
+  analytics: AnalyticsRunTargets;
+  warehouse: WarehouseConnection;
+  securityGroups: PipelineSecurityGroups;
+} {
+  const { shared, lambdaSecurityGroup } = standIns;
+  const bucket = (name: string): s3.IBucket =>
+    s3.Bucket.fromBucketName(shared, `${name}Bucket`, `stand-in-${name}`);
+  const sg = (id: string, n: number): ec2.ISecurityGroup =>
+    ec2.SecurityGroup.fromSecurityGroupId(shared, id, `sg-0a1b2c3d4e5f600${40 + n}`);
+  return {
+    buckets: {
+      raw: bucket('raw'),
+      processed: bucket('processed'),
+      quarantine: bucket('quarantine'),
+      athenaResults: bucket('athena'),
+      artifacts: bucket('artifacts'),
+      accessLogs: bucket('logs'),
+    },
+    alertsTopic: sns.Topic.fromTopicArn(
+      shared,
+      'Alerts',
+      'arn:aws:sns:eu-central-1:111111111111:stand-in-alerts',
+    ),
+    emr: {
+      releaseLabel: 'emr-7.5.0',
+      serviceRole: iam.Role.fromRoleArn(
+        shared,
+        'EmrService',
+        'arn:aws:iam::111111111111:role/stand-in-emr-service',
+      ),
+      jobFlowRole: iam.Role.fromRoleArn(
+        shared,
+        'EmrInstance',
+        'arn:aws:iam::111111111111:role/stand-in-emr-instance',
+      ),
+      instanceProfileName: 'stand-in-emr-instance',
+      securityConfigurationName: 'stand-in-security-configuration',
+      subnetId: 'subnet-0a1b2c3d4e5f60011',
+      primarySecurityGroupId: 'sg-0a1b2c3d4e5f60051',
+      coreSecurityGroupId: 'sg-0a1b2c3d4e5f60052',
+      serviceAccessSecurityGroupId: 'sg-0a1b2c3d4e5f60053',
+      primaryInstanceType: 'm7g.xlarge',
+      coreInstanceType: 'm7g.xlarge',
+      coreInstanceCount: 2,
+      idleTimeoutSeconds: 1800,
+      logUri: 's3://stand-in-artifacts/emr-logs/',
+      atmJobScriptUri: 's3://stand-in-artifacts/spark-jobs/atm/atm_job.py',
+      atmJobPyFilesUri: 's3://stand-in-artifacts/spark-jobs/atm/bankpipe.zip',
+    },
+    analytics: {
+      glueDatabaseName: 'stand_in_db',
+      rawCrawlerName: 'stand-in-raw-crawler',
+      processedCrawlerName: 'stand-in-processed-crawler',
+      loadJobName: 'stand-in-load-job',
+      athenaWorkgroupName: 'stand-in-workgroup',
+    },
+    warehouse: {
+      kind: 'serverless',
+      databaseName: 'bank',
+      adminSecret: secretsmanager.Secret.fromSecretCompleteArn(
+        shared,
+        'AdminSecret',
+        'arn:aws:secretsmanager:eu-central-1:111111111111:secret:stand-in-admin-AbCdEf',
+      ),
+      endpointAddress: 'stand-in.example.internal',
+      port: 5439,
+      workgroupName: 'stand-in-workgroup',
+      dataApiResourceArn: 'arn:aws:redshift-serverless:eu-central-1:111111111111:workgroup/0a1b2c3d-stand-in',
+      jdbcUrl: 'jdbc:redshift://stand-in.example.internal:5439/bank',
+    },
+    securityGroups: {
+      msk: sg('Msk', 1),
+      mskConnect: sg('MskConnect', 2),
+      emrPrimary: sg('EmrPrimary', 3),
+      emrCore: sg('EmrCore', 4),
+      emrServiceAccess: sg('EmrServiceAccess', 5),
+      glue: sg('Glue', 6),
+      redshift: sg('Redshift', 7),
+      lambda: lambdaSecurityGroup,
+      sftp: sg('Sftp', 8),
+    },
+  };
 }

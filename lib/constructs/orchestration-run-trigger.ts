@@ -1,0 +1,139 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { StageConfig } from '../config';
+import { PipelineFunction } from './pipeline-function';
+
+export interface RunTriggerProps {
+  readonly config: StageConfig;
+  readonly dataKey: kms.IKey;
+  readonly vpc: ec2.IVpc;
+  readonly securityGroup: ec2.ISecurityGroup;
+  readonly rawBucket: s3.IBucket;
+  readonly stateMachine: sfn.IStateMachine;
+  /**
+   * Closed hours examined on each tick (catch-up window after an outage).
+   * @default 24
+   */
+  readonly lookbackHours?: number;
+  /**
+   * Minutes after the end of an hour before it is processed, so the S3 sink has flushed it.
+   * @default 10
+   */
+  readonly closeDelayMinutes?: number;
+  /**
+   * Days the runs ledger keeps a claim (DynamoDB TTL); must exceed the 90 days
+   * Step Functions keeps execution names unique.
+   * @default 400
+   */
+  readonly claimTtlDays?: number;
+}
+
+/**
+ * What starts runs: the `start-run` function, the DynamoDB runs ledger it
+ * claims run ids in, the schedule that ticks every
+ * `orchestration.runIntervalMinutes`, and a rule that ticks again as soon as a
+ * run ends (so a backlog of hours is worked off run after run).
+ *
+ * Reserved concurrency 1 serialises the ticks: runs must not overlap (the ATM
+ * job's duplicate check relies on it) and "is a run in progress? -> start" must
+ * not interleave. EventBridge delivery failures and failed async invocations
+ * both land in the function's KMS-encrypted DLQ.
+ */
+export class RunTrigger extends Construct {
+  readonly function: PipelineFunction;
+  readonly ledger: dynamodb.Table;
+  readonly schedule: events.Rule;
+  readonly runFinished: events.Rule;
+
+  constructor(scope: Construct, id: string, props: RunTriggerProps) {
+    super(scope, id);
+    const { config } = props;
+
+    this.ledger = new dynamodb.Table(this, 'RunsLedger', {
+      partitionKey: { name: 'runId', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: props.dataKey,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: 'expiresAt',
+      deletionProtection: !config.allowDestroy,
+      removalPolicy: config.allowDestroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    });
+
+    this.function = new PipelineFunction(this, 'StartRun', {
+      entry: 'lambda/start-run/handler.ts',
+      description: 'Starts the next pipeline run for a closed hour of raw data (schedule, run end, backfill)',
+      serviceName: 'start-run',
+      config,
+      dataKey: props.dataKey,
+      vpc: props.vpc,
+      securityGroup: props.securityGroup,
+      timeout: Duration.minutes(2),
+      reservedConcurrentExecutions: 1,
+      environment: {
+        RAW_BUCKET: props.rawBucket.bucketName,
+        RUNS_TABLE: this.ledger.tableName,
+        STATE_MACHINE_ARN: props.stateMachine.stateMachineArn,
+        LOOKBACK_HOURS: String(props.lookbackHours ?? 24),
+        CLOSE_DELAY_MINUTES: String(props.closeDelayMinutes ?? 10),
+        CLAIM_TTL_DAYS: String(props.claimTtlDays ?? 400),
+      },
+    });
+    const role = this.function.role;
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ListRawHours',
+        actions: ['s3:ListBucket'],
+        resources: [props.rawBucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': ['transactions/*'] } },
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ClaimRuns',
+        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        resources: [this.ledger.tableArn],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'StartAndListRuns',
+        actions: ['states:StartExecution', 'states:ListExecutions'],
+        resources: [props.stateMachine.stateMachineArn],
+      }),
+    );
+    // The ledger is encrypted with the pipeline key (the DLQ statement of PipelineFunction covers the same key).
+
+    const dlq = this.function.deadLetterQueue;
+    const target = new targets.LambdaFunction(this.function.function, {
+      deadLetterQueue: dlq,
+      retryAttempts: 4,
+      maxEventAge: Duration.hours(2),
+    });
+    this.schedule = new events.Rule(this, 'Schedule', {
+      description: `Every ${config.orchestration.runIntervalMinutes} min: start the next bank pipeline run if an hour of raw data is waiting`,
+      schedule: events.Schedule.rate(Duration.minutes(config.orchestration.runIntervalMinutes)),
+      targets: [target],
+    });
+    this.runFinished = new events.Rule(this, 'RunFinished', {
+      description: 'When a bank pipeline run ends, look for the next waiting hour at once',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: {
+          stateMachineArn: [props.stateMachine.stateMachineArn],
+          status: ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'],
+        },
+      },
+      targets: [target],
+    });
+  }
+}
