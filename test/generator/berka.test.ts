@@ -7,9 +7,24 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeBirthNumber, mapBerkaKind, splitAscLine } from '../../tools/generator/berka';
-import { amountToCents, BERKA_DIR, centsText, contractErrors, generate, readJsonLines, tempDir, type GeneratedRun } from './helpers';
+import {
+  amountToCents,
+  BERKA_DIR,
+  centsText,
+  contractErrors,
+  generate,
+  must,
+  readJsonLines,
+  tempDir,
+  type GeneratedRun,
+} from './helpers';
 
-type Txn = Record<string, unknown> & { transaction_id: string; account_id: string; occurred_at: string; amount: number | string };
+type Txn = Record<string, unknown> & {
+  transaction_id: string;
+  account_id: string;
+  occurred_at: string;
+  amount: number | string;
+};
 
 interface RawRow {
   transId: string;
@@ -27,7 +42,13 @@ function readRawTrans(): RawRow[] {
     .filter((l) => l.trim() !== '')
     .map((l) => {
       const f = l.split(';').map((x) => x.replace(/^"|"$/g, ''));
-      return { transId: f[0]!, accountId: f[1]!, date: f[2]!, cents: amountToCents(f[5]), balanceCents: amountToCents(f[6]) };
+      return {
+        transId: f[0],
+        accountId: f[1],
+        date: f[2],
+        cents: amountToCents(f[5]),
+        balanceCents: amountToCents(f[6]),
+      };
     });
 }
 
@@ -48,29 +69,78 @@ beforeAll(async () => {
 describe('Berka mapping on real lines', () => {
   const cases: [string, Record<string, unknown>][] = [
     // 695247;2378;930101;"PRIJEM";"VKLAD";700.00;700.00;"";;
-    ['695247', { account_id: '2378', type: 'credit', operation: 'cash_deposit', channel: 'branch', amount: 700, balance_after: 700, status: 'completed', currency: 'CZK' }],
+    [
+      '695247',
+      {
+        account_id: '2378',
+        type: 'credit',
+        operation: 'cash_deposit',
+        channel: 'branch',
+        amount: 700,
+        balance_after: 700,
+        status: 'completed',
+        currency: 'CZK',
+      },
+    ],
     // 637742;2177;930105;"PRIJEM";"PREVOD Z UCTU";5123.00;5923.00;"DUCHOD";"YZ";"62457513"
-    ['637742', { type: 'credit', operation: 'transfer_in', channel: 'online', purpose: 'pension', counterparty_bank: 'YZ', counterparty_account: '62457513' }],
+    [
+      '637742',
+      {
+        type: 'credit',
+        operation: 'transfer_in',
+        channel: 'online',
+        purpose: 'pension',
+        counterparty_bank: 'YZ',
+        counterparty_account: '62457513',
+      },
+    ],
     // 2349940;7753;940103;"VYDAJ";"VYBER KARTOU";3600.00;61068.10;"";"";"0"  (card 1005 classic, issued 931107)
-    ['2349940', { type: 'debit', operation: 'card_withdrawal', channel: 'atm', amount: 3600, balance_after: 61068.1, card_id: '1005', card_type: 'classic' }],
+    [
+      '2349940',
+      {
+        type: 'debit',
+        operation: 'card_withdrawal',
+        channel: 'atm',
+        amount: 3600,
+        balance_after: 61068.1,
+        card_id: '1005',
+        card_type: 'classic',
+      },
+    ],
     // 144918;485;930326;"VYBER";"VYBER";5166.00;88602.90;"";;
     ['144918', { type: 'debit', operation: 'cash_withdrawal', channel: 'atm' }],
     // 3479816;9307;930131;"PRIJEM";"";0.80;6182.80;"UROK";;
-    ['3479816', { type: 'credit', operation: 'interest', channel: 'branch', purpose: 'interest_credited', amount: 0.8 }],
+    [
+      '3479816',
+      { type: 'credit', operation: 'interest', channel: 'branch', purpose: 'interest_credited', amount: 0.8 },
+    ],
     // 695490;2378;930228;"VYDAJ";"VYBER";14.60;71437.80;"SLUZBY";;
-    ['695490', { type: 'debit', operation: 'fee', channel: 'branch', purpose: 'statement_fee', amount: 14.6 }],
+    [
+      '695490',
+      { type: 'debit', operation: 'fee', channel: 'branch', purpose: 'statement_fee', amount: 14.6 },
+    ],
     // 3452675;5740;930630;"VYDAJ";"VYBER";2.50;6770.10;"SANKC. UROK";;
     ['3452675', { type: 'debit', operation: 'interest', purpose: 'penalty_interest' }],
     // 989796;3374;930510;"VYDAJ";"VYBER";4700.00;85244.10;"SIPO";"";"0"
     ['989796', { type: 'debit', operation: 'payment', channel: 'branch', purpose: 'household' }],
     // 144848;485;930307;"VYDAJ";"PREVOD NA UCET";3572.00;46380.90;"POJISTNE";"AB";"20747721"
-    ['144848', { type: 'debit', operation: 'transfer_out', channel: 'online', purpose: 'insurance', counterparty_bank: 'AB', counterparty_account: '20747721' }],
+    [
+      '144848',
+      {
+        type: 'debit',
+        operation: 'transfer_out',
+        channel: 'online',
+        purpose: 'insurance',
+        counterparty_bank: 'AB',
+        counterparty_account: '20747721',
+      },
+    ],
     // 144776;485;930306;"VYDAJ";"PREVOD NA UCET";1591.00;49952.90;" ";"WX";"56978738"
     ['144776', { operation: 'transfer_out', counterparty_bank: 'WX' }],
   ];
   for (const [id, expected] of cases) {
     it(`trans_id ${id}`, () => {
-      const txn = byId.get(id)!;
+      const txn = must(byId.get(id), id);
       expect(txn).toBeDefined();
       expect(txn).toMatchObject(expected);
       expect(contractErrors(txn)).toEqual([]);
@@ -86,8 +156,8 @@ describe('Berka mapping on real lines', () => {
   it('puts ATM fields on cash and card withdrawals, interest at 23:xx and fees at 22:xx UTC', () => {
     expect(byId.get('144918')).toHaveProperty('atm_id');
     expect(byId.get('144918')).toHaveProperty('latitude');
-    expect(byId.get('3479816')!.occurred_at).toMatch(/^1993-01-31T23:/);
-    expect(byId.get('695490')!.occurred_at).toMatch(/^1993-02-28T22:/);
+    expect(must(byId.get('3479816'), '3479816').occurred_at).toMatch(/^1993-01-31T23:/);
+    expect(must(byId.get('695490'), '695490').occurred_at).toMatch(/^1993-02-28T22:/);
   });
 
   it('maps every (type, operation, k_symbol) combination of the documented table', () => {
@@ -146,10 +216,26 @@ describe('Berka replay of the whole sample', () => {
   });
 
   it('keeps amount, balance and date of every row; currency CZK, status completed', () => {
-    const fromSource = raw.map((row) => [row.transId, row.accountId, row.cents, row.balanceCents, isoDateOf(row.date), 'CZK', 'completed']);
+    const fromSource = raw.map((row) => [
+      row.transId,
+      row.accountId,
+      row.cents,
+      row.balanceCents,
+      isoDateOf(row.date),
+      'CZK',
+      'completed',
+    ]);
     const written = raw.map((row) => {
-      const txn = byId.get(row.transId)!;
-      return [txn.transaction_id, txn.account_id, amountToCents(txn.amount), amountToCents(txn.balance_after), txn.occurred_at.slice(0, 10), txn.currency, txn.status];
+      const txn = must(byId.get(row.transId), row.transId);
+      return [
+        txn.transaction_id,
+        txn.account_id,
+        amountToCents(txn.amount),
+        amountToCents(txn.balance_after),
+        txn.occurred_at.slice(0, 10),
+        txn.currency,
+        txn.status,
+      ];
     });
     expect(written).toEqual(fromSource);
   });
@@ -167,7 +253,7 @@ describe('Berka replay of the whole sample', () => {
 
   it('writes timestamps in non-decreasing order', () => {
     const times = run.lines.map((l) => (JSON.parse(l) as Txn).occurred_at);
-    expect(times.every((t, i) => i === 0 || times[i - 1]! <= t)).toBe(true);
+    expect(times.every((t, i) => i === 0 || times[i - 1] <= t)).toBe(true);
   });
 
   it('gives monthly sums equal to the raw file', () => {
@@ -180,27 +266,49 @@ describe('Berka replay of the whole sample', () => {
       m.cents += row.cents;
       months.set(key, m);
     }
-    expect(summary.monthly.map((m: { year: number; month: number; completed_count: number; completed_amount: string }) => [m.year, m.month, m.completed_count, m.completed_amount])).toEqual(
-      [...months.entries()].sort().map(([k, m]) => [Number(k.slice(0, 4)), Number(k.slice(5)), m.count, centsText(m.cents)]),
+    expect(
+      summary.monthly.map(
+        (m: { year: number; month: number; completed_count: number; completed_amount: string }) => [
+          m.year,
+          m.month,
+          m.completed_count,
+          m.completed_amount,
+        ],
+      ),
+    ).toEqual(
+      [...months.entries()]
+        .sort()
+        .map(([k, m]) => [Number(k.slice(0, 4)), Number(k.slice(5)), m.count, centsText(m.cents)]),
     );
   });
 
   it('writes customers for the replayed accounts from their OWNER disposition only', () => {
-    const customers = readJsonLines<{ account_id: string; birth_date: string; gender: string }>(run.customersPath);
+    const customers = readJsonLines<{ account_id: string; birth_date: string; gender: string }>(
+      run.customersPath,
+    );
     const accounts = new Set(raw.map((r) => r.accountId));
     expect(customers).toHaveLength(accounts.size);
     expect(new Set(customers.map((c) => c.account_id))).toEqual(accounts);
     // Independent check of one OWNER: disp 1;1;1;"OWNER", client 1 birth_number 706213 (if account 1 is replayed).
-    const disp = readFileSync(join(BERKA_DIR, 'disp.asc'), 'latin1').split(/\r?\n/).slice(1).map((l) => l.split(';'));
+    const disp = readFileSync(join(BERKA_DIR, 'disp.asc'), 'latin1')
+      .split(/\r?\n/)
+      .slice(1)
+      .map((l) => l.split(';'));
     const clients = new Map(
-      readFileSync(join(BERKA_DIR, 'client.asc'), 'latin1').split(/\r?\n/).slice(1).map((l) => l.split(';')).map((f) => [f[0]!, (f[1] ?? '').replace(/"/g, '')]),
+      readFileSync(join(BERKA_DIR, 'client.asc'), 'latin1')
+        .split(/\r?\n/)
+        .slice(1)
+        .map((l) => l.split(';'))
+        .map((f) => [f[0], (f[1] ?? '').replace(/"/g, '')]),
     );
-    const ownerOf = new Map(disp.filter((f) => f[3]?.includes('OWNER')).map((f) => [f[2]!, f[1]!]));
+    const ownerOf = new Map(disp.filter((f) => f[3]?.includes('OWNER')).map((f) => [f[2], f[1]]));
     for (const c of customers.slice(0, 200)) {
-      const birth = clients.get(ownerOf.get(c.account_id)!)!;
+      const birth = must(clients.get(must(ownerOf.get(c.account_id), c.account_id)), c.account_id);
       const month = Number(birth.slice(2, 4));
       expect(c.gender).toBe(month > 50 ? 'F' : 'M');
-      expect(c.birth_date).toBe(`19${birth.slice(0, 2)}-${String(month > 50 ? month - 50 : month).padStart(2, '0')}-${birth.slice(4, 6)}`);
+      expect(c.birth_date).toBe(
+        `19${birth.slice(0, 2)}-${String(month > 50 ? month - 50 : month).padStart(2, '0')}-${birth.slice(4, 6)}`,
+      );
     }
   });
 
@@ -216,8 +324,17 @@ describe('Berka replay of the whole sample', () => {
   });
 
   it('--berka-cash-channel branch books plain cash withdrawals at the branch without ATM fields', async () => {
-    const branch = await generate(['--berka', BERKA_DIR, '--count', '3000', '--berka-cash-channel', 'branch']);
-    const withdrawals = branch.lines.map((l) => JSON.parse(l) as Txn).filter((t) => t.operation === 'cash_withdrawal');
+    const branch = await generate([
+      '--berka',
+      BERKA_DIR,
+      '--count',
+      '3000',
+      '--berka-cash-channel',
+      'branch',
+    ]);
+    const withdrawals = branch.lines
+      .map((l) => JSON.parse(l) as Txn)
+      .filter((t) => t.operation === 'cash_withdrawal');
     expect(withdrawals.length).toBeGreaterThan(100);
     for (const t of withdrawals) {
       expect(t.channel).toBe('branch');
@@ -229,7 +346,8 @@ describe('Berka replay of the whole sample', () => {
 describe('Berka rows that cannot be mapped', () => {
   it('are reported with line number and reason, never silently dropped', async () => {
     const dir = tempDir('berka-bad');
-    for (const name of ['account.asc', 'district.asc', 'disp.asc', 'client.asc', 'card.asc']) copyFileSync(join(BERKA_DIR, name), join(dir, name));
+    for (const name of ['account.asc', 'district.asc', 'disp.asc', 'client.asc', 'card.asc'])
+      copyFileSync(join(BERKA_DIR, name), join(dir, name));
     const original = readFileSync(join(BERKA_DIR, 'trans.asc'), 'latin1').split('\r\n');
     const broken = [
       '900001;2378;931345;"PRIJEM";"VKLAD";700.00;700.00;"";;', // impossible date
@@ -239,22 +357,25 @@ describe('Berka rows that cannot be mapped', () => {
       '900005;2378;930301;"PRIJEM";"VYBER";10.00;700.00;"";;', // credit with a withdrawal operation
       '900006;2378;930301;"PRIJEM";"VKLAD"', // too few fields
     ];
-    const lines = [original[0]!, ...original.slice(1, 21), ...broken, ...original.slice(21, 41)];
+    const lines = [original[0], ...original.slice(1, 21), ...broken, ...original.slice(21, 41)];
     writeFileSync(join(dir, 'trans.asc'), lines.join('\r\n') + '\r\n', 'latin1');
     const rejectsPath = join(dir, 'rejects.jsonl');
     const stderrChunks: string[] = [];
-    const stderr = { write: (s: string) => stderrChunks.push(s), isTTY: false } as unknown as NodeJS.WriteStream;
+    const stderr = {
+      write: (s: string) => stderrChunks.push(s),
+      isTTY: false,
+    } as unknown as NodeJS.WriteStream;
     const result = await generate(['--berka', dir, '--berka-rejects', rejectsPath], { stderr });
     expect(result.lines).toHaveLength(40);
     const rejects = readJsonLines<{ file: string; line: number; reason: string; raw: string }>(rejectsPath);
     expect(rejects.map((r) => r.line)).toEqual([22, 23, 24, 25, 26, 27]);
     expect(rejects.map((r) => r.raw)).toEqual(broken);
-    expect(rejects[0]!.reason).toMatch(/date/);
-    expect(rejects[1]!.reason).toMatch(/amount/);
-    expect(rejects[2]!.reason).toMatch(/not positive/);
-    expect(rejects[3]!.reason).toMatch(/k_symbol "XYZ"/);
-    expect(rejects[4]!.reason).toMatch(/no mapping/);
-    expect(rejects[5]!.reason).toMatch(/fields/);
+    expect(rejects[0].reason).toMatch(/date/);
+    expect(rejects[1].reason).toMatch(/amount/);
+    expect(rejects[2].reason).toMatch(/not positive/);
+    expect(rejects[3].reason).toMatch(/k_symbol "XYZ"/);
+    expect(rejects[4].reason).toMatch(/no mapping/);
+    expect(rejects[5].reason).toMatch(/fields/);
     const summary = JSON.parse(readFileSync(result.summaryPath, 'utf8'));
     expect(summary.berka).toMatchObject({ rows_read: 46, mapped: 40, rejected: 6 });
     expect(stderrChunks.join('')).toMatch(/6 of 46 Berka rows could not be mapped/);
@@ -263,6 +384,8 @@ describe('Berka rows that cannot be mapped', () => {
   it('fails clearly when a Berka file is missing', async () => {
     const dir = tempDir('berka-missing');
     copyFileSync(join(BERKA_DIR, 'trans.asc'), join(dir, 'trans.asc'));
-    await expect(generate(['--berka', dir])).rejects.toThrow(/account\.asc, district\.asc, disp\.asc, client\.asc, card\.asc not found/);
+    await expect(generate(['--berka', dir])).rejects.toThrow(
+      /account\.asc, district\.asc, disp\.asc, client\.asc, card\.asc not found/,
+    );
   });
 });

@@ -33,7 +33,10 @@ describe('option errors name the option and the valid values', () => {
     [['--start', '2024-02-30'], /--start must be an ISO date like 2024-01-01.*got "2024-02-30"/],
     [['--days', '0'], /--days must be a whole number from 1 to/],
     [['--files', '3'], /--files splits the output into files and needs --out DIR/],
-    [['--out', '/tmp/x', '--files', '2', '--lines-per-file', '10'], /--files and --lines-per-file are alternatives/],
+    [
+      ['--out', '/tmp/x', '--files', '2', '--lines-per-file', '10'],
+      /--files and --lines-per-file are alternatives/,
+    ],
     [['--bad-ratio', '1.5'], /--bad-ratio must be a number from 0 to below 1/],
     [['--bad-ratio', '0.6', '--duplicate-ratio', '0.5'], /must stay below 1/],
     [['--bad-kinds', 'bad_currency,typo'], /--bad-kinds must be one of malformed_json, .*; got "typo"/],
@@ -45,7 +48,10 @@ describe('option errors name the option and the valid values', () => {
     [['--berka', '/nonexistent/berka'], /--berka \/nonexistent\/berka: no such folder/],
     [['--berka', REPO_ROOT, '--days', '3'], /--days does not apply with --berka/],
     [['--berka-time', 'midnight'], /--berka-time only applies with --berka DIR/],
-    [['--berka', REPO_ROOT, '--berka-time', 'noon'], /--berka-time must be one of seeded, midnight; got "noon"/],
+    [
+      ['--berka', REPO_ROOT, '--berka-time', 'noon'],
+      /--berka-time must be one of seeded, midnight; got "noon"/,
+    ],
     [['--frobnicate'], /Unknown option '--frobnicate'.*--help/],
     [['--seed', ''], /--seed needs a value/],
   ];
@@ -103,7 +109,14 @@ describe('the command line', () => {
 });
 
 describe('files in the drop folder', () => {
-  const line = (text: string): OutputLine => ({ kind: 'good', text, accountId: 'a', transactionId: text, record: null, bad: null });
+  const line = (text: string): OutputLine => ({
+    kind: 'good',
+    text,
+    accountId: 'a',
+    transactionId: text,
+    record: null,
+    bad: null,
+  });
 
   it('are only visible under their final name once complete', () => {
     const dir = tempDir('atomic');
@@ -131,9 +144,9 @@ describe('files in the drop folder', () => {
   it('refuses to overwrite an existing file', () => {
     const dir = tempDir('exists');
     writeFileSync(join(dir, 'part-00002.jsonl'), 'taken\n');
-    expect(() => new FileSink({ dir, prefix: 'part', linesPerFile: 5, totalLines: 10, overwrite: false })).toThrow(
-      /already holds part-00002\.jsonl/,
-    );
+    expect(
+      () => new FileSink({ dir, prefix: 'part', linesPerFile: 5, totalLines: 10, overwrite: false }),
+    ).toThrow(/already holds part-00002\.jsonl/);
   });
 });
 
@@ -177,7 +190,7 @@ describe('progress bar', () => {
     bar.finish();
     await new Promise((r) => setImmediate(r));
     expect(stream.text).toContain('\r[');
-    expect(bar.render(1000)).toMatch(/^\[#{8}-{22}\]  25\.0% 250\/1,000 lines 250\/s elapsed 1s eta 3s$/);
+    expect(bar.render(1000)).toMatch(/^\[#{8}-{22}\] {2}25\.0% 250\/1,000 lines 250\/s elapsed 1s eta 3s$/);
   });
 
   it('prints plain lines when forced on a non-terminal, and nothing when disabled', async () => {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { distanceKm } from '../../tools/generator/atm-network';
 import { CARD_TYPES, JUNIOR_CARD } from '../../tools/generator/accounts';
-import { generate, readJsonLines, amountToCents, type GeneratedRun } from './helpers';
+import { amountToCents, generate, must, readJsonLines, type GeneratedRun } from './helpers';
 
 interface Incident {
   incident_id: string;
@@ -18,7 +18,12 @@ interface Incident {
   transactions: { transaction_id: string; status: string }[];
 }
 
-type Txn = Record<string, unknown> & { transaction_id: string; occurred_at: string; card_id?: string; atm_id?: string };
+type Txn = Record<string, unknown> & {
+  transaction_id: string;
+  occurred_at: string;
+  card_id?: string;
+  atm_id?: string;
+};
 
 let run: GeneratedRun;
 let incidents: Incident[];
@@ -31,7 +36,7 @@ beforeAll(async () => {
 });
 
 function linesOf(incident: Incident): Txn[] {
-  return incident.transactions.map((t) => byId.get(t.transaction_id)!);
+  return incident.transactions.map((t) => must(byId.get(t.transaction_id), t.transaction_id));
 }
 
 function minutesSpanned(txns: Txn[]): number {
@@ -50,7 +55,9 @@ describe('fraud injection', () => {
   });
 
   it('has all three patterns, and every reported transaction is in the output on the victim card', () => {
-    expect(new Set(incidents.map((i) => i.pattern))).toEqual(new Set(['card_burst', 'distant_atms', 'repeated_max_withdrawal']));
+    expect(new Set(incidents.map((i) => i.pattern))).toEqual(
+      new Set(['card_burst', 'distant_atms', 'repeated_max_withdrawal']),
+    );
     for (const incident of incidents) {
       for (const txn of linesOf(incident)) {
         expect(txn, incident.incident_id).toBeDefined();
@@ -79,8 +86,8 @@ describe('fraud injection', () => {
       const txns = linesOf(incident);
       expect(minutesSpanned(txns)).toBeLessThanOrEqual(60);
       for (let k = 1; k < txns.length; k++) {
-        const a = txns[k - 1]! as unknown as { latitude: number; longitude: number };
-        const b = txns[k]! as unknown as { latitude: number; longitude: number };
+        const a = txns[k - 1] as unknown as { latitude: number; longitude: number };
+        const b = txns[k] as unknown as { latitude: number; longitude: number };
         expect(distanceKm(a, b)).toBeGreaterThanOrEqual(150);
       }
     }

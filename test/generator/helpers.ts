@@ -5,7 +5,11 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCliOptions } from '../../tools/generator/cli';
-import { runGenerator, type GeneratorDependencies, type GeneratorResult } from '../../tools/generator/generate';
+import {
+  runGenerator,
+  type GeneratorDependencies,
+  type GeneratorResult,
+} from '../../tools/generator/generate';
 import schema from '../../contracts/transaction.schema.json';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
@@ -18,6 +22,12 @@ export const validateTransaction = ajv.compile(schema);
 /** Validates one parsed line; returns the ajv errors (empty when valid). */
 export function contractErrors(value: unknown): ErrorObject[] {
   return validateTransaction(value) ? [] : [...(validateTransaction.errors ?? [])];
+}
+
+/** The value, or a test failure naming what was missing (instead of a non-null assertion). */
+export function must<T>(value: T | null | undefined, what: string): T {
+  if (value === null || value === undefined) throw new Error(`missing: ${what}`);
+  return value;
 }
 
 export function tempDir(label: string): string {
@@ -96,7 +106,12 @@ export function pragueClock(iso: string): { hour: number; weekday: number } {
     hourCycle: 'h23',
     weekday: 'short',
   }).formatToParts(new Date(iso));
-  const hour = Number(parts.find((p) => p.type === 'hour')!.value);
-  const weekday = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(parts.find((p) => p.type === 'weekday')!.value);
+  const part = (type: string): string =>
+    must(
+      parts.find((p) => p.type === type),
+      `${type} of ${iso}`,
+    ).value;
+  const hour = Number(part('hour'));
+  const weekday = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(part('weekday'));
   return { hour, weekday };
 }

@@ -49,7 +49,20 @@ describe('Kafka writer', () => {
   it('produces one record per line, keyed by account_id, with the same bytes as the files', async () => {
     const producer = new FakeProducer();
     const run = await generate(
-      ['--seed', '4', '--count', '3000', '--bad-ratio', '0.05', '--duplicate-ratio', '0.02', '--kafka-brokers', '127.0.0.1:9092', '--topic', 'transactions'],
+      [
+        '--seed',
+        '4',
+        '--count',
+        '3000',
+        '--bad-ratio',
+        '0.05',
+        '--duplicate-ratio',
+        '0.02',
+        '--kafka-brokers',
+        '127.0.0.1:9092',
+        '--topic',
+        'transactions',
+      ],
       { kafkaProducerFactory: () => producer },
     );
     const messages = producer.sent.flatMap((r) => r.messages);
@@ -63,7 +76,12 @@ describe('Kafka writer', () => {
       } catch {
         // malformed bad lines: the key still says whose line it was
       }
-      if (parsed && typeof parsed === 'object' && typeof parsed.account_id === 'string' && parsed.account_id !== '') {
+      if (
+        parsed &&
+        typeof parsed === 'object' &&
+        typeof parsed.account_id === 'string' &&
+        parsed.account_id !== ''
+      ) {
         expect(message.key).toBe(parsed.account_id);
         keyed += 1;
       }
@@ -73,11 +91,18 @@ describe('Kafka writer', () => {
   });
 
   it('fails before writing anything when the broker cannot be reached, naming the broker', async () => {
-    const refused = Object.assign(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9092'), { name: 'KafkaJSConnectionError' });
-    const retries = Object.assign(new Error(refused.message), { name: 'KafkaJSNumberOfRetriesExceeded', originalError: refused });
+    const refused = Object.assign(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9092'), {
+      name: 'KafkaJSConnectionError',
+    });
+    const retries = Object.assign(new Error(refused.message), {
+      name: 'KafkaJSNumberOfRetriesExceeded',
+      originalError: refused,
+    });
     const producer = new FakeProducer(retries);
     const sink = new KafkaSink(() => producer, ['127.0.0.1:9092'], 'transactions');
-    await expect(sink.open()).rejects.toThrow(/Cannot reach Kafka broker 127\.0\.0\.1:9092 .*ECONNREFUSED.*--kafka-brokers host:port/);
+    await expect(sink.open()).rejects.toThrow(
+      /Cannot reach Kafka broker 127\.0\.0\.1:9092 .*ECONNREFUSED.*--kafka-brokers host:port/,
+    );
   });
 
   it('explains a missing topic', () => {
@@ -94,7 +119,9 @@ describe('Kafka writer', () => {
     const port = await closedPort();
     const sink = new KafkaSink(createKafkaJsProducer, [`127.0.0.1:${port}`], 'transactions');
     const started = Date.now();
-    await expect(sink.open()).rejects.toThrow(new RegExp(`Cannot reach Kafka broker 127\\.0\\.0\\.1:${port}`));
+    await expect(sink.open()).rejects.toThrow(
+      new RegExp(`Cannot reach Kafka broker 127\\.0\\.0\\.1:${port}`),
+    );
     expect(Date.now() - started).toBeLessThan(20_000);
   });
 });

@@ -2,7 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { AliasTable, cumulativeWeights, Prng } from '../../tools/generator/prng';
 import { amountJson, centsToDecimalText } from '../../tools/generator/record';
-import { centralEuropeanOffsetSeconds, formatIsoSeconds, parseStartInstant } from '../../tools/generator/time';
+import {
+  centralEuropeanOffsetSeconds,
+  formatIsoSeconds,
+  parseStartInstant,
+} from '../../tools/generator/time';
 import { contractErrors } from './helpers';
 
 describe('Prng', () => {
@@ -27,7 +31,7 @@ describe('Prng', () => {
   it('is roughly uniform', () => {
     const prng = new Prng('uniform');
     const buckets = new Array<number>(10).fill(0);
-    for (let i = 0; i < 100_000; i++) buckets[prng.int(10)]! += 1;
+    for (let i = 0; i < 100_000; i++) buckets[prng.int(10)] += 1;
     for (const n of buckets) expect(Math.abs(n - 10_000)).toBeLessThan(500);
   });
 
@@ -39,20 +43,21 @@ describe('Prng', () => {
     const byAlias = [0, 0, 0, 0];
     const bySearch = [0, 0, 0, 0];
     for (let i = 0; i < 100_000; i++) {
-      byAlias[alias.sample(prng)]! += 1;
-      bySearch[prng.weightedIndex(cumulative)]! += 1;
+      byAlias[alias.sample(prng)] += 1;
+      bySearch[prng.weightedIndex(cumulative)] += 1;
     }
     for (const counts of [byAlias, bySearch]) {
       expect(counts[1]).toBe(0);
-      expect(Math.abs(counts[0]! - 10_000)).toBeLessThan(600);
-      expect(Math.abs(counts[2]! - 30_000)).toBeLessThan(900);
-      expect(Math.abs(counts[3]! - 60_000)).toBeLessThan(900);
+      expect(Math.abs(counts[0] - 10_000)).toBeLessThan(600);
+      expect(Math.abs(counts[2] - 30_000)).toBeLessThan(900);
+      expect(Math.abs(counts[3] - 60_000)).toBeLessThan(900);
     }
   });
 
   it('makes version-4-shaped UUIDs', () => {
     const prng = new Prng('ids');
-    for (let i = 0; i < 100; i++) expect(prng.uuid()).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    for (let i = 0; i < 100; i++)
+      expect(prng.uuid()).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 });
 
@@ -68,7 +73,8 @@ describe('amounts and timestamps', () => {
     for (let cents = 1; cents <= 200_000; cents++) {
       const text = amountJson(cents, 'number');
       const parsed = JSON.parse(text) as number | string;
-      if ((typeof parsed === 'number' ? parsed : Number(parsed)) !== cents / 100) wrong.push(`${cents}: ${text}`);
+      if ((typeof parsed === 'number' ? parsed : Number(parsed)) !== cents / 100)
+        wrong.push(`${cents}: ${text}`);
       if (contractErrors(line(text)).length > 0) wrong.push(`${cents}: ${text} rejected`);
     }
     expect(wrong).toEqual([]);

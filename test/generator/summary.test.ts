@@ -4,9 +4,24 @@
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { amountToCents, centsText, contractErrors, generate, readJsonLines, type GeneratedRun } from './helpers';
+import {
+  amountToCents,
+  centsText,
+  contractErrors,
+  generate,
+  readJsonLines,
+  type GeneratedRun,
+} from './helpers';
 
-type Txn = { transaction_id: string; occurred_at: string; status: string; amount: number | string; operation: string; atm_id?: string; card_type?: string };
+type Txn = {
+  transaction_id: string;
+  occurred_at: string;
+  status: string;
+  amount: number | string;
+  operation: string;
+  atm_id?: string;
+  card_type?: string;
+};
 
 interface Summary {
   summary_format_version: number;
@@ -17,7 +32,13 @@ interface Summary {
   bad_by_kind: Record<string, number>;
   duplicates: number;
   unique_transactions: number;
-  monthly: { year: number; month: number; good_count: number; completed_count: number; completed_amount: string }[];
+  monthly: {
+    year: number;
+    month: number;
+    good_count: number;
+    completed_count: number;
+    completed_amount: string;
+  }[];
   completed_by_operation: { operation: string; completed_count: number; completed_amount: string }[];
   good_by_status: Record<string, number>;
   atm_attempts: { atm_id: string; attempts: number; failures: number }[];
@@ -34,11 +55,25 @@ let badKinds: Map<number, string>;
 beforeAll(async () => {
   // Crosses a month boundary, with bad lines and duplicates, split over 3 files.
   run = await generate([
-    '--seed', '21', '--count', '12000', '--start', '2024-01-20', '--days', '25',
-    '--bad-ratio', '0.03', '--duplicate-ratio', '0.02', '--files', '3',
+    '--seed',
+    '21',
+    '--count',
+    '12000',
+    '--start',
+    '2024-01-20',
+    '--days',
+    '25',
+    '--bad-ratio',
+    '0.03',
+    '--duplicate-ratio',
+    '0.02',
+    '--files',
+    '3',
   ]);
   summary = JSON.parse(readFileSync(run.summaryPath, 'utf8')) as Summary;
-  badKinds = new Map(readJsonLines<{ line_index: number; kind: string }>(run.badPath).map((l) => [l.line_index, l.kind]));
+  badKinds = new Map(
+    readJsonLines<{ line_index: number; kind: string }>(run.badPath).map((l) => [l.line_index, l.kind]),
+  );
   // Good = parses, valid against the contract, first occurrence of its transaction_id.
   const seen = new Set<string>();
   good = [];
@@ -113,7 +148,13 @@ describe('summary', () => {
     }
     expect(summary.good_by_status).toEqual(statuses);
     expect(summary.completed_by_operation).toEqual(
-      [...ops.entries()].sort().map(([operation, o]) => ({ operation, completed_count: o.count, completed_amount: centsText(o.cents) })),
+      [...ops.entries()]
+        .sort()
+        .map(([operation, o]) => ({
+          operation,
+          completed_count: o.count,
+          completed_amount: centsText(o.cents),
+        })),
     );
   });
 
@@ -135,7 +176,7 @@ describe('summary', () => {
   it('lists the files with their line counts', () => {
     expect(summary.files.map((f) => f.name)).toEqual(run.files.map((f) => f.name));
     summary.files.forEach((f, i) => {
-      expect(f.lines).toBe(run.files[i]!.text.split('\n').length - 1);
+      expect(f.lines).toBe(run.files[i].text.split('\n').length - 1);
       expect(f.good + f.bad + f.duplicates).toBe(f.lines);
     });
   });

@@ -4,7 +4,14 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { contractEnums, requiredFields } from '../../tools/generator/contract';
-import { contractErrors, generate, pragueClock, readJsonLines, amountToCents, type GeneratedRun } from './helpers';
+import {
+  contractErrors,
+  generate,
+  pragueClock,
+  readJsonLines,
+  amountToCents,
+  type GeneratedRun,
+} from './helpers';
 
 type Txn = Record<string, unknown> & {
   transaction_id: string;
@@ -69,11 +76,20 @@ describe('determinism', () => {
     expect(again.files.map((f) => f.text)).toEqual(run.files.map((f) => f.text));
     const oneFile = await generate([...BASE_ARGS, '--lines-per-file', '1000000']);
     expect(oneFile.files).toHaveLength(1);
-    expect(oneFile.files[0]!.text).toBe(run.files.map((f) => f.text).join(''));
+    expect(oneFile.files[0].text).toBe(run.files.map((f) => f.text).join(''));
   });
 
   it('another seed gives another stream', async () => {
-    const other = await generate(['--seed', '12', '--count', '2000', '--start', '2024-03-15', '--days', '21']);
+    const other = await generate([
+      '--seed',
+      '12',
+      '--count',
+      '2000',
+      '--start',
+      '2024-03-15',
+      '--days',
+      '21',
+    ]);
     expect(other.lines.slice(0, 50)).not.toEqual(run.lines.slice(0, 50));
   });
 });
@@ -87,7 +103,8 @@ describe('accounts and balances', () => {
       const previous = last.get(t.account_id);
       if (previous !== undefined) {
         const amount = amountToCents(t.amount);
-        const expected = t.status !== 'completed' ? previous : t.type === 'credit' ? previous + amount : previous - amount;
+        const expected =
+          t.status !== 'completed' ? previous : t.type === 'credit' ? previous + amount : previous - amount;
         expect(balance, `${t.transaction_id}`).toBe(expected);
         checked += 1;
       }
@@ -107,7 +124,9 @@ describe('accounts and balances', () => {
   });
 
   it('writes customers for every account that appears', () => {
-    const customers = readJsonLines<{ account_id: string; birth_date: string; gender: string }>(run.customersPath);
+    const customers = readJsonLines<{ account_id: string; birth_date: string; gender: string }>(
+      run.customersPath,
+    );
     const ids = new Set(customers.map((c) => c.account_id));
     for (const t of txns) expect(ids.has(t.account_id)).toBe(true);
     for (const c of customers) {
@@ -135,7 +154,8 @@ describe('ATM network and failures', () => {
 
   it('declines and fails with message codes and texts for the classic reasons', () => {
     const codes = new Map<string, string>();
-    for (const t of txns) if (t.status !== 'completed') codes.set(t.message_code as string, t.message_text as string);
+    for (const t of txns)
+      if (t.status !== 'completed') codes.set(t.message_code as string, t.message_text as string);
     expect(codes.get('51')).toMatch(/insufficient funds/i);
     expect(codes.get('54')).toMatch(/expired/i);
     expect(codes.get('55')).toMatch(/PIN/);
@@ -154,12 +174,14 @@ describe('ATM network and failures', () => {
 
   it('follows the hour pattern: ATMs are busy late afternoon, quiet at night (local time)', () => {
     const byHour = new Array<number>(24).fill(0);
-    for (const t of atmLines()) byHour[pragueClock(t.occurred_at).hour]! += 1;
-    expect(byHour[17]!).toBeGreaterThan(5 * byHour[3]!);
+    for (const t of atmLines()) byHour[pragueClock(t.occurred_at).hour] += 1;
+    expect(byHour[17]).toBeGreaterThan(5 * byHour[3]);
   });
 
   it('serves branch customers only within branch opening hours (local time)', () => {
-    const branch = txns.filter((t) => t.channel === 'branch' && (t.operation === 'cash_deposit' || t.operation === 'cash_withdrawal'));
+    const branch = txns.filter(
+      (t) => t.channel === 'branch' && (t.operation === 'cash_deposit' || t.operation === 'cash_withdrawal'),
+    );
     expect(branch.length).toBeGreaterThan(100);
     for (const t of branch) {
       const { hour, weekday } = pragueClock(t.occurred_at);

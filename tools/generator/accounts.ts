@@ -19,10 +19,34 @@ export interface CardTypeProfile {
 }
 
 export const CARD_TYPES: readonly CardTypeProfile[] = [
-  { name: 'classic', share: 0.7, perWithdrawalMaxCents: 10_000_00, dailyAtmLimitCents: 20_000_00, monthlyFeeCents: 99_00 },
-  { name: 'gold', share: 0.17, perWithdrawalMaxCents: 20_000_00, dailyAtmLimitCents: 50_000_00, monthlyFeeCents: 199_00 },
-  { name: 'platinum', share: 0.05, perWithdrawalMaxCents: 20_000_00, dailyAtmLimitCents: 100_000_00, monthlyFeeCents: 399_00 },
-  { name: 'business', share: 0.08, perWithdrawalMaxCents: 20_000_00, dailyAtmLimitCents: 60_000_00, monthlyFeeCents: 249_00 },
+  {
+    name: 'classic',
+    share: 0.7,
+    perWithdrawalMaxCents: 10_000_00,
+    dailyAtmLimitCents: 20_000_00,
+    monthlyFeeCents: 99_00,
+  },
+  {
+    name: 'gold',
+    share: 0.17,
+    perWithdrawalMaxCents: 20_000_00,
+    dailyAtmLimitCents: 50_000_00,
+    monthlyFeeCents: 199_00,
+  },
+  {
+    name: 'platinum',
+    share: 0.05,
+    perWithdrawalMaxCents: 20_000_00,
+    dailyAtmLimitCents: 100_000_00,
+    monthlyFeeCents: 399_00,
+  },
+  {
+    name: 'business',
+    share: 0.08,
+    perWithdrawalMaxCents: 20_000_00,
+    dailyAtmLimitCents: 60_000_00,
+    monthlyFeeCents: 249_00,
+  },
 ];
 export const JUNIOR_CARD: CardTypeProfile = {
   name: 'junior',
@@ -90,7 +114,9 @@ export function buildAccountBook(prng: Prng, options: AccountBookOptions): Accou
   for (let i = 0; i < options.count; i++) {
     const id = `ACC-${String(i + 1).padStart(8, '0')}`;
     const isJunior = prng.chance(0.08);
-    const ageYears = isJunior ? prng.between(12, 18) : 18 + Math.min(67, Math.abs(prng.normal()) * 24 + prng.next() * 8);
+    const ageYears = isJunior
+      ? prng.between(12, 18)
+      : 18 + Math.min(67, Math.abs(prng.normal()) * 24 + prng.next() * 8);
     const birthDate = isoDate(options.periodStart - Math.floor(ageYears * 365.25 * SECONDS_PER_DAY));
     const gender = prng.chance(0.52) ? 'F' : 'M';
     const homeCityIndex = prng.weightedIndex(cityCumulative);
@@ -98,7 +124,7 @@ export function buildAccountBook(prng: Prng, options: AccountBookOptions): Accou
     let card: Card | null = null;
     let cardType: CardTypeProfile | null = null;
     if (hasCard) {
-      cardType = isJunior ? JUNIOR_CARD : CARD_TYPES[prng.weightedIndex(adultCardCumulative)]!;
+      cardType = isJunior ? JUNIOR_CARD : CARD_TYPES[prng.weightedIndex(adultCardCumulative)];
       cardSequence += 1;
       const cardId = `CARD-${String(cardSequence).padStart(8, '0')}`;
       // About 1% of customers still carry a card that expired 1-6 months before the period.
@@ -115,9 +141,11 @@ export function buildAccountBook(prng: Prng, options: AccountBookOptions): Accou
         atmDayTotalCents: 0,
       };
     }
-    const overdraftLimitCents = isJunior || !prng.chance(0.45) ? 0 : prng.pick([5_000, 10_000, 20_000, 50_000]) * 100;
+    const overdraftLimitCents =
+      isJunior || !prng.chance(0.45) ? 0 : prng.pick([5_000, 10_000, 20_000, 50_000]) * 100;
     let balanceCents = Math.round(prng.logNormal(25_000, 0.9) * 100);
-    if (overdraftLimitCents > 0 && prng.chance(0.12)) balanceCents = -Math.round(prng.next() * overdraftLimitCents * 0.8);
+    if (overdraftLimitCents > 0 && prng.chance(0.12))
+      balanceCents = -Math.round(prng.next() * overdraftLimitCents * 0.8);
     if (isJunior) balanceCents = Math.round(prng.logNormal(2_500, 0.7) * 100);
     accounts.push({
       index: i,
@@ -139,13 +167,13 @@ export function buildAccountBook(prng: Prng, options: AccountBookOptions): Accou
     accounts,
     pickAny: new AliasTable(accounts.map((a) => a.activity)),
     cardHolders: cardUsers,
-    pickCardHolder: cardUsers.length > 0 ? new AliasTable(cardUsers.map((i) => accounts[i]!.activity)) : null,
+    pickCardHolder: cardUsers.length > 0 ? new AliasTable(cardUsers.map((i) => accounts[i].activity)) : null,
   };
 }
 
 /** Accounts whose card is valid at the given instant (fraud victims are picked from these). */
 export function validCardHolders(book: AccountBook, at: number): number[] {
-  return book.cardHolders.filter((i) => book.accounts[i]!.card!.expiresAt > at);
+  return book.cardHolders.filter((i) => (book.accounts[i].card?.expiresAt ?? at) > at);
 }
 
 /** Default number of accounts for a run: about 1.5 transactions per account per day, within bounds. */

@@ -191,7 +191,13 @@ const OPENING_HOURS: Record<SiteKind, readonly [number, number] | null> = {
   station: [4, 24],
 };
 
-const POPULARITY: Record<SiteKind, number> = { branch: 1.0, street: 1.2, mall: 1.4, station: 1.3, airport: 0.8 };
+const POPULARITY: Record<SiteKind, number> = {
+  branch: 1.0,
+  street: 1.2,
+  mall: 1.4,
+  station: 1.3,
+  airport: 0.8,
+};
 
 export interface Atm {
   index: number;
@@ -229,12 +235,16 @@ export function isOpen(atm: Atm, localHour: number): boolean {
 }
 
 /** Great-circle distance in km. */
-export function distanceKm(a: { latitude: number; longitude: number }, b: { latitude: number; longitude: number }): number {
+export function distanceKm(
+  a: { latitude: number; longitude: number },
+  b: { latitude: number; longitude: number },
+): number {
   const toRad = Math.PI / 180;
   const dLat = (b.latitude - a.latitude) * toRad;
   const dLon = (b.longitude - a.longitude) * toRad;
   const h =
-    Math.sin(dLat / 2) ** 2 + Math.cos(a.latitude * toRad) * Math.cos(b.latitude * toRad) * Math.sin(dLon / 2) ** 2;
+    Math.sin(dLat / 2) ** 2 +
+    Math.cos(a.latitude * toRad) * Math.cos(b.latitude * toRad) * Math.sin(dLon / 2) ** 2;
   return 2 * 6371 * Math.asin(Math.sqrt(h));
 }
 
@@ -245,8 +255,10 @@ function atmsPerCity(total: number): number[] {
   const exact = CITIES.map((c) => (spare * c.weight) / weightSum);
   const counts = exact.map((x) => 1 + Math.floor(x));
   let remaining = total - counts.reduce((a, b) => a + b, 0);
-  const order = exact.map((x, i) => [x - Math.floor(x), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
-  for (let k = 0; remaining > 0; k = (k + 1) % order.length, remaining--) counts[order[k]![1]]! += 1;
+  const order = exact
+    .map((x, i) => [x - Math.floor(x), i] as const)
+    .sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  for (let k = 0; remaining > 0; k = (k + 1) % order.length, remaining--) counts[order[k][1]] += 1;
   return counts;
 }
 
@@ -261,11 +273,12 @@ export function buildAtmNetwork(prng: Prng, totalAtms: number): AtmNetwork {
   CITIES.forEach((city, cityIndex) => {
     const indexes: number[] = [];
     const alwaysOpen: number[] = [];
-    for (let n = 0; n < counts[cityIndex]!; n++) {
-      const site = city.sites[n % city.sites.length]!;
+    for (let n = 0; n < counts[cityIndex]; n++) {
+      const site = city.sites[n % city.sites.length];
       // Bigger networks reuse site names with distinct house numbers, as real streets hold several ATMs.
       const houseNumber = prng.intBetween(1, 180);
-      const location = site.kind === 'street' || site.kind === 'branch' ? `${site.name} ${houseNumber}` : site.name;
+      const location =
+        site.kind === 'street' || site.kind === 'branch' ? `${site.name} ${houseNumber}` : site.name;
       const atm: Omit<Atm, 'jsonFragment'> = {
         index: atms.length,
         id: `ATM-${city.country}-${city.code}-${String(n + 1).padStart(3, '0')}`,
@@ -295,7 +308,7 @@ export function buildAtmNetwork(prng: Prng, totalAtms: number): AtmNetwork {
     const cumulative = new Float64Array(indexes.length);
     let sum = 0;
     indexes.forEach((atmIndex, k) => {
-      sum += atms[atmIndex]!.popularity;
+      sum += atms[atmIndex].popularity;
       cumulative[k] = sum;
     });
     return cumulative;
@@ -305,8 +318,8 @@ export function buildAtmNetwork(prng: Prng, totalAtms: number): AtmNetwork {
 
 /** Picks an ATM in the city weighted by popularity; falls back to a 24/7 one when it is closed. */
 export function pickAtmInCity(network: AtmNetwork, prng: Prng, cityIndex: number, localHour: number): Atm {
-  const indexes = network.byCity[cityIndex]!;
-  const atm = network.atms[indexes[prng.weightedIndex(network.cumulativeByCity[cityIndex]!)]!]!;
+  const indexes = network.byCity[cityIndex];
+  const atm = network.atms[indexes[prng.weightedIndex(network.cumulativeByCity[cityIndex])]];
   if (isOpen(atm, localHour)) return atm;
-  return network.atms[prng.pick(network.alwaysOpenByCity[cityIndex]!)]!;
+  return network.atms[prng.pick(network.alwaysOpenByCity[cityIndex])];
 }

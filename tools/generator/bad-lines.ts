@@ -8,7 +8,13 @@
  * which is schema-valid and breaks a business rule instead (occurred_at decades ahead).
  */
 import type { Atm, AtmNetwork } from './atm-network';
-import { atmRequiredFields, contractEnums, requiredFields, transactionSchema, type EnumField } from './contract';
+import {
+  atmRequiredFields,
+  contractEnums,
+  requiredFields,
+  transactionSchema,
+  type EnumField,
+} from './contract';
 import type { Prng } from './prng';
 import { centsToDecimalText, serializeRecord, type AmountFormat, type TxnRecord } from './record';
 
@@ -45,7 +51,15 @@ export const FAR_FUTURE_MIN_YEAR = 2090;
 
 type Json = Record<string, unknown>;
 
-const schemaProperties = (transactionSchema as { properties: Record<string, { minLength?: number }> }).properties;
+/** Removes fields in place (a Map-like delete; field names come from the contract, not user input). */
+function removeFields(object: Json, fields: readonly string[]): void {
+  const kept = Object.entries(object).filter(([key]) => !fields.includes(key));
+  for (const key of Object.keys(object)) Reflect.deleteProperty(object, key);
+  Object.assign(object, Object.fromEntries(kept));
+}
+
+const schemaProperties = (transactionSchema as { properties: Record<string, { minLength?: number }> })
+  .properties;
 /** Required string fields with a minLength: "" breaks them. */
 const NON_EMPTY_REQUIRED = requiredFields.filter((f) => (schemaProperties[f]?.minLength ?? 0) > 0);
 
@@ -56,7 +70,16 @@ const WRONG_ENUM_VALUES: Record<EnumField, readonly string[]> = {
   status: ['pending', 'ok', 'success', 'COMPLETED', 'error'],
 };
 const BAD_CURRENCIES: readonly unknown[] = ['czk', 'Kč', 'CZ', 'EURO', 'C Z K', '', 203, null];
-const NON_NUMERIC_AMOUNTS: readonly unknown[] = ['12,50', '1 200.00', 'abc', 'CZK 100', '', true, null, { value: 100 }];
+const NON_NUMERIC_AMOUNTS: readonly unknown[] = [
+  '12,50',
+  '1 200.00',
+  'abc',
+  'CZK 100',
+  '',
+  true,
+  null,
+  { value: 100 },
+];
 
 export class BadLineFactory {
   constructor(
@@ -100,7 +123,7 @@ export class BadLineFactory {
       }
       case 'missing_required_field': {
         const field = this.prng.pick(requiredFields);
-        delete object[field];
+        removeFields(object, [field]);
         return result({ field });
       }
       case 'empty_required_field': {
@@ -143,7 +166,8 @@ export class BadLineFactory {
         return result({ field: 'occurred_at', value });
       }
       case 'far_future_timestamp': {
-        const year = Math.max(FAR_FUTURE_MIN_YEAR, Number(template.occurredAt.slice(0, 4)) + 60) + this.prng.int(10);
+        const year =
+          Math.max(FAR_FUTURE_MIN_YEAR, Number(template.occurredAt.slice(0, 4)) + 60) + this.prng.int(10);
         // Feb 29 does not exist in most years: keep the date valid, only its year is wrong.
         const rest = template.occurredAt.slice(4).replace(/^-02-29/, '-02-28');
         const value = `${year}${rest}`;
@@ -157,7 +181,7 @@ export class BadLineFactory {
         const removed = wasAtm
           ? this.shuffled(atmRequiredFields).slice(0, this.prng.intBetween(1, atmRequiredFields.length))
           : [...atmRequiredFields];
-        removed.forEach((f) => delete object[f]);
+        removeFields(object, removed);
         return result({ removed, relabelled: !wasAtm });
       }
       case 'coordinates_out_of_range': {
@@ -176,7 +200,7 @@ export class BadLineFactory {
     const copy = [...items];
     for (let i = copy.length - 1; i > 0; i--) {
       const j = this.prng.int(i + 1);
-      [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+      [copy[i], copy[j]] = [copy[j], copy[i]];
     }
     return copy;
   }

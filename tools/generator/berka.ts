@@ -75,7 +75,9 @@ interface AscTable {
 function readAsc(dir: string, name: string, requiredColumns: readonly string[]): AscTable {
   const file = join(dir, name);
   if (!existsSync(file)) {
-    throw new Error(`--berka ${dir}: ${name} not found. Point --berka at the folder holding the Berka .asc files.`);
+    throw new Error(
+      `--berka ${dir}: ${name} not found. Point --berka at the folder holding the Berka .asc files.`,
+    );
   }
   const all = readFileSync(file, 'latin1').split(/\r?\n/);
   const header = splitAscLine(all[0] ?? '');
@@ -84,7 +86,7 @@ function readAsc(dir: string, name: string, requiredColumns: readonly string[]):
     throw new Error(`${file}: header lacks column(s) ${missing.join(', ')} (found: ${header.join(', ')})`);
   }
   const lines: { line: number; text: string }[] = [];
-  for (let i = 1; i < all.length; i++) if (all[i]!.trim() !== '') lines.push({ line: i + 1, text: all[i]! });
+  for (let i = 1; i < all.length; i++) if (all[i].trim() !== '') lines.push({ line: i + 1, text: all[i] });
   return { file: name, header, lines };
 }
 
@@ -158,39 +160,75 @@ type MappingResult = { ok: true; mapping: BerkaMapping } | { ok: false; reason: 
  */
 export function mapBerkaKind(berkaType: string, berkaOperation: string, kSymbolRaw: string): MappingResult {
   const kSymbol = kSymbolRaw.trim();
-  if (kSymbol !== '' && !(kSymbol in K_SYMBOL_PURPOSE)) return { ok: false, reason: `unknown k_symbol "${kSymbol}"` };
-  const purpose = kSymbol === '' ? null : K_SYMBOL_PURPOSE[kSymbol]!;
+  if (kSymbol !== '' && !(kSymbol in K_SYMBOL_PURPOSE))
+    return { ok: false, reason: `unknown k_symbol "${kSymbol}"` };
+  const purpose = kSymbol === '' ? null : K_SYMBOL_PURPOSE[kSymbol];
   const operation = berkaOperation.trim();
-  const ok = (type: TxnType, op: Operation, channel: BerkaMapping['channel'], timeProfile: TimeProfileKey, p = purpose): MappingResult => ({
+  const ok = (
+    type: TxnType,
+    op: Operation,
+    channel: BerkaMapping['channel'],
+    timeProfile: TimeProfileKey,
+    p = purpose,
+  ): MappingResult => ({
     ok: true,
     mapping: { type, operation: op, channel, purpose: p, timeProfile },
   });
   if (berkaType === 'PRIJEM') {
-    if (operation === 'VKLAD' && kSymbol === '') return ok(TYPE.credit, OPERATION.cashDeposit, CHANNEL.branch, 'branch');
-    if (operation === 'PREVOD Z UCTU') return ok(TYPE.credit, OPERATION.transferIn, CHANNEL.online, 'transfersIn');
-    if (operation === '' && kSymbol === 'UROK') return ok(TYPE.credit, OPERATION.interest, CHANNEL.branch, 'interest');
-    return { ok: false, reason: `no mapping for credit (PRIJEM) with operation "${operation}" and k_symbol "${kSymbol}"` };
+    if (operation === 'VKLAD' && kSymbol === '')
+      return ok(TYPE.credit, OPERATION.cashDeposit, CHANNEL.branch, 'branch');
+    if (operation === 'PREVOD Z UCTU')
+      return ok(TYPE.credit, OPERATION.transferIn, CHANNEL.online, 'transfersIn');
+    if (operation === '' && kSymbol === 'UROK')
+      return ok(TYPE.credit, OPERATION.interest, CHANNEL.branch, 'interest');
+    return {
+      ok: false,
+      reason: `no mapping for credit (PRIJEM) with operation "${operation}" and k_symbol "${kSymbol}"`,
+    };
   }
   if (berkaType === 'VYDAJ' || berkaType === 'VYBER') {
     if (operation === 'VYBER KARTOU') return ok(TYPE.debit, OPERATION.cardWithdrawal, CHANNEL.atm, 'atm');
-    if (operation === 'PREVOD NA UCET') return ok(TYPE.debit, OPERATION.transferOut, CHANNEL.online, 'transfersOut');
+    if (operation === 'PREVOD NA UCET')
+      return ok(TYPE.debit, OPERATION.transferOut, CHANNEL.online, 'transfersOut');
     if (operation === 'VYBER' || operation === '') {
-      if (kSymbol === '' && operation === 'VYBER') return ok(TYPE.debit, OPERATION.cashWithdrawal, 'cash', 'atm');
+      if (kSymbol === '' && operation === 'VYBER')
+        return ok(TYPE.debit, OPERATION.cashWithdrawal, 'cash', 'atm');
       if (kSymbol === 'SLUZBY') return ok(TYPE.debit, OPERATION.fee, CHANNEL.branch, 'fee');
       if (kSymbol === 'SANKC. UROK') return ok(TYPE.debit, OPERATION.interest, CHANNEL.branch, 'interest');
       if (kSymbol === 'SIPO' || kSymbol === 'POJISTNE' || kSymbol === 'UVER') {
         return ok(TYPE.debit, OPERATION.payment, CHANNEL.branch, 'branch');
       }
     }
-    return { ok: false, reason: `no mapping for debit (${berkaType}) with operation "${operation}" and k_symbol "${kSymbol}"` };
+    return {
+      ok: false,
+      reason: `no mapping for debit (${berkaType}) with operation "${operation}" and k_symbol "${kSymbol}"`,
+    };
   }
   return { ok: false, reason: `unknown type "${berkaType}" (expected PRIJEM, VYDAJ or VYBER)` };
 }
 
 /** Files the replay reads: transactions, home city (account -> district), cards and customers. */
-export const BERKA_FILES = ['trans.asc', 'account.asc', 'district.asc', 'disp.asc', 'client.asc', 'card.asc'] as const;
+export const BERKA_FILES = [
+  'trans.asc',
+  'account.asc',
+  'district.asc',
+  'disp.asc',
+  'client.asc',
+  'card.asc',
+] as const;
 
-const TRANS_COLUMNS = ['trans_id', 'account_id', 'date', 'type', 'operation', 'amount', 'balance', 'k_symbol', 'bank', 'account'] as const;
+const TRANS_COLUMNS = [
+  'trans_id',
+  'account_id',
+  'date',
+  'type',
+  'operation',
+  'amount',
+  'balance',
+  'k_symbol',
+  'bank',
+  'account',
+] as const;
 
 interface MappedRow {
   transId: string;
@@ -217,10 +255,12 @@ function mapTransLine(fields: string[], col: (name: string) => number): RowResul
   const day = berkaDateToEpoch(get('date'));
   if (day === null) return { ok: false, reason: `date "${get('date')}" is not a valid YYMMDD date` };
   const amountCents = decimalToCents(get('amount'));
-  if (amountCents === null) return { ok: false, reason: `amount "${get('amount')}" is not a decimal with at most 2 places` };
+  if (amountCents === null)
+    return { ok: false, reason: `amount "${get('amount')}" is not a decimal with at most 2 places` };
   if (amountCents <= 0) return { ok: false, reason: `amount "${get('amount')}" is not positive` };
   const balanceCents = decimalToCents(get('balance'));
-  if (balanceCents === null) return { ok: false, reason: `balance "${get('balance')}" is not a decimal with at most 2 places` };
+  if (balanceCents === null)
+    return { ok: false, reason: `balance "${get('balance')}" is not a decimal with at most 2 places` };
   const kind = mapBerkaKind(get('type').trim(), get('operation'), get('k_symbol'));
   if (!kind.ok) return kind;
   const bank = get('bank').trim();
@@ -321,7 +361,7 @@ export class BerkaSource {
     const regionByDistrict = new Map<string, string>();
     for (const { text } of districts.lines) {
       const f = splitAscLine(text);
-      regionByDistrict.set(f[dCol('A1')]!.trim(), f[dCol('A3')]!.trim());
+      regionByDistrict.set(f[dCol('A1')].trim(), f[dCol('A3')].trim());
     }
     const cityByRegion = new Map<string, number>();
     CITIES.forEach((city, index) => city.berkaRegions.forEach((region) => cityByRegion.set(region, index)));
@@ -329,9 +369,9 @@ export class BerkaSource {
     const aCol = columnIndex(accounts);
     for (const { text } of accounts.lines) {
       const f = splitAscLine(text);
-      const region = regionByDistrict.get(f[aCol('district_id')]!.trim());
+      const region = regionByDistrict.get(f[aCol('district_id')].trim());
       const city = region === undefined ? undefined : cityByRegion.get(region);
-      if (city !== undefined) this.accountCity.set(f[aCol('account_id')]!.trim(), city);
+      if (city !== undefined) this.accountCity.set(f[aCol('account_id')].trim(), city);
     }
   }
 
@@ -341,28 +381,34 @@ export class BerkaSource {
     const dispById = new Map<string, { account: string; owner: boolean }>();
     for (const { text } of disp.lines) {
       const f = splitAscLine(text);
-      const account = f[dCol('account_id')]!.trim();
-      const owner = f[dCol('type')]!.trim() === 'OWNER';
-      dispById.set(f[dCol('disp_id')]!.trim(), { account, owner });
-      if (owner) this.ownerClientByAccount.set(account, f[dCol('client_id')]!.trim());
+      const account = f[dCol('account_id')].trim();
+      const owner = f[dCol('type')].trim() === 'OWNER';
+      dispById.set(f[dCol('disp_id')].trim(), { account, owner });
+      if (owner) this.ownerClientByAccount.set(account, f[dCol('client_id')].trim());
     }
     const clients = readAsc(this.options.dir, 'client.asc', ['client_id', 'birth_number']);
     const cCol = columnIndex(clients);
     for (const { text } of clients.lines) {
       const f = splitAscLine(text);
-      this.clientBirth.set(f[cCol('client_id')]!.trim(), f[cCol('birth_number')]!.trim());
+      this.clientBirth.set(f[cCol('client_id')].trim(), f[cCol('birth_number')].trim());
     }
     const cards = readAsc(this.options.dir, 'card.asc', ['card_id', 'disp_id', 'type', 'issued']);
     const kCol = columnIndex(cards);
     for (const { text } of cards.lines) {
       const f = splitAscLine(text);
-      const owner = dispById.get(f[kCol('disp_id')]!.trim());
+      const owner = dispById.get(f[kCol('disp_id')].trim());
       const issuedDay = berkaDateToEpoch((f[kCol('issued')] ?? '').trim().slice(0, 6));
       if (!owner || issuedDay === null) continue;
-      const id = f[kCol('card_id')]!.trim();
-      const type = f[kCol('type')]!.trim();
+      const id = f[kCol('card_id')].trim();
+      const type = f[kCol('type')].trim();
       const list = this.cardsByAccount.get(owner.account) ?? [];
-      list.push({ id, type, issuedDay, owner: owner.owner, fragment: `,"card_id":${JSON.stringify(id)},"card_type":${JSON.stringify(type)}` });
+      list.push({
+        id,
+        type,
+        issuedDay,
+        owner: owner.owner,
+        fragment: `,"card_id":${JSON.stringify(id)},"card_type":${JSON.stringify(type)}`,
+      });
       this.cardsByAccount.set(owner.account, list);
     }
     // Owners' cards first, then the oldest: the card a withdrawal is attributed to.
@@ -413,8 +459,10 @@ export class BerkaSource {
   }
 
   private timeGroup(rows: MappedRow[], timePrng: Prng, atmPrng: Prng): TxnRecord[] {
-    const day = rows[0]!.day;
-    const offsets = rows.map((row) => (this.options.timeMode === 'midnight' ? 0 : this.drawOffset(row, day, timePrng)));
+    const day = rows[0].day;
+    const offsets = rows.map((row) =>
+      this.options.timeMode === 'midnight' ? 0 : this.drawOffset(row, day, timePrng),
+    );
     if (this.options.timeMode === 'seeded') {
       // Keep each account's rows in file order (its balance chain) by handing out its sorted times in order.
       const byAccount = new Map<string, number[]>();
@@ -425,28 +473,29 @@ export class BerkaSource {
       });
       for (const indexes of byAccount.values()) {
         if (indexes.length < 2) continue;
-        const sorted = indexes.map((i) => offsets[i]!).sort((a, b) => a - b);
-        indexes.forEach((i, k) => (offsets[i] = sorted[k]!));
+        const sorted = indexes.map((i) => offsets[i]).sort((a, b) => a - b);
+        indexes.forEach((i, k) => (offsets[i] = sorted[k]));
       }
     }
     const order = rows.map((_, i) => i);
-    order.sort((a, b) => offsets[a]! - offsets[b]! || a - b);
-    return order.map((i) => this.toRecord(rows[i]!, day + offsets[i]!, atmPrng));
+    order.sort((a, b) => offsets[a] - offsets[b] || a - b);
+    return order.map((i) => this.toRecord(rows[i], day + offsets[i], atmPrng));
   }
 
   private drawOffset(row: MappedRow, day: number, prng: Prng): number {
     const profile = row.mapping.timeProfile;
     const minuteAndSecond = prng.int(SECONDS_PER_HOUR);
-    if (profile === 'interest' || profile === 'fee') return FIXED_HOUR[profile] * SECONDS_PER_HOUR + minuteAndSecond;
+    if (profile === 'interest' || profile === 'fee')
+      return FIXED_HOUR[profile] * SECONDS_PER_HOUR + minuteAndSecond;
     // Times are drawn as UTC wall-clock hours so that the UTC date stays Berka's date.
     const weekday = (Math.floor(day / SECONDS_PER_DAY) + 3) % 7;
     const key = `${profile}:${weekday}`;
     let cumulative = this.hourCumulative.get(key);
     if (!cumulative) {
       const profileData = TIME_PROFILES[profile];
-      let weights = Array.from({ length: 24 }, (_, h) => profileData[weekday * 24 + h]!);
+      let weights = Array.from({ length: 24 }, (_, h) => profileData[weekday * 24 + h]);
       // Berka books branch business on Sundays too (e.g. month ends): use weekday office hours then.
-      if (weights.every((w) => w === 0)) weights = Array.from({ length: 24 }, (_, h) => profileData[h]!);
+      if (weights.every((w) => w === 0)) weights = Array.from({ length: 24 }, (_, h) => profileData[h]);
       cumulative = cumulativeWeights(weights);
       this.hourCumulative.set(key, cumulative);
     }
@@ -454,7 +503,12 @@ export class BerkaSource {
   }
 
   private toRecord(row: MappedRow, time: number, atmPrng: Prng): TxnRecord {
-    const channel: Channel = row.mapping.channel === 'cash' ? (this.options.cashChannel === 'atm' ? CHANNEL.atm : CHANNEL.branch) : row.mapping.channel;
+    const channel: Channel =
+      row.mapping.channel === 'cash'
+        ? this.options.cashChannel === 'atm'
+          ? CHANNEL.atm
+          : CHANNEL.branch
+        : row.mapping.channel;
     const record: TxnRecord = {
       transactionId: row.transId,
       accountId: row.accountId,

@@ -121,7 +121,9 @@ const PARSE_CONFIG = {
 
 function wholeNumber(option: string, text: string, min: number, max: number, example: string): number {
   const match = /^(\d[\d_]*)([kKmM]?)$/.exec(text.trim());
-  const value = match ? Number(match[1]!.replace(/_/g, '')) * ({ k: 1e3, m: 1e6 }[match[2]!.toLowerCase()] ?? 1) : NaN;
+  const value = match
+    ? Number(match[1].replace(/_/g, '')) * ({ k: 1e3, m: 1e6 }[match[2].toLowerCase()] ?? 1)
+    : NaN;
   if (!Number.isSafeInteger(value) || value < min || value > max) {
     throw new UsageError(
       `--${option} must be a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')} ` +
@@ -150,8 +152,12 @@ function oneOf<T extends string>(option: string, text: string, values: readonly 
 }
 
 function brokers(text: string): string[] {
-  const list = text.split(',').map((b) => b.trim()).filter((b) => b !== '');
-  if (list.length === 0) throw new UsageError('--kafka-brokers needs at least one host:port, e.g. 127.0.0.1:9092');
+  const list = text
+    .split(',')
+    .map((b) => b.trim())
+    .filter((b) => b !== '');
+  if (list.length === 0)
+    throw new UsageError('--kafka-brokers needs at least one host:port, e.g. 127.0.0.1:9092');
   for (const broker of list) {
     const match = /^([A-Za-z0-9._-]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(broker);
     const port = match ? Number(match[2]) : 0;
@@ -167,7 +173,10 @@ export type ParsedCommand = { help: true } | { help: false; options: GeneratorOp
 export function parseCliOptions(argv: readonly string[]): ParsedCommand {
   let values: Record<string, string | boolean | undefined>;
   try {
-    values = parseArgs({ ...PARSE_CONFIG, args: [...argv] }).values as Record<string, string | boolean | undefined>;
+    values = parseArgs({ ...PARSE_CONFIG, args: [...argv] }).values as Record<
+      string,
+      string | boolean | undefined
+    >;
   } catch (error) {
     throw new UsageError(`${(error as Error).message}. Run with --help for the list of options.`);
   }
@@ -182,37 +191,57 @@ export function parseCliOptions(argv: readonly string[]): ParsedCommand {
   if (berka !== null) {
     for (const synthOnly of ['start', 'days', 'accounts', 'fraud-ratio', 'fraud-out']) {
       if (values[synthOnly] !== undefined) {
-        throw new UsageError(`--${synthOnly} does not apply with --berka (dates, accounts and amounts come from the Berka files)`);
+        throw new UsageError(
+          `--${synthOnly} does not apply with --berka (dates, accounts and amounts come from the Berka files)`,
+        );
       }
     }
     if (!existsSync(berka) || !statSync(berka).isDirectory()) {
-      throw new UsageError(`--berka ${berka}: no such folder. Point it at the folder holding trans.asc (e.g. ../shared/datasets/berka).`);
+      throw new UsageError(
+        `--berka ${berka}: no such folder. Point it at the folder holding trans.asc (e.g. ../shared/datasets/berka).`,
+      );
     }
   } else {
     for (const berkaOnly of ['berka-time', 'berka-cash-channel', 'berka-rejects']) {
-      if (values[berkaOnly] !== undefined) throw new UsageError(`--${berkaOnly} only applies with --berka DIR`);
+      if (values[berkaOnly] !== undefined)
+        throw new UsageError(`--${berkaOnly} only applies with --berka DIR`);
     }
   }
 
   const seed = text('seed') ?? DEFAULTS.seed;
   const countText = text('count');
-  const count = countText !== undefined ? wholeNumber('count', countText, 1, MAX_COUNT, '10000, 250k or 10M') : berka ? null : DEFAULTS.count;
+  const count =
+    countText !== undefined
+      ? wholeNumber('count', countText, 1, MAX_COUNT, '10000, 250k or 10M')
+      : berka
+        ? null
+        : DEFAULTS.count;
   const rateText = text('rate');
   const rate = rateText === undefined ? 0 : Number(rateText);
-  if (!Number.isFinite(rate) || rate < 0 || (rateText !== undefined && !/^\d*\.?\d+$/.test(rateText.trim()))) {
-    throw new UsageError(`--rate must be a number of lines per second, 0 or more (0 = as fast as possible); got "${rateText}"`);
+  if (
+    !Number.isFinite(rate) ||
+    rate < 0 ||
+    (rateText !== undefined && !/^\d*\.?\d+$/.test(rateText.trim()))
+  ) {
+    throw new UsageError(
+      `--rate must be a number of lines per second, 0 or more (0 = as fast as possible); got "${rateText}"`,
+    );
   }
   const startText = text('start') ?? DEFAULTS.start;
   const start = parseStartInstant(startText);
   if (start === null) {
-    throw new UsageError(`--start must be an ISO date like 2024-01-01 or a date-time like 2024-01-01T06:00:00Z; got "${startText}"`);
+    throw new UsageError(
+      `--start must be an ISO date like 2024-01-01 or a date-time like 2024-01-01T06:00:00Z; got "${startText}"`,
+    );
   }
   const daysText = text('days');
   const days = daysText === undefined ? DEFAULTS.days : wholeNumber('days', daysText, 1, MAX_DAYS, '30');
   const accountsText = text('accounts');
-  const accounts = accountsText === undefined ? null : wholeNumber('accounts', accountsText, 1, MAX_ACCOUNTS, '5000');
+  const accounts =
+    accountsText === undefined ? null : wholeNumber('accounts', accountsText, 1, MAX_ACCOUNTS, '5000');
   const atmsText = text('atms');
-  const atms = atmsText === undefined ? DEFAULTS.atms : wholeNumber('atms', atmsText, MIN_ATMS, MAX_ATMS, '40');
+  const atms =
+    atmsText === undefined ? DEFAULTS.atms : wholeNumber('atms', atmsText, MIN_ATMS, MAX_ATMS, '40');
 
   const out = text('out') ?? null;
   const filesText = text('files');
@@ -221,35 +250,55 @@ export function parseCliOptions(argv: readonly string[]): ParsedCommand {
     throw new UsageError('--files and --lines-per-file are alternatives: give one of them');
   }
   if ((filesText !== undefined || linesPerFileText !== undefined) && out === null) {
-    throw new UsageError(`--${filesText !== undefined ? 'files' : 'lines-per-file'} splits the output into files and needs --out DIR`);
+    throw new UsageError(
+      `--${filesText !== undefined ? 'files' : 'lines-per-file'} splits the output into files and needs --out DIR`,
+    );
   }
   const files = filesText === undefined ? null : wholeNumber('files', filesText, 1, 100_000, '4');
-  const linesPerFile = linesPerFileText === undefined ? null : wholeNumber('lines-per-file', linesPerFileText, 1, MAX_COUNT, '100000');
+  const linesPerFile =
+    linesPerFileText === undefined
+      ? null
+      : wholeNumber('lines-per-file', linesPerFileText, 1, MAX_COUNT, '100000');
   if (values.overwrite && out === null) throw new UsageError('--overwrite only applies with --out DIR');
   const prefix = text('prefix') ?? null;
   if (prefix !== null && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(prefix)) {
-    throw new UsageError(`--prefix must be a file name part of letters, digits, ".", "_" or "-"; got "${prefix}"`);
+    throw new UsageError(
+      `--prefix must be a file name part of letters, digits, ".", "_" or "-"; got "${prefix}"`,
+    );
   }
   if (prefix !== null && out === null) throw new UsageError('--prefix only applies with --out DIR');
 
-  const badRatio = values['bad-ratio'] === undefined ? 0 : ratio('bad-ratio', text('bad-ratio')!, 1);
-  const duplicateRatio = values['duplicate-ratio'] === undefined ? 0 : ratio('duplicate-ratio', text('duplicate-ratio')!, 1);
+  const badRatioText = text('bad-ratio');
+  const badRatio = badRatioText === undefined ? 0 : ratio('bad-ratio', badRatioText, 1);
+  const duplicateRatioText = text('duplicate-ratio');
+  const duplicateRatio =
+    duplicateRatioText === undefined ? 0 : ratio('duplicate-ratio', duplicateRatioText, 1);
   if (badRatio + duplicateRatio >= 1) {
-    throw new UsageError(`--bad-ratio + --duplicate-ratio must stay below 1 (good lines are needed); got ${badRatio} + ${duplicateRatio}`);
+    throw new UsageError(
+      `--bad-ratio + --duplicate-ratio must stay below 1 (good lines are needed); got ${badRatio} + ${duplicateRatio}`,
+    );
   }
   const badKindsText = text('bad-kinds');
   const badKinds: BadLineKind[] =
     badKindsText === undefined
       ? [...BAD_LINE_KINDS]
       : badKindsText.split(',').map((k) => oneOf('bad-kinds', k.trim(), BAD_LINE_KINDS));
-  const fraudRatio = values['fraud-ratio'] === undefined ? DEFAULTS.fraudRatio : ratio('fraud-ratio', text('fraud-ratio')!, MAX_FRAUD_RATIO, true);
+  const fraudRatioText = text('fraud-ratio');
+  const fraudRatio =
+    fraudRatioText === undefined
+      ? DEFAULTS.fraudRatio
+      : ratio('fraud-ratio', fraudRatioText, MAX_FRAUD_RATIO, true);
 
   const brokersText = text('kafka-brokers');
   const topic = text('topic') ?? null;
-  if (brokersText !== undefined && topic === null) throw new UsageError('--kafka-brokers needs --topic NAME (the topic must already exist)');
-  if (topic !== null && brokersText === undefined) throw new UsageError('--topic needs --kafka-brokers host:port');
+  if (brokersText !== undefined && topic === null)
+    throw new UsageError('--kafka-brokers needs --topic NAME (the topic must already exist)');
+  if (topic !== null && brokersText === undefined)
+    throw new UsageError('--topic needs --kafka-brokers host:port');
   if (topic !== null && !/^[A-Za-z0-9._-]{1,249}$/.test(topic)) {
-    throw new UsageError(`--topic must be a Kafka topic name (letters, digits, ".", "_", "-", at most 249); got "${topic}"`);
+    throw new UsageError(
+      `--topic must be a Kafka topic name (letters, digits, ".", "_", "-", at most 249); got "${topic}"`,
+    );
   }
 
   const options: GeneratorOptions = {
@@ -275,7 +324,11 @@ export function parseCliOptions(argv: readonly string[]): ParsedCommand {
     badOut: text('bad-out') ?? null,
     berka,
     berkaTime: oneOf('berka-time', text('berka-time') ?? DEFAULTS.berkaTime, BERKA_TIME_MODES),
-    berkaCashChannel: oneOf('berka-cash-channel', text('berka-cash-channel') ?? DEFAULTS.berkaCashChannel, BERKA_CASH_CHANNELS),
+    berkaCashChannel: oneOf(
+      'berka-cash-channel',
+      text('berka-cash-channel') ?? DEFAULTS.berkaCashChannel,
+      BERKA_CASH_CHANNELS,
+    ),
     berkaRejects: text('berka-rejects') ?? null,
     accounts,
     atms,
@@ -300,7 +353,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   const abort = new AbortController();
   const onSignal = (): void => {
     if (abort.signal.aborted) process.exit(130);
-    process.stderr.write('\ngenerator: interrupted, removing the partial file (Ctrl-C again to quit at once)\n');
+    process.stderr.write(
+      '\ngenerator: interrupted, removing the partial file (Ctrl-C again to quit at once)\n',
+    );
     abort.abort();
   };
   process.on('SIGINT', onSignal);
@@ -322,7 +377,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     );
     return 0;
   } catch (error) {
-    process.stderr.write(`generator: ${abort.signal.aborted ? 'interrupted' : `error: ${(error as Error).message}`}\n`);
+    process.stderr.write(
+      `generator: ${abort.signal.aborted ? 'interrupted' : `error: ${(error as Error).message}`}\n`,
+    );
     return abort.signal.aborted ? 130 : 1;
   } finally {
     process.off('SIGINT', onSignal);

@@ -3,7 +3,16 @@
  * name (".<name>.partial") and renamed into place only when complete, so a poller never sees half a
  * file. Existing files are never overwritten unless asked (a poller may already have taken them).
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { OutputLine } from './line-mixer';
 import { temporaryPathFor, type LineSink } from './line-sink';
@@ -22,15 +31,22 @@ export interface FileSinkOptions {
 export function outputFileNames(prefix: string, totalLines: number, linesPerFile: number): string[] {
   const count = Math.max(1, Math.ceil(totalLines / linesPerFile));
   const width = Math.max(5, String(count).length);
-  return Array.from({ length: count }, (_, i) => `${prefix}-${String(i + 1).padStart(width, '0')}${OUTPUT_EXTENSION}`);
+  return Array.from(
+    { length: count },
+    (_, i) => `${prefix}-${String(i + 1).padStart(width, '0')}${OUTPUT_EXTENSION}`,
+  );
+}
+
+interface OpenFile {
+  fd: number;
+  stats: FileStats;
 }
 
 export class FileSink implements LineSink {
   readonly description: string;
   readonly files: FileStats[] = [];
   private readonly names: string[];
-  private fd: number | null = null;
-  private current: FileStats | null = null;
+  private open: OpenFile | null = null;
 
   constructor(private readonly options: FileSinkOptions) {
     this.description = `files in ${options.dir}`;
@@ -60,49 +76,51 @@ export class FileSink implements LineSink {
     // One write per call (a batch of ~1000 lines): text is not held across batches, which keeps the
     // garbage collector cheap on 10M-line runs.
     let chunk = '';
+    let file = this.open;
     for (const line of lines) {
-      if (!this.current) this.openNext();
-      const stats = this.current!;
+      if (!file) file = this.openNext();
+      const stats = file.stats;
       chunk += line.text + '\n';
       stats.lines += 1;
       if (line.kind === 'good') stats.good += 1;
       else if (line.kind === 'bad') stats.bad += 1;
       else stats.duplicates += 1;
       if (stats.lines === this.options.linesPerFile) {
-        writeSync(this.fd!, chunk);
+        writeSync(file.fd, chunk);
         chunk = '';
-        this.finishCurrent();
+        this.finish(file);
+        file = null;
       }
     }
-    if (chunk.length > 0) writeSync(this.fd!, chunk);
+    if (file && chunk.length > 0) writeSync(file.fd, chunk);
   }
 
   close(): void {
-    if (this.current) this.finishCurrent();
+    if (this.open) this.finish(this.open);
   }
 
   abort(): void {
-    if (this.fd !== null) closeSync(this.fd);
-    this.fd = null;
-    if (this.current) rmSync(temporaryPathFor(join(this.options.dir, this.current.name)), { force: true });
-    this.current = null;
+    if (!this.open) return;
+    closeSync(this.open.fd);
+    rmSync(temporaryPathFor(join(this.options.dir, this.open.stats.name)), { force: true });
+    this.open = null;
   }
 
-  private openNext(): void {
+  private openNext(): OpenFile {
     const name = this.names[this.files.length];
-    if (name === undefined) throw new Error(`internal: more lines than planned for ${this.names.length} file(s)`);
-    this.fd = openSync(temporaryPathFor(join(this.options.dir, name)), 'w');
-    this.current = { name, lines: 0, good: 0, bad: 0, duplicates: 0 };
-    this.files.push(this.current);
+    if (name === undefined)
+      throw new Error(`internal: more lines than planned for ${this.names.length} file(s)`);
+    const stats = { name, lines: 0, good: 0, bad: 0, duplicates: 0 };
+    this.open = { fd: openSync(temporaryPathFor(join(this.options.dir, name)), 'w'), stats };
+    this.files.push(stats);
+    return this.open;
   }
 
-  private finishCurrent(): void {
-    const stats = this.current!;
-    fsyncSync(this.fd!);
-    closeSync(this.fd!);
-    this.fd = null;
-    const finalPath = join(this.options.dir, stats.name);
+  private finish(file: OpenFile): void {
+    fsyncSync(file.fd);
+    closeSync(file.fd);
+    const finalPath = join(this.options.dir, file.stats.name);
     renameSync(temporaryPathFor(finalPath), finalPath);
-    this.current = null;
+    this.open = null;
   }
 }

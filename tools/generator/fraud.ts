@@ -53,8 +53,16 @@ const PATTERN_WEIGHTS: Record<FraudPattern, number> = {
   distant_atms: 0.3,
   repeated_max_withdrawal: 0.3,
 };
-const MIN_EVENTS: Record<FraudPattern, number> = { card_burst: 4, distant_atms: 2, repeated_max_withdrawal: 3 };
-const MAX_EVENTS: Record<FraudPattern, number> = { card_burst: 7, distant_atms: 3, repeated_max_withdrawal: 5 };
+const MIN_EVENTS: Record<FraudPattern, number> = {
+  card_burst: 4,
+  distant_atms: 2,
+  repeated_max_withdrawal: 3,
+};
+const MAX_EVENTS: Record<FraudPattern, number> = {
+  card_burst: 7,
+  distant_atms: 3,
+  repeated_max_withdrawal: 5,
+};
 const BURST_AMOUNTS_CZK = [1000, 2000, 3000, 4000, 5000];
 
 export interface FraudPlanInput {
@@ -75,12 +83,12 @@ function pickPattern(prng: Prng, remaining: number): FraudPattern | null {
     target -= PATTERN_WEIGHTS[p];
     if (target < 0) return p;
   }
-  return candidates[candidates.length - 1]!;
+  return candidates[candidates.length - 1];
 }
 
 /** 24/7 ATMs only: a fraud event must not be moved to another ATM because a mall is closed. */
 function alwaysOpenAtmsOfCity(network: AtmNetwork, cityIndex: number): number[] {
-  return [...network.alwaysOpenByCity[cityIndex]!];
+  return [...network.alwaysOpenByCity[cityIndex]];
 }
 
 function cityPairsFarApart(network: AtmNetwork): [number, number][] {
@@ -89,8 +97,8 @@ function cityPairsFarApart(network: AtmNetwork): [number, number][] {
   for (let a = 0; a < cityCount; a++) {
     for (let b = 0; b < cityCount; b++) {
       if (a === b) continue;
-      const atmA = network.atms[network.alwaysOpenByCity[a]![0]!]!;
-      const atmB = network.atms[network.alwaysOpenByCity[b]![0]!]!;
+      const atmA = network.atms[network.alwaysOpenByCity[a][0]];
+      const atmB = network.atms[network.alwaysOpenByCity[b][0]];
       // Margin over the threshold so that the seeded ATM offsets inside cities cannot undercut it.
       if (distanceKm(atmA, atmB) >= DISTANT_ATMS_MIN_KM + 15) pairs.push([a, b]);
     }
@@ -111,8 +119,9 @@ export function planFraud(prng: Prng, input: FraudPlanInput): FraudIncident[] {
     if (!pattern) break;
     const size = Math.min(remaining, prng.intBetween(MIN_EVENTS[pattern], MAX_EVENTS[pattern]));
     const accountIndex = prng.pick(victims);
-    const account = book.accounts[accountIndex]!;
-    const card = account.card!;
+    const account = book.accounts[accountIndex];
+    const card = account.card;
+    if (!card) break; // victims are card holders; a cardless one would be a bug upstream
     const gaps: number[] = [];
     const atmIndexes: number[] = [];
     const amounts: number[] = [];
@@ -142,13 +151,14 @@ export function planFraud(prng: Prng, input: FraudPlanInput): FraudIncident[] {
       }
     }
     const duration = gaps.reduce((a, b) => a + b, 0);
-    let start = bucketStart(timeline, prng.weightedIndex(input.atmBucketCumulative)) + prng.int(SECONDS_PER_HOUR);
+    let start =
+      bucketStart(timeline, prng.weightedIndex(input.atmBucketCumulative)) + prng.int(SECONDS_PER_HOUR);
     start = Math.max(timeline.start, Math.min(start, timeline.end - 1 - duration));
     const incidentIndex = incidents.length;
     let time = start;
     const events = gaps.map((gap, k) => {
       time += gap;
-      return { time, incidentIndex, atmIndex: atmIndexes[k]!, amountCents: amounts[k]! };
+      return { time, incidentIndex, atmIndex: atmIndexes[k], amountCents: amounts[k] };
     });
     incidents.push({
       incidentId: `FRAUD-${String(incidentIndex + 1).padStart(6, '0')}`,

@@ -100,18 +100,19 @@ function jsonLines(rows: readonly unknown[]): string {
 
 function fraudSidecarRows(source: SyntheticSource): Record<string, unknown>[] {
   return source.fraudIncidents.map((incident: FraudIncident) => {
-    const account = source.book.accounts[incident.accountIndex]!;
-    const atms = incident.events.map((e) => source.network.atms[e.atmIndex]!);
+    const account = source.book.accounts[incident.accountIndex];
+    const atms = incident.events.map((e) => source.network.atms[e.atmIndex]);
     let maxDistance = 0;
-    for (let i = 1; i < atms.length; i++) maxDistance = Math.max(maxDistance, distanceKm(atms[i - 1]!, atms[i]!));
-    const first = incident.events[0]!.time;
-    const last = incident.events[incident.events.length - 1]!.time;
+    for (let i = 1; i < atms.length; i++)
+      maxDistance = Math.max(maxDistance, distanceKm(atms[i - 1], atms[i]));
+    const first = incident.events[0].time;
+    const last = incident.events[incident.events.length - 1].time;
     return {
       incident_id: incident.incidentId,
       pattern: incident.pattern,
       account_id: account.id,
-      card_id: account.card!.id,
-      card_type: account.card!.type.name,
+      card_id: account.card?.id ?? null,
+      card_type: account.card?.type.name ?? null,
       first_occurred_at: incident.outcomes[0]?.occurred_at ?? null,
       last_occurred_at: incident.outcomes[incident.outcomes.length - 1]?.occurred_at ?? null,
       window_seconds: last - first,
@@ -121,12 +122,18 @@ function fraudSidecarRows(source: SyntheticSource): Record<string, unknown>[] {
   });
 }
 
-function fraudSummary(options: GeneratorOptions, source: SyntheticSource | null): Record<string, unknown> | null {
+function fraudSummary(
+  options: GeneratorOptions,
+  source: SyntheticSource | null,
+): Record<string, unknown> | null {
   if (!source) return null;
   const byPattern = Object.fromEntries(
     FRAUD_PATTERNS.map((pattern) => {
       const incidents = source.fraudIncidents.filter((i) => i.pattern === pattern);
-      return [pattern, { incidents: incidents.length, transactions: incidents.reduce((s, i) => s + i.events.length, 0) }];
+      return [
+        pattern,
+        { incidents: incidents.length, transactions: incidents.reduce((s, i) => s + i.events.length, 0) },
+      ];
     }),
   );
   return {
@@ -137,7 +144,10 @@ function fraudSummary(options: GeneratorOptions, source: SyntheticSource | null)
   };
 }
 
-export async function runGenerator(options: GeneratorOptions, deps: GeneratorDependencies = {}): Promise<GeneratorResult> {
+export async function runGenerator(
+  options: GeneratorOptions,
+  deps: GeneratorDependencies = {},
+): Promise<GeneratorResult> {
   const stderr = deps.stderr ?? process.stderr;
   const now = deps.now ?? (() => Date.now());
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
@@ -161,11 +171,14 @@ export async function runGenerator(options: GeneratorOptions, deps: GeneratorDep
     if (berka.rejections.length > 0) {
       stderr.write(
         `generator: ${berka.rejections.length} of ${berka.rowsRead} Berka rows could not be mapped ` +
-          (options.berkaRejects ? `(listed in ${options.berkaRejects})\n` : '(pass --berka-rejects FILE to list them)\n'),
+          (options.berkaRejects
+            ? `(listed in ${options.berkaRejects})\n`
+            : '(pass --berka-rejects FILE to list them)\n'),
       );
     }
   } else {
-    plan = planLines(options.count!, options.badRatio, options.duplicateRatio);
+    if (options.count === null) throw new Error('internal: synthetic mode needs a count');
+    plan = planLines(options.count, options.badRatio, options.duplicateRatio);
     synthetic = new SyntheticSource({
       seed: options.seed,
       goodCount: plan.good,
@@ -203,7 +216,12 @@ export async function runGenerator(options: GeneratorOptions, deps: GeneratorDep
     sinks.push(fileSink);
   }
   if (options.kafkaBrokers) {
-    const kafka = new KafkaSink(deps.kafkaProducerFactory ?? createKafkaJsProducer, options.kafkaBrokers, options.topic!);
+    if (options.topic === null) throw new Error('internal: --kafka-brokers without --topic');
+    const kafka = new KafkaSink(
+      deps.kafkaProducerFactory ?? createKafkaJsProducer,
+      options.kafkaBrokers,
+      options.topic,
+    );
     await kafka.open();
     sinks.push(kafka);
   }
@@ -219,7 +237,8 @@ export async function runGenerator(options: GeneratorOptions, deps: GeneratorDep
   });
   const badLines: Record<string, unknown>[] = [];
   const fileNames = fileSink ? fileSink.paths.map((p) => basename(p)) : [];
-  const batchLines = options.rate > 0 ? Math.max(1, Math.min(BATCH_LINES, Math.round(options.rate / 20))) : BATCH_LINES;
+  const batchLines =
+    options.rate > 0 ? Math.max(1, Math.min(BATCH_LINES, Math.round(options.rate / 20))) : BATCH_LINES;
   const startedAt = now();
   let lastYieldAt = startedAt;
   let produced = 0;
@@ -251,7 +270,7 @@ export async function runGenerator(options: GeneratorOptions, deps: GeneratorDep
           line_index: index,
           file: fileNames[Math.floor(index / linesPerFile)] ?? null,
           line: (index % linesPerFile) + 1,
-          kind: line.kind === 'duplicate' ? 'duplicate' : line.bad!.kind,
+          kind: line.bad?.kind ?? 'duplicate',
           transaction_id: line.transactionId,
           detail: line.bad?.detail ?? {},
         });
@@ -297,7 +316,11 @@ export async function runGenerator(options: GeneratorOptions, deps: GeneratorDep
     };
     if (options.berkaRejects) writeFileAtomically(options.berkaRejects, jsonLines(berka.rejections));
   } else if (synthetic) {
-    customers = synthetic.book.accounts.map((a) => ({ account_id: a.id, birth_date: a.birthDate, gender: a.gender }));
+    customers = synthetic.book.accounts.map((a) => ({
+      account_id: a.id,
+      birth_date: a.birthDate,
+      gender: a.gender,
+    }));
   }
   if (options.customersOut) writeFileAtomically(options.customersOut, jsonLines(customers));
 

@@ -43,7 +43,13 @@ function causeChain(error: unknown): { names: string[]; messages: string[] } {
   const messages: string[] = [];
   let current: unknown = error;
   for (let depth = 0; current && depth < 6; depth++) {
-    const e = current as { name?: unknown; message?: unknown; type?: unknown; originalError?: unknown; cause?: unknown };
+    const e = current as {
+      name?: unknown;
+      message?: unknown;
+      type?: unknown;
+      originalError?: unknown;
+      cause?: unknown;
+    };
     if (typeof e.name === 'string') names.push(e.name);
     if (typeof e.type === 'string') names.push(e.type);
     if (typeof e.message === 'string') messages.push(e.message);
@@ -53,7 +59,12 @@ function causeChain(error: unknown): { names: string[]; messages: string[] } {
 }
 
 /** Turns a kafkajs failure into an error that says which broker/topic and what to do. */
-export function describeKafkaError(error: unknown, brokers: readonly string[], topic: string, during: string): Error {
+export function describeKafkaError(
+  error: unknown,
+  brokers: readonly string[],
+  topic: string,
+  during: string,
+): Error {
   const { names, messages } = causeChain(error);
   const text = messages.join(' / ');
   const brokerList = brokers.join(',');
@@ -64,8 +75,15 @@ export function describeKafkaError(error: unknown, brokers: readonly string[], t
     );
   }
   const connectionProblem =
-    names.some((n) => n === 'KafkaJSConnectionError' || n === 'KafkaJSBrokerNotFound' || n === 'KafkaJSConnectionClosedError') ||
-    /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|Connection timeout|Connection error|Closed connection/i.test(text);
+    names.some(
+      (n) =>
+        n === 'KafkaJSConnectionError' ||
+        n === 'KafkaJSBrokerNotFound' ||
+        n === 'KafkaJSConnectionClosedError',
+    ) ||
+    /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|Connection timeout|Connection error|Closed connection/i.test(
+      text,
+    );
   if (connectionProblem) {
     return new Error(
       `Cannot reach Kafka broker ${brokerList} while ${during} (${messages[messages.length - 1] ?? 'no detail'}). ` +
@@ -73,7 +91,9 @@ export function describeKafkaError(error: unknown, brokers: readonly string[], t
         'or pass the right address with --kafka-brokers host:port.',
     );
   }
-  return new Error(`Kafka error while ${during} to topic "${topic}" on ${brokerList}: ${text || String(error)}`);
+  return new Error(
+    `Kafka error while ${during} to topic "${topic}" on ${brokerList}: ${text || String(error)}`,
+  );
 }
 
 export class KafkaSink implements LineSink {

@@ -69,7 +69,8 @@ export class LineMixer {
     private readonly badKinds: readonly BadLineKind[],
     private readonly amountFormat: AmountFormat,
   ) {
-    if (plan.bad > 0 && badKinds.length === 0) throw new Error('bad lines requested but no bad line kinds enabled');
+    if (plan.bad > 0 && badKinds.length === 0)
+      throw new Error('bad lines requested but no bad line kinds enabled');
   }
 
   *lines(): Generator<OutputLine> {
@@ -99,7 +100,8 @@ export class LineMixer {
       return record;
     }
     const next = this.records.next();
-    if (next.done) throw new Error('internal: the transaction source ended before the planned number of good lines');
+    if (next.done)
+      throw new Error('internal: the transaction source ended before the planned number of good lines');
     return next.value;
   }
 
@@ -115,7 +117,14 @@ export class LineMixer {
       bad: null,
     };
     // Only what a duplicate needs is kept (not the record), to hold as little as possible.
-    const kept: OutputLine = { kind: 'duplicate', text: line.text, accountId: line.accountId, transactionId: line.transactionId, record: null, bad: null };
+    const kept: OutputLine = {
+      kind: 'duplicate',
+      text: line.text,
+      accountId: line.accountId,
+      transactionId: line.transactionId,
+      record: null,
+      bad: null,
+    };
     if (this.recent.length < DUPLICATE_WINDOW) this.recent.push(kept);
     else {
       this.recent[this.recentNext] = kept;
@@ -131,7 +140,14 @@ export class LineMixer {
       this.lookahead = template;
     }
     const bad = this.badFactory.make(this.nextBadKind(), template);
-    return { kind: 'bad', text: bad.text, accountId: bad.accountId, transactionId: bad.transactionId, record: null, bad };
+    return {
+      kind: 'bad',
+      text: bad.text,
+      accountId: bad.accountId,
+      transactionId: bad.transactionId,
+      record: null,
+      bad,
+    };
   }
 
   /** Kinds come in shuffled rounds, so every enabled kind appears once per round. */
@@ -140,9 +156,11 @@ export class LineMixer {
       this.kindCycle = [...this.badKinds];
       for (let i = this.kindCycle.length - 1; i > 0; i--) {
         const j = this.prng.int(i + 1);
-        [this.kindCycle[i], this.kindCycle[j]] = [this.kindCycle[j]!, this.kindCycle[i]!];
+        [this.kindCycle[i], this.kindCycle[j]] = [this.kindCycle[j], this.kindCycle[i]];
       }
     }
-    return this.kindCycle.pop()!;
+    const kind = this.kindCycle.pop();
+    if (kind === undefined) throw new Error('internal: no bad line kinds to draw from');
+    return kind;
   }
 }

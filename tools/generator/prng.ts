@@ -180,15 +180,20 @@ export class AliasTable {
     const large: number[] = [];
     for (let i = 0; i < n; i++) {
       scaled[i] = ((weights[i] as number) * n) / total;
-      (scaled[i]! < 1 ? small : large).push(i);
+      (scaled[i] < 1 ? small : large).push(i);
     }
-    while (small.length > 0 && large.length > 0) {
-      const s = small.pop()!;
-      const l = large.pop()!;
-      this.probability[s] = scaled[s]!;
+    for (;;) {
+      const s = small.pop();
+      const l = large.pop();
+      if (s === undefined || l === undefined) {
+        if (s !== undefined) small.push(s);
+        if (l !== undefined) large.push(l);
+        break;
+      }
+      this.probability[s] = scaled[s];
       this.alias[s] = l;
-      scaled[l] = scaled[l]! + scaled[s]! - 1;
-      (scaled[l]! < 1 ? small : large).push(l);
+      scaled[l] = scaled[l] + scaled[s] - 1;
+      (scaled[l] < 1 ? small : large).push(l);
     }
     for (const i of large) this.probability[i] = 1;
     for (const i of small) this.probability[i] = 1;

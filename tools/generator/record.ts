@@ -88,7 +88,8 @@ export function serializeRecord(record: TxnRecord, format: AmountFormat): string
     record.atmFragment +
     record.cardFragment +
     record.messageFragment;
-  if (record.counterpartyBank !== null) line += `,"counterparty_bank":${JSON.stringify(record.counterpartyBank)}`;
+  if (record.counterpartyBank !== null)
+    line += `,"counterparty_bank":${JSON.stringify(record.counterpartyBank)}`;
   if (record.counterpartyAccount !== null)
     line += `,"counterparty_account":${JSON.stringify(record.counterpartyAccount)}`;
   if (record.purpose !== null) line += `,"purpose":${JSON.stringify(record.purpose)}`;

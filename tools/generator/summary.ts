@@ -65,16 +65,17 @@ export class RunStats {
 
   observe(line: OutputLine): void {
     this.lines += 1;
-    if (line.kind === 'bad') {
+    if (line.bad) {
       this.bad += 1;
-      this.badByKind.set(line.bad!.kind, (this.badByKind.get(line.bad!.kind) ?? 0) + 1);
+      this.badByKind.set(line.bad.kind, (this.badByKind.get(line.bad.kind) ?? 0) + 1);
       return;
     }
     if (line.kind === 'duplicate') {
       this.duplicates += 1;
       return;
     }
-    const record = line.record!;
+    const record = line.record;
+    if (!record) throw new Error('internal: a good line without its transaction');
     this.good += 1;
     const occurredAt = record.occurredAt;
     if (this.firstOccurredAt === null || occurredAt < this.firstOccurredAt) this.firstOccurredAt = occurredAt;
@@ -112,7 +113,8 @@ export class RunStats {
     fraud: Record<string, unknown> | null;
     berka: Record<string, unknown> | null;
   }): Record<string, unknown> {
-    const sorted = <V>(map: Map<string, V>): [string, V][] => [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const sorted = <V>(map: Map<string, V>): [string, V][] =>
+      [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const attempts = (map: Map<string, AttemptStats>, key: string): Record<string, unknown>[] =>
       sorted(map).map(([k, v]) => ({ [key]: k, attempts: v.attempts, failures: v.failures }));
     return {

@@ -66,15 +66,7 @@ export function formatIsoSeconds(epochSeconds: number): string {
   rest -= hours * SECONDS_PER_HOUR;
   const minutes = Math.floor(rest / SECONDS_PER_MINUTE);
   const seconds = rest - minutes * SECONDS_PER_MINUTE;
-  return (
-    cachedDayPrefix +
-    TWO_DIGITS[hours] +
-    ':' +
-    TWO_DIGITS[minutes] +
-    ':' +
-    TWO_DIGITS[seconds] +
-    'Z'
-  );
+  return cachedDayPrefix + TWO_DIGITS[hours] + ':' + TWO_DIGITS[minutes] + ':' + TWO_DIGITS[seconds] + 'Z';
 }
 
 /** "YYYY-MM" of the UTC month of an ISO timestamp string written by formatIsoSeconds. */

@@ -75,7 +75,9 @@ const INTEREST_HOUR = 23;
 /** Month-end postings may not exceed this share of the good lines each (short periods, many accounts). */
 const MAX_SCHEDULED_SHARE = 0.03;
 
-const ATM_AMOUNTS_CZK = [200, 300, 500, 1000, 1500, 2000, 2500, 3000, 4000, 5000, 6000, 8000, 10000, 15000, 20000];
+const ATM_AMOUNTS_CZK = [
+  200, 300, 500, 1000, 1500, 2000, 2500, 3000, 4000, 5000, 6000, 8000, 10000, 15000, 20000,
+];
 const ATM_AMOUNT_CUMULATIVE = cumulativeWeights([3, 3, 12, 18, 5, 16, 4, 10, 5, 11, 3, 3, 5, 1, 1]);
 
 interface PurposeProfile {
@@ -102,7 +104,16 @@ const TRANSFER_IN_PURPOSES: readonly PurposeProfile[] = [
   { purpose: 'transfer', weight: 0.35, medianCzk: 2500, sigma: 1.0, counterpartySlot: 0 },
   { purpose: 'refund', weight: 0.12, medianCzk: 600, sigma: 0.9, counterpartySlot: 0 },
 ];
-const POS_PURPOSES = ['groceries', 'groceries', 'groceries', 'fuel', 'restaurant', 'pharmacy', 'clothing', 'electronics'];
+const POS_PURPOSES = [
+  'groceries',
+  'groceries',
+  'groceries',
+  'fuel',
+  'restaurant',
+  'pharmacy',
+  'clothing',
+  'electronics',
+];
 const ONLINE_PURPOSES = ['e-shop', 'e-shop', 'travel', 'subscription', 'utilities', 'tickets'];
 const MOBILE_PURPOSES = ['transport', 'food_delivery', 'parking', 'e-shop', 'subscription'];
 
@@ -141,8 +152,12 @@ function counterpartyAccountNumber(hashA: number, hashB: number): string {
   return hashA % 5 === 0 ? `${(hashB % 990) + 10}-${body}` : body;
 }
 
-function pickPurpose(prng: Prng, cumulative: Float64Array, purposes: readonly PurposeProfile[]): PurposeProfile {
-  return purposes[prng.weightedIndex(cumulative)]!;
+function pickPurpose(
+  prng: Prng,
+  cumulative: Float64Array,
+  purposes: readonly PurposeProfile[],
+): PurposeProfile {
+  return purposes[prng.weightedIndex(cumulative)];
 }
 
 interface AtmCashState {
@@ -197,9 +212,9 @@ export class SyntheticSource {
     this.categoryCumulative = [];
     const dayNoise = new Map<number, number>();
     for (let b = 0; b < buckets; b++) {
-      const weekday = this.timeline.weekday[b]!;
-      const hour = this.timeline.localHour[b]!;
-      const day = this.timeline.localDay[b]!;
+      const weekday = this.timeline.weekday[b];
+      const hour = this.timeline.localHour[b];
+      const day = this.timeline.localDay[b];
       let noise = dayNoise.get(day);
       if (noise === undefined) {
         noise = layoutPrng.logNormal(1, 0.1);
@@ -225,9 +240,11 @@ export class SyntheticSource {
     for (let b = 0; b < buckets; b++) {
       if (!this.timeline.monthEnd[b]) continue;
       const hour = this.timeline.localHour[b];
-      if (hour === INTEREST_HOUR) this.interestPerBucket[b] = Math.min(scheduledCap, Math.round(options.accounts * 0.9));
-      if (hour === FEE_HOUR) this.feePerBucket[b] = Math.min(scheduledCap, Math.round(options.accounts * 0.8));
-      scheduled += this.interestPerBucket[b]! + this.feePerBucket[b]!;
+      if (hour === INTEREST_HOUR)
+        this.interestPerBucket[b] = Math.min(scheduledCap, Math.round(options.accounts * 0.9));
+      if (hour === FEE_HOUR)
+        this.feePerBucket[b] = Math.min(scheduledCap, Math.round(options.accounts * 0.8));
+      scheduled += this.interestPerBucket[b] + this.feePerBucket[b];
     }
     if (scheduled > options.goodCount) {
       this.interestPerBucket.fill(0);
@@ -237,7 +254,7 @@ export class SyntheticSource {
 
     const atmCumulative = new Float64Array(buckets);
     let atmSum = 0;
-    for (let b = 0; b < buckets; b++) atmCumulative[b] = atmSum += atmWeights[b]!;
+    for (let b = 0; b < buckets; b++) atmCumulative[b] = atmSum += atmWeights[b];
     const fraudTarget = Math.min(
       Math.round(options.goodCount * options.fraudRatio),
       options.goodCount - scheduled,
@@ -266,7 +283,7 @@ export class SyntheticSource {
     let cumulativeWeight = 0;
     let allocated = 0;
     for (let b = 0; b < buckets; b++) {
-      cumulativeWeight += bucketWeights[b]!;
+      cumulativeWeight += bucketWeights[b];
       const upTo = b === buckets - 1 ? regular : Math.round((regular * cumulativeWeight) / totalWeight);
       this.regularPerBucket[b] = upTo - allocated;
       allocated = upTo;
@@ -275,19 +292,25 @@ export class SyntheticSource {
     // ATM cash: stocked for about 1.8 days of the ATM's expected withdrawals (with seeded spread),
     // refilled every morning at 06:00 local. Busy days empty some of them: "ATM out of cash".
     const shareSum = CATEGORIES.reduce((s, c) => s + c.share, 0);
-    const atmEventsPerDay = (regular * (CATEGORIES[ATM_WITHDRAWAL_CATEGORY]!.share / shareSum)) / options.days;
+    const atmEventsPerDay = (regular * (CATEGORIES[ATM_WITHDRAWAL_CATEGORY].share / shareSum)) / options.days;
     const meanAtmAmount = 2900_00;
     const cityWeightSum = CITIES.reduce((s, c) => s + c.weight, 0);
     const cashPrng = root.fork('atm-cash');
     this.atmCash = this.network.atms.map((atm) => {
-      const cityPopularity = this.network.byCity[atm.cityIndex]!.reduce((s, i) => s + this.network.atms[i]!.popularity, 0);
-      const share = (CITIES[atm.cityIndex]!.weight / cityWeightSum) * (atm.popularity / cityPopularity);
+      const cityPopularity = this.network.byCity[atm.cityIndex].reduce(
+        (s, i) => s + this.network.atms[i].popularity,
+        0,
+      );
+      const share = (CITIES[atm.cityIndex].weight / cityWeightSum) * (atm.popularity / cityPopularity);
       const expectedDaily = atmEventsPerDay * share * meanAtmAmount;
-      const capacityCents = Math.max(20_000_00, Math.round((expectedDaily * cashPrng.logNormal(1.8, 0.3)) / 100_000) * 100_000);
+      const capacityCents = Math.max(
+        20_000_00,
+        Math.round((expectedDaily * cashPrng.logNormal(1.8, 0.3)) / 100_000) * 100_000,
+      );
       return { capacityCents, cashCents: capacityCents, refillKey: Number.NaN };
     });
     this.depositAtmsByCity = this.network.byCity.map((indexes) =>
-      indexes.filter((i) => this.network.atms[i]!.acceptsDeposits && !this.network.atms[i]!.openHours),
+      indexes.filter((i) => this.network.atms[i].acceptsDeposits && !this.network.atms[i].openHours),
     );
   }
 
@@ -295,31 +318,34 @@ export class SyntheticSource {
   *records(): Generator<TxnRecord> {
     const { buckets } = this.timeline;
     for (let b = 0; b < buckets; b++) {
-      const regular = this.regularPerBucket[b]!;
-      const interest = this.interestPerBucket[b]!;
-      const fees = this.feePerBucket[b]!;
+      const regular = this.regularPerBucket[b];
+      const interest = this.interestPerBucket[b];
+      const fees = this.feePerBucket[b];
       const fraud = this.fraudByBucket.get(b) ?? [];
       const total = regular + interest + fees + fraud.length;
       if (total === 0) continue;
       const start = bucketStart(this.timeline, b);
       const keys = new Float64Array(total);
       let k = 0;
-      const cumulative = this.categoryCumulative[b]!;
-      for (let i = 0; i < regular; i++) keys[k++] = this.prng.int(SECONDS_PER_HOUR) * CODE_SPACE + this.prng.weightedIndex(cumulative);
-      for (let i = 0; i < interest; i++) keys[k++] = this.prng.int(SECONDS_PER_HOUR) * CODE_SPACE + CODE_INTEREST;
+      const cumulative = this.categoryCumulative[b];
+      for (let i = 0; i < regular; i++)
+        keys[k++] = this.prng.int(SECONDS_PER_HOUR) * CODE_SPACE + this.prng.weightedIndex(cumulative);
+      for (let i = 0; i < interest; i++)
+        keys[k++] = this.prng.int(SECONDS_PER_HOUR) * CODE_SPACE + CODE_INTEREST;
       for (let i = 0; i < fees; i++) keys[k++] = this.prng.int(SECONDS_PER_HOUR) * CODE_SPACE + CODE_FEE;
-      for (let i = 0; i < fraud.length; i++) keys[k++] = (fraud[i]!.time - start) * CODE_SPACE + CODE_FRAUD_BASE + i;
+      for (let i = 0; i < fraud.length; i++)
+        keys[k++] = (fraud[i].time - start) * CODE_SPACE + CODE_FRAUD_BASE + i;
       keys.sort();
       if (interest + fees > 0) this.startScheduledWalk();
       for (let i = 0; i < total; i++) {
-        const key = keys[i]!;
+        const key = keys[i];
         const offset = Math.floor(key / CODE_SPACE);
         const code = key - offset * CODE_SPACE;
         const time = start + offset;
-        if (code >= CODE_FRAUD_BASE) yield this.fraudWithdrawal(fraud[code - CODE_FRAUD_BASE]!, b, time);
+        if (code >= CODE_FRAUD_BASE) yield this.fraudWithdrawal(fraud[code - CODE_FRAUD_BASE], b, time);
         else if (code === CODE_INTEREST) yield this.interestPosting(time);
         else if (code === CODE_FEE) yield this.feePosting(time);
-        else yield this.regularEvent(CATEGORIES[code]!.key, b, time);
+        else yield this.regularEvent(CATEGORIES[code].key, b, time);
       }
     }
   }
@@ -358,7 +384,12 @@ export class SyntheticSource {
   }
 
   /** Applies the outcome: on success moves the money; on failure the balance stays as it was. */
-  private settle(record: TxnRecord, account: Account, outcome: ProcessorMessage | null, withMessage: boolean): TxnRecord {
+  private settle(
+    record: TxnRecord,
+    account: Account,
+    outcome: ProcessorMessage | null,
+    withMessage: boolean,
+  ): TxnRecord {
     const message = outcome ?? MESSAGES.approved;
     record.status = message.status;
     if (message === MESSAGES.approved) {
@@ -397,8 +428,9 @@ export class SyntheticSource {
 
   private drawAccount(needsCard: boolean): Account {
     const { book } = this;
-    if (needsCard && book.pickCardHolder) return book.accounts[book.cardHolders[book.pickCardHolder.sample(this.prng)]!]!;
-    return book.accounts[book.pickAny.sample(this.prng)]!;
+    if (needsCard && book.pickCardHolder)
+      return book.accounts[book.cardHolders[book.pickCardHolder.sample(this.prng)]];
+    return book.accounts[book.pickAny.sample(this.prng)];
   }
 
   private available(account: Account): number {
@@ -411,8 +443,10 @@ export class SyntheticSource {
   }
 
   private atmCashFor(atm: Atm, time: number, bucket: number): AtmCashState {
-    const state = this.atmCash[atm.index]!;
-    const refillKey = Math.floor((time + this.timeline.utcOffset[bucket]! - 6 * SECONDS_PER_HOUR) / SECONDS_PER_DAY);
+    const state = this.atmCash[atm.index];
+    const refillKey = Math.floor(
+      (time + this.timeline.utcOffset[bucket] - 6 * SECONDS_PER_HOUR) / SECONDS_PER_DAY,
+    );
     if (refillKey !== state.refillKey) {
       state.refillKey = refillKey;
       state.cashCents = state.capacityCents;
@@ -421,7 +455,10 @@ export class SyntheticSource {
   }
 
   private atmAmount(account: Account, card: Card): number {
-    const wanted = Math.min(ATM_AMOUNTS_CZK[this.prng.weightedIndex(ATM_AMOUNT_CUMULATIVE)]! * 100, card.type.perWithdrawalMaxCents);
+    const wanted = Math.min(
+      ATM_AMOUNTS_CZK[this.prng.weightedIndex(ATM_AMOUNT_CUMULATIVE)] * 100,
+      card.type.perWithdrawalMaxCents,
+    );
     const available = this.available(account);
     // Most people know their balance and ask for what they can get; some try anyway (-> code 51).
     if (wanted <= available || this.prng.chance(0.3)) return wanted;
@@ -441,7 +478,7 @@ export class SyntheticSource {
   private counterparty(record: TxnRecord, account: Account, slot: number): void {
     const a = slot === 0 ? this.prng.nextU32() : mix32(account.index * 16 + slot + this.bankCodeSalt);
     const b = mix32(a ^ 0x9e3779b9);
-    record.counterpartyBank = slot === 2 ? PENSION_BANK : BANK_CODES[a % (BANK_CODES.length - 1)]!;
+    record.counterpartyBank = slot === 2 ? PENSION_BANK : BANK_CODES[a % (BANK_CODES.length - 1)];
     record.counterpartyAccount = counterpartyAccountNumber(a, b);
   }
 
@@ -467,7 +504,7 @@ export class SyntheticSource {
       return MESSAGES.wrongPin;
     }
     card.wrongPinStreak = 0;
-    const day = this.timeline.localDay[bucket]!;
+    const day = this.timeline.localDay[bucket];
     if (card.atmDay !== day) {
       card.atmDay = day;
       card.atmDayTotalCents = 0;
@@ -481,8 +518,15 @@ export class SyntheticSource {
     return null;
   }
 
-  private atmWithdrawal(account: Account, atm: Atm, amountCents: number, time: number, bucket: number, fraud: boolean): TxnRecord {
-    const card = account.card!;
+  private atmWithdrawal(
+    account: Account,
+    card: Card,
+    atm: Atm,
+    amountCents: number,
+    time: number,
+    bucket: number,
+    fraud: boolean,
+  ): TxnRecord {
     // Withdrawals charged to a card's credit line are card_withdrawal; from the account, cash_withdrawal.
     const operation = !fraud && this.prng.chance(0.12) ? OPERATION.cardWithdrawal : OPERATION.cashWithdrawal;
     const record = this.baseRecord(account, time, TYPE.debit, operation, amountCents, CHANNEL.atm);
@@ -493,10 +537,11 @@ export class SyntheticSource {
   }
 
   private fraudWithdrawal(event: FraudEventPlan, bucket: number, time: number): TxnRecord {
-    const incident = this.fraudIncidents[event.incidentIndex]!;
-    const account = this.book.accounts[incident.accountIndex]!;
-    const atm = this.network.atms[event.atmIndex]!;
-    const record = this.atmWithdrawal(account, atm, event.amountCents, time, bucket, true);
+    const incident = this.fraudIncidents[event.incidentIndex];
+    const account = this.book.accounts[incident.accountIndex];
+    const atm = this.network.atms[event.atmIndex];
+    if (!account.card) throw new Error('internal: fraud incidents are planned for card holders only');
+    const record = this.atmWithdrawal(account, account.card, atm, event.amountCents, time, bucket, true);
     incident.outcomes.push({
       transaction_id: record.transactionId,
       occurred_at: record.occurredAt,
@@ -509,36 +554,63 @@ export class SyntheticSource {
     return record;
   }
 
-  private cardPayment(account: Account, time: number, channel: Channel, purpose: string, amountCents: number): TxnRecord {
-    const card = account.card!;
+  private cardPayment(
+    account: Account,
+    card: Card,
+    time: number,
+    channel: Channel,
+    purpose: string,
+    amountCents: number,
+  ): TxnRecord {
     const record = this.baseRecord(account, time, TYPE.debit, OPERATION.payment, amountCents, channel);
     this.attachCard(record, card);
     record.purpose = purpose;
     let result: ProcessorMessage | null = null;
     if (time >= card.expiresAt) result = MESSAGES.expiredCard;
     else if (channel === CHANNEL.pos && this.prng.chance(P_WRONG_PIN_POS)) result = MESSAGES.wrongPin;
-    else if (channel !== CHANNEL.pos && this.prng.chance(P_DO_NOT_HONOUR_ONLINE)) result = MESSAGES.doNotHonour;
+    else if (channel !== CHANNEL.pos && this.prng.chance(P_DO_NOT_HONOUR_ONLINE))
+      result = MESSAGES.doNotHonour;
     else if (!this.fundsAvailable(account, amountCents)) result = MESSAGES.insufficientFunds;
     else if (this.prng.chance(P_ISSUER_DOWN)) result = MESSAGES.issuerUnavailable;
     return this.settle(record, account, result, true);
   }
 
   private regularEvent(category: CategoryKey, bucket: number, time: number): TxnRecord {
-    const hour = this.timeline.localHour[bucket]!;
+    const hour = this.timeline.localHour[bucket];
     switch (category) {
       case 'atmWithdrawal': {
         const account = this.pickAccount(true, true);
         if (!account.card) return this.branchCash(account, time, false);
         const atm = pickAtmInCity(this.network, this.prng, this.atmCityFor(account), hour);
-        return this.atmWithdrawal(account, atm, this.atmAmount(account, account.card), time, bucket, false);
+        return this.atmWithdrawal(
+          account,
+          account.card,
+          atm,
+          this.atmAmount(account, account.card),
+          time,
+          bucket,
+          false,
+        );
       }
       case 'atmDeposit': {
         const account = this.pickAccount(true);
         if (!account.card) return this.branchCash(account, time, true);
-        const deposits = this.depositAtmsByCity[account.homeCityIndex]!;
-        const atm = this.network.atms[deposits.length > 0 ? this.prng.pick(deposits) : this.network.alwaysOpenByCity[account.homeCityIndex]![0]!]!;
+        const deposits = this.depositAtmsByCity[account.homeCityIndex];
+        const atm =
+          this.network.atms[
+            deposits.length > 0
+              ? this.prng.pick(deposits)
+              : this.network.alwaysOpenByCity[account.homeCityIndex][0]
+          ];
         const amount = Math.max(100, Math.round(this.prng.logNormal(3000, 0.8) / 100) * 100) * 100;
-        const record = this.baseRecord(account, time, TYPE.credit, OPERATION.cashDeposit, amount, CHANNEL.atm);
+        const record = this.baseRecord(
+          account,
+          time,
+          TYPE.credit,
+          OPERATION.cashDeposit,
+          amount,
+          CHANNEL.atm,
+        );
         this.attachAtm(record, atm);
         this.attachCard(record, account.card);
         const fault = this.prng.chance(P_DEPOSIT_FAULT) ? MESSAGES.depositModuleFault : null;
@@ -551,17 +623,38 @@ export class SyntheticSource {
       case 'posPayment': {
         const account = this.pickAccount(true, true);
         if (!account.card) return this.transferOut(account, time, hour);
-        return this.cardPayment(account, time, CHANNEL.pos, this.prng.pick(POS_PURPOSES), this.paymentAmount(320, 0.9));
+        return this.cardPayment(
+          account,
+          account.card,
+          time,
+          CHANNEL.pos,
+          this.prng.pick(POS_PURPOSES),
+          this.paymentAmount(320, 0.9),
+        );
       }
       case 'onlinePayment': {
         const account = this.pickAccount(true, true);
         if (!account.card) return this.transferOut(account, time, hour);
-        return this.cardPayment(account, time, CHANNEL.online, this.prng.pick(ONLINE_PURPOSES), this.paymentAmount(800, 1.0));
+        return this.cardPayment(
+          account,
+          account.card,
+          time,
+          CHANNEL.online,
+          this.prng.pick(ONLINE_PURPOSES),
+          this.paymentAmount(800, 1.0),
+        );
       }
       case 'mobilePayment': {
         const account = this.pickAccount(true, true);
         if (!account.card) return this.transferOut(account, time, hour);
-        return this.cardPayment(account, time, CHANNEL.mobile, this.prng.pick(MOBILE_PURPOSES), this.paymentAmount(250, 0.8));
+        return this.cardPayment(
+          account,
+          account.card,
+          time,
+          CHANNEL.mobile,
+          this.prng.pick(MOBILE_PURPOSES),
+          this.paymentAmount(250, 0.8),
+        );
       }
       case 'transferOut':
         return this.transferOut(this.pickAccount(false, true), time, hour);
@@ -573,24 +666,49 @@ export class SyntheticSource {
   private branchCash(account: Account, time: number, deposit: boolean): TxnRecord {
     if (deposit) {
       const amount = Math.max(100, Math.round(this.prng.logNormal(6000, 1.0))) * 100;
-      const record = this.baseRecord(account, time, TYPE.credit, OPERATION.cashDeposit, amount, CHANNEL.branch);
+      const record = this.baseRecord(
+        account,
+        time,
+        TYPE.credit,
+        OPERATION.cashDeposit,
+        amount,
+        CHANNEL.branch,
+      );
       return this.settle(record, account, null, false);
     }
     const amount = Math.max(1000, Math.round(this.prng.logNormal(7000, 0.8) / 100) * 100) * 100;
-    const record = this.baseRecord(account, time, TYPE.debit, OPERATION.cashWithdrawal, amount, CHANNEL.branch);
-    return this.settle(record, account, this.fundsAvailable(account, amount) ? null : MESSAGES.insufficientFunds, false);
+    const record = this.baseRecord(
+      account,
+      time,
+      TYPE.debit,
+      OPERATION.cashWithdrawal,
+      amount,
+      CHANNEL.branch,
+    );
+    return this.settle(
+      record,
+      account,
+      this.fundsAvailable(account, amount) ? null : MESSAGES.insufficientFunds,
+      false,
+    );
   }
 
   private transferOut(account: Account, time: number, localHour: number): TxnRecord {
     const purpose = pickPurpose(this.prng, this.transferOutCumulative, TRANSFER_OUT_PURPOSES);
     const roll = this.prng.next();
     const branchOpen = localHour >= 8 && localHour < 17;
-    const channel = roll < 0.55 ? CHANNEL.online : roll < 0.9 || !branchOpen ? CHANNEL.mobile : CHANNEL.branch;
+    const channel =
+      roll < 0.55 ? CHANNEL.online : roll < 0.9 || !branchOpen ? CHANNEL.mobile : CHANNEL.branch;
     const amount = this.paymentAmount(purpose.medianCzk, purpose.sigma);
     const record = this.baseRecord(account, time, TYPE.debit, OPERATION.transferOut, amount, channel);
     this.counterparty(record, account, purpose.counterpartySlot);
     record.purpose = purpose.purpose;
-    return this.settle(record, account, this.fundsAvailable(account, amount) ? null : MESSAGES.insufficientFunds, false);
+    return this.settle(
+      record,
+      account,
+      this.fundsAvailable(account, amount) ? null : MESSAGES.insufficientFunds,
+      false,
+    );
   }
 
   private transferIn(account: Account, time: number): TxnRecord {
@@ -615,11 +733,11 @@ export class SyntheticSource {
   private nextScheduledAccount(accept: (account: Account) => boolean): Account {
     const n = this.book.accounts.length;
     for (let tries = 0; tries < n; tries++) {
-      const account = this.book.accounts[this.scheduledCursor]!;
+      const account = this.book.accounts[this.scheduledCursor];
       this.scheduledCursor = (this.scheduledCursor + this.scheduledStride) % n;
       if (accept(account)) return account;
     }
-    return this.book.accounts[this.scheduledCursor]!;
+    return this.book.accounts[this.scheduledCursor];
   }
 
   private interestPosting(time: number): TxnRecord {
