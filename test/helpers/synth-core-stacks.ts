@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { S3_SINK_PLUGIN, SFTP_SOURCE_PLUGIN } from '../../connectors/connector-config';
 import { loadStageConfig, type StageConfig } from '../../lib/config';
 import { applyNagPacks } from '../../lib/nag';
 import { FoundationStack } from '../../lib/stacks/foundation-stack';
@@ -10,6 +11,22 @@ import { NetworkStack } from '../../lib/stacks/network-stack';
 import { StorageStack } from '../../lib/stacks/storage-stack';
 import { StreamingStack } from '../../lib/stacks/streaming-stack';
 import { cdkJsonContext, FIXTURE_PLUGIN_DIR } from './synth-pipeline';
+
+/**
+ * A folder with the lead's tiny stand-in zips under the names the plugin
+ * builds have (`<plugin name>-<version>.zip`, from connectors/connector-config.ts),
+ * so the streaming stack finds them the way it finds real builds.
+ */
+export function corePluginFixtureDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plugin-dist-'));
+  const fixtures = fs.readdirSync(FIXTURE_PLUGIN_DIR).filter((f) => f.endsWith('.zip'));
+  for (const plugin of [SFTP_SOURCE_PLUGIN, S3_SINK_PLUGIN]) {
+    const fixture = fixtures.find((f) => f.startsWith(plugin.name.split('-')[0] as string)) ?? fixtures[0];
+    if (!fixture) throw new Error(`no stand-in plugin zip in ${FIXTURE_PLUGIN_DIR}`);
+    fs.copyFileSync(path.join(FIXTURE_PLUGIN_DIR, fixture), path.join(dir, plugin.zipFileName));
+  }
+  return dir;
+}
 
 /** The foundation, network, storage and streaming stacks of one stage, built on their own. */
 export interface CoreStacks {
@@ -26,7 +43,7 @@ export interface CoreSynthOptions {
   readonly context?: Record<string, unknown>;
   /** Stage overrides merged over cdk.json's `stages.<stage>` (section by section). */
   readonly stageOverrides?: Record<string, Record<string, unknown>>;
-  /** Folder of the plugin zips. @default the test fixtures */
+  /** Folder of the plugin zips. @default stand-in zips named like the real builds (corePluginFixtureDir) */
   readonly pluginDistDir?: string;
 }
 
@@ -55,7 +72,7 @@ export function buildCoreStacks(stage: string, options: CoreSynthOptions = {}): 
     vpc: network.vpc,
     securityGroups: network.securityGroups,
     buckets: storage.buckets,
-    pluginDistDir: options.pluginDistDir ?? FIXTURE_PLUGIN_DIR,
+    pluginDistDir: options.pluginDistDir ?? corePluginFixtureDir(),
   });
   return { app, config, foundation, network, storage, streaming };
 }
