@@ -76,6 +76,8 @@ describe('fraud injection', () => {
       const txns = linesOf(incident);
       expect(txns.length).toBeGreaterThanOrEqual(4);
       expect(minutesSpanned(txns)).toBeLessThanOrEqual(30);
+      // Dense enough for a "3 withdrawals within 10 minutes" rule (the ATM job's default).
+      expect(minutesSpanned(txns.slice(0, 3))).toBeLessThanOrEqual(10);
     }
   });
 
@@ -88,7 +90,11 @@ describe('fraud injection', () => {
       for (let k = 1; k < txns.length; k++) {
         const a = txns[k - 1] as unknown as { latitude: number; longitude: number };
         const b = txns[k] as unknown as { latitude: number; longitude: number };
-        expect(distanceKm(a, b)).toBeGreaterThanOrEqual(150);
+        const km = distanceKm(a, b);
+        expect(km).toBeGreaterThanOrEqual(150);
+        // Faster than any car or train: an "impossible travel" rule at 300 km/h must see it.
+        const hours = minutesSpanned([txns[k - 1], txns[k]]) / 60;
+        expect(km / hours).toBeGreaterThan(300);
       }
     }
   });
@@ -102,6 +108,8 @@ describe('fraud injection', () => {
       expect(txns.length).toBeGreaterThanOrEqual(3);
       expect(minutesSpanned(txns)).toBeLessThanOrEqual(120);
       for (const t of txns) expect(amountToCents(t.amount)).toBe(maxByType.get(incident.card_type));
+      // ... which is also the largest ATM withdrawal any card allows (what a detection rule can see).
+      expect(maxByType.get(incident.card_type)).toBe(Math.max(...maxByType.values()));
     }
   });
 

@@ -7,7 +7,8 @@
  * Patterns:
  *  - card_burst:              4-7 ATM withdrawals on one card within 25 minutes, one or two ATMs.
  *  - distant_atms:            the same card at ATMs at least 150 km apart, all within one hour.
- *  - repeated_max_withdrawal: 3-5 withdrawals of the card's maximum single amount within 2 hours.
+ *  - repeated_max_withdrawal: 3-5 withdrawals of the card's maximum single amount within 2 hours,
+ *                             on cards whose maximum is the largest any card allows.
  */
 import { validCardHolders, type AccountBook } from './accounts';
 import { distanceKm, type AtmNetwork } from './atm-network';
@@ -112,13 +113,19 @@ export function planFraud(prng: Prng, input: FraudPlanInput): FraudIncident[] {
   if (input.targetEvents < 2) return incidents;
   const victims = validCardHolders(book, timeline.start);
   if (victims.length === 0) return incidents;
+  // Repeated maximum withdrawals target cards whose maximum is the ATM's own maximum: then "the
+  // card's maximum" and "the largest withdrawal seen" (what a detection rule can know) coincide.
+  const deviceMax = Math.max(...victims.map((i) => book.accounts[i].card?.type.perWithdrawalMaxCents ?? 0));
+  const premiumVictims = victims.filter(
+    (i) => book.accounts[i].card?.type.perWithdrawalMaxCents === deviceMax,
+  );
   const farPairs = cityPairsFarApart(network);
   let remaining = input.targetEvents;
   while (remaining >= 2) {
     const pattern = pickPattern(prng, remaining);
     if (!pattern) break;
     const size = Math.min(remaining, prng.intBetween(MIN_EVENTS[pattern], MAX_EVENTS[pattern]));
-    const accountIndex = prng.pick(victims);
+    const accountIndex = prng.pick(pattern === 'repeated_max_withdrawal' ? premiumVictims : victims);
     const account = book.accounts[accountIndex];
     const card = account.card;
     if (!card) break; // victims are card holders; a cardless one would be a bug upstream
