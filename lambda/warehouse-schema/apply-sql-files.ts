@@ -37,6 +37,7 @@ const THROTTLING_ERRORS = new Set([
   'TooManyRequestsException',
   'ActiveStatementsExceededException',
   'ActiveSessionsExceededException',
+  'ActiveWaitingRequestsExceededException',
 ]);
 const MAX_BACKOFF_MS = 20_000;
 

@@ -1,0 +1,321 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { emrSecurityConfigurationDocument } from '../../lib/constructs/emr-security-configuration';
+import {
+  BANKPIPE_SCHEMA_ENTRY,
+  bundleFingerprint,
+  writeBundle,
+} from '../../lib/constructs/emr-spark-job-bundle';
+import { writeZip } from '../../lib/constructs/emr-zip-writer';
+import {
+  actionsOf,
+  allowStatements,
+  resourceOf,
+  statementsOfPolicy,
+  statementWithSid,
+} from '../helpers/data-services-assertions';
+import { synthDataServices, type DataServicesSynth } from '../helpers/synth-data-services';
+import { REPO_ROOT } from '../helpers/synth-pipeline';
+
+/** Lists a zip with Python's zipfile (an independent reader) as { name: content }. */
+function readZipWithPython(zipFile: string): Record<string, string> {
+  const script = [
+    'import json, sys, zipfile',
+    'with zipfile.ZipFile(sys.argv[1]) as z:',
+    '    assert z.testzip() is None',
+    '    print(json.dumps({n: z.read(n).decode("utf-8") for n in z.namelist()}))',
+  ].join('\n');
+  return JSON.parse(execFileSync('python3', ['-c', script, zipFile], { encoding: 'utf8' })) as Record<
+    string,
+    string
+  >;
+}
+
+describe('job bundle zip', () => {
+  it('writes an archive a standard zip reader opens, with every entry intact', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zip-'));
+    const big = 'x = 1\n'.repeat(5_000);
+    fs.writeFileSync(
+      path.join(dir, 'a.zip'),
+      writeZip([
+        { name: 'pkg/__init__.py', data: Buffer.from('') },
+        { name: 'pkg/mod.py', data: Buffer.from(big) },
+        { name: 'pkg/data/ümlaut.json', data: Buffer.from('{"ok": true}') },
+      ]),
+    );
+
+    expect(readZipWithPython(path.join(dir, 'a.zip'))).toEqual({
+      'pkg/__init__.py': '',
+      'pkg/mod.py': big,
+      'pkg/data/ümlaut.json': '{"ok": true}',
+    });
+  });
+
+  it('gives identical bytes for identical input (no timestamps), different bytes for a change', () => {
+    const entries = [{ name: 'a.py', data: Buffer.from('print(1)\n') }];
+    expect(writeZip(entries).equals(writeZip(entries))).toBe(true);
+    expect(writeZip(entries).equals(writeZip([{ name: 'a.py', data: Buffer.from('print(2)\n') }]))).toBe(
+      false,
+    );
+  });
+
+  it.each([
+    ['../evil.py', /relative path/],
+    ['/abs.py', /relative path/],
+    ['dir\\file.py', /forward slashes/],
+  ])('refuses the entry name %s', (name, message) => {
+    expect(() => writeZip([{ name, data: Buffer.from('') }])).toThrow(message);
+  });
+
+  it('refuses the same entry twice', () => {
+    const entry = { name: 'a.py', data: Buffer.from('') };
+    expect(() => writeZip([entry, entry])).toThrow(/appears twice/);
+  });
+});
+
+describe('ATM job bundle', () => {
+  const spec = {
+    files: { 'atm_job.py': path.join(REPO_ROOT, 'spark-jobs', 'atm_job.py') },
+    packageDir: path.join(REPO_ROOT, 'spark-jobs', 'bankpipe'),
+    contractSchemaPath: path.join(REPO_ROOT, 'contracts', 'transaction.schema.json'),
+  };
+
+  it('holds the job script and a zip of every bankpipe module plus the contract as bankpipe/transaction.schema.json', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'bundle-'));
+    expect(writeBundle(spec, out)).toEqual(['atm_job.py', 'bankpipe.zip']);
+    expect(fs.readFileSync(path.join(out, 'atm_job.py'))).toEqual(fs.readFileSync(spec.files['atm_job.py']));
+
+    const zipped = readZipWithPython(path.join(out, 'bankpipe.zip'));
+    const modules = fs.readdirSync(spec.packageDir).filter((f) => f.endsWith('.py'));
+    expect(modules.length).toBeGreaterThan(1);
+    expect(Object.keys(zipped).sort()).toEqual(
+      [...modules.map((m) => `bankpipe/${m}`), BANKPIPE_SCHEMA_ENTRY].sort(),
+    );
+    expect(zipped[BANKPIPE_SCHEMA_ENTRY]).toBe(fs.readFileSync(spec.contractSchemaPath, 'utf8'));
+    expect(Object.keys(zipped).some((n) => n.includes('__pycache__'))).toBe(false);
+  });
+
+  it('changes its fingerprint when a packaged file changes, and only then', () => {
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'bankpipe-'));
+    const packageCopy = path.join(copy, 'bankpipe');
+    fs.cpSync(spec.packageDir, packageCopy, { recursive: true });
+    const copied = { ...spec, packageDir: packageCopy };
+    const before = bundleFingerprint(copied);
+    expect(bundleFingerprint(copied)).toBe(before);
+    fs.appendFileSync(path.join(packageCopy, '__init__.py'), '\n# changed\n');
+    expect(bundleFingerprint(copied)).not.toBe(before);
+  });
+
+  it('names the missing file when a job source is absent', () => {
+    expect(() => bundleFingerprint({ ...spec, files: { 'atm_job.py': '/nowhere/atm_job.py' } })).toThrow(
+      /job file 'atm_job\.py' not found at \/nowhere\/atm_job\.py/,
+    );
+  });
+});
+
+describe('EMR security configuration document', () => {
+  it('turns on node-to-node TLS only with a certificate zip', () => {
+    expect(emrSecurityConfigurationDocument('arn:key')).toMatchObject({
+      EncryptionConfiguration: { EnableInTransitEncryption: false },
+    });
+    expect(emrSecurityConfigurationDocument('arn:key', 's3://artifacts/certs.zip')).toMatchObject({
+      EncryptionConfiguration: {
+        EnableInTransitEncryption: true,
+        InTransitEncryptionConfiguration: {
+          TLSCertificateConfiguration: {
+            CertificateProviderType: 'PEM',
+            S3Object: 's3://artifacts/certs.zip',
+          },
+        },
+      },
+    });
+  });
+});
+
+describe('ProcessingStack (dev)', () => {
+  let synth: DataServicesSynth;
+  beforeAll(() => {
+    synth = synthDataServices('dev');
+  });
+
+  it('has no unacknowledged cdk-nag finding, and each acknowledgement sits on one resource with a specific reason', () => {
+    expect(synth.nagFindings.filter((f) => f.includes('-processing'))).toEqual([]);
+    const acks = synth.acknowledgements.filter((a) => a.path.includes('-processing/'));
+    expect(acks.length).toBeGreaterThan(0);
+    for (const ack of acks) {
+      expect(ack.path.split('/').filter(Boolean).length).toBeGreaterThanOrEqual(2);
+      expect(ack.reason.length).toBeGreaterThanOrEqual(40);
+    }
+  });
+
+  it('creates no EMR cluster: clusters are created per run by the orchestration', () => {
+    synth.template('processing').resourceCountIs('AWS::EMR::Cluster', 0);
+  });
+
+  it('encrypts at rest with the pipeline key (S3 SSE-KMS, local disks and EBS) and enforces IMDSv2', () => {
+    const template = synth.template('processing');
+    const { resource } = resourceOf(template, 'AWS::EMR::SecurityConfiguration');
+    const keyArn = Match.objectLike({
+      'Fn::GetStackOutput': Match.objectLike({ OutputName: Match.stringLikeRegexp('DataKey') }),
+    });
+    template.hasResourceProperties('AWS::EMR::SecurityConfiguration', {
+      SecurityConfiguration: {
+        EncryptionConfiguration: {
+          EnableAtRestEncryption: true,
+          EnableInTransitEncryption: false,
+          AtRestEncryptionConfiguration: {
+            S3EncryptionConfiguration: { EncryptionMode: 'SSE-KMS', AwsKmsKey: keyArn },
+            LocalDiskEncryptionConfiguration: {
+              EncryptionKeyProviderType: 'AwsKms',
+              AwsKmsKey: keyArn,
+              EnableEbsEncryption: true,
+            },
+          },
+        },
+        InstanceMetadataServiceConfiguration: {
+          MinimumInstanceMetadataServiceVersion: 2,
+          HttpPutResponseHopLimit: 1,
+        },
+      },
+    });
+    // No fixed name: a changed configuration is replaced under a new generated name.
+    expect(resource.Properties.Name).toBeUndefined();
+  });
+
+  it('gives the instance profile the instance role and its name, as EmrCreateCluster expects', () => {
+    const template = synth.template('processing');
+    const { logicalId: roleId } = resourceOf(template, 'AWS::IAM::Role', 'EmrInstanceRole');
+    template.hasResourceProperties('AWS::IAM::InstanceProfile', {
+      Roles: [{ Ref: roleId }],
+      InstanceProfileName: { Ref: roleId },
+    });
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({ Principal: { Service: 'ec2.amazonaws.com' } })],
+      },
+    });
+  });
+
+  it('uses AmazonEMRServicePolicy_v2 for the service role, assumable only by EMR for this account', () => {
+    synth.template('processing').hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Principal: { Service: 'elasticmapreduce.amazonaws.com' },
+            Condition: Match.objectLike({ StringEquals: { 'aws:SourceAccount': '111111111111' } }),
+          }),
+        ],
+      },
+      ManagedPolicyArns: Match.arrayWith([
+        {
+          'Fn::Join': [
+            '',
+            ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AmazonEMRServicePolicy_v2'],
+          ],
+        },
+      ]),
+    });
+  });
+
+  it('lets the service role pass only the instance role, only to EC2', () => {
+    const template = synth.template('processing');
+    const { logicalId: roleId } = resourceOf(template, 'AWS::IAM::Role', 'EmrInstanceRole');
+    const passRole = statementsOfPolicy(template, 'EmrServicePolicy').filter((s) =>
+      actionsOf(s).includes('iam:PassRole'),
+    );
+    expect(passRole).toEqual([
+      expect.objectContaining({
+        Resource: { 'Fn::GetAtt': [roleId, 'Arn'] },
+        Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+      }),
+    ]);
+  });
+
+  it('lets the instance role read raw transactions only, write processed and quarantine, and push logs under emr-logs/', () => {
+    const statements = statementsOfPolicy(synth.template('processing'), 'EmrInstancePolicy');
+    expect(actionsOf(statementWithSid(statements, 'ReadRawTransactions'))).toEqual(['s3:GetObject']);
+    expect(JSON.stringify(statementWithSid(statements, 'ReadRawTransactions').Resource)).toContain(
+      '/transactions/*',
+    );
+    expect(JSON.stringify(statementWithSid(statements, 'ListRawTransactions').Condition)).toContain(
+      'transactions/*',
+    );
+    expect(JSON.stringify(statementWithSid(statements, 'WriteOutputZones').Resource)).toMatch(
+      /Processed.*Quarantine/,
+    );
+    expect(actionsOf(statementWithSid(statements, 'WriteOutputZones'))).toEqual(
+      expect.arrayContaining(['s3:PutObject', 's3:DeleteObject']),
+    );
+    expect(actionsOf(statementWithSid(statements, 'PushClusterLogs'))).toEqual(['s3:PutObject']);
+    expect(JSON.stringify(statementWithSid(statements, 'PushClusterLogs').Resource)).toContain('/emr-logs/*');
+    expect(JSON.stringify(statementWithSid(statements, 'ReadJobFiles').Resource)).toMatch(
+      /spark-jobs\/atm\/atm_job\.py.*spark-jobs\/atm\/bankpipe\.zip/,
+    );
+    // Nothing writes to the raw zone.
+    const rawWrites = statements.filter(
+      (s) =>
+        JSON.stringify(s.Resource).includes('OutputFnGetAttRaw') &&
+        actionsOf(s).some((a) => /Put|Delete/.test(a)),
+    );
+    expect(rawWrites).toEqual([]);
+  });
+
+  it('grants no wildcard action and uses no inline policy anywhere in the stack', () => {
+    const template = synth.template('processing');
+    const wildcardActions = allowStatements(template).flatMap((s) =>
+      actionsOf(s).filter((a) => a.includes('*')),
+    );
+    expect(wildcardActions).toEqual([]);
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+      expect((role as { Properties: Record<string, unknown> }).Properties.Policies).toBeUndefined();
+    }
+  });
+
+  it('deploys atm_job.py and bankpipe.zip under spark-jobs/atm/ of the artifacts bucket, KMS-encrypted, from a VPC Lambda', () => {
+    const template = synth.template('processing');
+    template.hasResourceProperties('Custom::CDKBucketDeployment', {
+      DestinationBucketKeyPrefix: 'spark-jobs/atm/',
+      Prune: true,
+      SystemMetadata: { sse: 'aws:kms', 'sse-kms-key-id': Match.anyValue() },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.handler',
+      VpcConfig: { SubnetIds: Match.anyValue(), SecurityGroupIds: Match.anyValue() },
+      LoggingConfig: Match.objectLike({ LogGroup: Match.anyValue() }),
+    });
+  });
+
+  it('keeps its log groups KMS-encrypted with the stage retention, retained on stack deletion', () => {
+    const template = synth.template('processing');
+    const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup')) as {
+      Properties: { KmsKeyId?: unknown; RetentionInDays?: number };
+      DeletionPolicy?: string;
+    }[];
+    expect(logGroups.length).toBeGreaterThan(0);
+    for (const logGroup of logGroups) {
+      expect(logGroup.Properties.KmsKeyId).toBeDefined();
+      expect(logGroup.Properties.RetentionInDays).toBe(synth.config.orchestration.logRetentionDays);
+      expect(logGroup.DeletionPolicy).toBe('Retain');
+    }
+  });
+
+  it('exposes per-run cluster settings with s3:// URIs and the idle timeout from config', () => {
+    const settings = synth.processing.emrRunSettings;
+    const resolve = (value: unknown): string => JSON.stringify(synth.processing.resolve(value));
+    expect(settings.releaseLabel).toMatch(/^emr-7\./);
+    expect(settings.idleTimeoutSeconds).toBe(synth.config.processing.idleTimeoutMinutes * 60);
+    expect(settings.coreInstanceCount).toBe(synth.config.processing.coreInstanceCount);
+    expect(resolve(settings.atmJobScriptUri)).toContain('spark-jobs/atm/atm_job.py');
+    expect(resolve(settings.atmJobPyFilesUri)).toContain('spark-jobs/atm/bankpipe.zip');
+    expect(resolve(settings.logUri)).toContain('/emr-logs/');
+    expect(resolve(settings.atmJobScriptUri)).toContain('s3://');
+    expect(synth.processing.monitoringTargets.securityConfigurationName).toBe(
+      settings.securityConfigurationName,
+    );
+  });
+});
