@@ -148,13 +148,11 @@ describe('summary', () => {
     }
     expect(summary.good_by_status).toEqual(statuses);
     expect(summary.completed_by_operation).toEqual(
-      [...ops.entries()]
-        .sort()
-        .map(([operation, o]) => ({
-          operation,
-          completed_count: o.count,
-          completed_amount: centsText(o.cents),
-        })),
+      [...ops.entries()].sort().map(([operation, o]) => ({
+        operation,
+        completed_count: o.count,
+        completed_amount: centsText(o.cents),
+      })),
     );
   });
 
