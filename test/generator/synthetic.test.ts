@@ -79,6 +79,24 @@ describe('determinism', () => {
     expect(oneFile.files[0].text).toBe(run.files.map((f) => f.text).join(''));
   });
 
+  it('honours a period that does not start on a whole hour', async () => {
+    const odd = await generate([
+      '--seed',
+      '3',
+      '--count',
+      '3000',
+      '--start',
+      '2024-03-15T06:30:15Z',
+      '--days',
+      '1',
+    ]);
+    expect(odd.lines).toHaveLength(3000);
+    const times = odd.lines.map((l) => Date.parse((JSON.parse(l) as Txn).occurred_at));
+    const start = Date.parse('2024-03-15T06:30:15Z');
+    expect(Math.min(...times)).toBeGreaterThanOrEqual(start);
+    expect(Math.max(...times)).toBeLessThan(start + 86400_000);
+  });
+
   it('another seed gives another stream', async () => {
     const other = await generate([
       '--seed',

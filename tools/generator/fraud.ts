@@ -158,8 +158,8 @@ export function planFraud(prng: Prng, input: FraudPlanInput): FraudIncident[] {
       }
     }
     const duration = gaps.reduce((a, b) => a + b, 0);
-    let start =
-      bucketStart(timeline, prng.weightedIndex(input.atmBucketCumulative)) + prng.int(SECONDS_PER_HOUR);
+    const bucket = prng.weightedIndex(input.atmBucketCumulative);
+    let start = bucketStart(timeline, bucket) + timeline.low[bucket] + prng.int(timeline.span[bucket]);
     start = Math.max(timeline.start, Math.min(start, timeline.end - 1 - duration));
     const incidentIndex = incidents.length;
     let time = start;

@@ -16,7 +16,7 @@ import { MESSAGES, type ProcessorMessage } from './messages';
 import { cumulativeWeights, Prng } from './prng';
 import { PROFILES, profileWeight, type HourProfile } from './profiles';
 import { centsToDecimalText, type TxnRecord } from './record';
-import { bucketStart, buildTimeline, type Timeline } from './timeline';
+import { bucketOf, bucketStart, buildTimeline, type Timeline } from './timeline';
 import { formatIsoSeconds, SECONDS_PER_DAY, SECONDS_PER_HOUR } from './time';
 
 export const CURRENCY = 'CZK';
@@ -220,7 +220,8 @@ export class SyntheticSource {
         noise = layoutPrng.logNormal(1, 0.1);
         dayNoise.set(day, noise);
       }
-      noise *= layoutPrng.logNormal(1, 0.12);
+      // Partial first/last buckets (period not on whole hours) get their share of the hour.
+      noise *= layoutPrng.logNormal(1, 0.12) * (this.timeline.span[b] / SECONDS_PER_HOUR);
       const cumulative = new Float64Array(CATEGORIES.length);
       let sum = 0;
       CATEGORIES.forEach((category, c) => {
@@ -269,7 +270,7 @@ export class SyntheticSource {
     let fraudEvents = 0;
     for (const incident of this.fraudIncidents) {
       for (const event of incident.events) {
-        const bucket = Math.floor((event.time - this.timeline.start) / SECONDS_PER_HOUR);
+        const bucket = bucketOf(this.timeline, event.time);
         const list = this.fraudByBucket.get(bucket) ?? [];
         list.push(event);
         this.fraudByBucket.set(bucket, list);
@@ -325,14 +326,15 @@ export class SyntheticSource {
       const total = regular + interest + fees + fraud.length;
       if (total === 0) continue;
       const start = bucketStart(this.timeline, b);
+      const low = this.timeline.low[b];
+      const span = this.timeline.span[b];
       const keys = new Float64Array(total);
       let k = 0;
       const cumulative = this.categoryCumulative[b];
       for (let i = 0; i < regular; i++)
-        keys[k++] = this.prng.int(SECONDS_PER_HOUR) * CODE_SPACE + this.prng.weightedIndex(cumulative);
-      for (let i = 0; i < interest; i++)
-        keys[k++] = this.prng.int(SECONDS_PER_HOUR) * CODE_SPACE + CODE_INTEREST;
-      for (let i = 0; i < fees; i++) keys[k++] = this.prng.int(SECONDS_PER_HOUR) * CODE_SPACE + CODE_FEE;
+        keys[k++] = (low + this.prng.int(span)) * CODE_SPACE + this.prng.weightedIndex(cumulative);
+      for (let i = 0; i < interest; i++) keys[k++] = (low + this.prng.int(span)) * CODE_SPACE + CODE_INTEREST;
+      for (let i = 0; i < fees; i++) keys[k++] = (low + this.prng.int(span)) * CODE_SPACE + CODE_FEE;
       for (let i = 0; i < fraud.length; i++)
         keys[k++] = (fraud[i].time - start) * CODE_SPACE + CODE_FRAUD_BASE + i;
       keys.sort();
