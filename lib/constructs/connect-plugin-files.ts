@@ -12,6 +12,13 @@ export interface PluginZip {
 }
 
 /**
+ * Other zip-name prefixes accepted for a plugin. The CDK test fixtures
+ * (test/fixtures/plugin-dist) still use the sink's short name from the first
+ * plan (`s3-sink-*.zip`); drop this once they are renamed `s3-jsonl-sink-*.zip`.
+ */
+const ALTERNATIVE_PREFIXES: Readonly<Record<string, readonly string[]>> = { 's3-jsonl-sink': ['s3-sink'] };
+
+/**
  * Finds the zip of a plugin in the plugin folder: the exact release file
  * (`<name>-<version>.zip`) if present, otherwise the single `<name>-*.zip`.
  * Missing or ambiguous zips stop synth with the folder and the build command,
@@ -27,7 +34,12 @@ export function findPluginZip(distDir: string, plugin: ConnectorPlugin): PluginZ
   const files = fs.readdirSync(folder);
   const candidates = files.includes(plugin.zipFileName)
     ? [plugin.zipFileName]
-    : files.filter((f) => f.startsWith(`${plugin.name}-`) && f.endsWith('.zip')).sort();
+    : files
+        .filter((f) => f.endsWith('.zip'))
+        .filter((f) =>
+          [plugin.name, ...(ALTERNATIVE_PREFIXES[plugin.name] ?? [])].some((p) => f.startsWith(`${p}-`)),
+        )
+        .sort();
   if (candidates.length === 0) {
     throw new Error(
       `MSK Connect plugin zip ${plugin.name}-*.zip (${plugin.description}) is missing from ${folder}: ${build}`,

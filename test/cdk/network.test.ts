@@ -1,0 +1,224 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { nagFindingsOf, resourcesOfType } from '../helpers/cross-stack';
+import { synthCoreStacks, type CoreSynthResult } from '../helpers/synth-core-stacks';
+import { loadTemplate, loadTemplateJson, TEST_OUT_ROOT, TEST_STAGES } from '../helpers/synth-pipeline';
+
+const EXPECTED = {
+  dev: { cidr: '10.40.0.0/16', azs: 2, natGateways: 1 },
+  prod: { cidr: '10.41.0.0/16', azs: 3, natGateways: 3 },
+} as const;
+
+const INTERFACE_ENDPOINTS = [
+  'kms',
+  'secretsmanager',
+  'sts',
+  'logs',
+  'monitoring',
+  'glue',
+  'elasticmapreduce',
+  'states',
+  'sns',
+  'sqs',
+  'redshift-data',
+  'kafka',
+  'athena',
+  'lambda',
+];
+
+/** Logical id of the security group whose id starts with the given construct id. */
+function securityGroupId(template: Template, constructId: string): string {
+  const ids = Object.keys(template.findResources('AWS::EC2::SecurityGroup')).filter((id) =>
+    id.startsWith(constructId),
+  );
+  expect(ids, `one security group ${constructId}`).toHaveLength(1);
+  return ids[0] as string;
+}
+
+function groupRef(logicalId: string): unknown {
+  return { 'Fn::GetAtt': [logicalId, 'GroupId'] };
+}
+
+describe.each(TEST_STAGES)('network stack (%s)', (stage) => {
+  const template = loadTemplate(stage, 'network');
+  const json = loadTemplateJson(stage, 'network');
+  const expected = EXPECTED[stage];
+
+  it('spans the configured CIDR over the configured number of AZs, without a context lookup', () => {
+    template.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: expected.cidr });
+    const services = resourcesOfType(json, 'AWS::EC2::Subnet').filter(([id]) => id.startsWith('Vpcservices'));
+    expect(services).toHaveLength(expected.azs);
+    expect(services.map(([, s]) => s.Properties?.AvailabilityZone)).toEqual(
+      Array.from({ length: expected.azs }, (_, i) => ({ 'Fn::Select': [i, { 'Fn::GetAZs': '' }] })),
+    );
+  });
+
+  it('has private service subnets, isolated warehouse subnets and public subnets only for NAT', () => {
+    const subnetType = (prefix: string) =>
+      resourcesOfType(json, 'AWS::EC2::Subnet')
+        .filter(([id]) => id.startsWith(prefix))
+        .map(
+          ([, s]) =>
+            (s.Properties?.Tags as { Key: string; Value: string }[]).find(
+              (t) => t.Key === 'aws-cdk:subnet-type',
+            )?.Value,
+        );
+    expect(subnetType('Vpcservices')).toEqual(Array(expected.azs).fill('Private'));
+    expect(subnetType('Vpcwarehouse')).toEqual(Array(expected.azs).fill('Isolated'));
+    expect(subnetType('Vpcpublic')).toEqual(Array(expected.azs).fill('Public'));
+    for (const [, subnet] of resourcesOfType(json, 'AWS::EC2::Subnet')) {
+      expect(subnet.Properties?.MapPublicIpOnLaunch).toBe(false);
+    }
+    template.resourceCountIs('AWS::EC2::NatGateway', expected.natGateways);
+    // Only the public subnets route to the internet gateway.
+    const igwRoutes = resourcesOfType(json, 'AWS::EC2::Route').filter(([, r]) => r.Properties?.GatewayId);
+    expect(igwRoutes.map(([id]) => id).every((id) => id.startsWith('Vpcpublic'))).toBe(true);
+    expect(igwRoutes).toHaveLength(expected.azs);
+  });
+
+  it('logs all traffic to a KMS-encrypted log group kept 365 days', () => {
+    template.hasResourceProperties('AWS::EC2::FlowLog', {
+      ResourceType: 'VPC',
+      TrafficType: 'ALL',
+      LogDestinationType: 'cloud-watch-logs',
+    });
+    template.hasResource('AWS::Logs::LogGroup', {
+      Properties: { RetentionInDays: 365, KmsKeyId: Match.anyValue() },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  it('has gateway endpoints for S3 and DynamoDB and private-DNS interface endpoints for the APIs the jobs call', () => {
+    const endpoints = resourcesOfType(json, 'AWS::EC2::VPCEndpoint');
+    const gateways = endpoints.filter(([, e]) => e.Properties?.VpcEndpointType === 'Gateway');
+    expect(gateways.map(([, e]) => JSON.stringify(e.Properties?.ServiceName)).sort()).toEqual([
+      expect.stringContaining('.dynamodb'),
+      expect.stringContaining('.s3'),
+    ]);
+    const interfaces = endpoints.filter(([, e]) => e.Properties?.VpcEndpointType === 'Interface');
+    expect(
+      interfaces
+        .map(([, e]) => String(e.Properties?.ServiceName).replace('com.amazonaws.eu-central-1.', ''))
+        .sort(),
+    ).toEqual([...INTERFACE_ENDPOINTS].sort());
+    for (const [, endpoint] of interfaces) {
+      expect(endpoint.Properties?.PrivateDnsEnabled).toBe(true);
+      expect(endpoint.Properties?.SubnetIds).toHaveLength(expected.azs);
+    }
+  });
+
+  it('closes the default security group', () => {
+    template.resourceCountIs('Custom::VpcRestrictDefaultSG', 1);
+  });
+
+  it('allows HTTPS to the endpoints from the VPC only', () => {
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('Interface VPC endpoints'),
+      SecurityGroupIngress: [
+        Match.objectLike({ CidrIp: expected.cidr, FromPort: 443, ToPort: 443, IpProtocol: 'tcp' }),
+      ],
+    });
+  });
+
+  it('opens the MSK IAM/TLS port only to MSK Connect and the Lambdas', () => {
+    const msk = securityGroupId(template, 'MskSecurityGroup');
+    const ingress = resourcesOfType(json, 'AWS::EC2::SecurityGroupIngress').filter(
+      ([, r]) => JSON.stringify(r.Properties?.GroupId) === JSON.stringify(groupRef(msk)),
+    );
+    expect(ingress.map(([, r]) => [r.Properties?.FromPort, r.Properties?.SourceSecurityGroupId])).toEqual(
+      expect.arrayContaining([
+        [9098, groupRef(securityGroupId(template, 'MskConnectSecurityGroup'))],
+        [9098, groupRef(securityGroupId(template, 'LambdaSecurityGroup'))],
+      ]),
+    );
+    expect(ingress).toHaveLength(2);
+  });
+
+  it('opens Redshift 5439 to Glue and the Lambdas, SFTP 22 to MSK Connect', () => {
+    const ingressTo = (groupId: string) =>
+      resourcesOfType(json, 'AWS::EC2::SecurityGroupIngress')
+        .filter(([, r]) => JSON.stringify(r.Properties?.GroupId) === JSON.stringify(groupRef(groupId)))
+        .map(([, r]) => [r.Properties?.FromPort, r.Properties?.ToPort, r.Properties?.SourceSecurityGroupId]);
+    expect(ingressTo(securityGroupId(template, 'RedshiftSecurityGroup'))).toEqual(
+      expect.arrayContaining([
+        [5439, 5439, groupRef(securityGroupId(template, 'GlueSecurityGroup'))],
+        [5439, 5439, groupRef(securityGroupId(template, 'LambdaSecurityGroup'))],
+      ]),
+    );
+    expect(ingressTo(securityGroupId(template, 'SftpSecurityGroup'))).toEqual([
+      [22, 22, groupRef(securityGroupId(template, 'MskConnectSecurityGroup'))],
+    ]);
+    const glue = securityGroupId(template, 'GlueSecurityGroup');
+    expect(ingressTo(glue)).toContainEqual([0, 65535, groupRef(glue)]);
+  });
+
+  it('has the EMR private-subnet rules between the managed security groups', () => {
+    const primary = securityGroupId(template, 'EmrPrimarySecurityGroup');
+    const core = securityGroupId(template, 'EmrCoreSecurityGroup');
+    const serviceAccess = securityGroupId(template, 'EmrServiceAccessSecurityGroup');
+    const rule = (type: string, group: string, port: number, other: string, otherKey: string) =>
+      template.hasResourceProperties(type, {
+        GroupId: groupRef(group),
+        FromPort: port,
+        ToPort: port,
+        [otherKey]: groupRef(other),
+      });
+    rule('AWS::EC2::SecurityGroupIngress', serviceAccess, 9443, primary, 'SourceSecurityGroupId');
+    rule('AWS::EC2::SecurityGroupIngress', primary, 8443, serviceAccess, 'SourceSecurityGroupId');
+    rule('AWS::EC2::SecurityGroupIngress', core, 8443, serviceAccess, 'SourceSecurityGroupId');
+    rule('AWS::EC2::SecurityGroupEgress', serviceAccess, 8443, primary, 'DestinationSecurityGroupId');
+    rule('AWS::EC2::SecurityGroupEgress', serviceAccess, 8443, core, 'DestinationSecurityGroupId');
+  });
+
+  it('describes every rule, admits nothing from the internet and never allows "all traffic"', () => {
+    const rules = [
+      ...resourcesOfType(json, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties ?? {}),
+      ...resourcesOfType(json, 'AWS::EC2::SecurityGroupEgress').map(([, r]) => r.Properties ?? {}),
+      ...resourcesOfType(json, 'AWS::EC2::SecurityGroup').flatMap(([, g]) => [
+        ...((g.Properties?.SecurityGroupIngress as Record<string, unknown>[] | undefined) ?? []),
+        ...((g.Properties?.SecurityGroupEgress as Record<string, unknown>[] | undefined) ?? []),
+      ]),
+    ];
+    expect(rules.length).toBeGreaterThan(30);
+    for (const rule of rules) {
+      expect(rule.Description, JSON.stringify(rule)).toEqual(expect.stringMatching(/\S{3,}/));
+      expect(rule.IpProtocol, JSON.stringify(rule)).not.toBe('-1');
+    }
+    const openIngress = resourcesOfType(json, 'AWS::EC2::SecurityGroup')
+      .flatMap(([, g]) => (g.Properties?.SecurityGroupIngress as { CidrIp?: string }[] | undefined) ?? [])
+      .filter((r) => r.CidrIp === '0.0.0.0/0');
+    expect(openIngress).toEqual([]);
+  });
+
+  it('has no cdk-nag findings', () => {
+    const report = path.join(TEST_OUT_ROOT, stage, 'validation-report.json');
+    const reportJson: unknown = fs.existsSync(report) ? JSON.parse(fs.readFileSync(report, 'utf8')) : {};
+    expect(nagFindingsOf(reportJson, `${stage}-bank-pipeline-network`)).toEqual([]);
+  });
+});
+
+describe('network stack without NAT gateways', () => {
+  let result: CoreSynthResult;
+  beforeAll(() => {
+    result = synthCoreStacks('dev', { stageOverrides: { network: { natGateways: 0 } } });
+  });
+
+  it('has no public subnets, NAT or internet route; services run in isolated subnets reaching AWS through endpoints', () => {
+    const template = result.template('network');
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    template.resourceCountIs('AWS::EC2::InternetGateway', 0);
+    const json = template.toJSON();
+    const services = resourcesOfType(json, 'AWS::EC2::Subnet').filter(([id]) => id.startsWith('Vpcservices'));
+    expect(services).toHaveLength(2);
+    for (const [, subnet] of services) {
+      expect(subnet.Properties?.Tags).toContainEqual({ Key: 'aws-cdk:subnet-type', Value: 'Isolated' });
+    }
+    expect(resourcesOfType(json, 'AWS::EC2::Subnet').some(([id]) => id.startsWith('Vpcpublic'))).toBe(false);
+  });
+
+  it('still synthesizes the core stacks without cdk-nag findings', () => {
+    expect(result.nagFindings).toEqual([]);
+  });
+});
