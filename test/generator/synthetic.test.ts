@@ -2,6 +2,7 @@
  * The synthetic stream: contract validity, determinism, realism (balances, failures, ATM network,
  * hours, channels) on a few tens of thousands of generated lines.
  */
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { contractEnums, requiredFields } from '../../tools/generator/contract';
 import {
@@ -74,6 +75,9 @@ describe('determinism', () => {
     const again = await generate([...BASE_ARGS, '--files', '3']);
     expect(again.files.map((f) => f.name)).toEqual(run.files.map((f) => f.name));
     expect(again.files.map((f) => f.text)).toEqual(run.files.map((f) => f.text));
+    for (const side of ['summaryPath', 'fraudPath', 'customersPath'] as const) {
+      expect(readFileSync(again[side], 'utf8'), side).toBe(readFileSync(run[side], 'utf8'));
+    }
     const oneFile = await generate([...BASE_ARGS, '--lines-per-file', '1000000']);
     expect(oneFile.files).toHaveLength(1);
     expect(oneFile.files[0].text).toBe(run.files.map((f) => f.text).join(''));
@@ -194,6 +198,13 @@ describe('ATM network and failures', () => {
     const byHour = new Array<number>(24).fill(0);
     for (const t of atmLines()) byHour[pragueClock(t.occurred_at).hour] += 1;
     expect(byHour[17]).toBeGreaterThan(5 * byHour[3]);
+  });
+
+  it('follows the weekday pattern: more ATM withdrawals on Fridays than on Sundays', () => {
+    const byWeekday = new Array<number>(7).fill(0);
+    for (const t of atmLines()) byWeekday[pragueClock(t.occurred_at).weekday] += 1;
+    // The period holds three Fridays and three Sundays.
+    expect(byWeekday[4]).toBeGreaterThan(1.3 * byWeekday[6]);
   });
 
   it('serves branch customers only within branch opening hours (local time)', () => {
