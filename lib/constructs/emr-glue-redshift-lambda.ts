@@ -5,6 +5,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
 import type { StageConfig } from '../config';
+import { SERVICE_SUBNET_GROUP, WAREHOUSE_SUBNET_GROUP } from '../stacks/network-stack';
 import { acknowledgeWildcardResources } from './emr-glue-redshift-nag';
 
 /**
@@ -17,12 +18,12 @@ export function retainUnlessDestroyAllowed(config: Pick<StageConfig, 'allowDestr
 }
 
 /**
- * Subnet group the network stack puts every data service in (EMR, Glue, Lambdas): private,
- * with NAT egress or isolated depending on the stage. Same name as NetworkStack's SERVICE_SUBNET_GROUP.
+ * The network stack's subnet group for every data service (EMR, Glue, Lambdas): private, with NAT
+ * egress or isolated depending on the stage.
  */
-export const SERVICE_SUBNETS: ec2.SubnetSelection = { subnetGroupName: 'services' };
-/** Isolated subnet group (no route out of the VPC) for the warehouse; NetworkStack's WAREHOUSE_SUBNET_GROUP. */
-export const WAREHOUSE_SUBNETS: ec2.SubnetSelection = { subnetGroupName: 'warehouse' };
+export const SERVICE_SUBNETS: ec2.SubnetSelection = { subnetGroupName: SERVICE_SUBNET_GROUP };
+/** The network stack's isolated subnet group (no route out of the VPC) for the warehouse. */
+export const WAREHOUSE_SUBNETS: ec2.SubnetSelection = { subnetGroupName: WAREHOUSE_SUBNET_GROUP };
 
 export interface DeployTimeLambdaRoleProps {
   /** What the role's function does (role and policy descriptions). */

@@ -1,7 +1,8 @@
+import { PORTS } from '../stacks/network-stack';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 
-/** The Redshift port: the network stack's security group rules (NetworkStack PORTS.redshift) open this one. */
-export const REDSHIFT_PORT = 5439;
+/** The Redshift port: the one the network stack's security group rules open. */
+export const REDSHIFT_PORT: number = PORTS.redshift;
 /** Admin user name: not the `awsuser` default (cdk-nag AwsSolutions-RS3), no secret. */
 export const REDSHIFT_ADMIN_USER = 'bank_admin';
 

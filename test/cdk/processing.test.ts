@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { emrSecurityConfigurationDocument } from '../../lib/constructs/emr-security-configuration';
 import {
@@ -18,8 +18,14 @@ import {
   statementsOfPolicy,
   statementWithSid,
 } from '../helpers/data-services-assertions';
-import { synthDataServices, type DataServicesSynth } from '../helpers/synth-data-services';
-import { REPO_ROOT } from '../helpers/synth-pipeline';
+import {
+  globalAcknowledgements,
+  globalNagFindings,
+  stageConfig,
+  synthDataServices,
+  type DataServicesSynth,
+} from '../helpers/synth-data-services';
+import { loadTemplate, REPO_ROOT, TEST_STAGES } from '../helpers/synth-pipeline';
 
 /** Lists a zip with Python's zipfile (an independent reader) as { name: content }. */
 function readZipWithPython(zipFile: string): Record<string, string> {
@@ -136,15 +142,16 @@ describe('EMR security configuration document', () => {
   });
 });
 
-describe('ProcessingStack (dev)', () => {
-  let synth: DataServicesSynth;
+describe.each(TEST_STAGES)('ProcessingStack (%s, global synth)', (stage) => {
+  const config = stageConfig(stage);
+  let template: Template;
   beforeAll(() => {
-    synth = synthDataServices('dev');
+    template = loadTemplate(stage, 'processing');
   });
 
   it('has no unacknowledged cdk-nag finding, and each acknowledgement sits on one resource with a specific reason', () => {
-    expect(synth.nagFindings.filter((f) => f.includes('-processing'))).toEqual([]);
-    const acks = synth.acknowledgements.filter((a) => a.path.includes('-processing/'));
+    expect(globalNagFindings(stage, 'processing')).toEqual([]);
+    const acks = globalAcknowledgements(stage, 'processing');
     expect(acks.length).toBeGreaterThan(0);
     for (const ack of acks) {
       expect(ack.path.split('/').filter(Boolean).length).toBeGreaterThanOrEqual(2);
@@ -153,11 +160,10 @@ describe('ProcessingStack (dev)', () => {
   });
 
   it('creates no EMR cluster: clusters are created per run by the orchestration', () => {
-    synth.template('processing').resourceCountIs('AWS::EMR::Cluster', 0);
+    template.resourceCountIs('AWS::EMR::Cluster', 0);
   });
 
   it('encrypts at rest with the pipeline key (S3 SSE-KMS, local disks and EBS) and enforces IMDSv2', () => {
-    const template = synth.template('processing');
     const { resource } = resourceOf(template, 'AWS::EMR::SecurityConfiguration');
     const keyArn = Match.objectLike({
       'Fn::GetStackOutput': Match.objectLike({ OutputName: Match.stringLikeRegexp('DataKey') }),
@@ -187,7 +193,6 @@ describe('ProcessingStack (dev)', () => {
   });
 
   it('gives the instance profile the instance role and its name, as EmrCreateCluster expects', () => {
-    const template = synth.template('processing');
     const { logicalId: roleId } = resourceOf(template, 'AWS::IAM::Role', 'EmrInstanceRole');
     template.hasResourceProperties('AWS::IAM::InstanceProfile', {
       Roles: [{ Ref: roleId }],
@@ -201,7 +206,7 @@ describe('ProcessingStack (dev)', () => {
   });
 
   it('uses AmazonEMRServicePolicy_v2 for the service role, assumable only by EMR for this account', () => {
-    synth.template('processing').hasResourceProperties('AWS::IAM::Role', {
+    template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
         Statement: [
           Match.objectLike({
@@ -222,7 +227,6 @@ describe('ProcessingStack (dev)', () => {
   });
 
   it('lets the service role pass only the instance role, only to EC2', () => {
-    const template = synth.template('processing');
     const { logicalId: roleId } = resourceOf(template, 'AWS::IAM::Role', 'EmrInstanceRole');
     const passRole = statementsOfPolicy(template, 'EmrServicePolicy').filter((s) =>
       actionsOf(s).includes('iam:PassRole'),
@@ -236,7 +240,7 @@ describe('ProcessingStack (dev)', () => {
   });
 
   it('lets the instance role read raw transactions only, write processed and quarantine, and push logs under emr-logs/', () => {
-    const statements = statementsOfPolicy(synth.template('processing'), 'EmrInstancePolicy');
+    const statements = statementsOfPolicy(template, 'EmrInstancePolicy');
     expect(actionsOf(statementWithSid(statements, 'ReadRawTransactions'))).toEqual(['s3:GetObject']);
     expect(JSON.stringify(statementWithSid(statements, 'ReadRawTransactions').Resource)).toContain(
       '/transactions/*',
@@ -265,7 +269,6 @@ describe('ProcessingStack (dev)', () => {
   });
 
   it('grants no wildcard action and uses no inline policy anywhere in the stack', () => {
-    const template = synth.template('processing');
     const wildcardActions = allowStatements(template).flatMap((s) =>
       actionsOf(s).filter((a) => a.includes('*')),
     );
@@ -277,7 +280,6 @@ describe('ProcessingStack (dev)', () => {
   });
 
   it('deploys atm_job.py and bankpipe.zip under spark-jobs/atm/ of the artifacts bucket, KMS-encrypted, from a VPC Lambda', () => {
-    const template = synth.template('processing');
     template.hasResourceProperties('Custom::CDKBucketDeployment', {
       DestinationBucketKeyPrefix: 'spark-jobs/atm/',
       Prune: true,
@@ -291,7 +293,6 @@ describe('ProcessingStack (dev)', () => {
   });
 
   it('keeps its log groups KMS-encrypted with the stage retention, retained on stack deletion', () => {
-    const template = synth.template('processing');
     const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup')) as {
       Properties: { KmsKeyId?: unknown; RetentionInDays?: number };
       DeletionPolicy?: string;
@@ -299,9 +300,16 @@ describe('ProcessingStack (dev)', () => {
     expect(logGroups.length).toBeGreaterThan(0);
     for (const logGroup of logGroups) {
       expect(logGroup.Properties.KmsKeyId).toBeDefined();
-      expect(logGroup.Properties.RetentionInDays).toBe(synth.config.orchestration.logRetentionDays);
+      expect(logGroup.Properties.RetentionInDays).toBe(config.orchestration.logRetentionDays);
       expect(logGroup.DeletionPolicy).toBe('Retain');
     }
+  });
+});
+
+describe('ProcessingStack contracts', () => {
+  let synth: DataServicesSynth;
+  beforeAll(() => {
+    synth = synthDataServices('dev');
   });
 
   it('exposes per-run cluster settings with s3:// URIs and the idle timeout from config', () => {

@@ -16,8 +16,15 @@ import {
   statementsOfPolicy,
   statementWithSid,
 } from '../helpers/data-services-assertions';
-import { synthDataServices, type DataServicesSynth } from '../helpers/synth-data-services';
-import { REPO_ROOT } from '../helpers/synth-pipeline';
+import {
+  globalAcknowledgements,
+  globalNagFindings,
+  stageConfig,
+  synthDataServices,
+  type Acknowledgement,
+  type DataServicesSynth,
+} from '../helpers/synth-data-services';
+import { loadTemplate, REPO_ROOT, TEST_STAGES } from '../helpers/synth-pipeline';
 
 const SQL_DIR = path.join(REPO_ROOT, 'sql', 'redshift');
 const AUDIT_LOGS = ['connectionlog', 'userlog', 'useractivitylog'];
@@ -84,9 +91,8 @@ describe('warehouse SQL files', () => {
   });
 });
 
-function expectNoFindings(synth: DataServicesSynth): void {
-  expect(synth.nagFindings.filter((f) => f.includes('-warehouse'))).toEqual([]);
-  for (const ack of synth.acknowledgements.filter((a) => a.path.includes('-warehouse/'))) {
+function expectSpecificAcknowledgements(acks: Acknowledgement[]): void {
+  for (const ack of acks) {
     expect(ack.path.split('/').filter(Boolean).length).toBeGreaterThanOrEqual(2);
     expect(ack.reason.length).toBeGreaterThanOrEqual(40);
   }
@@ -96,23 +102,24 @@ function customResource(template: Template): Record<string, unknown> {
   return resourceOf(template, 'Custom::WarehouseSchema').resource.Properties;
 }
 
-describe('WarehouseStack, serverless (dev default)', () => {
-  let synth: DataServicesSynth;
+describe.each(TEST_STAGES)('WarehouseStack, serverless (%s, global synth)', (stage) => {
+  const config = stageConfig(stage);
+  const name = `${stage}-bank-pipeline`;
   let template: Template;
   beforeAll(() => {
-    synth = synthDataServices('dev');
-    template = synth.template('warehouse');
+    template = loadTemplate(stage, 'warehouse');
   });
 
   it('has no unacknowledged cdk-nag finding', () => {
-    expectNoFindings(synth);
+    expect(globalNagFindings(stage, 'warehouse')).toEqual([]);
+    expectSpecificAcknowledgements(globalAcknowledgements(stage, 'warehouse'));
   });
 
   it('creates a namespace encrypted with the pipeline key, exporting the three audit logs', () => {
     template.resourceCountIs('AWS::Redshift::Cluster', 0);
     template.hasResourceProperties('AWS::RedshiftServerless::Namespace', {
-      NamespaceName: 'dev-bank-pipeline',
-      DbName: synth.config.warehouse.databaseName,
+      NamespaceName: name,
+      DbName: config.warehouse.databaseName,
       KmsKeyId: Match.objectLike({
         'Fn::GetStackOutput': Match.objectLike({ OutputName: Match.stringLikeRegexp('DataKey') }),
       }),
@@ -138,7 +145,7 @@ describe('WarehouseStack, serverless (dev default)', () => {
     });
     expect(JSON.parse(generate.SecretStringTemplate as string)).toEqual({
       username: 'bank_admin',
-      dbname: synth.config.warehouse.databaseName,
+      dbname: config.warehouse.databaseName,
       port: 5439,
       engine: 'redshift',
     });
@@ -146,11 +153,11 @@ describe('WarehouseStack, serverless (dev default)', () => {
 
   it('runs the workgroup private, with enhanced VPC routing and TLS, in the isolated warehouse subnets and the redshift security group', () => {
     template.hasResourceProperties('AWS::RedshiftServerless::Workgroup', {
-      WorkgroupName: 'dev-bank-pipeline',
-      NamespaceName: 'dev-bank-pipeline',
+      WorkgroupName: name,
+      NamespaceName: name,
       PubliclyAccessible: false,
       EnhancedVpcRouting: true,
-      BaseCapacity: synth.config.warehouse.baseCapacityRpu,
+      BaseCapacity: config.warehouse.baseCapacityRpu,
       Port: 5439,
       SecurityGroupIds: [
         Match.objectLike({
@@ -164,7 +171,7 @@ describe('WarehouseStack, serverless (dev default)', () => {
     });
     const subnets = resourceOf(template, 'AWS::RedshiftServerless::Workgroup').resource.Properties
       .SubnetIds as unknown[];
-    expect(subnets).toHaveLength(synth.config.network.maxAzs);
+    expect(subnets).toHaveLength(config.network.maxAzs);
     for (const subnet of subnets) expect(JSON.stringify(subnet)).toMatch(/warehouseSubnet/);
   });
 
@@ -172,7 +179,7 @@ describe('WarehouseStack, serverless (dev default)', () => {
     for (const log of AUDIT_LOGS) {
       template.hasResource('AWS::Logs::LogGroup', {
         Properties: {
-          LogGroupName: `/aws/redshift/dev-bank-pipeline/${log}`,
+          LogGroupName: `/aws/redshift/${name}/${log}`,
           KmsKeyId: Match.anyValue(),
           RetentionInDays: 365,
         },
@@ -197,8 +204,8 @@ describe('WarehouseStack, serverless (dev default)', () => {
     expect(properties.SqlFiles).toEqual(files.map((f) => ({ Name: f.name, Statements: f.statements })));
     expect(properties.SqlHash).toBe(sqlFilesHash(files));
     expect(properties.Target).toMatchObject({
-      Database: synth.config.warehouse.databaseName,
-      WorkgroupName: 'dev-bank-pipeline',
+      Database: config.warehouse.databaseName,
+      WorkgroupName: name,
     });
     expect((properties.Target as Record<string, unknown>).ClusterIdentifier).toBeUndefined();
   });
@@ -231,7 +238,7 @@ describe('WarehouseStack, serverless (dev default)', () => {
     const statements = statementsOfPolicy(template, 'DataRolePolicy');
     const actions = statements.flatMap(actionsOf);
     expect(actions.filter((a) => /Put|Delete|Create|Update/.test(a))).toEqual([]);
-    expect(JSON.stringify(statements)).toContain('table/dev_bank_pipeline/*');
+    expect(JSON.stringify(statements)).toContain(`table/${stage}_bank_pipeline/*`);
     const trust = resourceOf(template, 'AWS::IAM::Role', 'DataRole').resource.Properties
       .AssumeRolePolicyDocument as {
       Statement: { Principal: { Service: string[] }; Condition: unknown }[];
@@ -248,24 +255,6 @@ describe('WarehouseStack, serverless (dev default)', () => {
     expect(allowStatements(template).flatMap((s) => actionsOf(s).filter((a) => a.includes('*')))).toEqual([]);
     template.resourceCountIs('AWS::IAM::Policy', 0);
   });
-
-  it('exposes the connection: secret, endpoint, port, Data API ARN and a JDBC URL', () => {
-    const connection = synth.warehouse.connection;
-    const resolved = JSON.stringify(synth.warehouse.resolve(connection.jdbcUrl));
-    expect(connection).toMatchObject({
-      kind: 'serverless',
-      databaseName: 'bank',
-      port: 5439,
-      workgroupName: 'dev-bank-pipeline',
-    });
-    expect(resolved).toContain('jdbc:redshift://');
-    expect(resolved).toContain(':5439/bank');
-    expect(synth.warehouse.monitoringTargets).toEqual({
-      kind: 'serverless',
-      workgroupName: 'dev-bank-pipeline',
-      clusterIdentifier: undefined,
-    });
-  });
 });
 
 describe('WarehouseStack, provisioned', () => {
@@ -279,7 +268,8 @@ describe('WarehouseStack, provisioned', () => {
   });
 
   it('has no unacknowledged cdk-nag finding', () => {
-    expectNoFindings(synth);
+    expect(synth.nagFindings.filter((f) => f.includes('-warehouse'))).toEqual([]);
+    expectSpecificAcknowledgements(synth.acknowledgements.filter((a) => a.path.includes('-warehouse/')));
   });
 
   it('creates an encrypted, private cluster with enhanced VPC routing, a Redshift-managed master secret and snapshots', () => {
@@ -345,14 +335,37 @@ describe('WarehouseStack, provisioned', () => {
   });
 });
 
-describe('WarehouseStack with -c allowDestroy=true', () => {
+describe('WarehouseStack with -c allowDestroy=true (dev, serverless)', () => {
+  let synth: DataServicesSynth;
+  beforeAll(() => {
+    synth = synthDataServices('dev', { context: { allowDestroy: 'true' } });
+  });
+
   it('lets the namespace, the admin secret and the audit log groups be deleted', () => {
-    const template = synthDataServices('dev', { context: { allowDestroy: 'true' } }).template('warehouse');
+    const template = synth.template('warehouse');
     expect(resourceOf(template, 'AWS::RedshiftServerless::Namespace').resource.DeletionPolicy).toBe('Delete');
     expect(resourceOf(template, 'AWS::SecretsManager::Secret').resource.DeletionPolicy).toBe('Delete');
     const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup')) as {
       DeletionPolicy?: string;
     }[];
     expect(logGroups.map((g) => g.DeletionPolicy)).toEqual(logGroups.map(() => 'Delete'));
+  });
+
+  it('exposes the connection: secret, endpoint, port, Data API ARN and a JDBC URL', () => {
+    const connection = synth.warehouse.connection;
+    const resolved = JSON.stringify(synth.warehouse.resolve(connection.jdbcUrl));
+    expect(connection).toMatchObject({
+      kind: 'serverless',
+      databaseName: 'bank',
+      port: 5439,
+      workgroupName: 'dev-bank-pipeline',
+    });
+    expect(resolved).toContain('jdbc:redshift://');
+    expect(resolved).toContain(':5439/bank');
+    expect(synth.warehouse.monitoringTargets).toEqual({
+      kind: 'serverless',
+      workgroupName: 'dev-bank-pipeline',
+      clusterIdentifier: undefined,
+    });
   });
 });
