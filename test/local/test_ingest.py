@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -147,6 +148,24 @@ def test_every_line_lands_once_in_the_raw_zone(twin: RunningTwin, tmp_path: Path
     # Every line is one JSON object carried as received (no re-encoding of the unicode text).
     assert all(json.loads(line)["transaction_id"] for line in _raw_lines(objects))
     assert any("名古屋駅" in line for line in _raw_lines(objects))
+
+
+def test_spark_reads_and_writes_the_zones_over_s3a(twin: RunningTwin) -> None:
+    """Local Spark (pyspark's Hadoop 3.3.4 + the pinned hadoop-aws) on s3a:// against s3proxy."""
+    expected = sorted(_raw_lines(_raw_objects(twin)).elements())
+    assert expected, "the previous test left nothing in the raw zone"
+    result = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("spark_s3a_probe.py")), "twin-probe/lines"],
+        env={**twin.env, **twin.endpoints()},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, f"Spark s3a probe failed:\n{result.stderr[-4000:]}"
+    probe = json.loads(result.stdout.strip().splitlines()[-1])
+    assert probe["raw_lines"] == expected
+    assert probe["parquet_lines"] == expected
 
 
 def test_stop_and_start_keep_state_and_resume(twin: RunningTwin, tmp_path: Path) -> None:

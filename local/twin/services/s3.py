@@ -1,4 +1,4 @@
-"""s3proxy 2.6.0 with the jclouds filesystem-nio2 provider, the S3 stand-in.
+"""s3proxy 2.6.0 with the jclouds filesystem provider, the S3 stand-in.
 
 Buckets are folders and objects are files under data/s3, so everything survives a restart. Path-style
 addressing, static demo credentials (twin.settings), the zone buckets created on every start.
@@ -43,7 +43,11 @@ class S3Service(Service):
                 # Current AWS SDKs send x-amz-checksum-* headers that s3proxy 2.6 does not know; without
                 # this every PutObject from them fails with 501 NotImplemented.
                 "s3proxy.ignore-unknown-headers": "true",
-                "jclouds.provider": "filesystem-nio2",
+                # The "filesystem" provider, not its successor filesystem-nio2: nio2 maps a directory
+                # marker key ("a/") to a real directory and fails to delete it while files are under
+                # it, which S3 allows and Spark's s3a committer does on every write (it then retries
+                # forever). The old provider ignores that case like S3 does. It logs a deprecation.
+                "jclouds.provider": "filesystem",
                 "jclouds.identity": "local",
                 "jclouds.credential": "local",
                 "jclouds.filesystem.basedir": str(paths.data / "s3"),
