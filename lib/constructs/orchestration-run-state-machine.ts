@@ -43,6 +43,9 @@ export const RUN_STATES = {
   failed: 'Run failed',
 } as const;
 
+/** Every ATM step is named `<prefix><runId>` (monitoring matches failed steps on it). */
+export const ATM_STEP_NAME_PREFIX = 'atm-job ';
+
 /** Tag every run's cluster carries; the state machine may only act on clusters of its own stage. */
 export const STAGE_TAG = 'bank-pipeline:stage';
 export const RUN_ID_TAG = 'bank-pipeline:run-id';
@@ -280,7 +283,7 @@ export class RunStateMachine extends Construct {
           Parameters: {
             'ClusterId.$': '$.cluster.ClusterId',
             Step: {
-              'Name.$': intrinsicFormat('atm-job {}', '$.runId'),
+              'Name.$': intrinsicFormat(`${ATM_STEP_NAME_PREFIX}{}`, '$.runId'),
               ActionOnFailure: 'CONTINUE',
               HadoopJarStep: {
                 Jar: 'command-runner.jar',

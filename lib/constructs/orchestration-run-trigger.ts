@@ -9,6 +9,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
+import { RUN_SERVICES } from './orchestration-services';
 import { PipelineFunction } from './pipeline-function';
 
 export interface RunTriggerProps {
@@ -71,7 +72,7 @@ export class RunTrigger extends Construct {
     this.function = new PipelineFunction(this, 'StartRun', {
       entry: 'lambda/start-run/handler.ts',
       description: 'Starts the next pipeline run for a closed hour of raw data (schedule, run end, backfill)',
-      serviceName: 'start-run',
+      serviceName: RUN_SERVICES.startRun,
       config,
       dataKey: props.dataKey,
       vpc: props.vpc,

@@ -8,6 +8,7 @@ import type { Construct } from 'constructs';
 import { materializedViewsIn } from '../constructs/orchestration-report-views';
 import { RunStateMachine } from '../constructs/orchestration-run-state-machine';
 import { RunTrigger } from '../constructs/orchestration-run-trigger';
+import { RUN_SERVICES } from '../constructs/orchestration-services';
 import {
   nagFindingResource,
   PipelineFunction,
@@ -16,6 +17,7 @@ import {
 import type { OrchestrationStackProps } from './orchestration-stack-props';
 
 export type { OrchestrationStackProps } from './orchestration-stack-props';
+export { RUN_SERVICES } from '../constructs/orchestration-services';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -23,6 +25,10 @@ export interface OrchestrationMonitoringTargets {
   readonly stateMachine: sfn.IStateMachine;
   readonly functions: lambda.IFunction[];
   readonly deadLetterQueues: sqs.IQueue[];
+  /** The same functions, each with its service name (for alarm names and labels). */
+  readonly namedFunctions: { readonly name: string; readonly fn: lambda.IFunction }[];
+  /** The same queues, each named after the function it belongs to. */
+  readonly namedDeadLetterQueues: { readonly name: string; readonly queue: sqs.IQueue }[];
 }
 
 /**
@@ -57,6 +63,9 @@ export class OrchestrationStack extends Stack {
         vpc: props.vpc,
         securityGroup: props.securityGroups.lambda,
         deadLetterQueue: false,
+        // Runs never overlap, so one call plus one retry is the most a task function sees; the cap
+        // also stops a runaway loop from eating the account's concurrency.
+        reservedConcurrentExecutions: 2,
         ...extra,
       });
 
@@ -202,11 +211,21 @@ export class OrchestrationStack extends Stack {
       closeDelayMinutes: props.closeDelayMinutes,
     });
 
-    const startRunDlq = this.trigger.function.deadLetterQueue;
+    const named = [
+      { name: RUN_SERVICES.startRun, fn: this.trigger.function },
+      { name: RUN_SERVICES.reconcile, fn: reconcile },
+      { name: RUN_SERVICES.crawlerStatus, fn: crawlerStatus },
+      { name: RUN_SERVICES.refreshReports, fn: refresh },
+    ];
+    const namedDeadLetterQueues = named.flatMap(({ name, fn }) =>
+      fn.deadLetterQueue !== undefined ? [{ name, queue: fn.deadLetterQueue }] : [],
+    );
     this.monitoringTargets = {
       stateMachine: this.run.stateMachine,
-      functions: [this.trigger.function, reconcile, crawlerStatus, refresh].map((f) => f.function),
-      deadLetterQueues: startRunDlq !== undefined ? [startRunDlq] : [],
+      functions: named.map(({ fn }) => fn.function),
+      deadLetterQueues: namedDeadLetterQueues.map(({ queue }) => queue),
+      namedFunctions: named.map(({ name, fn }) => ({ name, fn: fn.function })),
+      namedDeadLetterQueues,
     };
   }
 }

@@ -1,0 +1,381 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { RUN_STATES } from '../../lib/constructs/orchestration-run-state-machine';
+import { PIPELINE_LAMBDA_RUNTIME } from '../../lib/constructs/pipeline-function';
+import { synthOrchestrationAlone } from './orchestration-local';
+
+interface AslState {
+  Type: string;
+  Next?: string;
+  End?: boolean;
+  Default?: string;
+  Resource?: string;
+  Parameters?: Record<string, unknown>;
+  Choices?: { Next: string; Variable?: string; IsPresent?: boolean; BooleanEquals?: boolean }[];
+  Retry?: { ErrorEquals: string[]; MaxAttempts?: number; BackoffRate?: number }[];
+  Catch?: { ErrorEquals: string[]; Next: string; ResultPath?: string; Assign?: Record<string, unknown> }[];
+  TimeoutSeconds?: number;
+}
+interface Asl {
+  StartAt: string;
+  States: Record<string, AslState>;
+  TimeoutSeconds?: number;
+}
+
+/**
+ * The state machine definition as JSON: the DefinitionString is a Fn::Join of
+ * literal pieces and references; references become `<ref:...>` placeholders.
+ */
+function definitionOf(template: Template): Asl {
+  const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+  expect(machines).toHaveLength(1);
+  const definition = machines[0].Properties.DefinitionString as string | { 'Fn::Join': [string, unknown[]] };
+  const text =
+    typeof definition === 'string'
+      ? definition
+      : definition['Fn::Join'][1]
+          .map((part) =>
+            typeof part === 'string' ? part : `<ref:${JSON.stringify(part).replace(/"/g, '')}>`,
+          )
+          .join('');
+  return JSON.parse(text) as Asl;
+}
+
+/** Follows Next (and a Choice's first rule) from StartAt until a terminal state. */
+function happyPath(asl: Asl): string[] {
+  const path: string[] = [];
+  let name: string | undefined = asl.StartAt;
+  while (name !== undefined && !path.includes(name)) {
+    path.push(name);
+    const state: AslState = asl.States[name];
+    name = state.Type === 'Choice' ? state.Choices?.[0].Next : state.Next;
+  }
+  return path;
+}
+
+function policyStatements(
+  template: Template,
+): { Action: string | string[]; Resource: unknown; Condition?: unknown; Sid?: string }[] {
+  return Object.values(template.findResources('AWS::IAM::ManagedPolicy')).flatMap(
+    (policy) => policy.Properties.PolicyDocument.Statement,
+  );
+}
+
+const asList = (value: string | string[]): string[] => (Array.isArray(value) ? value : [value]);
+
+describe('OrchestrationStack (dev, on stand-ins, nag packs on)', () => {
+  let template: Template;
+  let asl: Asl;
+
+  beforeAll(() => {
+    // Throws "Validation failed" on any unacknowledged AwsSolutions / PCI DSS finding.
+    template = synthOrchestrationAlone('dev').template;
+    asl = definitionOf(template);
+  });
+
+  describe('run state machine', () => {
+    it('passes through the run states in order', () => {
+      expect(happyPath(asl)).toEqual([
+        RUN_STATES.createCluster,
+        RUN_STATES.runAtmJob,
+        RUN_STATES.terminateCluster,
+        RUN_STATES.reconcile,
+        RUN_STATES.startCrawler,
+        RUN_STATES.waitForCrawler,
+        RUN_STATES.checkCrawler,
+        RUN_STATES.crawlerDone,
+        RUN_STATES.loadWarehouse,
+        RUN_STATES.prepareRefresh,
+        RUN_STATES.refreshReports,
+        RUN_STATES.reportsDone,
+        RUN_STATES.succeeded,
+      ]);
+      expect(asl.States[RUN_STATES.succeeded].Type).toBe('Succeed');
+    });
+
+    it('uses the .sync integrations for the cluster, the step and the load job', () => {
+      expect(asl.States[RUN_STATES.createCluster].Resource).toMatch(
+        /:states:::elasticmapreduce:createCluster\.sync$/,
+      );
+      expect(asl.States[RUN_STATES.runAtmJob].Resource).toMatch(/:states:::elasticmapreduce:addStep\.sync$/);
+      expect(asl.States[RUN_STATES.loadWarehouse].Resource).toMatch(/:states:::glue:startJobRun\.sync$/);
+      expect(asl.States[RUN_STATES.startCrawler].Resource).toMatch(/:states:::aws-sdk:glue:startCrawler$/);
+      expect(asl.States[RUN_STATES.loadWarehouse].Parameters).toMatchObject({
+        Arguments: { '--run_id.$': '$.runId' },
+      });
+    });
+
+    it('creates a tagged per-run cluster with the processing settings and an idle auto-termination', () => {
+      const params = asl.States[RUN_STATES.createCluster].Parameters as Record<string, unknown>;
+      expect(params).toMatchObject({
+        ReleaseLabel: 'emr-7.5.0',
+        Applications: [{ Name: 'Spark' }],
+        JobFlowRole: 'stand-in-emr-instance',
+        SecurityConfiguration: 'stand-in-security-configuration',
+        AutoTerminationPolicy: { IdleTimeout: 1800 },
+        Instances: { Ec2SubnetId: 'subnet-0a1b2c3d4e5f60011', KeepJobFlowAliveWhenNoSteps: true },
+      });
+      expect(params.Tags).toEqual(
+        expect.arrayContaining([
+          { Key: 'bank-pipeline:stage', Value: 'dev' },
+          { Key: 'bank-pipeline:run-id', 'Value.$': '$.runId' },
+          { Key: 'for-use-with-amazon-emr-managed-policies', Value: 'true' },
+        ]),
+      );
+    });
+
+    it('submits the ATM job with the zones and the run id', () => {
+      const step = (
+        asl.States[RUN_STATES.runAtmJob].Parameters as { Step: { HadoopJarStep: Record<string, string> } }
+      ).Step;
+      const args = step.HadoopJarStep['Args.$'];
+      expect(step.HadoopJarStep.Jar).toBe('command-runner.jar');
+      expect(args).toBe(
+        "States.Array('spark-submit', '--deploy-mode', 'cluster', '--py-files', 's3://stand-in-artifacts/spark-jobs/atm/bankpipe.zip', " +
+          "'s3://stand-in-artifacts/spark-jobs/atm/atm_job.py', '--input', States.Format('s3://stand-in-raw/{}', $.rawPrefix), " +
+          "'--output', 's3://stand-in-processed/', '--quarantine', 's3://stand-in-quarantine/', '--run-id', $.runId)",
+      );
+    });
+
+    it('retries transient errors with backoff and never retries permanent handler errors', () => {
+      const atm = asl.States[RUN_STATES.runAtmJob].Retry ?? [];
+      expect(atm.flatMap((r) => r.ErrorEquals)).toEqual(
+        expect.arrayContaining(['EMR.AmazonElasticMapReduceException', 'States.TaskFailed']),
+      );
+      expect(atm[0].BackoffRate).toBeGreaterThan(1);
+      for (const name of [RUN_STATES.reconcile, RUN_STATES.checkCrawler, RUN_STATES.refreshReports]) {
+        const errors = (asl.States[name].Retry ?? []).flatMap((r) => r.ErrorEquals);
+        expect(errors).toEqual(expect.arrayContaining(['RetryableError', 'Lambda.ServiceException']));
+        expect(errors).not.toContain('PermanentError');
+        expect(errors).not.toContain('States.ALL');
+      }
+    });
+
+    it('catches every task of the run and records which state failed', () => {
+      const tasks = happyPath(asl).filter((name) => asl.States[name].Type === 'Task');
+      expect(tasks).toHaveLength(8);
+      for (const name of tasks) {
+        expect(asl.States[name].Catch).toEqual([
+          {
+            ErrorEquals: ['States.ALL'],
+            ResultPath: '$.failure',
+            Next: RUN_STATES.clusterCreated,
+            Assign: { failedState: name },
+          },
+        ]);
+      }
+    });
+
+    it('on failure terminates the cluster if one was created, alerts, then fails with the original error', () => {
+      const cleanup = asl.States[RUN_STATES.clusterCreated];
+      expect(cleanup.Type).toBe('Choice');
+      expect(cleanup.Choices).toEqual([
+        { Variable: '$.cluster.ClusterId', IsPresent: true, Next: RUN_STATES.terminateAfterFailure },
+      ]);
+      expect(cleanup.Default).toBe(RUN_STATES.describeFailure);
+
+      const terminate = asl.States[RUN_STATES.terminateAfterFailure];
+      expect(terminate.Resource).toMatch(/:states:::elasticmapreduce:terminateCluster$/);
+      expect(terminate.Parameters).toEqual({ 'ClusterId.$': '$.cluster.ClusterId' });
+      // Errors of the clean-up are ignored: the alert is still sent.
+      expect(terminate.Catch?.[0]).toMatchObject({
+        ErrorEquals: ['States.ALL'],
+        Next: RUN_STATES.describeFailure,
+      });
+      expect(terminate.Next).toBe(RUN_STATES.describeFailure);
+
+      expect(asl.States[RUN_STATES.describeFailure].Parameters).toMatchObject({
+        'runId.$': '$.runId',
+        'failedState.$': '$failedState',
+        'error.$': '$.failure.Error',
+        'cause.$': '$.failure.Cause',
+      });
+      const notify = asl.States[RUN_STATES.notifyFailure];
+      expect(notify.Resource).toMatch(/:states:::sns:publish$/);
+      expect(notify.Parameters).toMatchObject({
+        TopicArn: 'arn:aws:sns:eu-central-1:111111111111:stand-in-alerts',
+        'Message.$': 'States.JsonToString($.alert)',
+      });
+      expect(notify.Next).toBe(RUN_STATES.failed);
+      expect(asl.States[RUN_STATES.failed]).toMatchObject({ Type: 'Fail', ErrorPath: '$.failure.Error' });
+    });
+
+    it('bounds every wait loop and keeps failures catchable with per-state timeouts', () => {
+      expect(asl.States[RUN_STATES.crawlerDone].Default).toBe(RUN_STATES.waitForCrawler);
+      expect(asl.States[RUN_STATES.reportsDone].Default).toBe(RUN_STATES.waitForReports);
+      expect(asl.States[RUN_STATES.createCluster].TimeoutSeconds).toBe(45 * 60);
+      expect(asl.States[RUN_STATES.runAtmJob].TimeoutSeconds).toBe(4 * 3600);
+      expect(asl.TimeoutSeconds).toBeGreaterThan(
+        (asl.States[RUN_STATES.runAtmJob].TimeoutSeconds ?? 0) +
+          (asl.States[RUN_STATES.loadWarehouse].TimeoutSeconds ?? 0),
+      );
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: Match.objectLike({ CRAWLER_NAME: 'stand-in-processed-crawler', MAX_POLLS: '60' }),
+        },
+      });
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: Match.objectLike({
+            MAX_INVOCATIONS: Match.absent(),
+            REPORT_VIEWS: Match.stringLikeRegexp('^banking\\.mv_'),
+          }),
+        },
+      });
+    });
+
+    it('is a STANDARD machine logging ALL to a KMS-encrypted log group, with X-Ray', () => {
+      template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+        StateMachineType: 'STANDARD',
+        StateMachineName: 'dev-bank-pipeline-run',
+        LoggingConfiguration: Match.objectLike({ Level: 'ALL' }),
+        TracingConfiguration: { Enabled: true },
+      });
+      const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+      expect(logGroups.length).toBeGreaterThanOrEqual(5);
+      for (const group of logGroups) {
+        expect(group.Properties.KmsKeyId).toBeDefined();
+        expect(group.Properties.RetentionInDays).toBe(90);
+        expect(group.DeletionPolicy).toBe('Retain');
+      }
+    });
+  });
+
+  describe('least privilege', () => {
+    it('has no inline policies and no AWS-managed policies (PCI DSS IAMNoInlinePolicy, AwsSolutions-IAM4)', () => {
+      template.resourceCountIs('AWS::IAM::Policy', 0);
+      for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+        expect(role.Properties.Policies).toBeUndefined();
+        expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      }
+    });
+
+    it('grants no wildcard actions', () => {
+      for (const statement of policyStatements(template)) {
+        for (const action of asList(statement.Action)) {
+          expect(action, JSON.stringify(statement)).not.toMatch(/\*/);
+        }
+      }
+    });
+
+    it('uses a "*" resource only for actions that have no resource type, and conditions them where IAM allows', () => {
+      const unscoped = policyStatements(template).filter(
+        (s) => JSON.stringify(s.Resource).includes('"*"') || s.Resource === '*',
+      );
+      const allowed = new Set([
+        'ec2:DescribeNetworkInterfaces',
+        'ec2:DescribeSubnets',
+        'xray:PutTraceSegments',
+        'xray:PutTelemetryRecords',
+        'xray:GetSamplingRules',
+        'xray:GetSamplingTargets',
+        'logs:CreateLogDelivery',
+        'logs:GetLogDelivery',
+        'logs:UpdateLogDelivery',
+        'logs:DeleteLogDelivery',
+        'logs:ListLogDeliveries',
+        'logs:PutResourcePolicy',
+        'logs:DescribeResourcePolicies',
+        'logs:DescribeLogGroups',
+        'elasticmapreduce:RunJobFlow',
+        'elasticmapreduce:AddTags',
+        'redshift-data:DescribeStatement',
+      ]);
+      for (const statement of unscoped) {
+        for (const action of asList(statement.Action)) expect(allowed, action).toContain(action);
+        if (
+          asList(statement.Action).some(
+            (a) => a.startsWith('elasticmapreduce:') || a.startsWith('redshift-data:'),
+          )
+        ) {
+          expect(statement.Condition, JSON.stringify(statement)).toBeDefined();
+        }
+      }
+    });
+
+    it('limits EMR cluster actions to clusters tagged with this stage', () => {
+      const emr = policyStatements(template).filter((s) => s.Sid === 'DriveOwnStageClusters');
+      expect(emr).toHaveLength(1);
+      expect(emr[0].Condition).toEqual({
+        StringEquals: { 'elasticmapreduce:ResourceTag/bank-pipeline:stage': 'dev' },
+      });
+      expect(asList(emr[0].Action)).toEqual(
+        expect.arrayContaining(['elasticmapreduce:AddJobFlowSteps', 'elasticmapreduce:TerminateJobFlows']),
+      );
+    });
+
+    it('lets start-run list only the raw transactions prefix and write only the ledger', () => {
+      const list = policyStatements(template).find((s) => s.Sid === 'ListRawHours');
+      expect(list).toMatchObject({
+        Action: 's3:ListBucket',
+        Condition: { StringLike: { 's3:prefix': ['transactions/*'] } },
+      });
+      const claim = policyStatements(template).find((s) => s.Sid === 'ClaimRuns');
+      expect(asList(claim?.Action ?? [])).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    });
+  });
+
+  describe('functions', () => {
+    it('run on the pinned Node.js runtime, arm64, traced, in the VPC, with an encrypted environment', () => {
+      const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+      expect(functions).toHaveLength(4);
+      for (const fn of functions) {
+        expect(fn.Properties.Runtime).toBe(PIPELINE_LAMBDA_RUNTIME.name);
+        expect(fn.Properties.Runtime).toMatch(/^nodejs(2[2-9]|[3-9]\d)\.x$/);
+        expect(fn.Properties.Architectures).toEqual(['arm64']);
+        expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+        expect(fn.Properties.KmsKeyArn).toBeDefined();
+        expect(fn.Properties.VpcConfig.SubnetIds.length).toBeGreaterThan(0);
+      }
+    });
+
+    it('serialises start-run (reserved concurrency 1) and gives it an encrypted DLQ for async failures', () => {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ RUNS_TABLE: Match.anyValue() }) },
+        ReservedConcurrentExecutions: 1,
+        DeadLetterConfig: { TargetArn: Match.anyValue() },
+      });
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
+      const queues = Object.values(template.findResources('AWS::SQS::Queue'));
+      expect(queues).toHaveLength(1);
+      expect(queues[0].Properties.KmsMasterKeyId).toBeDefined();
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    });
+
+    it('is triggered by the schedule and by the end of each run, with retries and the DLQ', () => {
+      template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 hour)' });
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: {
+          source: ['aws.states'],
+          'detail-type': ['Step Functions Execution Status Change'],
+          detail: Match.objectLike({ status: ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'] }),
+        },
+      });
+      for (const rule of Object.values(template.findResources('AWS::Events::Rule'))) {
+        expect(rule.Properties.Targets[0]).toMatchObject({
+          DeadLetterConfig: { Arn: expect.anything() },
+          RetryPolicy: { MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 7200 },
+        });
+      }
+    });
+  });
+
+  describe('runs ledger', () => {
+    it('is KMS-encrypted with the pipeline key, with PITR, TTL and deletion protection', () => {
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        KeySchema: [{ AttributeName: 'runId', KeyType: 'HASH' }],
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        DeletionProtectionEnabled: true,
+      });
+      template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' });
+    });
+  });
+});
