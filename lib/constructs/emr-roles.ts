@@ -153,7 +153,7 @@ function instanceStatements(props: EmrRolesProps): iam.PolicyStatement[] {
     }),
     new iam.PolicyStatement({
       sid: 'ListOutputZones',
-      actions: ['s3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
+      actions: ['s3:ListBucket', 's3:ListBucketMultipartUploads'],
       resources: [processed.bucketArn, quarantine.bucketArn],
     }),
     new iam.PolicyStatement({
@@ -173,9 +173,9 @@ function instanceStatements(props: EmrRolesProps): iam.PolicyStatement[] {
       resources: [artifacts.arnForObjects(`${EMR_LOG_PREFIX}*`)],
     }),
     new iam.PolicyStatement({
-      sid: 'LocateLogBucket',
+      sid: 'LocateBuckets',
       actions: ['s3:GetBucketLocation'],
-      resources: [artifacts.bucketArn],
+      resources: [raw.bucketArn, processed.bucketArn, quarantine.bucketArn, artifacts.bucketArn],
     }),
     new iam.PolicyStatement({
       sid: 'UsePipelineKey',

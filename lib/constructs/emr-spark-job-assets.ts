@@ -139,7 +139,7 @@ export class SparkJobAssets extends Construct {
       logGroup,
       memoryLimit: 256,
     });
-    this.handleSingletonFunctionFindings(handlerRole);
+    this.handleSingletonFunctionFindings(handlerRole, props.dataKey);
   }
 
   /** `s3://bucket/prefix/name` of a file of the bundle. */
@@ -164,10 +164,10 @@ export class SparkJobAssets extends Construct {
 
   /**
    * The BucketDeployment Lambda is a stack singleton whose runtime CDK fixes
-   * (Python 3.13); it is found here to give it the ordering, acknowledgement
-   * and checkov notes that belong to it.
+   * (Python 3.13); it is found here to give it the ordering, hardening,
+   * acknowledgement and checkov note that belong to it.
    */
-  private handleSingletonFunctionFindings(handlerRole: DeployTimeLambdaRole): void {
+  private handleSingletonFunctionFindings(handlerRole: DeployTimeLambdaRole, dataKey: kms.IKey): void {
     const stack = Stack.of(this);
     const singletons = stack.node.children.filter((c) => c.node.id.startsWith('Custom::CDKBucketDeployment'));
     for (const singleton of singletons) {
@@ -182,24 +182,24 @@ export class SparkJobAssets extends Construct {
         reason:
           'The BucketDeployment handler that copies the Spark job bundle is CDK-provided with a fixed Python runtime (aws-s3-deployment sets it, no prop overrides it); it runs only during deployments',
       });
+      // Its environment (CDK's settings for the CLI layer) is encrypted with the pipeline key like every other.
+      cfnFunction.kmsKeyArn = dataKey.keyArn;
+      skipCheckov(cfnFunction, 'CKV_AWS_115', RESERVED_CONCURRENCY_REASON);
       skipCheckov(
         cfnFunction,
         'CKV_AWS_116',
-        'CloudFormation invokes the job-bundle BucketDeployment handler synchronously; a failed copy fails the deployment, so a DLQ would never receive anything',
-      );
-      skipCheckov(
-        cfnFunction,
-        'CKV_AWS_115',
-        'The job-bundle BucketDeployment handler runs once per deployment of this stack; reserving concurrency would only take capacity from the account pool',
-      );
-      skipCheckov(
-        cfnFunction,
-        'CKV_AWS_173',
-        'The job-bundle BucketDeployment handler environment holds no secret, only the CLI layer path CDK sets',
+        'CloudFormation invokes the job-bundle BucketDeployment handler and waits for its response; a failed copy fails and rolls back the deployment, so a DLQ would never be read',
       );
     }
   }
 }
+
+/**
+ * Why the deploy-time Lambdas reserve no concurrency (checkov CKV_AWS_115): they run a few times per
+ * deployment, and any reservation fails to deploy in accounts still at the default concurrency quota.
+ */
+export const RESERVED_CONCURRENCY_REASON =
+  'Deploy-time handler that runs a few times per deployment; a reservation would fail in accounts at the default concurrency quota, where the unreserved pool cannot shrink';
 
 /** Local bundling only: the image is never pulled because tryBundle always succeeds or throws. */
 function localOnlyBundling(spec: SparkJobBundleSpec): BundlingOptions {

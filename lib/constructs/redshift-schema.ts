@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
 import { skipCheckov } from './checkov';
 import { DeployTimeLambdaRole, encryptedLogGroup } from './emr-glue-redshift-lambda';
+import { RESERVED_CONCURRENCY_REASON } from './emr-spark-job-assets';
 import { REPO_ROOT } from './emr-spark-job-bundle';
 import { readWarehouseSqlFiles, sqlFilesHash, type WarehouseSqlFile } from './redshift-sql-files';
 
@@ -120,8 +121,6 @@ export class WarehouseSchema extends Construct {
       logGroup: handlerLogs,
       loggingFormat: lambda.LoggingFormat.JSON,
       environmentEncryption: props.dataKey,
-      // Schema changes must not run twice at once.
-      reservedConcurrentExecutions: 1,
       projectRoot: REPO_ROOT,
       depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
       bundling: {
@@ -136,6 +135,7 @@ export class WarehouseSchema extends Construct {
       },
     });
     handlerRole.mustExistBefore(this.function);
+    skipCheckov(this.function, 'CKV_AWS_115', RESERVED_CONCURRENCY_REASON);
     skipCheckov(
       this.function,
       'CKV_AWS_116',
@@ -197,11 +197,7 @@ export class WarehouseSchema extends Construct {
         'CKV_AWS_116',
         'CloudFormation invokes the warehouse-schema provider framework and waits for its answer; a failure fails the deployment, so a DLQ would stay empty',
       );
-      skipCheckov(
-        frameworkFunction,
-        'CKV_AWS_115',
-        'The warehouse-schema provider framework runs once per deployment of this stack; its handler has reserved concurrency 1',
-      );
+      skipCheckov(frameworkFunction, 'CKV_AWS_115', RESERVED_CONCURRENCY_REASON);
     }
     return provider;
   }
