@@ -34,7 +34,10 @@ from __future__ import annotations
 import argparse
 import logging
 import math
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -89,6 +92,7 @@ DEFAULT_MAX_FUTURE_MINUTES = 60
 FRAUD_REPORT = "fraud_flags"
 QUARANTINE_ROWS_PER_FILE = 500_000
 TRANSACTION_ROWS_PER_FILE = 1_000_000
+REPORT_WRITERS = 3
 CUSTOMERS_SCHEMA = "account_id string, birth_date string, gender string"
 
 
@@ -192,6 +196,23 @@ class Locations:
         return join_uri(self.output, "reports", name)
 
 
+class PhaseTimer:
+    """Wall seconds per phase, logged and recorded in the manifest (``timings_seconds``)."""
+
+    def __init__(self, run_id: str) -> None:
+        self.run_id = run_id
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.seconds[name] = round(time.monotonic() - started, 3)
+            LOG.info("run %s: %s took %.1f s", self.run_id, name, self.seconds[name])
+
+
 def _iso(instant: datetime) -> str:
     return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
@@ -214,35 +235,47 @@ def run(spark: SparkSession, config: JobConfig) -> dict[str, Any]:
     # Timestamps as INT64 micros: read natively by Athena, Redshift, DuckDB and Spark.
     spark.conf.set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
 
+    timer = PhaseTimer(config.run_id)
     lines = read_lines(spark, where.inputs)
-    line_counts = lines.select(
-        F.count(F.lit(1)).alias("all"),
-        F.sum(F.when(~F.col(RAW_LINE).rlike(r"\S"), 1).otherwise(0)).alias("blank"),
-    ).first()
+    with timer.phase("count_lines"):
+        line_counts = lines.select(
+            F.count(F.lit(1)).alias("all"),
+            F.sum(F.when(~F.col(RAW_LINE).rlike(r"\S"), 1).otherwise(0)).alias("blank"),
+        ).first()
     blank = int(line_counts["blank"] or 0)
     read = int(line_counts["all"]) - blank
 
     classified = classify(spark, fs, lines, contract, where, now, config.max_future_minutes)
     classified.persist(StorageLevel.MEMORY_AND_DISK)
     try:
-        counts = count_dispositions(classified, read=read, blank_lines_skipped=blank)
+        with timer.phase("classify"):
+            counts = count_dispositions(classified, read=read, blank_lines_skipped=blank)
         LOG.info("run %s counts: %s", config.run_id, counts.as_dict())
         reconcile(counts)  # before anything is written
 
-        written_quarantine = _write_quarantine(spark, classified, where, counts.quarantined)
+        with timer.phase("write_quarantine"):
+            _write_quarantine(classified, where, counts.quarantined)
         customers = None
         if config.customers:
             customers = clean_customers(
                 spark.read.schema(CUSTOMERS_SCHEMA).json(normalise_uri(config.customers))
             )
-        written_transactions = _stage_transactions(spark, fs, classified, contract, where, customers)
-        check_written(counts, written_transactions, written_quarantine)
-        publish_run_files(fs, where.staging, where.transactions, config.run_id)
+        with timer.phase("stage_transactions"):
+            _stage_transactions(classified, contract, where, customers)
+        with timer.phase("check_and_publish"):
+            # Count what actually landed on storage, not what the plan says.
+            landed = count_rows(
+                spark, fs, {"transactions": where.staging}, text={"quarantine": where.quarantine}
+            )
+            written_transactions = landed["transactions"]
+            check_written(counts, written_transactions, landed["quarantine"])
+            publish_run_files(fs, where.staging, where.transactions, config.run_id)
     finally:
         classified.unpersist()
 
     written = {"transactions": written_transactions}
-    written.update(_write_reports(spark, fs, contract, where, config.fraud_rules))
+    with timer.phase("reports"):
+        written.update(_write_reports(spark, fs, contract, where, config.fraud_rules))
     manifest = build_manifest(
         run_id=config.run_id,
         started_at=_iso(started_at),
@@ -258,6 +291,7 @@ def run(spark: SparkSession, config: JobConfig) -> dict[str, Any]:
             "now": _iso(now),
             "max_future_minutes": config.max_future_minutes,
             "job_version": __version__,
+            "timings_seconds": timer.seconds,
         },
     )
     fs.write_text(where.manifest, manifest_json(manifest))
@@ -287,24 +321,17 @@ def classify(
     return mark_duplicates_of_processed(in_run, processed_ids).select(*columns)
 
 
-def _write_quarantine(spark: SparkSession, classified: DataFrame, where: Locations, expected: int) -> int:
+def _write_quarantine(classified: DataFrame, where: Locations, expected: int) -> None:
     records = classified.where(F.col(DISPOSITION) == QUARANTINED).select(
         F.lit(where.run_id).alias("run_id"), F.col(REASON).alias("reason"), RAW_LINE, SOURCE_FILE
     )
     files = max(1, math.ceil(expected / QUARANTINE_ROWS_PER_FILE))
     records.coalesce(files).write.mode("overwrite").option("ignoreNullFields", "false").json(where.quarantine)
-    # One JSON object per line: counting lines counts records.
-    return spark.read.text(where.quarantine).count()
 
 
 def _stage_transactions(
-    spark: SparkSession,
-    fs: HadoopFs,
-    classified: DataFrame,
-    contract: Contract,
-    where: Locations,
-    customers: DataFrame | None,
-) -> int:
+    classified: DataFrame, contract: Contract, where: Locations, customers: DataFrame | None
+) -> None:
     valid = classified.where(F.col(DISPOSITION) == VALID).drop(DISPOSITION, REASON, RAW_LINE)
     enriched = add_age_gender(add_derived_columns(valid, where.run_id), customers)
     layout = to_transactions_layout(enriched, contract)
@@ -315,9 +342,26 @@ def _stage_transactions(
         .partitionBy(PARTITION_COLUMN)
         .parquet(where.staging)
     )
-    if not has_parquet_files(fs, where.staging):
-        return 0
-    return spark.read.parquet(where.staging).count()
+
+
+def count_rows(
+    spark: SparkSession, fs: HadoopFs, parquet: dict[str, str], text: dict[str, str] | None = None
+) -> dict[str, int]:
+    """Rows per dataset in ONE Spark job (Parquet counts come from file footers; text counts lines,
+    one JSON record per line). Datasets without data files count 0."""
+    parts = [
+        spark.read.parquet(uri).select(F.lit(name).alias("dataset"))
+        for name, uri in parquet.items()
+        if has_parquet_files(fs, uri)
+    ]
+    parts += [spark.read.text(uri).select(F.lit(name).alias("dataset")) for name, uri in (text or {}).items()]
+    counts = dict.fromkeys([*parquet, *(text or {})], 0)
+    if parts:
+        union = parts[0]
+        for part in parts[1:]:
+            union = union.unionByName(part)
+        counts.update({row["dataset"]: row["count"] for row in union.groupBy("dataset").count().collect()})
+    return counts
 
 
 def _write_reports(
@@ -328,13 +372,18 @@ def _write_reports(
     else:
         transactions = spark.createDataFrame([], transactions_schema(contract))
     # Not cached: each report reads only the Parquet columns it needs, which is cheaper than caching all.
-    written: dict[str, int] = {}
     builders = dict(REPORTS)
     if not has_customer_data(transactions):
         LOG.info("no customer data in %s: %s is not rewritten", where.transactions, AGE_GENDER_REPORT)
         builders.pop(AGE_GENDER_REPORT)
-    for name, build in [*builders.items(), (FRAUD_REPORT, lambda df: fraud_flags(df, rules))]:
-        target = where.report(name)
-        build(transactions).coalesce(1).write.mode("overwrite").parquet(target)
-        written[name] = spark.read.parquet(target).count()
-    return written
+    builders[FRAUD_REPORT] = lambda df: fraud_flags(df, rules)
+    targets = {name: where.report(name) for name in builders}
+
+    def write(name: str) -> None:
+        builders[name](transactions).coalesce(1).write.mode("overwrite").parquet(targets[name])
+
+    # Report jobs are small and mostly wait on scheduling and code generation: run a few at a time.
+    with ThreadPoolExecutor(max_workers=REPORT_WRITERS) as pool:
+        for future in [pool.submit(write, name) for name in builders]:
+            future.result()
+    return count_rows(spark, fs, targets)

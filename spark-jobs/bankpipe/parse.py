@@ -9,6 +9,9 @@ its opening quote (one regex over the line; keys are marked too). After parsing,
 with U+0001 was a JSON string; anything else is the JSON text of a number, boolean, object or array.
 Inserting an escape inside strings never changes whether a line is valid JSON, so validity is kept.
 
+Parsing is strict RFC 8259 JSON (``STRICT_JSON``): Spark's defaults would accept single quotes and
+NaN. Trailing text after the object is rejected too.
+
 Blank (whitespace-only) lines are dropped before anything is counted: they carry no transaction and
 are neither "read" nor quarantined (see ``manifest``), which keeps the reconciliation exact.
 """
@@ -33,6 +36,16 @@ STRING_MARKER = "\u0001"
 _STRING_TOKEN = r'"([^"\\]*+(?:\\.[^"\\]*+)*+)"'
 _MARKED_STRING_TOKEN = r'"\\u0001$1"'
 _CORRUPT = "_corrupt_record"
+# Spark's JSON reader is lenient by default; the contract is standard JSON (RFC 8259).
+STRICT_JSON = {
+    "allowSingleQuotes": "false",
+    "allowNonNumericNumbers": "false",
+    "allowComments": "false",
+    "allowUnquotedFieldNames": "false",
+    "allowNumericLeadingZeros": "false",
+    "allowBackslashEscapingAnyCharacter": "false",
+    "allowUnquotedControlChars": "false",
+}
 
 
 def read_lines(spark: SparkSession, input_uris: list[str]) -> DataFrame:
@@ -59,7 +72,9 @@ def parse_json_lines(lines: DataFrame, contract: Contract) -> DataFrame:
     """
     fields = [T.StructField(STRING_MARKER + name, T.StringType()) for name in contract.property_names]
     schema = T.StructType([*fields, T.StructField(_CORRUPT, T.StringType())])
-    parsed = F.from_json(mark_strings(F.col(RAW_LINE)), schema, {"columnNameOfCorruptRecord": _CORRUPT})
+    parsed = F.from_json(
+        mark_strings(F.col(RAW_LINE)), schema, {**STRICT_JSON, "columnNameOfCorruptRecord": _CORRUPT}
+    )
     values = F.struct(
         *[parsed.getField(STRING_MARKER + name).alias(name) for name in contract.property_names]
     )
@@ -68,7 +83,7 @@ def parse_json_lines(lines: DataFrame, contract: Contract) -> DataFrame:
     # catches that. A valid JSON value that is not an object is told apart from garbage by wrapping
     # it in an array (only evaluated for the rare lines that are not objects).
     is_valid_json_value = F.from_json(
-        F.concat(F.lit("["), F.col(RAW_LINE), F.lit("]")), T.ArrayType(T.StringType())
+        F.concat(F.lit("["), F.col(RAW_LINE), F.lit("]")), T.ArrayType(T.StringType()), STRICT_JSON
     ).isNotNull()
     error = (
         F.when(parsed.getField(_CORRUPT).isNull() & trimmed.endswith("}"), F.lit(None).cast("string"))
@@ -105,7 +120,8 @@ def json_kind(name: str) -> Column:
         .when(raw.isin("true", "false"), F.lit("boolean"))
         .when(raw.startswith("{"), F.lit("object"))
         .when(raw.startswith("["), F.lit("array"))
-        # Jackson re-serialises numeric tokens; non-finite ones (NaN, Infinity) come back quoted.
+        # Jackson re-serialises numeric tokens. NaN/Infinity are rejected by STRICT_JSON; should a
+        # lenient parse ever let one through, it comes back quoted and is no valid number.
         .when(raw.rlike(r"^-?[0-9]"), F.lit("number"))
         .otherwise(F.lit("non_finite_number"))
     )
@@ -125,7 +141,9 @@ def extra_fields_json(contract: Contract) -> Column:
     """
     known = F.array(*[F.lit(name) for name in contract.property_names])
     extra_keys = F.array_except(F.coalesce(F.col(JSON_KEYS), F.array().cast("array<string>")), known)
-    marked_map = F.from_json(mark_strings(F.col(RAW_LINE)), T.MapType(T.StringType(), T.StringType()))
+    marked_map = F.from_json(
+        mark_strings(F.col(RAW_LINE)), T.MapType(T.StringType(), T.StringType()), STRICT_JSON
+    )
     extras = F.map_filter(marked_map, lambda key, _value: F.array_contains(extra_keys, _unmark(key)))
     entries = F.transform(
         F.map_entries(extras),

@@ -42,7 +42,8 @@ def normalise_uri(uri: str) -> str:
     """A URI without a trailing slash; a plain local path becomes an absolute file:// URI (so Hadoop
     does not resolve it against HDFS on a cluster)."""
     if "://" not in uri and not uri.startswith("file:"):
-        return Path(uri).resolve().as_uri()
+        # Not Path.as_uri(): it percent-encodes '=' (year=2024) and Hadoop would not decode it.
+        return "file://" + str(Path(uri).resolve())
     return uri.rstrip("/") if not uri.endswith("://") else uri
 
 

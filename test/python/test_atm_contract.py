@@ -166,7 +166,7 @@ def test_corpus_lines_are_invalid_for_the_reference_validator(validator) -> None
         try:
             document = exact_loads(case.raw_line)
         except NonStandardJsonError:
-            assert case.reason.startswith("invalid_type:"), case
+            assert case.reason == "malformed_json", case
             continue
         except json.JSONDecodeError:
             assert case.reason == "malformed_json", case
