@@ -40,6 +40,11 @@ export interface KafkaTopicProps {
  * its partition count, refuses to shrink it, and leaves it in place on delete.
  * It also returns the cluster's SASL/IAM bootstrap brokers as the attribute
  * `BootstrapBrokers`: whoever uses them is ordered after the topic.
+ *
+ * Bundle size: about 285 KB minified, above the 150 KB budget, because the
+ * handler bundles kafkajs (the only pure-JavaScript Kafka admin client; the
+ * Lambda runtime has none). It runs only during deployments, so cold-start
+ * cost does not matter here.
  */
 export class KafkaTopic extends Construct {
   readonly resource: CustomResource;
