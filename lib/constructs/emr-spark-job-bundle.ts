@@ -1,7 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeZip, type ZipEntry } from './emr-zip-writer';
 
 /** The repository root (lib/constructs -> ../..); job sources are found from here, not from the cwd. */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -78,29 +78,57 @@ export function bundleFingerprint(spec: SparkJobBundleSpec): string {
   return hash.digest('hex');
 }
 
-/** Writes the bundle into `outputDir`: the job files as they are, plus `bankpipe.zip` when asked. */
+/**
+ * Writes the bundle into `outputDir`: the job files as they are, plus `bankpipe.zip` when asked.
+ *
+ * The zip is built by the package's own packager (`python -m bankpipe.package`, standard library
+ * only): one packaging logic for EMR, Glue and the tests, which also refuses a contract the job
+ * cannot enforce, and writes entries with fixed timestamps.
+ */
 export function writeBundle(spec: SparkJobBundleSpec, outputDir: string): string[] {
+  const inputs = bundleInputs(spec);
   const written: string[] = [];
-  const zipEntries: ZipEntry[] = [];
-  for (const input of bundleInputs(spec)) {
-    if (input.target === 'package-zip') {
-      zipEntries.push({ name: input.name, data: fs.readFileSync(input.source) });
-    } else {
-      fs.copyFileSync(input.source, path.join(outputDir, input.name));
-      written.push(input.name);
-    }
+  for (const input of inputs.filter((i) => i.target === 'bundle')) {
+    fs.copyFileSync(input.source, path.join(outputDir, input.name));
+    written.push(input.name);
   }
-  if (spec.packageDir !== undefined) {
-    fs.writeFileSync(path.join(outputDir, BANKPIPE_ZIP), writeZip(zipEntries));
+  if (spec.packageDir !== undefined && spec.contractSchemaPath !== undefined) {
+    buildPackageZip(spec.packageDir, spec.contractSchemaPath, path.join(outputDir, BANKPIPE_ZIP));
     written.push(BANKPIPE_ZIP);
   }
   return written.sort();
 }
 
+/** Python used at synth time to build the package zip; `python3` unless PYTHON names another. */
+function python(): string {
+  return process.env.PYTHON ?? 'python3';
+}
+
+function buildPackageZip(packageDir: string, contractSchemaPath: string, target: string): void {
+  const sourceRoot = path.dirname(packageDir);
+  try {
+    execFileSync(python(), ['-m', `${BANKPIPE_PACKAGE}.package`, target, '--schema', contractSchemaPath], {
+      cwd: sourceRoot,
+      // No __pycache__ left in the source tree by a synth.
+      env: { ...process.env, PYTHONPATH: sourceRoot, PYTHONDONTWRITEBYTECODE: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      encoding: 'utf8',
+    });
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr?.trim();
+    throw new Error(
+      `building ${BANKPIPE_ZIP} with '${python()} -m ${BANKPIPE_PACKAGE}.package' failed: ${stderr || String(error)}. ` +
+        'Fix the package or the contract (or set PYTHON to a Python 3.11+ interpreter) and synthesize again',
+    );
+  }
+  if (!fs.existsSync(target)) {
+    throw new Error(`${BANKPIPE_PACKAGE}.package ran but wrote no ${target}`);
+  }
+}
+
 /**
- * The package's Python modules as zip inputs (`bankpipe/x.py`),
- * sorted. Byte-code caches and tests are left out: the cluster compiles what
- * it imports, and tests live in test/python.
+ * The package's Python modules as zip inputs (`bankpipe/x.py`), sorted, the
+ * way bankpipe.package collects them: every .py file, no byte-code caches.
  */
 function packageEntries(packageDir: string): BundleInput[] {
   if (!fs.existsSync(path.join(packageDir, '__init__.py'))) {
@@ -114,7 +142,7 @@ function packageEntries(packageDir: string): BundleInput[] {
     for (const item of fs
       .readdirSync(dir, { withFileTypes: true })
       .sort((a, b) => a.name.localeCompare(b.name))) {
-      if (item.name === '__pycache__' || item.name.startsWith('.')) continue;
+      if (item.name === '__pycache__') continue;
       const full = path.join(dir, item.name);
       if (item.isDirectory()) walk(full, `${prefix}${item.name}/`);
       else if (item.isFile() && item.name.endsWith('.py')) {

@@ -10,7 +10,6 @@ import {
   bundleFingerprint,
   writeBundle,
 } from '../../lib/constructs/emr-spark-job-bundle';
-import { writeZip } from '../../lib/constructs/emr-zip-writer';
 import {
   actionsOf,
   allowStatements,
@@ -41,48 +40,6 @@ function readZipWithPython(zipFile: string): Record<string, string> {
   >;
 }
 
-describe('job bundle zip', () => {
-  it('writes an archive a standard zip reader opens, with every entry intact', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zip-'));
-    const big = 'x = 1\n'.repeat(5_000);
-    fs.writeFileSync(
-      path.join(dir, 'a.zip'),
-      writeZip([
-        { name: 'pkg/__init__.py', data: Buffer.from('') },
-        { name: 'pkg/mod.py', data: Buffer.from(big) },
-        { name: 'pkg/data/ümlaut.json', data: Buffer.from('{"ok": true}') },
-      ]),
-    );
-
-    expect(readZipWithPython(path.join(dir, 'a.zip'))).toEqual({
-      'pkg/__init__.py': '',
-      'pkg/mod.py': big,
-      'pkg/data/ümlaut.json': '{"ok": true}',
-    });
-  });
-
-  it('gives identical bytes for identical input (no timestamps), different bytes for a change', () => {
-    const entries = [{ name: 'a.py', data: Buffer.from('print(1)\n') }];
-    expect(writeZip(entries).equals(writeZip(entries))).toBe(true);
-    expect(writeZip(entries).equals(writeZip([{ name: 'a.py', data: Buffer.from('print(2)\n') }]))).toBe(
-      false,
-    );
-  });
-
-  it.each([
-    ['../evil.py', /relative path/],
-    ['/abs.py', /relative path/],
-    ['dir\\file.py', /forward slashes/],
-  ])('refuses the entry name %s', (name, message) => {
-    expect(() => writeZip([{ name, data: Buffer.from('') }])).toThrow(message);
-  });
-
-  it('refuses the same entry twice', () => {
-    const entry = { name: 'a.py', data: Buffer.from('') };
-    expect(() => writeZip([entry, entry])).toThrow(/appears twice/);
-  });
-});
-
 describe('ATM job bundle', () => {
   const spec = {
     files: { 'atm_job.py': path.join(REPO_ROOT, 'spark-jobs', 'atm_job.py') },
@@ -103,6 +60,26 @@ describe('ATM job bundle', () => {
     );
     expect(zipped[BANKPIPE_SCHEMA_ENTRY]).toBe(fs.readFileSync(spec.contractSchemaPath, 'utf8'));
     expect(Object.keys(zipped).some((n) => n.includes('__pycache__'))).toBe(false);
+  });
+
+  it('builds byte-identical bundles from identical sources (fixed zip timestamps)', () => {
+    const first = fs.mkdtempSync(path.join(os.tmpdir(), 'bundle-a-'));
+    const second = fs.mkdtempSync(path.join(os.tmpdir(), 'bundle-b-'));
+    writeBundle(spec, first);
+    writeBundle(spec, second);
+    expect(
+      fs
+        .readFileSync(path.join(first, 'bankpipe.zip'))
+        .equals(fs.readFileSync(path.join(second, 'bankpipe.zip'))),
+    ).toBe(true);
+  });
+
+  it("stops with the packager's message when the contract cannot be packaged", () => {
+    const badSchema = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'schema-')), 'transaction.schema.json');
+    fs.writeFileSync(badSchema, '{ not json');
+    expect(() =>
+      writeBundle({ ...spec, contractSchemaPath: badSchema }, fs.mkdtempSync(path.join(os.tmpdir(), 'out-'))),
+    ).toThrow(/building bankpipe\.zip with 'python3 -m bankpipe\.package' failed: .+/s);
   });
 
   it('changes its fingerprint when a packaged file changes, and only then', () => {
