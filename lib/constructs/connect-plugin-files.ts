@@ -12,13 +12,6 @@ export interface PluginZip {
 }
 
 /**
- * Other zip-name prefixes accepted for a plugin. The CDK test fixtures
- * (test/fixtures/plugin-dist) still use the sink's short name from the first
- * plan (`s3-sink-*.zip`); drop this once they are renamed `s3-jsonl-sink-*.zip`.
- */
-const ALTERNATIVE_PREFIXES: Readonly<Record<string, readonly string[]>> = { 's3-jsonl-sink': ['s3-sink'] };
-
-/**
  * Finds the zip of a plugin in the plugin folder: the exact release file
  * (`<name>-<version>.zip`) if present, otherwise the single `<name>-*.zip`.
  * Missing or ambiguous zips stop synth with the folder and the build command,
@@ -36,9 +29,7 @@ export function findPluginZip(distDir: string, plugin: ConnectorPlugin): PluginZ
     ? [plugin.zipFileName]
     : files
         .filter((f) => f.endsWith('.zip'))
-        .filter((f) =>
-          [plugin.name, ...(ALTERNATIVE_PREFIXES[plugin.name] ?? [])].some((p) => f.startsWith(`${p}-`)),
-        )
+        .filter((f) => f.startsWith(`${plugin.name}-`))
         .sort();
   if (candidates.length === 0) {
     throw new Error(
