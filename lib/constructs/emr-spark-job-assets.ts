@@ -54,8 +54,9 @@ export interface SparkJobAssetsProps {
  * the VPC with a role written here (no AWS-managed or inline policy).
  *
  * The bundle is built by local bundling (no Docker): job files copied, the
- * package zipped with a deterministic writer. Its asset hash is a hash of the
- * inputs, so nothing is re-uploaded unless a source file changed.
+ * package zipped by its own packager (`python -m bankpipe.package`, fixed
+ * timestamps). Its asset hash is a hash of the inputs, so nothing is
+ * re-uploaded unless a source file changed.
  */
 export class SparkJobAssets extends Construct {
   readonly bucket: s3.IBucket;

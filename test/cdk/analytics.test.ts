@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readReportQueries } from '../../lib/constructs/athena-workgroup';
 import {
   actionsOf,
+  crossStackReference,
   allowStatements,
   resourceOf,
   statementsOfPolicy,
@@ -72,9 +73,7 @@ describe.each(TEST_STAGES)('AnalyticsStack (%s, global synth)', (stage) => {
 
   it('encrypts S3 writes, CloudWatch logs and job bookmarks with the pipeline key in the Glue security configuration', () => {
     const { resource } = resourceOf(template, 'AWS::Glue::SecurityConfiguration');
-    const key = Match.objectLike({
-      'Fn::GetStackOutput': Match.objectLike({ OutputName: Match.stringLikeRegexp('DataKey') }),
-    });
+    const key = crossStackReference(/DataKey/);
     template.hasResourceProperties('AWS::Glue::SecurityConfiguration', {
       EncryptionConfiguration: {
         S3Encryptions: [{ S3EncryptionMode: 'SSE-KMS', KmsKeyArn: key }],
@@ -185,14 +184,8 @@ describe.each(TEST_STAGES)('AnalyticsStack (%s, global synth)', (stage) => {
         Name: `${stage}-bank-pipeline-warehouse-network`,
         ConnectionType: 'NETWORK',
         PhysicalConnectionRequirements: {
-          SubnetId: Match.objectLike({
-            'Fn::GetStackOutput': Match.objectLike({ OutputName: Match.stringLikeRegexp('servicesSubnet') }),
-          }),
-          SecurityGroupIdList: [
-            Match.objectLike({
-              'Fn::GetStackOutput': Match.objectLike({ OutputName: Match.stringLikeRegexp('Glue') }),
-            }),
-          ],
+          SubnetId: crossStackReference(/servicesSubnet/),
+          SecurityGroupIdList: [crossStackReference(/Glue/)],
           AvailabilityZone: Match.anyValue(),
         },
       },
@@ -220,20 +213,10 @@ describe.each(TEST_STAGES)('AnalyticsStack (%s, global synth)', (stage) => {
         EngineVersion: { SelectedEngineVersion: 'Athena engine version 3' },
         ResultConfiguration: {
           OutputLocation: {
-            'Fn::Join': [
-              '',
-              [
-                's3://',
-                Match.objectLike({
-                  'Fn::GetStackOutput': Match.objectLike({
-                    OutputName: Match.stringLikeRegexp('AthenaResults'),
-                  }),
-                }),
-                '/results/',
-              ],
-            ],
+            'Fn::Join': ['', ['s3://', crossStackReference(/AthenaResults/), '/results/']],
           },
           EncryptionConfiguration: { EncryptionOption: 'SSE_KMS', KmsKey: Match.anyValue() },
+          ExpectedBucketOwner: '111111111111',
         },
       },
     });

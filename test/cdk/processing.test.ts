@@ -12,6 +12,7 @@ import {
 } from '../../lib/constructs/emr-spark-job-bundle';
 import {
   actionsOf,
+  crossStackReference,
   allowStatements,
   resourceOf,
   statementsOfPolicy,
@@ -142,9 +143,7 @@ describe.each(TEST_STAGES)('ProcessingStack (%s, global synth)', (stage) => {
 
   it('encrypts at rest with the pipeline key (S3 SSE-KMS, local disks and EBS) and enforces IMDSv2', () => {
     const { resource } = resourceOf(template, 'AWS::EMR::SecurityConfiguration');
-    const keyArn = Match.objectLike({
-      'Fn::GetStackOutput': Match.objectLike({ OutputName: Match.stringLikeRegexp('DataKey') }),
-    });
+    const keyArn = crossStackReference(/DataKey/);
     template.hasResourceProperties('AWS::EMR::SecurityConfiguration', {
       SecurityConfiguration: {
         EncryptionConfiguration: {

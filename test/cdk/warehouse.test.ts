@@ -11,6 +11,7 @@ import {
 } from '../../lib/constructs/redshift-sql-files';
 import {
   actionsOf,
+  crossStackReference,
   allowStatements,
   resourceOf,
   statementsOfPolicy,
@@ -120,9 +121,7 @@ describe.each(TEST_STAGES)('WarehouseStack, serverless (%s, global synth)', (sta
     template.hasResourceProperties('AWS::RedshiftServerless::Namespace', {
       NamespaceName: name,
       DbName: config.warehouse.databaseName,
-      KmsKeyId: Match.objectLike({
-        'Fn::GetStackOutput': Match.objectLike({ OutputName: Match.stringLikeRegexp('DataKey') }),
-      }),
+      KmsKeyId: crossStackReference(/DataKey/),
       LogExports: AUDIT_LOGS,
       AdminUsername: 'bank_admin',
     });
@@ -159,11 +158,7 @@ describe.each(TEST_STAGES)('WarehouseStack, serverless (%s, global synth)', (sta
       EnhancedVpcRouting: true,
       BaseCapacity: config.warehouse.baseCapacityRpu,
       Port: 5439,
-      SecurityGroupIds: [
-        Match.objectLike({
-          'Fn::GetStackOutput': Match.objectLike({ OutputName: Match.stringLikeRegexp('Redshift') }),
-        }),
-      ],
+      SecurityGroupIds: [crossStackReference(/Redshift/)],
       ConfigParameters: Match.arrayWith([
         { ParameterKey: 'require_ssl', ParameterValue: 'true' },
         { ParameterKey: 'enable_user_activity_logging', ParameterValue: 'true' },

@@ -1,4 +1,4 @@
-import type { Template } from 'aws-cdk-lib/assertions';
+import { Matcher, MatchResult, type Template } from 'aws-cdk-lib/assertions';
 
 interface PolicyStatementJson {
   Effect: string;
@@ -78,4 +78,38 @@ export function statementWithSid<T extends { Sid?: string }>(statements: T[], si
     );
   }
   return found;
+}
+
+/**
+ * Matches a reference to another stack's value, whichever way CDK wires it
+ * (`Fn::ImportValue` of an export, or `Fn::GetStackOutput` with weak
+ * references), when its export/output name matches the pattern.
+ */
+export function crossStackReference(pattern: RegExp): Matcher {
+  return new CrossStackReferenceMatcher(pattern);
+}
+
+class CrossStackReferenceMatcher extends Matcher {
+  readonly name = 'crossStackReference';
+
+  constructor(private readonly pattern: RegExp) {
+    super();
+  }
+
+  test(actual: unknown): MatchResult {
+    const result = new MatchResult(actual);
+    const value = actual as {
+      'Fn::ImportValue'?: unknown;
+      'Fn::GetStackOutput'?: { OutputName?: unknown };
+    } | null;
+    const name = value?.['Fn::ImportValue'] ?? value?.['Fn::GetStackOutput']?.OutputName;
+    if (typeof name !== 'string' || !this.pattern.test(name)) {
+      result.recordFailure({
+        matcher: this,
+        path: [],
+        message: `Expected a cross-stack reference whose name matches ${String(this.pattern)}, got ${JSON.stringify(actual)}`,
+      });
+    }
+    return result;
+  }
 }
