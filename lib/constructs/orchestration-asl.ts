@@ -21,8 +21,19 @@ export function intrinsicFormat(template: string, ...args: string[]): string {
   return `States.Format('${escaped}', ${args.join(', ')})`;
 }
 
+/** CDK's marker for an unresolved string token, e.g. `${Token[TOKEN.123]}`. */
+const TOKEN_MARKER = /(\$\{Token\[[^\]]+\]\})/;
+
+/**
+ * Escapes `' { } \\` in the literal parts only: token markers (bucket names and
+ * ARNs from other stacks) must stay intact so CDK can still resolve them. The
+ * values they resolve to (bucket names, ARNs) never contain those characters.
+ */
 function escapeIntrinsic(value: string): string {
-  return value.replace(/[\\'{}]/g, (c) => `\\${c}`);
+  return value
+    .split(TOKEN_MARKER)
+    .map((part, index) => (index % 2 === 1 ? part : part.replace(/[\\'{}]/g, (c) => `\\${c}`)))
+    .join('');
 }
 
 /** Retry for transient trouble when calling an AWS API from a task. */

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -17,7 +17,7 @@ import {
   intrinsicLiteral,
   LAMBDA_TRANSIENT_ERRORS,
 } from './orchestration-asl';
-import { ManagedPolicyRole, nagFindingResource } from './pipeline-function';
+import { acknowledgeWildcardResource, ManagedPolicyRole } from './pipeline-function';
 
 /** State names, in the order a successful run passes through them (tests and runbooks use these). */
 export const RUN_STATES = {
@@ -575,18 +575,16 @@ export class RunStateMachine extends Construct {
       resource: 'cluster',
       resourceName: '*',
     });
-    Validations.of(policy).acknowledge(
-      {
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'Run state machine role: elasticmapreduce:RunJobFlow/AddTags have no resource type (the cluster does not exist yet) and are limited by a RequestTag condition to clusters tagged with this stage; ' +
-          'the CloudWatch Logs vended-delivery actions (logs:CreateLogDelivery, ...) and X-Ray PutTraceSegments/GetSampling* that Step Functions logging and tracing need support no resource-level permissions',
-      },
-      {
-        id: `AwsSolutions-IAM5[Resource::${nagFindingResource(this, clusters)}]`,
-        reason:
-          'Run state machine role: the per-run EMR cluster id is only known at run time; the actions are limited by an elasticmapreduce:ResourceTag condition to clusters tagged with this stage',
-      },
+    acknowledgeWildcardResource(
+      policy,
+      '*',
+      'Run state machine role: elasticmapreduce:RunJobFlow/AddTags have no resource type (the cluster does not exist yet) and are limited by a RequestTag condition to clusters tagged with this stage; ' +
+        'the CloudWatch Logs vended-delivery actions (logs:CreateLogDelivery, ...) and X-Ray PutTraceSegments/GetSampling* that Step Functions logging and tracing need support no resource-level permissions',
+    );
+    acknowledgeWildcardResource(
+      policy,
+      clusters,
+      'Run state machine role: the per-run EMR cluster id is only known at run time; the actions are limited by an elasticmapreduce:ResourceTag condition to clusters tagged with this stage',
     );
   }
 }

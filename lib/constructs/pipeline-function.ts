@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import type { StageConfig } from '../config';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -336,19 +336,19 @@ export class PipelineFunctionBaselinePolicy extends Construct {
     });
     const nagReason = (what: string): string =>
       `${what} (PipelineFunctionBaseline policy shared by this stack's VPC Lambdas)`;
-    Validations.of(this.policy).acknowledge(
-      {
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: nagReason(
-          'ec2:DescribeNetworkInterfaces/DescribeSubnets work only on "*" (Lambda VPC docs) and xray:PutTraceSegments/PutTelemetryRecords have no resource-level permissions',
-        ),
-      },
-      {
-        id: `AwsSolutions-IAM5[Resource::${nagFindingResource(this, networkInterfaces)}]`,
-        reason: nagReason(
-          'Lambda creates and deletes its own network interfaces, whose ids do not exist before; creation is limited to the pipeline subnets and the Lambda security group, and to this account and region',
-        ),
-      },
+    acknowledgeWildcardResource(
+      this.policy,
+      '*',
+      nagReason(
+        'ec2:DescribeNetworkInterfaces/DescribeSubnets work only on "*" (Lambda VPC docs) and xray:PutTraceSegments/PutTelemetryRecords have no resource-level permissions',
+      ),
+    );
+    acknowledgeWildcardResource(
+      this.policy,
+      networkInterfaces,
+      nagReason(
+        'Lambda creates and deletes its own network interfaces, whose ids do not exist before; creation is limited to the pipeline subnets and the Lambda security group, and to this account and region',
+      ),
     );
   }
 
@@ -378,26 +378,52 @@ export class PipelineFunctionBaselinePolicy extends Construct {
 
 /**
  * How cdk-nag writes a resource in a finding id (`AwsSolutions-IAM5[Resource::<this>]`):
- * the resolved string, with `Ref`s as `<Name>` and `Fn::GetAtt`s as `<Resource.Attr>`.
- * It differs between environment-agnostic stacks and stacks with a concrete
- * account/region, so acknowledgements compute it instead of hard-coding it.
+ * the resolved string, with `Ref`s as `<Name>`, `Fn::GetAtt`s as `<Resource.Attr>`
+ * and other intrinsics (cross-stack `Fn::GetStackOutput`) as JSON. It differs
+ * between environment-agnostic and concrete stacks, and between same-stack and
+ * cross-stack references, so it is computed, never hard-coded.
  */
-export function nagFindingResource(scope: Construct, value: string): string {
+export function nagFindingResource(scope: IConstruct, value: string): string {
   return flatten(Stack.of(scope).resolve(value));
 }
 
-function flatten(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'object' && value !== null) {
-    const v = value as Record<string, unknown>;
-    if (typeof v.Ref === 'string') return `<${v.Ref}>`;
-    if (Array.isArray(v['Fn::GetAtt'])) return `<${(v['Fn::GetAtt'] as string[]).join('.')}>`;
-    if (Array.isArray(v['Fn::Join'])) {
+/**
+ * Acknowledges the AwsSolutions-IAM5 finding for one wildcard resource of one
+ * policy, with its reason. The finding id is computed during synthesis'
+ * validation phase, after cross-stack references have been resolved, so it
+ * matches what cdk-nag reports.
+ */
+export function acknowledgeWildcardResource(policy: IConstruct, resource: string, reason: string): void {
+  policy.node.addValidation({
+    validate: () => {
+      Validations.of(policy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${nagFindingResource(policy, resource)}]`,
+        reason,
+      });
+      return [];
+    },
+  });
+}
+
+/** The same flattening cdk-nag 3 applies (utils/flatten-cfn-reference), so ids match its findings. */
+function flatten(node: unknown): string {
+  if (node === undefined) return '';
+  if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/\}/g, '>');
+  if (typeof node === 'object' && node !== null) {
+    const v = node as Record<string, unknown>;
+    if (v['Fn::Join']) {
       const [separator, parts] = v['Fn::Join'] as [string, unknown[]];
       return parts.map(flatten).join(separator);
     }
+    if (v['Fn::Sub']) return flatten(v['Fn::Sub']);
+    if (v['Fn::GetAtt']) {
+      const [resource, attribute] = v['Fn::GetAtt'] as [unknown, unknown];
+      return `<${flatten(resource)}.${flatten(attribute)}>`;
+    }
+    if (v['Fn::ImportValue']) return flatten(v['Fn::ImportValue']);
+    if (v.Ref) return `<${flatten(v.Ref)}>`;
   }
-  return JSON.stringify(value);
+  return JSON.stringify(node);
 }
 
 /** Private subnets: with egress when the stage has NAT gateways, isolated otherwise (endpoints only). */

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -10,7 +10,7 @@ import { RunStateMachine } from '../constructs/orchestration-run-state-machine';
 import { RunTrigger } from '../constructs/orchestration-run-trigger';
 import { RUN_SERVICES } from '../constructs/orchestration-services';
 import {
-  nagFindingResource,
+  acknowledgeWildcardResource,
   PipelineFunction,
   type PipelineFunctionProps,
 } from '../constructs/pipeline-function';
@@ -94,11 +94,11 @@ export class OrchestrationStack extends Stack {
     );
 
     if (reconcile.role.policy !== undefined) {
-      Validations.of(reconcile.role.policy).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${nagFindingResource(this, buckets.processed.arnForObjects('_manifest/*.json'))}]`,
-        reason:
-          'reconcile-run role: reads one manifest per run (_manifest/<run-id>.json); run ids are only known at run time, so the read-only grant covers the manifest folder and nothing else of the processed bucket',
-      });
+      acknowledgeWildcardResource(
+        reconcile.role.policy,
+        buckets.processed.arnForObjects('_manifest/*.json'),
+        'reconcile-run role: reads one manifest per run (_manifest/<run-id>.json); run ids are only known at run time, so the read-only grant covers the manifest folder and nothing else of the processed bucket',
+      );
     }
 
     const crawlerStatus = taskFunction(
@@ -176,12 +176,12 @@ export class OrchestrationStack extends Stack {
       );
     }
     if (refresh.role.policy !== undefined) {
-      Validations.of(refresh.role.policy).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'refresh-reports role: redshift-data:DescribeStatement has no resource type (statement ids are created at run time); ' +
+      acknowledgeWildcardResource(
+        refresh.role.policy,
+        '*',
+        'refresh-reports role: redshift-data:DescribeStatement has no resource type (statement ids are created at run time); ' +
           'the redshift-data:statement-owner-iam-userid condition limits it to statements this role submitted',
-      });
+      );
     }
 
     this.run = new RunStateMachine(this, 'Run', {

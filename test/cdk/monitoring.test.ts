@@ -1,8 +1,16 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadTemplate, TEST_STAGES } from '../helpers/synth-pipeline';
 import { synthMonitoringAlone } from './monitoring-local';
 
-const TOPIC = 'arn:aws:sns:eu-central-1:111111111111:stand-in-alerts';
+/** The alerts topic, imported from FoundationStack (for Template assertions). */
+const TOPIC_MATCH = {
+  'Fn::ImportValue': Match.stringLikeRegexp('-bank-pipeline-foundation:ExportsOutputRefAlertsTopic'),
+};
+/** The same, for expect(). */
+const TOPIC = {
+  'Fn::ImportValue': expect.stringMatching(/^[a-z]+-bank-pipeline-foundation:ExportsOutputRefAlertsTopic/),
+};
 
 function alarmsByName(template: Template): Record<string, Record<string, unknown>> {
   return Object.fromEntries(
@@ -36,39 +44,40 @@ function dashboardBody(template: Template): string {
     : body['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : '<ref>')).join('');
 }
 
-describe('MonitoringStack (serverless warehouse, nag packs on)', () => {
+describe.each(TEST_STAGES)('MonitoringStack (%s, serverless warehouse)', (stage) => {
   let template: Template;
   let alarms: Record<string, Record<string, unknown>>;
+  const name = (what: string): string => `${stage}-bank-pipeline-${what}`;
 
   beforeAll(() => {
-    template = synthMonitoringAlone('serverless').template;
+    template = loadTemplate(stage, 'monitoring');
     alarms = alarmsByName(template);
   });
 
   it('has an alarm for every promise, each paging the alerts topic and reporting recovery', () => {
     expect(Object.keys(alarms).sort()).toEqual(
       [
-        'dev-bank-pipeline-run-failed',
-        'dev-bank-pipeline-start-run-errors',
-        'dev-bank-pipeline-reconcile-run-errors',
-        'dev-bank-pipeline-crawler-status-errors',
-        'dev-bank-pipeline-refresh-reports-errors',
-        'dev-bank-pipeline-start-run-dlq-not-empty',
-        'dev-bank-pipeline-sink-consumer-lag',
-        'dev-bank-pipeline-source-connector-errored-tasks',
-        'dev-bank-pipeline-sink-connector-errored-tasks',
-        'dev-bank-pipeline-report-refresh-failed',
+        name('run-failed'),
+        name('start-run-errors'),
+        name('reconcile-run-errors'),
+        name('crawler-status-errors'),
+        name('refresh-reports-errors'),
+        name('start-run-dlq-not-empty'),
+        name('sink-consumer-lag'),
+        name('source-connector-errored-tasks'),
+        name('sink-connector-errored-tasks'),
+        name('report-refresh-failed'),
       ].sort(),
     );
     for (const alarm of Object.values(alarms)) {
       expect(alarm.AlarmActions).toEqual([TOPIC]);
       expect(alarm.OKActions).toEqual([TOPIC]);
-      expect(String(alarm.AlarmDescription).length).toBeGreaterThan(40);
+      expect(JSON.stringify(alarm.AlarmDescription).length).toBeGreaterThan(40);
     }
   });
 
   it('counts failed, timed-out and aborted runs together', () => {
-    const run = alarms['dev-bank-pipeline-run-failed'];
+    const run = alarms[name('run-failed')];
     const metrics = run.Metrics as {
       Id: string;
       Expression?: string;
@@ -85,7 +94,7 @@ describe('MonitoringStack (serverless warehouse, nag packs on)', () => {
   });
 
   it('alarms on sink consumer lag above config.monitoring.maxConsumerLag for 15 minutes', () => {
-    const lag = alarms['dev-bank-pipeline-sink-consumer-lag'];
+    const lag = alarms[name('sink-consumer-lag')];
     expect(lag).toMatchObject({
       Threshold: 100_000,
       ComparisonOperator: 'GreaterThanThreshold',
@@ -97,31 +106,31 @@ describe('MonitoringStack (serverless warehouse, nag packs on)', () => {
       MetricName: 'SumOffsetLag',
       Period: 300,
       Dimensions: expect.arrayContaining([
-        { Name: 'Consumer Group', Value: 'connect-s3-sink-4e5f6a7b' },
-        { Name: 'Topic', Value: 'bank.transactions.v1' },
-        { Name: 'Cluster Name', Value: 'dev-bank-pipeline-msk' },
+        { Name: 'Consumer Group', Value: expect.stringMatching(/^connect-.*s3-sink/) },
+        { Name: 'Topic', Value: expect.any(String) },
+        { Name: 'Cluster Name', Value: expect.stringContaining(`${stage}-bank-pipeline`) },
       ]),
     });
   });
 
   it('alarms on any errored connector task, DLQ message or Lambda error', () => {
-    const threshold = (name: string): unknown => alarms[name].Threshold;
-    expect(threshold('dev-bank-pipeline-sink-connector-errored-tasks')).toBe(1);
-    expect(watchedMetric(alarms['dev-bank-pipeline-sink-connector-errored-tasks'])).toMatchObject({
+    const threshold = (alarmName: string): unknown => alarms[alarmName].Threshold;
+    expect(threshold(name('sink-connector-errored-tasks'))).toBe(1);
+    expect(watchedMetric(alarms[name('sink-connector-errored-tasks')])).toMatchObject({
       Namespace: 'AWS/KafkaConnect',
       MetricName: 'ErroredTaskCount',
-      Dimensions: [{ Name: 'ConnectorName', Value: 's3-sink-4e5f6a7b' }],
+      Dimensions: [{ Name: 'ConnectorName', Value: expect.stringMatching(/s3-sink/) }],
     });
-    expect(threshold('dev-bank-pipeline-start-run-dlq-not-empty')).toBe(1);
-    expect(watchedMetric(alarms['dev-bank-pipeline-start-run-dlq-not-empty'])).toMatchObject({
+    expect(threshold(name('start-run-dlq-not-empty'))).toBe(1);
+    expect(watchedMetric(alarms[name('start-run-dlq-not-empty')])).toMatchObject({
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',
     });
-    expect(watchedMetric(alarms['dev-bank-pipeline-refresh-reports-errors'])).toMatchObject({
+    expect(watchedMetric(alarms[name('refresh-reports-errors')])).toMatchObject({
       Namespace: 'AWS/Lambda',
       MetricName: 'Errors',
     });
-    expect(watchedMetric(alarms['dev-bank-pipeline-report-refresh-failed'])).toMatchObject({
+    expect(watchedMetric(alarms[name('report-refresh-failed')])).toMatchObject({
       Namespace: 'BankPipeline',
       MetricName: 'ReportRefreshFailures',
       Dimensions: [{ Name: 'service', Value: 'refresh-reports' }],
@@ -138,7 +147,7 @@ describe('MonitoringStack (serverless warehouse, nag packs on)', () => {
       },
       Targets: [
         Match.objectLike({
-          Arn: TOPIC,
+          Arn: TOPIC_MATCH,
           InputTransformer: Match.objectLike({ InputTemplate: Match.stringLikeRegexp('EMR step') }),
         }),
       ],
@@ -147,16 +156,26 @@ describe('MonitoringStack (serverless warehouse, nag packs on)', () => {
       EventPattern: {
         source: ['aws.glue'],
         'detail-type': ['Glue Job State Change'],
-        detail: { jobName: ['stand-in-load-job'], state: ['FAILED', 'TIMEOUT', 'ERROR'] },
+        detail: {
+          jobName: [
+            { 'Fn::ImportValue': Match.stringLikeRegexp('-bank-pipeline-analytics:ExportsOutputRefLoadJob') },
+          ],
+          state: ['FAILED', 'TIMEOUT', 'ERROR'],
+        },
       },
     });
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.glue'],
         'detail-type': ['Glue Crawler State Change'],
-        detail: { crawlerName: ['stand-in-raw-crawler', 'stand-in-processed-crawler'], state: ['Failed'] },
+        detail: { crawlerName: Match.anyValue(), state: ['Failed'] },
       },
     });
+    const crawlerRule = Object.values(template.findResources('AWS::Events::Rule')).find(
+      (rule) => rule.Properties.EventPattern['detail-type'][0] === 'Glue Crawler State Change',
+    );
+    // Both crawlers (raw and processed) are watched.
+    expect(crawlerRule?.Properties.EventPattern.detail.crawlerName).toHaveLength(2);
     // The topic lives in FoundationStack; nothing here may change its policy.
     template.resourceCountIs('AWS::SNS::TopicPolicy', 0);
   });

@@ -2,7 +2,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RUN_STATES } from '../../lib/constructs/orchestration-run-state-machine';
 import { PIPELINE_LAMBDA_RUNTIME } from '../../lib/constructs/pipeline-function';
-import { synthOrchestrationAlone } from './orchestration-local';
+import { loadTemplate, TEST_STAGES, type TestStage } from '../helpers/synth-pipeline';
 
 interface AslState {
   Type: string;
@@ -23,22 +23,30 @@ interface Asl {
 }
 
 /**
- * The state machine definition as JSON: the DefinitionString is a Fn::Join of
- * literal pieces and references; references become `<ref:...>` placeholders.
+ * A reference as a short placeholder: cross-stack imports/outputs become
+ * `<RefRawBucket...>` / `<FnGetAtt...>` (the export name without its stack
+ * prefix), local ones `<Logical.Attr>` / `<Ref:Logical>`.
  */
-function definitionOf(template: Template): Asl {
+function placeholder(part: unknown): string {
+  const p = part as Record<string, unknown>;
+  if (typeof p['Fn::ImportValue'] === 'string')
+    return `<${p['Fn::ImportValue'].replace(/^.*:ExportsOutput/, '')}>`;
+  if (p['Fn::GetStackOutput']) {
+    return `<${(p['Fn::GetStackOutput'] as { OutputName: string }).OutputName.replace(/^PublishOutput/, '')}>`;
+  }
+  if (Array.isArray(p['Fn::GetAtt'])) return `<${(p['Fn::GetAtt'] as string[]).join('.')}>`;
+  if (typeof p.Ref === 'string') return `<Ref:${p.Ref}>`;
+  return `<${JSON.stringify(part).replace(/"/g, '')}>`;
+}
+
+/** The DefinitionString (a Fn::Join of literal pieces and references) as text, references as placeholders. */
+function definitionText(template: Template): string {
   const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
   expect(machines).toHaveLength(1);
   const definition = machines[0].Properties.DefinitionString as string | { 'Fn::Join': [string, unknown[]] };
-  const text =
-    typeof definition === 'string'
-      ? definition
-      : definition['Fn::Join'][1]
-          .map((part) =>
-            typeof part === 'string' ? part : `<ref:${JSON.stringify(part).replace(/"/g, '')}>`,
-          )
-          .join('');
-  return JSON.parse(text) as Asl;
+  return typeof definition === 'string'
+    ? definition
+    : definition['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : placeholder(part))).join('');
 }
 
 /** Follows Next (and a Choice's first rule) from StartAt until a terminal state. */
@@ -63,14 +71,17 @@ function policyStatements(
 
 const asList = (value: string | string[]): string[] => (Array.isArray(value) ? value : [value]);
 
-describe('OrchestrationStack (dev, on stand-ins, nag packs on)', () => {
+const LOG_RETENTION: Record<TestStage, number> = { dev: 90, prod: 365 };
+
+describe.each(TEST_STAGES)('OrchestrationStack (%s)', (stage) => {
   let template: Template;
+  let text: string;
   let asl: Asl;
 
   beforeAll(() => {
-    // Throws "Validation failed" on any unacknowledged AwsSolutions / PCI DSS finding.
-    template = synthOrchestrationAlone('dev').template;
-    asl = definitionOf(template);
+    template = loadTemplate(stage, 'orchestration');
+    text = definitionText(template);
+    asl = JSON.parse(text) as Asl;
   });
 
   describe('run state machine', () => {
@@ -105,19 +116,28 @@ describe('OrchestrationStack (dev, on stand-ins, nag packs on)', () => {
       });
     });
 
+    it('leaves no unresolved token in the definition (escaping must not break references)', () => {
+      expect(text).not.toMatch(/Token\[/);
+      expect(text).not.toContain('$\\{');
+    });
+
     it('creates a tagged per-run cluster with the processing settings and an idle auto-termination', () => {
       const params = asl.States[RUN_STATES.createCluster].Parameters as Record<string, unknown>;
       expect(params).toMatchObject({
         ReleaseLabel: 'emr-7.5.0',
         Applications: [{ Name: 'Spark' }],
-        JobFlowRole: 'stand-in-emr-instance',
-        SecurityConfiguration: 'stand-in-security-configuration',
+        JobFlowRole: expect.stringMatching(/^<RefEmrInstanceProfile/),
+        ServiceRole: expect.stringMatching(/^<RefEmrServiceRole/),
+        SecurityConfiguration: expect.stringMatching(/^<RefSecurityConfiguration/),
         AutoTerminationPolicy: { IdleTimeout: 1800 },
-        Instances: { Ec2SubnetId: 'subnet-0a1b2c3d4e5f60011', KeepJobFlowAliveWhenNoSteps: true },
+        Instances: {
+          Ec2SubnetId: expect.stringMatching(/^<Ref.*Subnet/),
+          KeepJobFlowAliveWhenNoSteps: true,
+        },
       });
       expect(params.Tags).toEqual(
         expect.arrayContaining([
-          { Key: 'bank-pipeline:stage', Value: 'dev' },
+          { Key: 'bank-pipeline:stage', Value: stage },
           { Key: 'bank-pipeline:run-id', 'Value.$': '$.runId' },
           { Key: 'for-use-with-amazon-emr-managed-policies', Value: 'true' },
         ]),
@@ -130,10 +150,17 @@ describe('OrchestrationStack (dev, on stand-ins, nag packs on)', () => {
       ).Step;
       const args = step.HadoopJarStep['Args.$'];
       expect(step.HadoopJarStep.Jar).toBe('command-runner.jar');
-      expect(args).toBe(
-        "States.Array('spark-submit', '--deploy-mode', 'cluster', '--py-files', 's3://stand-in-artifacts/spark-jobs/atm/bankpipe.zip', " +
-          "'s3://stand-in-artifacts/spark-jobs/atm/atm_job.py', '--input', States.Format('s3://stand-in-raw/{}', $.rawPrefix), " +
-          "'--output', 's3://stand-in-processed/', '--quarantine', 's3://stand-in-quarantine/', '--run-id', $.runId)",
+      const bucket = (name: string): string => `<Ref${name}Bucket[0-9A-F]+>`;
+      expect(args).toMatch(
+        new RegExp(
+          [
+            "^States\\.Array\\('spark-submit', '--deploy-mode', 'cluster', '--py-files', ",
+            `'s3://${bucket('Artifacts')}/spark-jobs/atm/bankpipe\\.zip', 's3://${bucket('Artifacts')}/spark-jobs/atm/atm_job\\.py', `,
+            `'--input', States\\.Format\\('s3://${bucket('Raw')}/\\{\\}', \\$\\.rawPrefix\\), `,
+            `'--output', 's3://${bucket('Processed')}/', '--quarantine', 's3://${bucket('Quarantine')}/', `,
+            "'--run-id', \\$\\.runId\\)$",
+          ].join(''),
+        ),
       );
     });
 
@@ -193,7 +220,7 @@ describe('OrchestrationStack (dev, on stand-ins, nag packs on)', () => {
       const notify = asl.States[RUN_STATES.notifyFailure];
       expect(notify.Resource).toMatch(/:states:::sns:publish$/);
       expect(notify.Parameters).toMatchObject({
-        TopicArn: 'arn:aws:sns:eu-central-1:111111111111:stand-in-alerts',
+        TopicArn: expect.stringMatching(/^<RefAlertsTopic/),
         'Message.$': 'States.JsonToString($.alert)',
       });
       expect(notify.Next).toBe(RUN_STATES.failed);
@@ -211,7 +238,7 @@ describe('OrchestrationStack (dev, on stand-ins, nag packs on)', () => {
       );
       template.hasResourceProperties('AWS::Lambda::Function', {
         Environment: {
-          Variables: Match.objectLike({ CRAWLER_NAME: 'stand-in-processed-crawler', MAX_POLLS: '60' }),
+          Variables: Match.objectLike({ CRAWLER_NAME: Match.anyValue(), MAX_POLLS: '60' }),
         },
       });
       template.hasResourceProperties('AWS::Lambda::Function', {
@@ -227,7 +254,7 @@ describe('OrchestrationStack (dev, on stand-ins, nag packs on)', () => {
     it('is a STANDARD machine logging ALL to a KMS-encrypted log group, with X-Ray', () => {
       template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
         StateMachineType: 'STANDARD',
-        StateMachineName: 'dev-bank-pipeline-run',
+        StateMachineName: `${stage}-bank-pipeline-run`,
         LoggingConfiguration: Match.objectLike({ Level: 'ALL' }),
         TracingConfiguration: { Enabled: true },
       });
@@ -235,7 +262,7 @@ describe('OrchestrationStack (dev, on stand-ins, nag packs on)', () => {
       expect(logGroups.length).toBeGreaterThanOrEqual(5);
       for (const group of logGroups) {
         expect(group.Properties.KmsKeyId).toBeDefined();
-        expect(group.Properties.RetentionInDays).toBe(90);
+        expect(group.Properties.RetentionInDays).toBe(LOG_RETENTION[stage]);
         expect(group.DeletionPolicy).toBe('Retain');
       }
     });
@@ -297,7 +324,7 @@ describe('OrchestrationStack (dev, on stand-ins, nag packs on)', () => {
       const emr = policyStatements(template).filter((s) => s.Sid === 'DriveOwnStageClusters');
       expect(emr).toHaveLength(1);
       expect(emr[0].Condition).toEqual({
-        StringEquals: { 'elasticmapreduce:ResourceTag/bank-pipeline:stage': 'dev' },
+        StringEquals: { 'elasticmapreduce:ResourceTag/bank-pipeline:stage': stage },
       });
       expect(asList(emr[0].Action)).toEqual(
         expect.arrayContaining(['elasticmapreduce:AddJobFlowSteps', 'elasticmapreduce:TerminateJobFlows']),
