@@ -1,4 +1,4 @@
-"""s3proxy 2.6.0 with the jclouds filesystem provider, the S3 stand-in.
+"""s3proxy 4.1.0 with its filesystem-nio2 store, the S3 stand-in.
 
 Buckets are folders and objects are files under data/s3, so everything survives a restart. Path-style
 addressing, static demo credentials (twin.settings), the zone buckets created on every start.
@@ -27,7 +27,7 @@ def s3_endpoint(port: int) -> S3Endpoint:
 
 class S3Service(Service):
     name = "s3"
-    description = "s3proxy 2.6.0, filesystem-backed (S3)"
+    description = "s3proxy 4.1.0, filesystem-backed (S3)"
     port_keys = ("s3",)
     ready_timeout_seconds = 90.0
 
@@ -40,14 +40,13 @@ class S3Service(Service):
                 "s3proxy.authorization": "aws-v2-or-v4",
                 "s3proxy.identity": S3_ACCESS_KEY,
                 "s3proxy.credential": S3_SECRET_KEY,
-                # Current AWS SDKs send x-amz-checksum-* headers that s3proxy 2.6 does not know; without
-                # this every PutObject from them fails with 501 NotImplemented.
+                # Current SDKs send headers (x-amz-checksum-*, x-amz-sdk-checksum-algorithm, ...) that
+                # s3proxy may not know; answering them with 501 NotImplemented would break uploads.
                 "s3proxy.ignore-unknown-headers": "true",
-                # The "filesystem" provider, not its successor filesystem-nio2: nio2 maps a directory
-                # marker key ("a/") to a real directory and fails to delete it while files are under
-                # it, which S3 allows and Spark's s3a committer does on every write (it then retries
-                # forever). The old provider ignores that case like S3 does. It logs a deprecation.
-                "jclouds.provider": "filesystem",
+                # filesystem-nio2: deleting a directory-marker key ("a/") while objects exist under it
+                # just drops the marker, as on S3 (Spark's s3a committer does it on every write; see
+                # local/jars/s3proxy/pom.xml for why older s3proxy versions and stores fail there).
+                "jclouds.provider": "filesystem-nio2",
                 "jclouds.identity": "local",
                 "jclouds.credential": "local",
                 "jclouds.filesystem.basedir": str(paths.data / "s3"),
