@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
 import type { StageConfig } from '../config';
+import { SERVICE_SUBNET_GROUP } from '../stacks/network-stack';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -62,7 +63,7 @@ export interface PipelineFunctionProps {
   readonly securityGroup: ec2.ISecurityGroup;
   /**
    * Subnets the function's network interfaces live in.
-   * @default the private subnets: with egress when the stage has NAT gateways, isolated otherwise
+   * @default the network stack's `services` subnet group (private; NAT egress or VPC endpoints by stage)
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
   /**
@@ -134,7 +135,7 @@ export class PipelineFunction extends Construct {
   constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
     super(scope, id);
     const removalPolicy = props.config.allowDestroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
-    const vpcSubnets = props.vpcSubnets ?? defaultPrivateSubnets(props.config);
+    const vpcSubnets = props.vpcSubnets ?? defaultPrivateSubnets();
     const serviceName = props.serviceName ?? id;
     const logLevel = props.logLevel ?? 'INFO';
 
@@ -426,10 +427,11 @@ function flatten(node: unknown): string {
   return JSON.stringify(node);
 }
 
-/** Private subnets: with egress when the stage has NAT gateways, isolated otherwise (endpoints only). */
-export function defaultPrivateSubnets(config: StageConfig): ec2.SubnetSelection {
-  return {
-    subnetType:
-      config.network.natGateways > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED,
-  };
+/**
+ * The network stack's subnet group for data services (private: NAT egress or
+ * isolated with VPC endpoints, depending on the stage). Selected by group name
+ * because the warehouse subnets are private too.
+ */
+export function defaultPrivateSubnets(): ec2.SubnetSelection {
+  return { subnetGroupName: SERVICE_SUBNET_GROUP };
 }

@@ -32,7 +32,11 @@ describe('PipelineFunction', () => {
       Architectures: ['arm64'],
       TracingConfig: { Mode: 'Active' },
       KmsKeyArn: Match.anyValue(),
-      VpcConfig: { SubnetIds: Match.anyValue(), SecurityGroupIds: Match.anyValue() },
+      // The network stack's 'services' group, not the (also private) warehouse subnets.
+      VpcConfig: {
+        SubnetIds: ['subnet-0a1b2c3d4e5f60011', 'subnet-0a1b2c3d4e5f60012'],
+        SecurityGroupIds: ['sg-0a1b2c3d4e5f60031'],
+      },
       DeadLetterConfig: { TargetArn: Match.anyValue() },
       LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }),
     });

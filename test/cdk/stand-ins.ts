@@ -7,7 +7,11 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { loadStageConfig, type StageConfig } from '../../lib/config';
 import type { AnalyticsRunTargets } from '../../lib/stacks/analytics-stack';
-import type { PipelineSecurityGroups } from '../../lib/stacks/network-stack';
+import {
+  type PipelineSecurityGroups,
+  SERVICE_SUBNET_GROUP,
+  WAREHOUSE_SUBNET_GROUP,
+} from '../../lib/stacks/network-stack';
 import type { EmrRunSettings } from '../../lib/stacks/processing-stack';
 import type { DataLakeBuckets } from '../../lib/stacks/storage-stack';
 import type { WarehouseConnection } from '../../lib/stacks/warehouse-stack';
@@ -39,8 +43,10 @@ export function createStandIns(stage: 'dev' | 'prod' = 'dev'): StandIns {
     availabilityZones: ['eu-central-1a', 'eu-central-1b'],
     privateSubnetIds: ['subnet-0a1b2c3d4e5f60011', 'subnet-0a1b2c3d4e5f60012'],
     privateSubnetRouteTableIds: ['rtb-0a1b2c3d4e5f60011', 'rtb-0a1b2c3d4e5f60012'],
+    privateSubnetNames: [SERVICE_SUBNET_GROUP],
     isolatedSubnetIds: ['subnet-0a1b2c3d4e5f60021', 'subnet-0a1b2c3d4e5f60022'],
     isolatedSubnetRouteTableIds: ['rtb-0a1b2c3d4e5f60021', 'rtb-0a1b2c3d4e5f60022'],
+    isolatedSubnetNames: [WAREHOUSE_SUBNET_GROUP],
   });
   const lambdaSecurityGroup = ec2.SecurityGroup.fromSecurityGroupId(
     shared,
