@@ -1,0 +1,101 @@
+import { GetCrawlerCommand, GlueClient } from '@aws-sdk/client-glue';
+import {
+  DescribeStatementCommand,
+  ExecuteStatementCommand,
+  RedshiftDataClient,
+} from '@aws-sdk/client-redshift-data';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+/**
+ * The thin handlers: settings from the environment (a clear error naming a
+ * missing variable), real SDK clients (mocked here), then the logic.
+ */
+const s3 = mockClient(S3Client);
+const glue = mockClient(GlueClient);
+const redshift = mockClient(RedshiftDataClient);
+
+beforeEach(() => {
+  s3.reset();
+  glue.reset();
+  redshift.reset();
+  vi.resetModules();
+  vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
+});
+afterEach(() => vi.unstubAllEnvs());
+
+describe('reconcile-run handler', () => {
+  it('reads the manifest from PROCESSED_BUCKET', async () => {
+    vi.stubEnv('PROCESSED_BUCKET', 'processed-bucket');
+    s3.on(GetObjectCommand, { Bucket: 'processed-bucket', Key: '_manifest/run-1.json' }).resolves({
+      Body: {
+        transformToString: async () =>
+          JSON.stringify({ run_id: 'run-1', counts: { read: 4, valid: 3, quarantined: 1, duplicates: 0 } }),
+      },
+    } as never);
+    const { handler } = await import('../../lambda/reconcile-run/handler');
+    await expect(handler({ runId: 'run-1' })).resolves.toMatchObject({ read: 4, valid: 3 });
+  });
+
+  it('refuses to load without PROCESSED_BUCKET', async () => {
+    await expect(import('../../lambda/reconcile-run/handler')).rejects.toThrow(/PROCESSED_BUCKET is missing/);
+  });
+});
+
+describe('crawler-status handler', () => {
+  it('polls the crawler named by CRAWLER_NAME', async () => {
+    vi.stubEnv('CRAWLER_NAME', 'processed-crawler');
+    glue.on(GetCrawlerCommand, { Name: 'processed-crawler' }).resolves({ Crawler: { State: 'RUNNING' } });
+    const { handler } = await import('../../lambda/crawler-status/handler');
+    await expect(handler({ startedAfter: '2024-05-01T11:00:00Z', polls: 0 })).resolves.toMatchObject({
+      done: false,
+      polls: 1,
+    });
+  });
+
+  it('refuses a MAX_POLLS that is not a number', async () => {
+    vi.stubEnv('CRAWLER_NAME', 'processed-crawler');
+    vi.stubEnv('MAX_POLLS', 'lots');
+    await expect(import('../../lambda/crawler-status/handler')).rejects.toThrow(
+      /MAX_POLLS="lots" is not a whole number/,
+    );
+  });
+});
+
+describe('refresh-reports handler', () => {
+  const context = { getRemainingTimeInMillis: () => 120_000 } as unknown as Context;
+
+  it('targets the workgroup and refreshes REPORT_VIEWS in order', async () => {
+    vi.stubEnv('WAREHOUSE_KIND', 'serverless');
+    vi.stubEnv('WAREHOUSE_DATABASE', 'bank');
+    vi.stubEnv(
+      'WAREHOUSE_SECRET_ARN',
+      'arn:aws:secretsmanager:eu-central-1:111111111111:secret:admin-AbCdEf',
+    );
+    vi.stubEnv('WAREHOUSE_WORKGROUP', 'bank-wg');
+    vi.stubEnv('REPORT_VIEWS', 'banking.mv_a,banking.mv_b');
+    redshift.on(ExecuteStatementCommand).resolves({ Id: 'stmt' });
+    redshift.on(DescribeStatementCommand).resolves({ Status: 'FINISHED' });
+    const { handler } = await import('../../lambda/refresh-reports/handler');
+    await expect(handler({ runId: 'run-1' }, context)).resolves.toMatchObject({
+      done: true,
+      refreshed: ['banking.mv_a', 'banking.mv_b'],
+    });
+    expect(redshift.commandCalls(ExecuteStatementCommand)[0].args[0].input).toMatchObject({
+      WorkgroupName: 'bank-wg',
+    });
+  });
+
+  it('needs the cluster identifier for a provisioned warehouse', async () => {
+    vi.stubEnv('WAREHOUSE_KIND', 'provisioned');
+    vi.stubEnv('WAREHOUSE_DATABASE', 'bank');
+    vi.stubEnv('WAREHOUSE_SECRET_ARN', 'arn:x');
+    vi.stubEnv('REPORT_VIEWS', 'banking.mv_a');
+    await expect(import('../../lambda/refresh-reports/handler')).rejects.toThrow(
+      /WAREHOUSE_CLUSTER is missing/,
+    );
+  });
+});
