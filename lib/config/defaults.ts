@@ -10,7 +10,7 @@ export type StageSettings = Omit<StageConfig, 'stage' | 'allowDestroy'>;
  */
 export function defaultStageSettings(stage: string): StageSettings {
   return {
-    network: { vpcCidr: '10.40.0.0/16', maxAzs: 2, natGateways: 1, flowLogRetentionDays: 365 },
+    network: { vpcCidr: '10.40.0.0/16', maxAzs: 3, natGateways: 1, flowLogRetentionDays: 365 },
     storage: {
       rawInfrequentAccessAfterDays: 30,
       rawGlacierAfterDays: 90,
@@ -19,7 +19,7 @@ export function defaultStageSettings(stage: string): StageSettings {
       accessLogsExpireAfterDays: 365,
     },
     streaming: {
-      brokerCount: 2,
+      brokerCount: 3,
       brokerInstanceType: 'kafka.t3.small',
       kafkaVersion: '3.7.x',
       brokerVolumeGiB: 100,

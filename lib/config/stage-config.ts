@@ -34,8 +34,9 @@ export interface NetworkConfig {
    */
   readonly vpcCidr: string;
   /**
-   * Number of availability zones (2 or 3). MSK broker count must be a multiple of it.
-   * @default 2
+   * Number of availability zones (2 or 3). MSK broker count must be a multiple of it;
+   * Redshift Serverless needs 3.
+   * @default 3
    */
   readonly maxAzs: number;
   /**
@@ -81,7 +82,7 @@ export interface StorageConfig {
 export interface StreamingConfig {
   /**
    * Number of MSK broker nodes; must be a multiple of `network.maxAzs`.
-   * @default 2 (dev), 3 (prod)
+   * @default 3
    */
   readonly brokerCount: number;
   /**

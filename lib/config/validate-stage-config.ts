@@ -93,6 +93,13 @@ export function validateStageConfig(config: StageConfig): void {
   requireIntegerInRange(key('analytics.glueNumberOfWorkers'), analytics.glueNumberOfWorkers, 2, 100);
 
   requireOneOf(key('warehouse.kind'), warehouse.kind, ['serverless', 'provisioned'], "use 'serverless' or 'provisioned'");
+  if (warehouse.kind === 'serverless' && network.maxAzs < 3) {
+    throw new ConfigError(
+      key('warehouse.kind'),
+      `Redshift Serverless needs subnets in 3 availability zones but network.maxAzs is ${network.maxAzs}`,
+      "set network.maxAzs to 3 (and streaming.brokerCount to a multiple of 3) or use warehouse.kind 'provisioned'",
+    );
+  }
   requireIntegerInRange(key('warehouse.baseCapacityRpu'), warehouse.baseCapacityRpu, 8, 512);
   if (warehouse.baseCapacityRpu % 8 !== 0) {
     throw new ConfigError(

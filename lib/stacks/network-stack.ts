@@ -1,4 +1,4 @@
-import { Fn, Stack, Validations } from 'aws-cdk-lib';
+import { Fn, Stack, Tags, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -30,6 +30,8 @@ export const PUBLIC_SUBNET_GROUP = 'public';
  * select it with `{ subnetGroupName: SERVICE_SUBNET_GROUP }` so both shapes work.
  */
 export const SERVICE_SUBNET_GROUP = 'services';
+/** Tag that AmazonEMRServicePolicy_v2 requires on the subnets and security groups EMR uses. */
+export const EMR_MANAGED_POLICY_TAG = 'for-use-with-amazon-emr-managed-policies';
 /** Isolated subnet group (no route out of the VPC at all) for the warehouse. */
 export const WAREHOUSE_SUBNET_GROUP = 'warehouse';
 
@@ -80,6 +82,10 @@ export class NetworkStack extends Stack {
       enableDnsSupport: true,
     });
     this.vpc = vpc;
+    // EMR clusters run in the service subnets; the EMR v2 managed policy requires this tag on them.
+    for (const subnet of vpc.selectSubnets({ subnetGroupName: SERVICE_SUBNET_GROUP }).subnets) {
+      Tags.of(subnet).add(EMR_MANAGED_POLICY_TAG, 'true');
+    }
     for (const subnet of vpc.publicSubnets) {
       const defaultRoute = subnet.node.tryFindChild('DefaultRoute');
       if (defaultRoute) {
@@ -314,6 +320,11 @@ export class NetworkStack extends Stack {
           from.addEgressRule(to, port, description);
         }
       }
+    }
+
+    // AmazonEMRServicePolicy_v2 only lets EMR act on subnets and security groups carrying this tag.
+    for (const emrGroup of [emrPrimary, emrCore, emrServiceAccess]) {
+      Tags.of(emrGroup).add(EMR_MANAGED_POLICY_TAG, 'true');
     }
 
     allowHttpsOut(mskConnect, 'MSK Connect');

@@ -7,7 +7,7 @@ import { synthCoreStacks, type CoreSynthResult } from '../helpers/synth-core-sta
 import { loadTemplate, loadTemplateJson, TEST_OUT_ROOT, TEST_STAGES } from '../helpers/synth-pipeline';
 
 const EXPECTED = {
-  dev: { cidr: '10.40.0.0/16', azs: 2, natGateways: 1 },
+  dev: { cidr: '10.40.0.0/16', azs: 3, natGateways: 1 },
   prod: { cidr: '10.41.0.0/16', azs: 3, natGateways: 3 },
 } as const;
 
@@ -170,6 +170,20 @@ describe.each(TEST_STAGES)('network stack (%s)', (stage) => {
     rule('AWS::EC2::SecurityGroupIngress', core, 8443, serviceAccess, 'SourceSecurityGroupId');
     rule('AWS::EC2::SecurityGroupEgress', serviceAccess, 8443, primary, 'DestinationSecurityGroupId');
     rule('AWS::EC2::SecurityGroupEgress', serviceAccess, 8443, core, 'DestinationSecurityGroupId');
+  });
+
+  it('tags the service subnets and EMR security groups for the EMR v2 managed policy', () => {
+    const tagged = (resource: { Properties?: Record<string, unknown> }) =>
+      ((resource.Properties?.Tags as { Key: string; Value: string }[] | undefined) ?? []).some(
+        (t) => t.Key === 'for-use-with-amazon-emr-managed-policies' && t.Value === 'true',
+      );
+    const services = resourcesOfType(json, 'AWS::EC2::Subnet').filter(([id]) => id.startsWith('Vpcservices'));
+    expect(services.filter(([, s]) => !tagged(s)).map(([id]) => id)).toEqual([]);
+    const emrGroups = resourcesOfType(json, 'AWS::EC2::SecurityGroup').filter(([id]) => id.startsWith('Emr'));
+    expect(emrGroups).toHaveLength(3);
+    expect(emrGroups.filter(([, g]) => !tagged(g)).map(([id]) => id)).toEqual([]);
+    const others = resourcesOfType(json, 'AWS::EC2::SecurityGroup').filter(([id]) => !id.startsWith('Emr'));
+    expect(others.filter(([, g]) => tagged(g)).map(([id]) => id)).toEqual([]);
   });
 
   it('describes every rule, admits nothing from the internet and never allows "all traffic"', () => {

@@ -38,8 +38,9 @@ describe('loadStageConfig', () => {
     const config = loadStageConfig(contextWith({ stage: 'dev' }));
     expect(config.stage).toBe('dev');
     expect(config.allowDestroy).toBe(false);
-    expect(config.network.maxAzs).toBe(2);
-    expect(config.streaming.brokerCount).toBe(2);
+    expect(config.network.maxAzs).toBe(3);
+    expect(config.streaming.brokerCount).toBe(3);
+    expect(config.network.natGateways).toBe(1);
     expect(config.warehouse.kind).toBe('serverless');
     expect(config.streaming.sftpSecretName).toBe('dev/bank-pipeline/sftp-log-server');
   });
@@ -109,6 +110,20 @@ describe('loadStageConfig', () => {
 
   it('rejects a malformed alarm email', () => {
     expectConfigError(contextWith({ stage: 'dev', alarmEmail: 'not-an-email' }), 'stages.dev.monitoring.alarmEmail', /not valid/);
+  });
+
+  it('rejects Redshift Serverless over two availability zones', () => {
+    const stages = stagesWith('dev', { network: { maxAzs: 2 }, streaming: { brokerCount: 2 } });
+    expectConfigError(contextWith({ stage: 'dev', stages }), 'stages.dev.warehouse.kind', /needs subnets in 3 availability zones/);
+  });
+
+  it('accepts two availability zones with a provisioned warehouse', () => {
+    const stages = stagesWith('dev', {
+      network: { maxAzs: 2 },
+      streaming: { brokerCount: 2 },
+      warehouse: { kind: 'provisioned' },
+    });
+    expect(loadStageConfig(contextWith({ stage: 'dev', stages })).network.maxAzs).toBe(2);
   });
 
   it('rejects a typo in a setting name instead of ignoring it', () => {
