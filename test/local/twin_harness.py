@@ -93,10 +93,26 @@ def running_twin() -> Iterator[RunningTwin]:
         started = running.records()
         yield running
     finally:
-        started = started or running.records()
-        subprocess.run([sys.executable, str(STACK), "stop"], env=env, check=False, timeout=180)
+        # Records read again: a start cut short may have launched more than it reported.
+        started = [*started, *running.records()]
+        # Output captured: a closed pytest stdout must not break the stop half-way.
+        stop = subprocess.run(
+            [sys.executable, str(STACK), "stop"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=180,
+        )
         leftovers = [
             f"{record.service} (pid {record.pid})" for record in started if processes.is_running(record)
         ]
+        if leftovers:
+            # Ours for sure (same pid and kernel start time): never leave them running, keep the logs.
+            for record in started:
+                processes.stop(record, grace_seconds=10)
+            raise AssertionError(
+                f"still running after `stack.py stop`: {', '.join(leftovers)} (killed now; logs kept in "
+                f"{home / 'logs'}).\n{stop.stdout}{stop.stderr}"
+            )
         shutil.rmtree(home, ignore_errors=True)
-        assert not leftovers, f"still running after stop: {', '.join(leftovers)}"
