@@ -225,7 +225,7 @@ describe('network stack without NAT gateways', () => {
     template.resourceCountIs('AWS::EC2::InternetGateway', 0);
     const json = template.toJSON();
     const services = resourcesOfType(json, 'AWS::EC2::Subnet').filter(([id]) => id.startsWith('Vpcservices'));
-    expect(services).toHaveLength(2);
+    expect(services).toHaveLength(3);
     for (const [, subnet] of services) {
       expect(subnet.Properties?.Tags).toContainEqual({ Key: 'aws-cdk:subnet-type', Value: 'Isolated' });
     }
