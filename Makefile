@@ -17,8 +17,8 @@ check: setup
 	npx tsc --noEmit -p .
 	npx eslint .
 	npx prettier --check . --log-level warn
-	.local/venv/bin/ruff check spark-jobs test/python scripts
-	.local/venv/bin/ruff format --check spark-jobs test/python scripts
+	.local/venv/bin/ruff check spark-jobs test/python test/local local scripts
+	.local/venv/bin/ruff format --check spark-jobs test/python test/local local scripts
 
 ## CDK synth of every stage with the nag packs, template assertions, snapshots, Lambda and generator tests.
 test-ts: setup
@@ -28,9 +28,9 @@ test-ts: setup
 lint-templates: test-ts
 	scripts/lint-templates.sh
 
-## PySpark jobs and SQL on real Spark, PostgreSQL 15 and DuckDB.
+## PySpark jobs and SQL on real Spark, PostgreSQL 15 and DuckDB; the local twin on real servers.
 test-python: setup
-	$(PY) -m pytest test/python -q
+	$(PY) -m pytest test/python test/local -q
 
 test: check test-ts lint-templates test-python
 	@echo "All checks passed."

@@ -68,4 +68,11 @@ if [[ -x connectors/build-plugins.sh ]]; then
   connectors/build-plugins.sh
 fi
 
+# 6. The local twin's jars: Kafka 3.9.1 broker/Connect, s3proxy, hadoop-aws for s3a.
+if [[ -f local/jars/pom.xml ]] && { ! stamp_ok twin-jars local/jars/pom.xml local/jars/*/pom.xml || ! ls .local/twin-jars/kafka/kafka_2.13-3.9.1.jar >/dev/null 2>&1; }; then
+  log "fetching the local twin's jars into .local/twin-jars"
+  mvn -q -B -f local/jars/pom.xml package
+  stamp_write twin-jars local/jars/pom.xml local/jars/*/pom.xml
+fi
+
 log "ready"
