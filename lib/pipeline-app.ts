@@ -37,7 +37,11 @@ export interface PipelineAppOptions {
  * Builds all stacks of one stage. Stack names are `<stage>-bank-pipeline-<part>`
  * so two stages can live in one account.
  */
-export function buildPipeline(app: App, config: StageConfig, options: PipelineAppOptions = {}): PipelineStacks {
+export function buildPipeline(
+  app: App,
+  config: StageConfig,
+  options: PipelineAppOptions = {},
+): PipelineStacks {
   const prefix = `${config.stage}-bank-pipeline`;
   const common = { config, env: options.env, terminationProtection: config.stage === 'prod' };
 
@@ -98,5 +102,15 @@ export function buildPipeline(app: App, config: StageConfig, options: PipelineAp
     },
   });
 
-  return { foundation, network, storage, streaming, processing, warehouse, analytics, orchestration, monitoring };
+  return {
+    foundation,
+    network,
+    storage,
+    streaming,
+    processing,
+    warehouse,
+    analytics,
+    orchestration,
+    monitoring,
+  };
 }

@@ -11,9 +11,12 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { replaceSection } from './bench-doc';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, 'no-write': { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '5' }, 'no-write': { type: 'boolean' } },
+});
 const runs = Number(values.runs);
-if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got ${values.runs}`);
+if (!Number.isInteger(runs) || runs < 1)
+  throw new Error(`--runs must be a positive integer, got ${values.runs}`);
 
 const root = path.resolve(__dirname, '..');
 const cdkBin = path.join(root, 'node_modules', '.bin', 'cdk');
@@ -31,7 +34,10 @@ for (const stage of ['dev', 'prod']) {
   for (let i = 0; i < runs; i++) {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), `bench-synth-${stage}-`));
     const started = process.hrtime.bigint();
-    execFileSync(cdkBin, ['synth', '--all', '--quiet', '-c', `stage=${stage}`, '-o', out], { cwd: root, stdio: 'pipe' });
+    execFileSync(cdkBin, ['synth', '--all', '--quiet', '-c', `stage=${stage}`, '-o', out], {
+      cwd: root,
+      stdio: 'pipe',
+    });
     times.push(Number(process.hrtime.bigint() - started) / 1e9);
     stacks = fs.readdirSync(out).filter((f) => f.endsWith('.template.json')).length;
     fs.rmSync(out, { recursive: true, force: true });

@@ -18,7 +18,8 @@ for root in "${ROOTS[@]}"; do
   fi
   echo "== cfn-lint $root (${#templates[@]} templates)"
   set +e
-  .local/lint-venv/bin/cfn-lint --format parseable -- "${templates[@]}"
+  # W3005: CDK adds an explicit DependsOn on each role beside the GetAtt; redundant, harmless, not ours to change.
+  .local/lint-venv/bin/cfn-lint --format parseable --ignore-checks W3005 -- "${templates[@]}"
   rc=$?
   set -e
   # cfn-lint's exit code is a bit mask: 2 = errors, 4 = warnings, 8 = informational.

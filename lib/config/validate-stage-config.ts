@@ -23,7 +23,12 @@ export function validateStageConfig(config: StageConfig): void {
     `use a CloudWatch Logs retention: ${LOG_RETENTION_DAYS.join(', ')}`,
   );
 
-  requireIntegerInRange(key('storage.rawInfrequentAccessAfterDays'), storage.rawInfrequentAccessAfterDays, 30, 3650);
+  requireIntegerInRange(
+    key('storage.rawInfrequentAccessAfterDays'),
+    storage.rawInfrequentAccessAfterDays,
+    30,
+    3650,
+  );
   requireIntegerInRange(key('storage.rawGlacierAfterDays'), storage.rawGlacierAfterDays, 1, 3650);
   if (storage.rawGlacierAfterDays <= storage.rawInfrequentAccessAfterDays) {
     throw new ConfigError(
@@ -33,7 +38,12 @@ export function validateStageConfig(config: StageConfig): void {
     );
   }
   requireIntegerInRange(key('storage.quarantineExpireAfterDays'), storage.quarantineExpireAfterDays, 1, 3650);
-  requireIntegerInRange(key('storage.athenaResultsExpireAfterDays'), storage.athenaResultsExpireAfterDays, 1, 3650);
+  requireIntegerInRange(
+    key('storage.athenaResultsExpireAfterDays'),
+    storage.athenaResultsExpireAfterDays,
+    1,
+    3650,
+  );
   requireIntegerInRange(key('storage.accessLogsExpireAfterDays'), storage.accessLogsExpireAfterDays, 1, 3650);
 
   requireIntegerInRange(key('streaming.brokerCount'), streaming.brokerCount, 2, 30);
@@ -64,7 +74,12 @@ export function validateStageConfig(config: StageConfig): void {
     'use letters, digits, dots, underscores and dashes (Kafka topic name rules)',
   );
   requireIntegerInRange(key('streaming.topicPartitions'), streaming.topicPartitions, 1, 1000);
-  requireOneOf(key('streaming.connectMcuCount'), streaming.connectMcuCount, MSK_CONNECT_MCU, 'use 1, 2, 4 or 8');
+  requireOneOf(
+    key('streaming.connectMcuCount'),
+    streaming.connectMcuCount,
+    MSK_CONNECT_MCU,
+    'use 1, 2, 4 or 8',
+  );
   requireIntegerInRange(key('streaming.connectWorkerCount'), streaming.connectWorkerCount, 1, 10);
   requirePattern(
     key('streaming.sftpSecretName'),
@@ -72,7 +87,12 @@ export function validateStageConfig(config: StageConfig): void {
     /^[a-zA-Z0-9/_+=.@-]{1,512}$/,
     'use a Secrets Manager secret name (letters, digits and /_+=.@-)',
   );
-  requirePattern(key('streaming.sftpInputDir'), streaming.sftpInputDir, /^\/\S*$/, "use an absolute path like '/incoming'");
+  requirePattern(
+    key('streaming.sftpInputDir'),
+    streaming.sftpInputDir,
+    /^\/\S*$/,
+    "use an absolute path like '/incoming'",
+  );
 
   requirePattern(
     key('processing.emrReleaseLabel'),
@@ -89,10 +109,20 @@ export function validateStageConfig(config: StageConfig): void {
     10 * 1024 * 1024,
     Number.MAX_SAFE_INTEGER,
   );
-  requireOneOf(key('analytics.glueWorkerType'), analytics.glueWorkerType, GLUE_WORKER_TYPES, 'use G.1X, G.2X, G.4X or G.8X');
+  requireOneOf(
+    key('analytics.glueWorkerType'),
+    analytics.glueWorkerType,
+    GLUE_WORKER_TYPES,
+    'use G.1X, G.2X, G.4X or G.8X',
+  );
   requireIntegerInRange(key('analytics.glueNumberOfWorkers'), analytics.glueNumberOfWorkers, 2, 100);
 
-  requireOneOf(key('warehouse.kind'), warehouse.kind, ['serverless', 'provisioned'], "use 'serverless' or 'provisioned'");
+  requireOneOf(
+    key('warehouse.kind'),
+    warehouse.kind,
+    ['serverless', 'provisioned'],
+    "use 'serverless' or 'provisioned'",
+  );
   if (warehouse.kind === 'serverless' && network.maxAzs < 3) {
     throw new ConfigError(
       key('warehouse.kind'),
@@ -138,12 +168,21 @@ export function validateStageConfig(config: StageConfig): void {
       `set stages.prod.monitoring.alarmEmail in cdk.json or pass -c alarmEmail=oncall@example.com`,
     );
   }
-  requireIntegerInRange(key('monitoring.maxConsumerLag'), monitoring.maxConsumerLag, 1, Number.MAX_SAFE_INTEGER);
+  requireIntegerInRange(
+    key('monitoring.maxConsumerLag'),
+    monitoring.maxConsumerLag,
+    1,
+    Number.MAX_SAFE_INTEGER,
+  );
 }
 
 function requireIntegerInRange(key: string, value: unknown, min: number, max: number): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(key, `${JSON.stringify(value)} is not a whole number from ${min} to ${max}`, `set it to a value from ${min} to ${max}`);
+    throw new ConfigError(
+      key,
+      `${JSON.stringify(value)} is not a whole number from ${min} to ${max}`,
+      `set it to a value from ${min} to ${max}`,
+    );
   }
 }
 
@@ -162,7 +201,8 @@ function requirePattern(key: string, value: unknown, pattern: RegExp, fix: strin
 /** A VPC CIDR must be a well-formed RFC 1918 block sized /16 to /24. */
 function validatePrivateCidr(key: string, cidr: unknown): void {
   const fix = "use a private IPv4 block sized /16 to /24, e.g. '10.40.0.0/16'";
-  const match = typeof cidr === 'string' ? /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr) : null;
+  const match =
+    typeof cidr === 'string' ? /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr) : null;
   if (!match) {
     throw new ConfigError(key, `${JSON.stringify(cidr)} is not an IPv4 CIDR`, fix);
   }

@@ -24,7 +24,9 @@ describe.each(TEST_STAGES)('stage %s', (stage) => {
   it('passes the CloudFormation validation CDK runs at synth', () => {
     const reportFile = path.join(TEST_OUT_ROOT, stage, 'validation-report.json');
     const report = fs.existsSync(reportFile)
-      ? (JSON.parse(fs.readFileSync(reportFile, 'utf8')) as { pluginReports: { pluginName: string; conclusion: string }[] })
+      ? (JSON.parse(fs.readFileSync(reportFile, 'utf8')) as {
+          pluginReports: { pluginName: string; conclusion: string }[];
+        })
       : { pluginReports: [] };
     const failed = report.pluginReports.filter((p) => p.conclusion !== 'success').map((p) => p.pluginName);
     expect(failed).toEqual([]);

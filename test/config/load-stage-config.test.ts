@@ -10,7 +10,10 @@ function contextWith(overrides: Record<string, unknown>): (key: string) => unkno
 
 /** cdk.json stages with one stage's section replaced by a patched copy. */
 function stagesWith(stage: string, patch: Record<string, Record<string, unknown>>): Record<string, unknown> {
-  const stages = structuredClone(cdkJsonContext().stages) as Record<string, Record<string, Record<string, unknown>>>;
+  const stages = structuredClone(cdkJsonContext().stages) as Record<
+    string,
+    Record<string, Record<string, unknown>>
+  >;
   const current = stages[stage] ?? {};
   for (const [section, values] of Object.entries(patch)) {
     current[section] = { ...(current[section] ?? {}), ...values };
@@ -62,12 +65,20 @@ describe('loadStageConfig', () => {
   });
 
   it('rejects an unknown stage and lists the known ones', () => {
-    expectConfigError(contextWith({ stage: 'qa' }), 'stage', /unknown stage "qa"; known stages are dev, prod/);
+    expectConfigError(
+      contextWith({ stage: 'qa' }),
+      'stage',
+      /unknown stage "qa"; known stages are dev, prod/,
+    );
   });
 
   it('rejects a malformed CIDR', () => {
     const stages = stagesWith('dev', { network: { vpcCidr: '10.40.0.0' } });
-    expectConfigError(contextWith({ stage: 'dev', stages }), 'stages.dev.network.vpcCidr', /not an IPv4 CIDR/);
+    expectConfigError(
+      contextWith({ stage: 'dev', stages }),
+      'stages.dev.network.vpcCidr',
+      /not an IPv4 CIDR/,
+    );
   });
 
   it('rejects a public CIDR', () => {
@@ -99,7 +110,11 @@ describe('loadStageConfig', () => {
 
   it('requires an alarm email in prod', () => {
     const stages = stagesWith('prod', { monitoring: { alarmEmail: undefined } });
-    expectConfigError(contextWith({ stage: 'prod', stages }), 'stages.prod.monitoring.alarmEmail', /alarms would reach nobody/);
+    expectConfigError(
+      contextWith({ stage: 'prod', stages }),
+      'stages.prod.monitoring.alarmEmail',
+      /alarms would reach nobody/,
+    );
   });
 
   it('accepts the prod alarm email from the command line', () => {
@@ -109,12 +124,20 @@ describe('loadStageConfig', () => {
   });
 
   it('rejects a malformed alarm email', () => {
-    expectConfigError(contextWith({ stage: 'dev', alarmEmail: 'not-an-email' }), 'stages.dev.monitoring.alarmEmail', /not valid/);
+    expectConfigError(
+      contextWith({ stage: 'dev', alarmEmail: 'not-an-email' }),
+      'stages.dev.monitoring.alarmEmail',
+      /not valid/,
+    );
   });
 
   it('rejects Redshift Serverless over two availability zones', () => {
     const stages = stagesWith('dev', { network: { maxAzs: 2 }, streaming: { brokerCount: 2 } });
-    expectConfigError(contextWith({ stage: 'dev', stages }), 'stages.dev.warehouse.kind', /needs subnets in 3 availability zones/);
+    expectConfigError(
+      contextWith({ stage: 'dev', stages }),
+      'stages.dev.warehouse.kind',
+      /needs subnets in 3 availability zones/,
+    );
   });
 
   it('accepts two availability zones with a provisioned warehouse', () => {
@@ -128,12 +151,20 @@ describe('loadStageConfig', () => {
 
   it('rejects a typo in a setting name instead of ignoring it', () => {
     const stages = stagesWith('dev', { network: { maxAz: 3 } });
-    expectConfigError(contextWith({ stage: 'dev', stages }), 'stages.dev.network.maxAz', /not a known setting/);
+    expectConfigError(
+      contextWith({ stage: 'dev', stages }),
+      'stages.dev.network.maxAz',
+      /not a known setting/,
+    );
   });
 
   it('rejects a value of the wrong type', () => {
     const stages = stagesWith('dev', { streaming: { brokerCount: '2' } });
-    expectConfigError(contextWith({ stage: 'dev', stages }), 'stages.dev.streaming.brokerCount', /expected a number/);
+    expectConfigError(
+      contextWith({ stage: 'dev', stages }),
+      'stages.dev.streaming.brokerCount',
+      /expected a number/,
+    );
   });
 
   it.each([

@@ -6,7 +6,10 @@
 export function normalizeTemplate(template: unknown): unknown {
   return JSON.parse(
     JSON.stringify(template)
-      .replace(/[0-9a-f]{64}(\.(zip|json|py|jar))?/g, (_m, ext: string | undefined) => `[ASSET_HASH]${ext ?? ''}`)
+      .replace(
+        /[0-9a-f]{64}(\.(zip|json|py|jar))?/g,
+        (_m, ext: string | undefined) => `[ASSET_HASH]${ext ?? ''}`,
+      )
       .replace(/"cdk-hnb659fds-assets-[^"]*"/g, '"[BOOTSTRAP_BUCKET]"'),
   );
 }

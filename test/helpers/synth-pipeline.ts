@@ -44,7 +44,8 @@ export function synthStage(stage: TestStage, extraContext: Record<string, unknow
     // Policy-validation failures (nag findings) are read from the report by the nag test;
     // anything else (a construct error, bad config) must fail the run here.
     const isValidationFailure =
-      error instanceof Error && (error.name === 'ValidationFailed' || error.message.includes('Validation failed'));
+      error instanceof Error &&
+      (error.name === 'ValidationFailed' || error.message.includes('Validation failed'));
     if (!isValidationFailure) throw error;
   }
   return outdir;
