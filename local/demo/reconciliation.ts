@@ -1,0 +1,56 @@
+/** One line of the reconciliation table: a count and what it must equal. */
+export interface ReconciliationLine {
+  readonly label: string;
+  readonly actual: number;
+  readonly expected: number;
+  readonly ok: boolean;
+}
+
+export interface PipelineCounts {
+  /** Lines the generator wrote (its summary's lines_total). */
+  readonly generated: number;
+  readonly good: number;
+  readonly bad: number;
+  readonly duplicates: number;
+  readonly topicRecords: number;
+  readonly rawLines: number;
+  readonly read: number;
+  readonly valid: number;
+  readonly quarantined: number;
+  readonly manifestDuplicates: number;
+  readonly warehouseRows: number;
+}
+
+/**
+ * generated = on the topic = in raw = processed (valid) + quarantined + duplicates, and
+ * valid = rows added to the warehouse; the generator's own truth splits the last sum.
+ */
+export function reconcile(c: PipelineCounts): ReconciliationLine[] {
+  const line = (label: string, actual: number, expected: number): ReconciliationLine => ({
+    label,
+    actual,
+    expected,
+    ok: actual === expected,
+  });
+  return [
+    line('records on the topic = lines generated', c.topicRecords, c.generated),
+    line('lines in the raw zone = lines generated', c.rawLines, c.generated),
+    line('ATM job read = lines generated', c.read, c.generated),
+    line('valid + quarantined + duplicates = read', c.valid + c.quarantined + c.manifestDuplicates, c.read),
+    line('valid (processed) = generator good, unique', c.valid, c.good),
+    line('quarantined = generator bad lines', c.quarantined, c.bad),
+    line('duplicates = generator duplicates', c.manifestDuplicates, c.duplicates),
+    line('warehouse rows added = valid', c.warehouseRows, c.valid),
+  ];
+}
+
+export function reconciliationText(lines: ReconciliationLine[]): string {
+  const width = Math.max(...lines.map((l) => l.label.length));
+  return lines
+    .map(
+      (l) =>
+        `    ${l.ok ? '\u2713' : '\u2717'} ${l.label.padEnd(width)}  ${String(l.actual).padStart(9)}` +
+        `${l.ok ? '' : `  (expected ${l.expected})`}`,
+    )
+    .join('\n');
+}

@@ -1,0 +1,128 @@
+import type { ReconciliationLine } from './reconciliation';
+import type { ReportData } from './reports';
+
+interface Bar {
+  readonly label: string;
+  readonly value: number;
+}
+
+const escapeHtml = (text: string): string =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** A horizontal bar chart as inline SVG (no scripts, no external files). */
+function barChart(
+  title: string,
+  bars: Bar[],
+  format: (v: number) => string = (v) => v.toLocaleString('en'),
+): string {
+  if (bars.length === 0) return `<h2>${escapeHtml(title)}</h2><p>No data.</p>`;
+  const rowHeight = 22;
+  const labelWidth = 190;
+  const barWidth = 520;
+  const max = Math.max(...bars.map((b) => b.value), 1e-9);
+  const height = bars.length * rowHeight + 10;
+  const rows = bars
+    .map((bar, i) => {
+      const y = i * rowHeight + 5;
+      const w = Math.max(1, (bar.value / max) * barWidth);
+      return (
+        `<text x="${labelWidth - 6}" y="${y + 15}" text-anchor="end">${escapeHtml(bar.label)}</text>` +
+        `<rect x="${labelWidth}" y="${y + 3}" width="${w.toFixed(1)}" height="${rowHeight - 6}" fill="#2f6fb0"/>` +
+        `<text x="${labelWidth + w + 6}" y="${y + 15}">${escapeHtml(format(bar.value))}</text>`
+      );
+    })
+    .join('');
+  return (
+    `<h2>${escapeHtml(title)}</h2>` +
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${labelWidth + barWidth + 120}" height="${height}" ` +
+    `font-family="sans-serif" font-size="12" role="img" aria-label="${escapeHtml(title)}">${rows}</svg>`
+  );
+}
+
+/** A column chart (hours 0-23 etc.) as inline SVG. */
+function columnChart(title: string, bars: Bar[]): string {
+  if (bars.length === 0) return `<h2>${escapeHtml(title)}</h2><p>No data.</p>`;
+  const colWidth = 28;
+  const plotHeight = 200;
+  const max = Math.max(...bars.map((b) => b.value), 1);
+  const cols = bars
+    .map((bar, i) => {
+      const h = (bar.value / max) * plotHeight;
+      const x = 40 + i * colWidth;
+      return (
+        `<rect x="${x}" y="${(plotHeight - h + 10).toFixed(1)}" width="${colWidth - 4}" height="${h.toFixed(1)}" fill="#3c9d5d">` +
+        `<title>${escapeHtml(bar.label)}: ${bar.value}</title></rect>` +
+        `<text x="${x + (colWidth - 4) / 2}" y="${plotHeight + 26}" text-anchor="middle">${escapeHtml(bar.label)}</text>`
+      );
+    })
+    .join('');
+  return (
+    `<h2>${escapeHtml(title)}</h2>` +
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${60 + bars.length * colWidth}" height="${plotHeight + 40}" ` +
+    `font-family="sans-serif" font-size="11" role="img" aria-label="${escapeHtml(title)}">` +
+    `<text x="4" y="18">${max.toLocaleString('en')}</text>${cols}</svg>`
+  );
+}
+
+export function renderHtmlReport(
+  data: ReportData,
+  reconciliation: ReconciliationLine[],
+  generatedAt: Date,
+): string {
+  const num = (v: string | undefined): number => Number(v ?? 0);
+  const recon = reconciliation
+    .map(
+      (line) =>
+        `<tr><td>${escapeHtml(line.label)}</td><td class="n">${line.actual.toLocaleString('en')}</td>` +
+        `<td class="n">${line.expected.toLocaleString('en')}</td><td>${line.ok ? '&#10003;' : '&#10007;'}</td></tr>`,
+    )
+    .join('');
+  const sections = [
+    barChart(
+      'Monthly trend: completed transactions (warehouse v_monthly_trend)',
+      data.warehouseMonthly.map((r) => ({
+        label: `${r.year}-${String(r.month).padStart(2, '0')}`,
+        value: num(r.txn_count),
+      })),
+    ),
+    barChart(
+      'Monthly trend: completed amount (CZK)',
+      data.warehouseMonthly.map((r) => ({
+        label: `${r.year}-${String(r.month).padStart(2, '0')}`,
+        value: num(r.total_amount),
+      })),
+      (v) => v.toLocaleString('en', { maximumFractionDigits: 2 }),
+    ),
+    columnChart(
+      'Hourly ATM load: completed ATM transactions by hour of day, UTC (v_atm_hourly_totals)',
+      data.hourlyAtmLoad.map((r) => ({ label: r.txn_hour, value: num(r.txn_count) })),
+    ),
+    barChart(
+      'ATM failure rate, worst 20 ATMs (v_atm_failure_rates)',
+      data.atmFailureRates
+        .slice(0, 20)
+        .map((r) => ({ label: `${r.atm_id} ${r.city}`, value: num(r.failure_rate) })),
+      (v) => `${(v * 100).toFixed(2)} %`,
+    ),
+    barChart(
+      'Failure rate by card type (v_card_type_failure_rates)',
+      data.cardTypeFailureRates.map((r) => ({ label: r.card_type, value: num(r.failure_rate) })),
+      (v) => `${(v * 100).toFixed(2)} %`,
+    ),
+    barChart(
+      'Fraud flags by rule (Athena stand-in, fraud_flags)',
+      data.fraudByRule.map((r) => ({ label: r.rule, value: num(r.flags) })),
+    ),
+  ];
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>bankpipe local twin report</title>
+<style>body{font-family:sans-serif;margin:2em;max-width:960px}table{border-collapse:collapse}
+td,th{border:1px solid #ccc;padding:4px 8px}.n{text-align:right}h2{margin-top:1.6em;font-size:1.1em}</style></head>
+<body><h1>bankpipe: local twin run report</h1>
+<p>Generated ${escapeHtml(generatedAt.toISOString())}. Figures come from the PostgreSQL warehouse (Redshift stand-in)
+and the DuckDB Athena stand-in after the run.</p>
+<h2>Reconciliation</h2><table><tr><th>count</th><th>actual</th><th>expected</th><th></th></tr>${recon}</table>
+${sections.join('\n')}
+</body></html>
+`;
+}

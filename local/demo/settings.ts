@@ -1,0 +1,70 @@
+import * as path from 'node:path';
+
+/** Where the twin's services are and where the demo keeps its own state; read from `local/stack.py env`. */
+export interface TwinSettings {
+  readonly repoRoot: string;
+  readonly twinHome: string;
+  /** The demo's own state (run ledger, Athena stand-in, mirror, generator truth) under TWIN_HOME. */
+  readonly demoHome: string;
+  readonly s3Endpoint: string;
+  readonly rawBucket: string;
+  readonly processedBucket: string;
+  readonly quarantineBucket: string;
+  readonly kafkaBootstrap: string;
+  readonly connectUrl: string;
+  readonly sftpDropDir: string;
+  readonly s3aJars: string[];
+  readonly pg: {
+    readonly host: string;
+    readonly port: string;
+    readonly user: string;
+    readonly password: string;
+    readonly database: string;
+    readonly jdbcUrl: string;
+  };
+  readonly python: string;
+}
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+/** Reads the settings; every missing variable is named, with the command that provides it. */
+export function twinSettings(env: NodeJS.ProcessEnv = process.env): TwinSettings {
+  const missing: string[] = [];
+  const need = (name: string): string => {
+    const value = env[name];
+    if (value === undefined || value === '') missing.push(name);
+    return value ?? '';
+  };
+  const twinHome = path.resolve(env.TWIN_HOME ?? path.join(REPO_ROOT, '.local', 'twin'));
+  const settings: TwinSettings = {
+    repoRoot: REPO_ROOT,
+    twinHome,
+    demoHome: path.join(twinHome, 'demo'),
+    s3Endpoint: need('TWIN_S3_ENDPOINT'),
+    rawBucket: need('TWIN_RAW_BUCKET'),
+    processedBucket: need('TWIN_PROCESSED_BUCKET'),
+    quarantineBucket: need('TWIN_QUARANTINE_BUCKET'),
+    kafkaBootstrap: need('TWIN_KAFKA_BOOTSTRAP'),
+    connectUrl: need('TWIN_CONNECT_URL'),
+    sftpDropDir: need('TWIN_SFTP_DROP_DIR'),
+    s3aJars: need('TWIN_S3A_JARS').split(',').filter(Boolean),
+    pg: {
+      host: need('TWIN_PG_HOST'),
+      port: need('TWIN_PG_PORT'),
+      user: need('TWIN_PG_USER'),
+      password: need('TWIN_PG_PASSWORD'),
+      database: need('TWIN_PG_DATABASE'),
+      jdbcUrl: need('TWIN_PG_JDBC_URL'),
+    },
+    python: env.TWIN_PYTHON ?? path.join(REPO_ROOT, '.local', 'venv', 'bin', 'python'),
+  };
+  need('AWS_ACCESS_KEY_ID');
+  need('AWS_SECRET_ACCESS_KEY');
+  if (missing.length > 0) {
+    throw new Error(
+      `missing environment: ${missing.join(', ')}. Start the twin and load its endpoints first: ` +
+        'local/stack.py start && source <(local/stack.py env)',
+    );
+  }
+  return settings;
+}

@@ -1,0 +1,272 @@
+/**
+ * The local twin's pipeline run (what `make demo` runs once the services are up):
+ *
+ *   source <(local/stack.py env) && npx tsx local/run-pipeline.ts [--count N] [--seed S] [--json FILE]
+ *
+ * generate -> SFTP drop -> (connectors) -> topic -> raw zone -> start-run logic -> local state
+ * machine (ATM job, reconcile-run, crawler, load, refresh-reports) -> reconciliation, reports,
+ * HTML report. DEMO_COUNT and DEMO_SEED set the defaults of --count and --seed.
+ * Exit 0 when every reconciliation line matches, 1 when one does not, 2 on bad options.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { RunLog } from '../lambda/shared/log';
+import { sourceTopic, topicRecordCount } from './demo/kafka';
+import { orchestrate } from './demo/orchestrate';
+import { runLogged } from './demo/processes';
+import { consoleProgress } from './demo/progress';
+import { reconcile, reconciliationText } from './demo/reconciliation';
+import { renderHtmlReport } from './demo/report-html';
+import { collectReports, textTable } from './demo/reports';
+import { RunLedger } from './demo/run-ledger';
+import { RawZoneCounter, sumLines, twinS3Client, uploadFile, windowOfRawKey } from './demo/s3';
+import { twinSettings } from './demo/settings';
+import { LocalStateMachine } from './demo/state-machine';
+import { queryWarehouse } from './demo/warehouse';
+
+interface GeneratorSummary {
+  lines_total: number;
+  good: number;
+  bad: number;
+  duplicates: number;
+  monthly: { year: number; month: number; completed_count: number; completed_amount: string }[];
+}
+
+function options(): { count: number; seed: string | undefined; json?: string; timeoutSeconds: number } {
+  const { values } = parseArgs({
+    options: {
+      count: { type: 'string', default: process.env.DEMO_COUNT ?? '100000' },
+      seed: { type: 'string', default: process.env.DEMO_SEED },
+      json: { type: 'string' },
+      'ingest-timeout': { type: 'string', default: process.env.DEMO_INGEST_TIMEOUT ?? '900' },
+    },
+  });
+  const count = Number(values.count);
+  if (!Number.isInteger(count) || count < 1 || count > 10_000_000) {
+    console.error(
+      `--count (DEMO_COUNT) must be a whole number from 1 to 10,000,000; got ${JSON.stringify(values.count)}`,
+    );
+    process.exit(2);
+  }
+  const timeoutSeconds = Number(values['ingest-timeout']);
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) {
+    console.error(
+      `--ingest-timeout (DEMO_INGEST_TIMEOUT) must be a number of seconds > 0; got ${values['ingest-timeout']}`,
+    );
+    process.exit(2);
+  }
+  return { count, seed: values.seed, json: values.json, timeoutSeconds };
+}
+
+async function main(): Promise<number> {
+  const opts = options();
+  const settings = twinSettings();
+  const progress = consoleProgress();
+  const s3 = twinS3Client(settings);
+  const ledger = new RunLedger(path.join(settings.demoHome, 'runs-ledger.json'));
+  const handlerLog = fs.createWriteStream(path.join(settings.twinHome, 'logs', 'demo-handlers.log'), {
+    flags: 'a',
+  });
+  const log: RunLog = {
+    info: (message, details) =>
+      handlerLog.write(`${JSON.stringify({ level: 'INFO', message, ...details })}\n`),
+    warn: (message, details) =>
+      handlerLog.write(`${JSON.stringify({ level: 'WARN', message, ...details })}\n`),
+  };
+  const timings: Record<string, string> = {};
+  const mark = (name: string): void => {
+    timings[name] = new Date().toISOString();
+  };
+  const aborted = ledger.abortOrphans();
+  if (aborted.length > 0) progress.step(`earlier runs interrupted (marked ABORTED): ${aborted.join(', ')}`);
+
+  // ---- 1. generate into the SFTP drop
+  const usedSeeds = ledger.read().seeds;
+  let seed = opts.seed ?? '42';
+  if (usedSeeds.includes(seed)) {
+    if (opts.seed !== undefined && process.env.DEMO_SEED_AUTO !== '1') {
+      console.error(
+        `seed ${seed} was already dropped into this twin: the same seed repeats its transaction ids, which the ` +
+          'pipeline would rightly count as duplicates. Choose another DEMO_SEED, or start over with `make clean`.',
+      );
+      return 2;
+    }
+    let n = 1;
+    while (usedSeeds.includes(`${seed}-${n}`)) n += 1;
+    seed = `${seed}-${n}`;
+  }
+  progress.stage(
+    `Generate ${opts.count.toLocaleString('en')} transactions (seed ${seed}) into the SFTP drop`,
+  );
+  const topic = await sourceTopic(settings.connectUrl);
+  const topicBefore = await topicRecordCount(settings.kafkaBootstrap, topic);
+  const rawCounter = new RawZoneCounter(s3, settings.rawBucket);
+  const rawBefore = await rawCounter.refresh();
+  const warehouseBefore = await warehouseRowCount(settings);
+  const truthDir = path.join(settings.demoHome, 'truth', `seed-${seed}`);
+  fs.mkdirSync(truthDir, { recursive: true });
+  const summaryFile = path.join(truthDir, 'summary.json');
+  const customersFile = path.join(truthDir, 'customers.jsonl');
+  const files = Math.max(1, Math.ceil(opts.count / 25_000));
+  mark('generate_started');
+  await runLogged(
+    'generator',
+    path.join(settings.repoRoot, 'node_modules', '.bin', 'tsx'),
+    [
+      path.join(settings.repoRoot, 'tools', 'generator', 'cli.ts'),
+      '--seed',
+      seed,
+      '--count',
+      String(opts.count),
+      '--out',
+      settings.sftpDropDir,
+      '--files',
+      String(files),
+      '--bad-ratio',
+      '0.01',
+      '--duplicate-ratio',
+      '0.005',
+      '--summary',
+      summaryFile,
+      '--customers-out',
+      customersFile,
+      '--overwrite',
+    ],
+    { logFile: path.join(settings.twinHome, 'logs', 'demo-generator.log') },
+  );
+  mark('files_landed');
+  ledger.update((doc) => void doc.seeds.push(seed));
+  const summary = JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as GeneratorSummary;
+  progress.done(
+    `${summary.lines_total} lines (${summary.good} good, ${summary.bad} bad, ${summary.duplicates} duplicates) in ${files} file(s) in ${settings.sftpDropDir}`,
+  );
+
+  // ---- 2. ingest: SFTP source -> topic -> S3 sink -> raw zone
+  progress.stage('Ingest: SFTP source connector -> Kafka topic -> S3 sink -> raw zone');
+  const deadline = Date.now() + opts.timeoutSeconds * 1000;
+  let topicRecords = 0;
+  let rawLines = 0;
+  let rawAfter = rawBefore;
+  for (;;) {
+    topicRecords = (await topicRecordCount(settings.kafkaBootstrap, topic)) - topicBefore;
+    rawAfter = await rawCounter.refresh();
+    rawLines = sumLines(rawAfter) - sumLines(rawBefore);
+    progress.update(
+      `topic ${topic}: ${topicRecords}/${summary.lines_total} records, raw zone: ${rawLines}/${summary.lines_total} lines`,
+    );
+    if (rawLines >= summary.lines_total && topicRecords >= summary.lines_total) break;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `ingest timed out after ${opts.timeoutSeconds}s: ${topicRecords} records on ${topic}, ${rawLines} raw lines, ` +
+          `${summary.lines_total} generated; see ${settings.twinHome}/logs/connect.log (DEMO_INGEST_TIMEOUT raises the limit)`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  mark('raw_complete');
+  const windows = [
+    ...new Set(
+      [...rawAfter.keys()]
+        .filter((key) => rawAfter.get(key) !== rawBefore.get(key))
+        .map(windowOfRawKey)
+        .filter((w): w is string => w !== undefined),
+    ),
+  ].sort();
+  progress.done(
+    `${topicRecords} records on the topic, ${rawLines} lines in the raw zone, hour window(s) ${windows.join(', ')}`,
+  );
+
+  // ---- 3. orchestration: start-run -> state machine
+  progress.stage('Orchestration: start-run logic, then the run state machine (local adapters)');
+  const customersKey = `reference/customers/customers-${seed}.jsonl`;
+  await uploadFile(s3, settings.rawBucket, customersKey, customersFile);
+  progress.step(`customers uploaded to s3://${settings.rawBucket}/${customersKey}`);
+  const stateMachine = new LocalStateMachine({
+    settings,
+    s3,
+    progress,
+    log,
+    customersUri: `s3a://${settings.rawBucket}/${customersKey}`,
+  });
+  const executions = await orchestrate({
+    s3,
+    rawBucket: settings.rawBucket,
+    ledger,
+    stateMachine,
+    log,
+    windows,
+    onStart: (runId, how) => progress.step(`start-run: execution ${runId} started (${how})`),
+  });
+  mark('warehouse_queryable');
+  progress.done(`${executions.length} run(s): ${executions.map((e) => e.runId).join(', ')}`);
+
+  // ---- 4. reconciliation and reports
+  progress.stage('Reconciliation');
+  const sum = (pick: (e: (typeof executions)[number]) => number): number =>
+    executions.reduce((t, e) => t + pick(e), 0);
+  const lines = reconcile({
+    generated: summary.lines_total,
+    good: summary.good,
+    bad: summary.bad,
+    duplicates: summary.duplicates,
+    topicRecords,
+    rawLines,
+    read: sum((e) => e.counts.read),
+    valid: sum((e) => e.counts.valid),
+    quarantined: sum((e) => e.counts.quarantined),
+    manifestDuplicates: sum((e) => e.counts.duplicates),
+    warehouseRows: (await warehouseRowCount(settings)) - warehouseBefore,
+  });
+  console.log(reconciliationText(lines));
+  if (warehouseBefore > 0) {
+    console.log(
+      `    (this twin already held ${warehouseBefore} warehouse rows from earlier runs; counts above are this run's)`,
+    );
+  }
+
+  const reports = await collectReports(settings);
+  console.log('\n  monthly_trend (warehouse banking.v_monthly_trend)');
+  console.log(textTable(reports.warehouseMonthly));
+  console.log('\n  monthly_trend (Athena stand-in, sql/athena/monthly_trend.sql on DuckDB)');
+  console.log(textTable(reports.athenaMonthly));
+  console.log('\n  ops_totals (warehouse)');
+  console.log(textTable(reports.opsTotals));
+  console.log('\n  atm_failure_rates, highest first (warehouse)');
+  console.log(textTable(reports.atmFailureRates, 8));
+  console.log('\n  fraud_flags by rule (Athena stand-in)');
+  console.log(textTable(reports.fraudByRule));
+
+  const reportFile = path.join(settings.twinHome, 'report.html');
+  fs.writeFileSync(reportFile, renderHtmlReport(reports, lines, new Date()));
+  console.log(`\n  HTML report: ${reportFile}`);
+
+  const ok = lines.every((l) => l.ok);
+  if (opts.json) {
+    fs.writeFileSync(
+      opts.json,
+      `${JSON.stringify({ ok, seed, summaryFile, reconciliation: lines, executions, reports, timings, reportFile }, null, 2)}\n`,
+    );
+  }
+  console.log(
+    ok ? '\n  \u2713 every count matches' : '\n  \u2717 reconciliation failed: see the lines marked \u2717',
+  );
+  return ok ? 0 : 1;
+}
+
+async function warehouseRowCount(settings: ReturnType<typeof twinSettings>): Promise<number> {
+  const rows = await queryWarehouse(
+    settings,
+    "SELECT CASE WHEN to_regclass('banking.transactions') IS NULL THEN 0 ELSE 1 END AS present",
+  );
+  if (rows[0]?.present !== '1') return 0;
+  return Number((await queryWarehouse(settings, 'SELECT COUNT(*) AS n FROM banking.transactions'))[0].n);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    console.error(`\nerror: ${error.message}`);
+    process.exit(1);
+  },
+);
