@@ -36,8 +36,11 @@ fi
 
 # 2. Node modules from the committed lock file.
 if ! stamp_ok npm package-lock.json || [[ ! -d node_modules ]]; then
-  log "installing Node modules (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error
+  log "installing Node modules from package-lock.json"
+  # Not `npm ci`: npm 11 records no lock entries for other platforms' optional
+  # binaries (rollup, esbuild), and `npm ci` then refuses the lock as out of sync.
+  # `npm install` installs the same locked versions and leaves the lock unchanged.
+  npm install --no-audit --no-fund --loglevel=error
   stamp_write npm package-lock.json
 fi
 
