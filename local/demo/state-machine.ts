@@ -34,6 +34,9 @@ export interface ExecutionResult {
   readonly tables: string[];
   readonly warehouseLoad: Record<string, unknown>;
   readonly refreshedViews: string[];
+  /** When this run's rows became queryable: in the Athena stand-in (crawl done) and the warehouse (load committed). */
+  readonly athenaQueryableAt: string;
+  readonly warehouseQueryableAt: string;
 }
 
 export interface LocalStateMachineOptions {
@@ -97,9 +100,11 @@ export class LocalStateMachine {
       await sleep(500);
     }
     state(RUN_STATES.checkCrawler, `crawl finished (${polls} poll)`);
+    const athenaQueryableAt = new Date().toISOString();
 
     const loadStarted = Date.now();
     const warehouseLoad = await this.loadWarehouse(input.runId);
+    const warehouseQueryableAt = new Date().toISOString();
     const load = warehouseLoad as {
       dates?: string[];
       rows_staged?: number;
@@ -115,7 +120,15 @@ export class LocalStateMachine {
     const refreshed = await this.refresh(input.runId);
     state(RUN_STATES.refreshReports, `${refreshed.length} materialized views refreshed`);
     state(RUN_STATES.succeeded, input.runId);
-    return { runId: input.runId, counts, tables, warehouseLoad, refreshedViews: refreshed };
+    return {
+      runId: input.runId,
+      counts,
+      tables,
+      warehouseLoad,
+      refreshedViews: refreshed,
+      athenaQueryableAt,
+      warehouseQueryableAt,
+    };
   }
 
   private async runAtmJob(input: RunInput): Promise<void> {
