@@ -52,5 +52,7 @@ def schema_path() -> Path:
 @pytest.fixture(scope="session")
 def berka_dir() -> Path:
     if not (BERKA_DIR / "trans.asc").exists():
-        pytest.skip(f"Berka sample not found at {BERKA_DIR}: place ../shared/datasets/berka beside the repo to run")
+        pytest.skip(
+            f"Berka sample not found at {BERKA_DIR}: place ../shared/datasets/berka beside the repo to run"
+        )
     return BERKA_DIR
