@@ -68,15 +68,19 @@ def mark_strings(line: Column) -> Column:
 
 def parse_json_lines(lines: DataFrame, contract: Contract) -> DataFrame:
     """Add ``json_error`` (null, 'malformed_json' or 'not_an_object'), ``json_keys`` (top-level keys)
-    and ``json_values`` (one marked text value per contract property, null when absent or JSON null).
+    and ``json_values`` (the parsed line: one marked text per contract property, read with
+    ``json_value``; null when absent or JSON null).
     """
     fields = [T.StructField(STRING_MARKER + name, T.StringType()) for name in contract.property_names]
     schema = T.StructType([*fields, T.StructField(_CORRUPT, T.StringType())])
-    parsed = F.from_json(
-        mark_strings(F.col(RAW_LINE)), schema, {**STRICT_JSON, "columnNameOfCorruptRecord": _CORRUPT}
-    )
-    values = F.struct(
-        *[parsed.getField(STRING_MARKER + name).alias(name) for name in contract.property_names]
+    options = {**STRICT_JSON, "columnNameOfCorruptRecord": _CORRUPT}
+    # Each line must be parsed exactly once. Spark's optimiser copies an aliased expression into every
+    # place that uses it when it merges projections or pushes a filter down (a filter on ``reason``
+    # would otherwise run from_json once per field: ~500 times per line). explode(array(x)) yields
+    # exactly one row per line and is a Generate node, which neither rule looks through.
+    parse_once = F.explode(F.array(F.from_json(mark_strings(F.col(RAW_LINE)), schema, options)))
+    parsed = lines.select(
+        "*", parse_once.alias(JSON_VALUES), F.json_object_keys(F.col(RAW_LINE)).alias(JSON_KEYS)
     )
     trimmed = F.regexp_replace(F.col(RAW_LINE), r"^\s+|\s+$", "")
     # Jackson stops after the first complete value, so '{...} trailing' would parse; the end check
@@ -85,25 +89,21 @@ def parse_json_lines(lines: DataFrame, contract: Contract) -> DataFrame:
     is_valid_json_value = F.from_json(
         F.concat(F.lit("["), F.col(RAW_LINE), F.lit("]")), T.ArrayType(T.StringType()), STRICT_JSON
     ).isNotNull()
+    corrupt = F.col(JSON_VALUES).getField(_CORRUPT)
     error = (
-        F.when(parsed.getField(_CORRUPT).isNull() & trimmed.endswith("}"), F.lit(None).cast("string"))
+        F.when(corrupt.isNull() & trimmed.endswith("}"), F.lit(None).cast("string"))
         .when(trimmed.startswith("{"), F.lit("malformed_json"))
         .when(is_valid_json_value, F.lit("not_an_object"))
         .otherwise(F.lit("malformed_json"))
     )
-    return lines.select(
-        "*",
-        error.alias(JSON_ERROR),
-        F.json_object_keys(F.col(RAW_LINE)).alias(JSON_KEYS),
-        values.alias(JSON_VALUES),
-    )
+    return parsed.select(*lines.columns, error.alias(JSON_ERROR), JSON_KEYS, JSON_VALUES)
 
 
 # ---- helpers to read a marked value -------------------------------------------------------------
 
 
 def json_value(name: str) -> Column:
-    return F.col(JSON_VALUES).getField(name)
+    return F.col(JSON_VALUES).getField(STRING_MARKER + name)
 
 
 def is_present(name: str) -> Column:

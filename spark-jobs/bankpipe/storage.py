@@ -20,6 +20,7 @@ attempt of the same run id published. Effects:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +102,27 @@ class HadoopFs:
         if not fs.rename(source_path, target_path):
             raise OSError(f"could not move {source} to {target}")
 
+    def rename_many(self, moves: list[tuple[str, str]]) -> None:
+        """Move files (source, target) on one file system with few JVM calls: parents are created
+        once each, and a failed move raises naming the file."""
+        if not moves:
+            return
+        fs, _ = self._resolve(moves[0][0])
+        path = self._jvm.org.apache.hadoop.fs.Path
+        for parent in sorted({target.rsplit("/", 1)[0] for _, target in moves}):
+            fs.mkdirs(path(parent))
+        for source, target in moves:
+            if not fs.rename(path(source), path(target)):
+                raise OSError(f"could not move {source} to {target}")
+
+    def delete_many(self, uris: list[str]) -> None:
+        if not uris:
+            return
+        fs, _ = self._resolve(uris[0])
+        path = self._jvm.org.apache.hadoop.fs.Path
+        for uri in uris:
+            fs.delete(path(uri), False)
+
     def list_files(self, uri: str, recursive: bool = True) -> list[str]:
         """Files (not folders) under ``uri``; an empty list when it does not exist."""
         fs, path = self._resolve(uri)
@@ -111,6 +133,17 @@ class HadoopFs:
         while iterator.hasNext():
             found.append(iterator.next().getPath().toString())
         return sorted(found)
+
+    def any_file(self, uri: str, matches: Callable[[str], bool]) -> bool:
+        """Whether some file under ``uri`` has a name for which ``matches`` is true; stops at the first."""
+        fs, path = self._resolve(uri)
+        if not fs.exists(path):
+            return False
+        iterator = fs.listFiles(path, True)
+        while iterator.hasNext():
+            if matches(iterator.next().getPath().getName()):
+                return True
+        return False
 
     def glob(self, pattern: str) -> list[str]:
         fs, path = self._resolve(pattern)
@@ -135,10 +168,8 @@ class HadoopFs:
 
 
 def has_parquet_files(fs: HadoopFs, uri: str) -> bool:
-    return any(
-        not _is_hidden(name) and name.endswith(".parquet")
-        for name in (f.rsplit("/", 1)[-1] for f in fs.list_files(uri))
-    )
+    """True as soon as one visible .parquet file is found (does not list a large dataset fully)."""
+    return fs.any_file(uri, lambda name: not _is_hidden(name) and name.endswith(".parquet"))
 
 
 def _is_hidden(name: str) -> bool:
@@ -153,8 +184,7 @@ def published_files_of_run(fs: HadoopFs, dataset_uri: str, run_id: str) -> list[
 def publish_run_files(fs: HadoopFs, staging_uri: str, dataset_uri: str, run_id: str) -> list[str]:
     """Replace the files of ``run_id`` in ``dataset_uri`` with the Parquet files under ``staging_uri``
     (which holds ``<partition>=<value>/part-*.parquet`` from a Spark partitioned write)."""
-    for stale in published_files_of_run(fs, dataset_uri, run_id):
-        fs.delete(stale, recursive=False)
+    fs.delete_many(published_files_of_run(fs, dataset_uri, run_id))
     staged = [
         uri
         for uri in fs.list_files(staging_uri)
@@ -166,15 +196,14 @@ def publish_run_files(fs: HadoopFs, staging_uri: str, dataset_uri: str, run_id: 
         relative = _relative(uri, prefix)
         partition, _, _ = relative.rpartition("/")
         by_partition.setdefault(partition, []).append(uri)
-    published = []
+    moves = []
     for partition, files in sorted(by_partition.items()):
         for index, source in enumerate(sorted(files)):
             codec = codec_of_spark_file(source.rsplit("/", 1)[-1])
-            target = join_uri(dataset_uri, partition, run_file_name(index, run_id, codec))
-            fs.rename(source, target)
-            published.append(target)
+            moves.append((source, join_uri(dataset_uri, partition, run_file_name(index, run_id, codec))))
+    fs.rename_many(moves)
     fs.delete(staging_uri)
-    return published
+    return [target for _, target in moves]
 
 
 def _relative(uri: str, prefix: str) -> str:
