@@ -5,13 +5,15 @@
 - ``quarantined``             the line broke the contract (``reason`` says how)
 - ``duplicate_in_run``        a valid line whose transaction_id appears more than once in this run and
                               which lost: the winner is the earliest occurred_at, then the smallest
-                              raw_line, then the smallest source_file, so the choice does not depend on
-                              file or partition order
+                              64-bit hash of the raw line (xxhash64), then the smallest source_file, so
+                              the choice does not depend on file or partition order
 - ``duplicate_of_processed``  the run's winner for a transaction_id that is already in
                               <output>/transactions, written by another run
 - ``valid``                   everything else: written to <output>/transactions
 
 Rows are tagged, never filtered, so that read = valid + quarantined + duplicates can be checked.
+``raw_line`` is kept only on quarantined rows, its only consumer: the window below shuffles every
+row, and the raw text is about half of a row's bytes (hence the hash as tie-breaker).
 
 Reruns: the set of processed ids excludes rows written by the same run id (see
 ``processed_ids_excluding_run``), so rerunning a run id over the same input classifies every line
@@ -34,21 +36,25 @@ DUPLICATE_OF_PROCESSED = "duplicate_of_processed"
 DISPOSITIONS = (VALID, QUARANTINED, DUPLICATE_IN_RUN, DUPLICATE_OF_PROCESSED)
 
 _PROCESSED_ID = "__processed_transaction_id"
+_LINE_HASH = "__line_hash"
 
 
 def mark_duplicates_in_run(validated: DataFrame) -> DataFrame:
     """Add ``disposition``: quarantined, duplicate_in_run or valid (processed duplicates come later)."""
     is_valid = F.col(REASON).isNull()
-    # Quarantined rows are spread over partitions by their own text instead of one null key.
-    group_key = F.when(is_valid, F.col("transaction_id")).otherwise(F.col(RAW_LINE))
+    narrowed = validated.withColumn(_LINE_HASH, F.xxhash64(RAW_LINE)).withColumn(
+        RAW_LINE, F.when(~is_valid, F.col(RAW_LINE))
+    )
+    # Quarantined rows are spread over partitions by their own hash instead of one null key.
+    group_key = F.when(is_valid, F.col("transaction_id")).otherwise(F.col(_LINE_HASH).cast("string"))
     ranking = Window.partitionBy(is_valid, group_key).orderBy(
-        F.col("occurred_at").asc_nulls_last(), F.col(RAW_LINE), F.col(SOURCE_FILE)
+        F.col("occurred_at").asc_nulls_last(), F.col(_LINE_HASH), F.col(SOURCE_FILE)
     )
     rank = F.row_number().over(ranking)
     disposition = (
         F.when(~is_valid, F.lit(QUARANTINED)).when(rank > 1, F.lit(DUPLICATE_IN_RUN)).otherwise(F.lit(VALID))
     )
-    return validated.withColumn(DISPOSITION, disposition)
+    return narrowed.withColumn(DISPOSITION, disposition).drop(_LINE_HASH)
 
 
 def processed_ids_excluding_run(processed: DataFrame, run_id: str) -> DataFrame:

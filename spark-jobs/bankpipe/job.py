@@ -26,7 +26,9 @@ Decisions:
 - ``--now`` (default: the job's start time) fixes the clock for the future-timestamp check so that
   a rerun is reproducible; ``--max-future-minutes`` defaults to 60 (clock skew of log servers);
 - two different run ids must not run at the same time on the same output (the orchestration runs
-  one step at a time); the duplicate check against processed data relies on it.
+  one step at a time); the duplicate check against processed data relies on it;
+- the manifest is written last: its presence marks a completed run. A run that died earlier may
+  have left its quarantine folder or part of its files; rerunning the same run id repairs both.
 """
 
 from __future__ import annotations

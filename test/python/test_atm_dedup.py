@@ -52,12 +52,12 @@ def test_dispositions(spark):
     result = {row.key: row.disposition for row in classified.collect()}
     # Exact copies: one wins, whichever it is (they are indistinguishable).
     assert sorted([result.pop("t6-1"), result.pop("t6-2")]) == [DUPLICATE_IN_RUN, VALID]
+    # Same instant, different lines: one wins (by line hash), checked for order independence below.
+    assert sorted([result.pop("t2-a"), result.pop("t2-b")]) == [DUPLICATE_IN_RUN, VALID]
     assert result == {
         "t1-early": DUPLICATE_OF_PROCESSED,  # earliest occurred_at wins in the run, then T1 is already stored
         "t1-mid": DUPLICATE_IN_RUN,
         "t1-late": DUPLICATE_IN_RUN,
-        "t2-a": VALID,  # same instant: the smallest raw line wins
-        "t2-b": DUPLICATE_IN_RUN,
         "t3": VALID,
         "t4": DUPLICATE_OF_PROCESSED,
         "t5": VALID,  # written before by this same run id: not a duplicate on a rerun
@@ -73,3 +73,22 @@ def test_without_processed_data_only_in_run_duplicates_exist(spark):
     classified = mark_duplicates_of_processed(mark_duplicates_in_run(validated), None)
     counts = {row.disposition: row["count"] for row in classified.groupBy("disposition").count().collect()}
     assert counts == {VALID: 6, DUPLICATE_IN_RUN: 4, QUARANTINED: 3}
+
+
+def test_the_winner_does_not_depend_on_row_order(spark):
+    forward = spark.createDataFrame(ROWS, SCHEMA).repartition(3)
+    backward = spark.createDataFrame(list(reversed(ROWS)), SCHEMA).coalesce(1)
+
+    def winners(frame):
+        marked = mark_duplicates_in_run(frame)
+        return sorted(row.key for row in marked.where(f"disposition = '{VALID}'").collect())
+
+    assert winners(forward) == winners(backward)
+
+
+def test_raw_lines_are_kept_only_for_quarantined_rows(spark):
+    marked = mark_duplicates_in_run(spark.createDataFrame(ROWS, SCHEMA))
+    kept = {row.key: row.raw_line for row in marked.collect()}
+    assert kept["bad-1"] == "garbage"
+    assert kept["bad-3"] == "line-3-bad"
+    assert kept["t1-early"] is None and kept["t3"] is None
