@@ -14,7 +14,7 @@ Steps:
    fields, enums, amount and currency patterns, timestamp cast), dedup by transaction_id (earliest
    occurred_at), monthly_trend / yearly_trend / ops_totals written as Parquet; same measurements;
 4. compare the monthly_trend of both and print the time ratio;
-5. write or replace the section for this row count in docs/benchmarks-atm.md.
+5. write or replace the section for this row count in docs/benchmarks.md.
 
 Nothing here is part of the job: it is a measuring tool. Work files go to .local/bench/atm (ignored).
 """
@@ -38,7 +38,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
-DOC_PATH = REPO_ROOT / "docs" / "benchmarks-atm.md"
+DOC_PATH = REPO_ROOT / "docs" / "benchmarks.md"
 ROWS_PER_FILE = 1_000_000
 NOW = "2024-02-01T00:00:00Z"
 
@@ -403,7 +403,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=REPO_ROOT / ".local" / "bench" / "atm")
     parser.add_argument("--driver-memory", default="4g")
     parser.add_argument("--skip-duckdb", action="store_true")
-    parser.add_argument("--no-doc", action="store_true", help="do not update docs/benchmarks-atm.md")
+    parser.add_argument("--no-doc", action="store_true", help="do not update docs/benchmarks.md")
     args = parser.parse_args(argv)
 
     work: Path = args.work.resolve() / f"rows-{args.rows}"
