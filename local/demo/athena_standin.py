@@ -20,6 +20,10 @@ from pathlib import Path
 
 import duckdb
 
+# DuckDB 1.4.3's parallel hash aggregation split one GROUP BY COALESCE(...) key into two groups
+# (seen on a clean clone); one thread gives exact groups and these inputs are small.
+DUCKDB_CONFIG = {"threads": 1}
+
 
 def _sql_literal(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
@@ -46,7 +50,7 @@ def register(mirror: Path, db: Path) -> list[str]:
             f"no Parquet under {mirror / 'transactions'}: run the ATM job first (the crawler found nothing)"
         )
     db.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(db)) as connection:
+    with duckdb.connect(str(db), config=DUCKDB_CONFIG) as connection:
         for name, folder in tables.items():
             pattern = _sql_literal(folder / "**" / "*.parquet")
             connection.execute(
@@ -67,7 +71,7 @@ def _jsonable(value: object) -> object:
 def query(db: Path, sql_file: Path) -> dict[str, object]:
     if not db.exists():
         raise SystemExit(f"{db} does not exist: register the tables first (athena_standin.py register)")
-    with duckdb.connect(str(db), read_only=True) as connection:
+    with duckdb.connect(str(db), read_only=True, config=DUCKDB_CONFIG) as connection:
         cursor = connection.execute(sql_file.read_text(encoding="utf-8"))
         columns = [column[0] for column in cursor.description]
         rows = [[_jsonable(value) for value in row] for row in cursor.fetchall()]
