@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readAcknowledgements } from '../helpers/synth-data-services';
 import { TEST_OUT_ROOT, TEST_STAGES } from '../helpers/synth-pipeline';
 
 interface ValidationReport {
@@ -8,32 +9,6 @@ interface ValidationReport {
     pluginName: string;
     violations: { ruleName: string; description: string; violatingConstructs: { constructPath: string }[] }[];
   }[];
-}
-
-interface Acknowledgement {
-  path: string;
-  ruleId: string;
-  reason: string;
-}
-
-/** Acknowledgements recorded by Validations.of(x).acknowledge, read from the stacks' metadata. */
-function acknowledgements(stage: string): Acknowledgement[] {
-  const outdir = path.join(TEST_OUT_ROOT, stage);
-  const found: Acknowledgement[] = [];
-  for (const file of fs.readdirSync(outdir).filter((f) => f.endsWith('.metadata.json'))) {
-    const metadata = JSON.parse(fs.readFileSync(path.join(outdir, file), 'utf8')) as Record<
-      string,
-      { type: string; data: unknown }[]
-    >;
-    for (const [constructPath, entries] of Object.entries(metadata)) {
-      for (const entry of entries.filter((e) => e.type === 'aws:cdk:acknowledged-rules')) {
-        for (const [ruleId, reason] of Object.entries(entry.data as Record<string, string>)) {
-          found.push({ path: constructPath, ruleId, reason });
-        }
-      }
-    }
-  }
-  return found;
 }
 
 describe.each(TEST_STAGES)('cdk-nag on stage %s', (stage) => {
@@ -54,7 +29,7 @@ describe.each(TEST_STAGES)('cdk-nag on stage %s', (stage) => {
   });
 
   it('acknowledges findings only on single resources, each with a specific reason', () => {
-    const acks = acknowledgements(stage);
+    const acks = readAcknowledgements(path.join(TEST_OUT_ROOT, stage));
     const stackLevel = acks.filter((a) => a.path.split('/').filter(Boolean).length < 2);
     expect(stackLevel, 'acknowledgements on a whole stack or app hide future findings').toEqual([]);
     const vague = acks.filter((a) => a.reason.trim().length < 40);

@@ -150,7 +150,8 @@ function readNagFindings(outdir: string): string[] {
   );
 }
 
-function readAcknowledgements(outdir: string): Acknowledgement[] {
+/** Acknowledgements recorded by Validations.of(x).acknowledge, read from an assembly's metadata files. */
+export function readAcknowledgements(outdir: string): Acknowledgement[] {
   const found: Acknowledgement[] = [];
   for (const file of fs.readdirSync(outdir).filter((f) => f.endsWith('.metadata.json'))) {
     const metadata = JSON.parse(fs.readFileSync(path.join(outdir, file), 'utf8')) as Record<
