@@ -1,0 +1,399 @@
+#!/usr/bin/env python3
+"""The ATM job's transformations in DuckDB: the single-node reference for scripts/bench_atm_job.py.
+
+    .local/venv/bin/python scripts/atm_duckdb_reference.py --input 'DIR/*.jsonl' --out DIR \\
+        --now 2024-02-01T00:00:00Z [--threads 2]
+
+It does the same work as ``spark-jobs/atm_job.py`` on an empty output, in SQL:
+
+1. every non-blank line, with its file name;
+2. validation derived from the same contract file (``bankpipe.contract``): strict JSON object,
+   required fields, per-property kind / enum / length / pattern / date-time / range / multipleOf /
+   storage range, the channel = atm conditional fields, the future-timestamp limit; the first
+   problem of a line is its reason, in the job's order (``bankpipe.validation``);
+3. dedup by transaction_id (earliest occurred_at, then a hash of the line, then the file name);
+4. the enriched transactions written as Parquet partitioned by txn_date, the quarantine as JSON
+   lines with run_id, reason, raw_line and source_file;
+5. the eight reports (trans_by_age_gender is left out as by the job when there is no customer data)
+   and the three fraud rules, each written as Parquet.
+
+It prints one JSON document: counts as in the job's manifest (read, valid, quarantined by reason,
+duplicates), rows written per output and the monthly_trend rows, so the benchmark can check that
+both engines produced the same result before comparing their times.
+
+Known differences from the job, none of which the benchmark input exercises: DuckDB's JSON parser
+and RE2 regexes are not Jackson and java.util.regex (e.g. duplicate keys, lookaheads other than a
+leading ``(?!...$)``), and there is no "already processed" check because the output starts empty.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT / "spark-jobs"))
+from bankpipe.contract import Alternative, Contract, PropertyRule, load_contract  # noqa: E402
+from bankpipe.enrich import COMPLETED_STATUS, DEBIT_TYPE, FAILURE_STATUSES  # noqa: E402
+from bankpipe.fraud import DEFAULT_RULES, WITHDRAWAL_OPERATIONS, FraudRules  # noqa: E402
+
+# DuckDB json_type names -> the JSON kinds of bankpipe.parse.json_kind.
+# json_type of a key that is not there is NULL: 'absent'.
+_KINDS = (
+    "CASE WHEN {t} IS NULL THEN 'absent' WHEN {t} = 'VARCHAR' THEN 'string' WHEN {t} = 'NULL' THEN 'null' "
+    "WHEN {t} = 'BOOLEAN' THEN 'boolean' WHEN {t} = 'OBJECT' THEN 'object' WHEN {t} = 'ARRAY' THEN 'array' "
+    "ELSE 'number' END"
+)
+# A leading negative lookahead over the whole value, as in the contract's amount pattern. RE2 has no
+# lookaheads, so it becomes a second, negated full match.
+_LEADING_LOOKAHEAD = re.compile(r"^\^\(\?!(?P<forbidden>.+)\$\)(?P<rest>.*)$")
+
+
+def quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def kind(name: str) -> str:
+    return ident(f"k_{name}")
+
+
+def text(name: str) -> str:
+    return ident(f"t_{name}")
+
+
+def pattern_check(value: str, pattern: str) -> str:
+    """SQL that is true when ``value`` does NOT match ``pattern`` (find semantics, like the job)."""
+    lookahead = _LEADING_LOOKAHEAD.match(pattern)
+    if lookahead is None:
+        return f"NOT regexp_matches({value}, {quote(pattern)})"
+    forbidden = "^(?:" + lookahead["forbidden"] + ")$"
+    rest = "^" + lookahead["rest"]
+    return f"(NOT regexp_matches({value}, {quote(rest)}) OR regexp_matches({value}, {quote(forbidden)}))"
+
+
+def accepted(rule: PropertyRule) -> list[str]:
+    return sorted({"number" if alt.kind == "integer" else alt.kind for alt in rule.alternatives} - {"null"})
+
+
+def typed_value(rule: PropertyRule) -> str:
+    """The value in its storage type, as ``bankpipe.validation.typed_value``."""
+    storage = rule.storage_type
+    if storage == "timestamp":
+        return f"CASE WHEN {kind(rule.name)} = 'string' THEN try_cast({text(rule.name)} AS TIMESTAMPTZ) END"
+    kinds = ", ".join(quote(k) for k in accepted(rule) or ["<none>"])
+    value = f"CASE WHEN {kind(rule.name)} IN ({kinds}) THEN {text(rule.name)} END"
+    duck_type = {"string": "VARCHAR", "double": "DOUBLE", "bigint": "BIGINT", "boolean": "BOOLEAN"}.get(
+        storage, storage.upper()
+    )
+    return value if storage == "string" else f"try_cast({value} AS {duck_type})"
+
+
+def first_failure(name: str, alt: Alternative) -> str:
+    checks: list[tuple[str, str]] = []
+    value = text(name)
+    if alt.kind == "string":
+        if alt.enum is not None:
+            checks.append((f"{value} NOT IN ({', '.join(quote(v) for v in alt.enum)})", "invalid_enum"))
+        if alt.min_length is not None:
+            checks.append((f"length({value}) < {alt.min_length}", "too_short"))
+        if alt.max_length is not None:
+            checks.append((f"length({value}) > {alt.max_length}", "too_long"))
+        if alt.pattern is not None:
+            checks.append((pattern_check(value, alt.pattern), "pattern_mismatch"))
+        if alt.format == "date-time":
+            checks.append((f"try_cast({value} AS TIMESTAMPTZ) IS NULL", "invalid_timestamp"))
+    elif alt.kind in ("number", "integer"):
+        number = f"try_cast({value} AS DECIMAL(38,18))"
+        checks.append((f"{number} IS NULL", "out_of_range"))
+        if alt.kind == "integer":
+            checks.append((f"{number} % 1 <> 0", "invalid_type"))
+        for bound, op, reason in (
+            (alt.minimum, "<", "below_minimum"),
+            (alt.exclusive_minimum, "<=", "below_minimum"),
+            (alt.maximum, ">", "above_maximum"),
+            (alt.exclusive_maximum, ">=", "above_maximum"),
+        ):
+            if bound is not None:
+                checks.append((f"{number} {op} {bound}", reason))
+        if alt.multiple_of is not None:
+            checks.append((f"{number} % {alt.multiple_of} <> 0", "not_multiple_of"))
+    if not checks:
+        return "NULL"
+    whens = " ".join(f"WHEN {cond} THEN {quote(f'{reason}:{name}')}" for cond, reason in checks)
+    return f"CASE {whens} END"
+
+
+def property_problem(rule: PropertyRule) -> str:
+    name, k = rule.name, kind(rule.name)
+    alt_kind = {alt: ("number" if alt.kind == "integer" else alt.kind) for alt in rule.alternatives}
+    accepts = " OR ".join(f"{k} = {quote(alt_kind[alt])}" for alt in rule.alternatives) or "false"
+    wrong = "invalid_enum" if rule.is_enum_only else "invalid_type"
+    by_kind = " ".join(
+        f"WHEN {k} = {quote(alt_kind[alt])} THEN {first_failure(name, alt)}" for alt in rule.alternatives
+    )
+    problem = (
+        f"CASE WHEN {k} = 'absent' THEN NULL "
+        f"WHEN NOT ({accepts}) THEN CASE WHEN {k} = 'null' THEN {quote('null_value:' + name)} "
+        f"ELSE {quote(f'{wrong}:{name}')} END "
+        f"ELSE CASE {by_kind} END END"
+    )
+    if rule.exactly_one and len(rule.alternatives) > 1:
+        passing = " + ".join(
+            f"CASE WHEN {k} = {quote(alt_kind[alt])} AND ({first_failure(name, alt)}) IS NULL "
+            "THEN 1 ELSE 0 END"
+            for alt in rule.alternatives
+        )
+        problem = f"coalesce({problem}, CASE WHEN {passing} > 1 THEN {quote('ambiguous_one_of:' + name)} END)"
+    if rule.storage_type in ("string", "timestamp"):
+        return problem
+    out_of_range = (
+        f"CASE WHEN {k} NOT IN ('absent', 'null') AND ({typed_value(rule)}) IS NULL "
+        f"THEN {quote('out_of_range:' + name)} END"
+    )
+    return f"coalesce({problem}, {out_of_range})"
+
+
+def reason_sql(contract: Contract, now: datetime, max_future_minutes: int) -> str:
+    checks = ["json_error"]
+    checks += [
+        f"CASE WHEN {kind(n)} = 'absent' THEN {quote('missing_field:' + n)} END" for n in contract.required
+    ]
+    checks += [property_problem(rule) for rule in contract.properties]
+    for conditional in contract.conditionals:
+        holds = " AND ".join(
+            f"coalesce({kind(f)} = 'string' AND {text(f)} IN ({', '.join(quote(v) for v in values)}), false)"
+            for f, values in conditional.conditions
+        )
+        checks += [
+            f"CASE WHEN {holds} AND {kind(n)} = 'absent' THEN {quote('missing_field:' + n)} END"
+            for n in conditional.required
+        ]
+    if not contract.additional_properties:
+        known = "[" + ", ".join(quote(n) for n in contract.property_names) + "]"
+        extra = f"list_filter(json_keys(doc), k -> NOT list_contains({known}, k))"
+        checks.append(
+            f"CASE WHEN json_error IS NULL AND len({extra}) > 0 THEN 'unexpected_field:' || {extra}[1] END"
+        )
+    limit = (now + timedelta(minutes=max_future_minutes)).isoformat()
+    ts = typed_value(contract.rule("occurred_at"))
+    checks.append(f"CASE WHEN ({ts}) > TIMESTAMPTZ {quote(limit)} THEN 'future_timestamp:occurred_at' END")
+    return "coalesce(" + ",\n  ".join(checks) + ")"
+
+
+def extra_fields_sql(contract: Contract) -> str:
+    known = "[" + ", ".join(quote(n) for n in contract.property_names) + "]"
+    extra = f"list_filter(json_keys(doc), k -> NOT list_contains({known}, k))"
+    entries = (
+        f"list_transform({extra}, k -> to_json(k) || ':' || json_extract(doc, '$.\"' || k || '\"')::VARCHAR)"
+    )
+    return f"CASE WHEN len({extra}) > 0 THEN '{{' || array_to_string({entries}, ',') || '}}' END"
+
+
+def report_queries(rules: FraudRules) -> dict[str, str]:
+    completed = f"status = {quote(COMPLETED_STATUS)}"
+    totals = "count(*) AS txn_count, CAST(sum(amount) AS DECIMAL(28,2)) AS total_amount"
+    failures = (
+        "count(*) AS attempts, CAST(sum(CASE WHEN is_failure THEN 1 ELSE 0 END) AS BIGINT) AS failures, "
+        "round(sum(CASE WHEN is_failure THEN 1 ELSE 0 END) / count(*), 6) AS failure_rate"
+    )
+    withdrawals = ", ".join(quote(op) for op in WITHDRAWAL_OPERATIONS)
+    card_atm = "channel = 'atm' AND card_id IS NOT NULL"
+    return {
+        "monthly_trend": f"SELECT year, month, {totals} FROM txn WHERE {completed} GROUP BY ALL ORDER BY ALL",
+        "yearly_trend": f"SELECT year, {totals} FROM txn WHERE {completed} GROUP BY ALL ORDER BY ALL",
+        "ops_totals": f"SELECT operation, {totals} FROM txn WHERE {completed} GROUP BY ALL ORDER BY ALL",
+        "atm_daily_totals": "SELECT atm_id, max(atm_location) AS atm_location, max(city) AS city, txn_date, "
+        f"{totals} FROM txn WHERE channel = 'atm' AND {completed} GROUP BY atm_id, txn_date ORDER BY 1, 4",
+        "atm_hourly_totals": "SELECT atm_id, max(atm_location) AS atm_location, max(city) AS city, txn_date, "
+        f"txn_hour, {totals} FROM txn WHERE channel = 'atm' AND {completed} "
+        "GROUP BY atm_id, txn_date, txn_hour ORDER BY 1, 4, 5",
+        "atm_failure_rates": "SELECT atm_id, max(atm_location) AS atm_location, max(city) AS city, "
+        f"{failures} FROM txn WHERE channel = 'atm' GROUP BY atm_id ORDER BY 1",
+        "card_type_failure_rates": f"SELECT card_type, {failures} FROM (SELECT "
+        "coalesce(card_type, 'unknown') AS card_type, is_failure FROM txn WHERE channel = 'atm') "
+        "GROUP BY card_type ORDER BY 1",
+        "fraud_flags": f"""
+        WITH activity AS (
+          SELECT *, epoch(occurred_at)::BIGINT AS ep FROM txn WHERE {card_atm}
+        ), bursts AS (
+          SELECT transaction_id, account_id, card_id, occurred_at, 'withdrawal_burst' AS rule,
+                 printf('%d ATM withdrawals by the card within %d minutes', n,
+                        {rules.burst_window_minutes}) AS detail
+          FROM (SELECT *, count(*) OVER (PARTITION BY card_id ORDER BY ep
+                  RANGE BETWEEN {rules.burst_window_minutes * 60} PRECEDING AND CURRENT ROW) AS n
+                FROM activity WHERE operation IN ({withdrawals}))
+          WHERE n >= {rules.burst_count}
+        ), moves AS (
+          SELECT *, lag(atm_id) OVER w AS prev_atm, lag(latitude) OVER w AS prev_lat,
+                 lag(longitude) OVER w AS prev_lon, lag(ep) OVER w AS prev_ep
+          FROM activity WHERE latitude IS NOT NULL AND longitude IS NOT NULL
+          WINDOW w AS (PARTITION BY card_id ORDER BY ep, transaction_id)
+        ), measured AS (
+          SELECT *, 2 * 6371.0088 * asin(least(1.0, sqrt(
+                   pow(sin(radians(latitude - prev_lat) / 2), 2)
+                   + cos(radians(prev_lat)) * cos(radians(latitude))
+                     * pow(sin(radians(longitude - prev_lon) / 2), 2)
+                 ))) AS km, ep - prev_ep AS elapsed
+          FROM moves WHERE prev_atm IS NOT NULL AND prev_atm <> atm_id
+        ), travel AS (
+          SELECT transaction_id, account_id, card_id, occurred_at, 'impossible_travel' AS rule,
+                 printf('%.1f km from ATM %s in %.1f minutes', km, prev_atm, elapsed / 60.0) AS detail
+          FROM measured
+          WHERE elapsed < {rules.travel_window_minutes * 60} AND km >= {rules.travel_min_km}
+            AND (elapsed <= 0 OR km / (elapsed / 3600.0) > {rules.travel_max_kmh})
+        ), capped AS (
+          SELECT a.*, c.cap FROM activity a JOIN (
+            SELECT currency, max(amount) AS cap FROM activity
+            WHERE operation IN ({withdrawals}) GROUP BY currency
+          ) c USING (currency)
+          WHERE a.operation IN ({withdrawals}) AND a.amount = c.cap
+        ), repeated AS (
+          SELECT transaction_id, account_id, card_id, occurred_at, 'repeated_max_amount' AS rule,
+                 printf('%d withdrawals of the maximum amount %s %s within %d hours',
+                        n, cap::VARCHAR, currency, {rules.max_amount_window_hours}) AS detail
+          FROM (SELECT *, count(*) OVER (PARTITION BY card_id ORDER BY ep
+                  RANGE BETWEEN {rules.max_amount_window_hours * 3600} PRECEDING AND CURRENT ROW) AS n
+                FROM capped)
+          WHERE n >= {rules.max_amount_count}
+        )
+        SELECT * FROM bursts UNION ALL SELECT * FROM travel UNION ALL SELECT * FROM repeated
+        ORDER BY card_id, occurred_at, transaction_id, rule
+        """,
+    }
+
+
+def run(
+    input_glob: str,
+    out: Path,
+    now: datetime,
+    run_id: str = "reference",
+    threads: int = 2,
+    max_future_minutes: int = 60,
+) -> dict:
+    contract = load_contract()
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    con = duckdb.connect()
+    con.execute(f"SET threads = {threads}")
+    con.execute("SET preserve_insertion_order = false")
+    con.execute("SET TimeZone = 'UTC'")
+    names = contract.property_names
+    # Lines as text first, like the job: a malformed line must reach the quarantine verbatim.
+    con.execute(f"""
+    CREATE TEMP TABLE lines AS
+    SELECT line AS raw_line, filename AS source_file
+    FROM read_csv({quote(input_glob)}, columns = {{'line': 'VARCHAR'}}, delim = '\x01', quote = '',
+                  escape = '', header = false, auto_detect = false, filename = true,
+                  max_line_size = 100000000)
+    WHERE regexp_matches(line, '\\S')
+    """)
+
+    # Kinds and texts materialised once: every check refers to them (as in bankpipe.validation).
+    def path(name: str) -> str:
+        return quote("$." + json.dumps(name))
+
+    json_types = ", ".join(f"json_type(doc, {path(n)}) AS {ident('j_' + n)}" for n in names)
+    texts = ", ".join(f"doc->>{path(n)} AS {text(n)}" for n in names)
+    kinds = ", ".join(f"{_KINDS.format(t=ident('j_' + n))} AS {kind(n)}" for n in names)
+    con.execute(f"""
+    CREATE TEMP TABLE parsed AS
+    WITH checked AS (
+      SELECT raw_line, source_file,
+             CASE WHEN NOT json_valid(raw_line) THEN 'malformed_json'
+                  WHEN json_type(raw_line) <> 'OBJECT' THEN 'not_an_object' END AS json_error
+      FROM lines
+    ), docs AS (
+      SELECT *, CASE WHEN json_error IS NULL THEN raw_line::JSON END AS doc FROM checked
+    ), typed AS (
+      SELECT raw_line, source_file, json_error, doc, {json_types}, {texts} FROM docs
+    )
+    SELECT raw_line, source_file, json_error, doc, {", ".join(text(n) for n in names)}, {kinds} FROM typed
+    """)
+    con.execute(f"""
+    CREATE TEMP TABLE classified AS
+    SELECT raw_line, source_file, doc, {reason_sql(contract, now, max_future_minutes)} AS reason,
+           {", ".join(f"({typed_value(r)}) AS {ident(r.name)}" for r in contract.properties)}
+    FROM parsed
+    """)
+    con.execute("""
+    CREATE TEMP TABLE ranked AS
+    SELECT *, row_number() OVER (PARTITION BY transaction_id ORDER BY occurred_at NULLS LAST,
+                                 hash(raw_line), source_file) AS rank
+    FROM classified WHERE reason IS NULL
+    """)
+    columns = ", ".join(ident(n) for n in names)
+    con.execute(f"""
+    CREATE TEMP TABLE txn AS
+    SELECT {columns}, {extra_fields_sql(contract)} AS extra_fields,
+           hour(occurred_at)::INTEGER AS txn_hour, year(occurred_at)::INTEGER AS year,
+           month(occurred_at)::INTEGER AS month,
+           CAST(CASE WHEN type = {quote(DEBIT_TYPE)} THEN -amount ELSE amount END AS DECIMAL(18,2))
+             AS signed_amount,
+           status IN ({", ".join(quote(s) for s in FAILURE_STATUSES)}) AS is_failure,
+           NULL::VARCHAR AS age_band, NULL::VARCHAR AS gender, {quote(run_id)} AS run_id, source_file,
+           CAST(occurred_at AS DATE) AS txn_date
+    FROM ranked WHERE rank = 1
+    """)
+    con.execute(f"COPY txn TO {quote(str(out / 'transactions'))} (FORMAT PARQUET, PARTITION_BY (txn_date))")
+    (out / "quarantine").mkdir(parents=True, exist_ok=True)
+    con.execute(f"""
+    COPY (SELECT {quote(run_id)} AS run_id, reason, raw_line, source_file
+          FROM classified WHERE reason IS NOT NULL)
+    TO {quote(str(out / "quarantine" / "part-0.json"))} (FORMAT JSON)
+    """)
+    written = {"transactions": con.execute("SELECT count(*) FROM txn").fetchone()[0]}
+    for name, sql in report_queries(DEFAULT_RULES).items():
+        target = out / "reports" / f"{name}.parquet"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        con.execute(f"COPY ({sql}) TO {quote(str(target))} (FORMAT PARQUET)")
+        written[name] = con.execute(f"SELECT count(*) FROM read_parquet({quote(str(target))})").fetchone()[0]
+    read = con.execute("SELECT count(*) FROM lines").fetchone()[0]
+    by_reason = dict(
+        con.execute(
+            "SELECT reason, count(*) FROM classified WHERE reason IS NOT NULL GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    )
+    duplicates = con.execute("SELECT count(*) FROM ranked WHERE rank > 1").fetchone()[0]
+    monthly = con.execute(
+        f"SELECT year, month, txn_count, CAST(total_amount AS VARCHAR) FROM "
+        f"read_parquet({quote(str(out / 'reports' / 'monthly_trend.parquet'))}) ORDER BY 1, 2"
+    ).fetchall()
+    return {
+        "counts": {
+            "read": read,
+            "valid": written["transactions"],
+            "quarantined": sum(by_reason.values()),
+            "quarantined_by_reason": by_reason,
+            "duplicates": duplicates,
+            "written": written,
+        },
+        "monthly_trend": [list(row) for row in monthly],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--input", required=True, help="glob of JSON-lines files")
+    parser.add_argument("--out", required=True, type=Path, help="output folder (replaced)")
+    parser.add_argument("--now", required=True, type=lambda s: datetime.fromisoformat(s).astimezone(UTC))
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args(argv)
+    print(json.dumps(run(args.input, args.out, args.now, threads=args.threads)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
