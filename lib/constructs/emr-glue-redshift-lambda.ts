@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,7 +6,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
 import type { StageConfig } from '../config';
 import { SERVICE_SUBNET_GROUP, WAREHOUSE_SUBNET_GROUP } from '../stacks/network-stack';
-import { acknowledgeWildcardResources } from './emr-glue-redshift-nag';
+import { acknowledgeWildcardResource } from './nag-acknowledgements';
+import { interfacePlacementArns, vpcLambdaNetworkStatements } from './vpc-lambda-network-statements';
 
 /**
  * Removal policy of what holds data or audit evidence (warehouse, admin
@@ -56,7 +57,6 @@ export class DeployTimeLambdaRole extends Construct {
 
   constructor(scope: Construct, id: string, props: DeployTimeLambdaRoleProps) {
     super(scope, id);
-    const stack = Stack.of(this);
     const mutableRole = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role: ${props.purpose}`.slice(0, 1000),
@@ -67,11 +67,10 @@ export class DeployTimeLambdaRole extends Construct {
       roles: [mutableRole],
     });
 
-    const networkInterfaces = stack.formatArn({
-      service: 'ec2',
-      resource: 'network-interface',
-      resourceName: '*',
-    });
+    const network = vpcLambdaNetworkStatements(this, 'CreateInterfacesInDataSubnets');
+    network.createInterfaces.addResources(
+      ...interfacePlacementArns(this, props.subnets, props.securityGroup),
+    );
     this.runtimePolicy = new iam.ManagedPolicy(this, 'RuntimePolicy', {
       description: `Logs and VPC network interfaces: ${props.purpose}`.slice(0, 1000),
       roles: [mutableRole],
@@ -81,47 +80,18 @@ export class DeployTimeLambdaRole extends Construct {
           actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
           resources: [props.logGroup.logGroupArn],
         }),
-        new iam.PolicyStatement({
-          sid: 'CreateInterfacesInDataSubnets',
-          actions: ['ec2:CreateNetworkInterface'],
-          resources: [
-            networkInterfaces,
-            ...props.subnets.map((s) =>
-              stack.formatArn({ service: 'ec2', resource: 'subnet', resourceName: s.subnetId }),
-            ),
-            stack.formatArn({
-              service: 'ec2',
-              resource: 'security-group',
-              resourceName: props.securityGroup.securityGroupId,
-            }),
-          ],
-        }),
-        new iam.PolicyStatement({
-          sid: 'ManageOwnInterfaces',
-          actions: [
-            'ec2:DeleteNetworkInterface',
-            'ec2:AssignPrivateIpAddresses',
-            'ec2:UnassignPrivateIpAddresses',
-          ],
-          resources: [networkInterfaces],
-        }),
-        new iam.PolicyStatement({
-          sid: 'DescribeNetwork',
-          actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'],
-          resources: ['*'],
-        }),
+        ...network.statements,
       ],
     });
     Validations.of(this.runtimePolicy).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: `ec2:DescribeNetworkInterfaces and ec2:DescribeSubnets have no resource-level permissions; Lambda needs them to attach the ${props.purpose} function to the VPC`,
     });
-    acknowledgeWildcardResources(this.runtimePolicy, [
-      {
-        resource: networkInterfaces,
-        reason: `Lambda creates and deletes the ${props.purpose} function's network interfaces, whose ids do not exist before; creation is limited to the data subnets and the function's security group`,
-      },
-    ]);
+    acknowledgeWildcardResource(
+      this.runtimePolicy,
+      network.networkInterfaces,
+      `Lambda creates and deletes the ${props.purpose} function's network interfaces, whose ids do not exist before; creation is limited to the data subnets and the function's security group`,
+    );
     this.role = mutableRole.withoutPolicyUpdates();
   }
 

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledgeWildcardResources } from './emr-glue-redshift-nag';
+import { acknowledgeWildcardResources } from './nag-acknowledgements';
 
 /** S3 prefixes of the data lake, as written in docs/data-layout.md. */
 export const RAW_TRANSACTIONS_PREFIX = 'transactions/';

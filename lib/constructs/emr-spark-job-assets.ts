@@ -17,7 +17,6 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
 import { skipCheckov } from './checkov';
-import { acknowledgeWildcardResources } from './emr-glue-redshift-nag';
 import { DeployTimeLambdaRole, encryptedLogGroup } from './emr-glue-redshift-lambda';
 import {
   BANKPIPE_ZIP,
@@ -25,6 +24,7 @@ import {
   writeBundle,
   type SparkJobBundleSpec,
 } from './emr-spark-job-bundle';
+import { acknowledgeWildcardResources } from './nag-acknowledgements';
 
 export interface SparkJobAssetsProps {
   readonly config: StageConfig;

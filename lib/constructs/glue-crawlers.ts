@@ -4,8 +4,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledgeWildcardResources } from './emr-glue-redshift-nag';
 import { glueLogStatements } from './glue-security-configuration';
+import { acknowledgeWildcardResources } from './nag-acknowledgements';
 
 /** One S3 folder a crawler reads (a key prefix ending with `/`). */
 export interface CrawlerTarget {

@@ -7,8 +7,8 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
-import { acknowledgeWildcardResources } from './emr-glue-redshift-nag';
 import { glueLogStatements } from './glue-security-configuration';
+import { acknowledgeWildcardResources } from './nag-acknowledgements';
 
 /** Folder of the artifacts bucket the load job uses as its Glue temporary directory. */
 export const GLUE_TEMP_PREFIX = 'glue-temp/load-warehouse/';

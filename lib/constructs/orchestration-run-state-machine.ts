@@ -17,7 +17,8 @@ import {
   intrinsicLiteral,
   LAMBDA_TRANSIENT_ERRORS,
 } from './orchestration-asl';
-import { acknowledgeWildcardResource, ManagedPolicyRole } from './pipeline-function';
+import { ManagedPolicyRole } from './managed-policy-role';
+import { acknowledgeWildcardResource } from './nag-acknowledgements';
 
 /** State names, in the order a successful run passes through them (tests and runbooks use these). */
 export const RUN_STATES = {
@@ -142,6 +143,7 @@ export class RunStateMachine extends Construct {
     this.role = new ManagedPolicyRole(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
       description: `Runs the ${stage} bank pipeline state machine`,
+      policyId: 'Policy', // the id this role's policy was deployed with
     });
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: config.orchestration.logRetentionDays as logs.RetentionDays,
@@ -567,9 +569,9 @@ export class RunStateMachine extends Construct {
     statements.forEach((statement) => this.role.addToPrincipalPolicy(statement));
   }
 
+  /** Called after grantRunPermissions, so the role's policy exists. */
   private acknowledgeUnscopedActions(): void {
-    const policy = this.role.policy;
-    if (policy === undefined) return;
+    const policy = this.role.permissionsPolicy;
     const clusters = Stack.of(this).formatArn({
       service: 'elasticmapreduce',
       resource: 'cluster',

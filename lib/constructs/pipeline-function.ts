@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,9 +7,12 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct, type IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
 import { SERVICE_SUBNET_GROUP } from '../stacks/network-stack';
+import { ManagedPolicyRole } from './managed-policy-role';
+import { acknowledgeWildcardResource } from './nag-acknowledgements';
+import { interfacePlacementArns, vpcLambdaNetworkStatements } from './vpc-lambda-network-statements';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -142,6 +145,7 @@ export class PipelineFunction extends Construct {
     this.role = new ManagedPolicyRole(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role of ${serviceName}`,
+      policyId: 'Policy', // the id these roles' policies were deployed with
     });
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
@@ -242,34 +246,8 @@ export class PipelineFunction extends Construct {
     baseline.attachToRole(this.role);
     // Lambda checks the ENI permissions when the function is created: attach the policies first.
     // (The role itself is already a dependency through the function's Role attribute.)
-    this.function.node.addDependency(baseline);
-    if (this.role.policy !== undefined) this.function.node.addDependency(this.role.policy);
-  }
-}
-
-/**
- * A role whose statements go to a customer-managed policy instead of the
- * inline DefaultPolicy CDK would create (PCI DSS 3.2.1 IAMNoInlinePolicy).
- * Grants and `addToPrincipalPolicy` behave as on `iam.Role`. Used for the
- * pipeline functions and for any other role (state machine, providers).
- */
-export class ManagedPolicyRole extends iam.Role {
-  private ownPolicy?: iam.ManagedPolicy;
-
-  /** The role's own customer-managed policy, created on the first statement. */
-  get policy(): iam.ManagedPolicy | undefined {
-    return this.ownPolicy;
-  }
-
-  override addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
-    if (this.ownPolicy === undefined) {
-      this.ownPolicy = new iam.ManagedPolicy(this, 'Policy', {
-        description: `Permissions of ${this.node.path}`,
-        roles: [this],
-      });
-    }
-    this.ownPolicy.addStatements(statement);
-    return { statementAdded: true, policyDependable: this.ownPolicy };
+    // The role's own policy exists by now: the log-group grant above is always made.
+    this.function.node.addDependency(baseline, this.role.permissionsPolicy);
   }
 }
 
@@ -298,36 +276,13 @@ export class PipelineFunctionBaselinePolicy extends Construct {
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
-    const stack = Stack.of(this);
-    const networkInterfaces = stack.formatArn({
-      service: 'ec2',
-      resource: 'network-interface',
-      resourceName: '*',
-    });
+    const network = vpcLambdaNetworkStatements(this, 'CreateInterfacesInPipelineSubnets');
     // Subnets and security groups are added by each function (allowNetworkInterfacesIn).
-    this.createInterfaces = new iam.PolicyStatement({
-      sid: 'CreateInterfacesInPipelineSubnets',
-      actions: ['ec2:CreateNetworkInterface'],
-      resources: [networkInterfaces],
-    });
+    this.createInterfaces = network.createInterfaces;
     this.policy = new iam.ManagedPolicy(this, 'Policy', {
       description: 'Network interfaces and X-Ray for the VPC Lambdas of this stack',
       statements: [
-        this.createInterfaces,
-        new iam.PolicyStatement({
-          sid: 'ManageOwnInterfaces',
-          actions: [
-            'ec2:DeleteNetworkInterface',
-            'ec2:AssignPrivateIpAddresses',
-            'ec2:UnassignPrivateIpAddresses',
-          ],
-          resources: [networkInterfaces],
-        }),
-        new iam.PolicyStatement({
-          sid: 'DescribeNetwork',
-          actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'],
-          resources: ['*'],
-        }),
+        ...network.statements,
         new iam.PolicyStatement({
           sid: 'XRayTraces',
           actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
@@ -346,7 +301,7 @@ export class PipelineFunctionBaselinePolicy extends Construct {
     );
     acknowledgeWildcardResource(
       this.policy,
-      networkInterfaces,
+      network.networkInterfaces,
       nagReason(
         'Lambda creates and deletes its own network interfaces, whose ids do not exist before; creation is limited to the pipeline subnets and the Lambda security group, and to this account and region',
       ),
@@ -355,17 +310,7 @@ export class PipelineFunctionBaselinePolicy extends Construct {
 
   /** Lets functions create their interfaces in these subnets with this security group. */
   allowNetworkInterfacesIn(subnets: ec2.ISubnet[], securityGroup: ec2.ISecurityGroup): void {
-    const stack = Stack.of(this);
-    const arns = [
-      ...subnets.map((subnet) =>
-        stack.formatArn({ service: 'ec2', resource: 'subnet', resourceName: subnet.subnetId }),
-      ),
-      stack.formatArn({
-        service: 'ec2',
-        resource: 'security-group',
-        resourceName: securityGroup.securityGroupId,
-      }),
-    ];
+    const arns = interfacePlacementArns(this, subnets, securityGroup);
     // Tokens of the same subnet render to the same string, so the set de-duplicates them.
     const fresh = arns.filter((arn) => !this.allowedArns.has(arn));
     fresh.forEach((arn) => this.allowedArns.add(arn));
@@ -375,56 +320,6 @@ export class PipelineFunctionBaselinePolicy extends Construct {
   attachToRole(role: iam.IRole): void {
     this.policy.attachToRole(role);
   }
-}
-
-/**
- * How cdk-nag writes a resource in a finding id (`AwsSolutions-IAM5[Resource::<this>]`):
- * the resolved string, with `Ref`s as `<Name>`, `Fn::GetAtt`s as `<Resource.Attr>`
- * and other intrinsics (cross-stack `Fn::GetStackOutput`) as JSON. It differs
- * between environment-agnostic and concrete stacks, and between same-stack and
- * cross-stack references, so it is computed, never hard-coded.
- */
-export function nagFindingResource(scope: IConstruct, value: string): string {
-  return flatten(Stack.of(scope).resolve(value));
-}
-
-/**
- * Acknowledges the AwsSolutions-IAM5 finding for one wildcard resource of one
- * policy, with its reason. The finding id is computed during synthesis'
- * validation phase, after cross-stack references have been resolved, so it
- * matches what cdk-nag reports.
- */
-export function acknowledgeWildcardResource(policy: IConstruct, resource: string, reason: string): void {
-  policy.node.addValidation({
-    validate: () => {
-      Validations.of(policy).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${nagFindingResource(policy, resource)}]`,
-        reason,
-      });
-      return [];
-    },
-  });
-}
-
-/** The same flattening cdk-nag 3 applies (utils/flatten-cfn-reference), so ids match its findings. */
-function flatten(node: unknown): string {
-  if (node === undefined) return '';
-  if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/\}/g, '>');
-  if (typeof node === 'object' && node !== null) {
-    const v = node as Record<string, unknown>;
-    if (v['Fn::Join']) {
-      const [separator, parts] = v['Fn::Join'] as [string, unknown[]];
-      return parts.map(flatten).join(separator);
-    }
-    if (v['Fn::Sub']) return flatten(v['Fn::Sub']);
-    if (v['Fn::GetAtt']) {
-      const [resource, attribute] = v['Fn::GetAtt'] as [unknown, unknown];
-      return `<${flatten(resource)}.${flatten(attribute)}>`;
-    }
-    if (v['Fn::ImportValue']) return flatten(v['Fn::ImportValue']);
-    if (v.Ref) return `<${flatten(v.Ref)}>`;
-  }
-  return JSON.stringify(node);
 }
 
 /**

@@ -9,11 +9,8 @@ import { materializedViewsIn } from '../constructs/orchestration-report-views';
 import { RunStateMachine } from '../constructs/orchestration-run-state-machine';
 import { RunTrigger } from '../constructs/orchestration-run-trigger';
 import { RUN_SERVICES } from '../constructs/orchestration-services';
-import {
-  acknowledgeWildcardResource,
-  PipelineFunction,
-  type PipelineFunctionProps,
-} from '../constructs/pipeline-function';
+import { acknowledgeWildcardResource } from '../constructs/nag-acknowledgements';
+import { PipelineFunction, type PipelineFunctionProps } from '../constructs/pipeline-function';
 import type { OrchestrationStackProps } from './orchestration-stack-props';
 
 export type { OrchestrationStackProps } from './orchestration-stack-props';
@@ -93,13 +90,11 @@ export class OrchestrationStack extends Stack {
       }),
     );
 
-    if (reconcile.role.policy !== undefined) {
-      acknowledgeWildcardResource(
-        reconcile.role.policy,
-        buckets.processed.arnForObjects('_manifest/*.json'),
-        'reconcile-run role: reads one manifest per run (_manifest/<run-id>.json); run ids are only known at run time, so the read-only grant covers the manifest folder and nothing else of the processed bucket',
-      );
-    }
+    acknowledgeWildcardResource(
+      reconcile.role.permissionsPolicy,
+      buckets.processed.arnForObjects('_manifest/*.json'),
+      'reconcile-run role: reads one manifest per run (_manifest/<run-id>.json); run ids are only known at run time, so the read-only grant covers the manifest folder and nothing else of the processed bucket',
+    );
 
     const crawlerStatus = taskFunction(
       'crawler-status',
@@ -175,14 +170,12 @@ export class OrchestrationStack extends Stack {
         }),
       );
     }
-    if (refresh.role.policy !== undefined) {
-      acknowledgeWildcardResource(
-        refresh.role.policy,
-        '*',
-        'refresh-reports role: redshift-data:DescribeStatement has no resource type (statement ids are created at run time); ' +
-          'the redshift-data:statement-owner-iam-userid condition limits it to statements this role submitted',
-      );
-    }
+    acknowledgeWildcardResource(
+      refresh.role.permissionsPolicy,
+      '*',
+      'refresh-reports role: redshift-data:DescribeStatement has no resource type (statement ids are created at run time); ' +
+        'the redshift-data:statement-owner-iam-userid condition limits it to statements this role submitted',
+    );
 
     this.run = new RunStateMachine(this, 'Run', {
       config,
