@@ -7,7 +7,7 @@ SHELL := /bin/bash
 PY := .local/venv/bin/python
 STAGE ?= dev
 
-.PHONY: setup test check test-ts test-python lint-templates synth bench demo stop clean
+.PHONY: setup test check test-ts test-python lint-templates synth bench bench-atm job demo stop clean
 
 setup:
 	@scripts/setup.sh
@@ -40,6 +40,14 @@ synth: setup
 
 bench: setup
 	npx tsx scripts/bench-synth.ts
+
+## The ATM job against the DuckDB reference (ROWS=1000000, 10000000 with DRIVER_MEMORY=6g); writes docs/benchmarks.md.
+bench-atm: setup
+	$(PY) scripts/bench_atm_job.py --rows $${ROWS:-1000000} --driver-memory $${DRIVER_MEMORY:-4g}
+
+## The ATM job alone on local Spark: generated input, file:// outputs under .local/job, reports printed.
+job: setup
+	scripts/run-job.sh
 
 demo: setup
 	scripts/demo.sh

@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""Print what one ATM job run wrote: its manifest counts, a sample of quarantined lines and every report.
+
+    .local/venv/bin/python scripts/show_reports.py --output DIR --quarantine DIR --run-id ID
+
+Reads the Parquet and JSON outputs with DuckDB (in the project venv), so nothing needs Spark. The
+paths are the job's --output and --quarantine folders (local paths, not file:// URIs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import duckdb
+
+REPORT_ROWS = 8
+
+
+def show(output: Path, quarantine: Path, run_id: str) -> None:
+    manifest_path = output / "_manifest" / f"{run_id}.json"
+    if not manifest_path.is_file():
+        raise SystemExit(
+            f"no manifest at {manifest_path}: the run {run_id!r} did not finish there. "
+            "Check --output and --run-id (they must be the job's)."
+        )
+    counts = json.loads(manifest_path.read_text())["counts"]
+    print(
+        f"run {run_id}: read {counts['read']:,} = valid {counts['valid']:,} "
+        f"+ quarantined {counts['quarantined']:,} + duplicates {counts['duplicates']:,}"
+    )
+    for reason, n in sorted(counts["quarantined_by_reason"].items(), key=lambda item: -item[1]):
+        print(f"  quarantined {reason}: {n:,}")
+    records = sorted((quarantine / f"run_id={run_id}").glob("*.json"))
+    if records:
+        sample = duckdb.sql(
+            f"SELECT reason, left(raw_line, 70) AS raw_line FROM read_json_auto({[str(r) for r in records]}) "
+            "LIMIT 3"
+        )
+        print("\nquarantine sample:")
+        sample.show()
+    for report in sorted(path for path in (output / "reports").iterdir() if path.is_dir()):
+        relation = duckdb.sql(f"SELECT * FROM read_parquet('{report}/*.parquet')")
+        print(f"\n{report.name}: {relation.shape[0]:,} rows")
+        relation.limit(REPORT_ROWS).show(max_width=160)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--output", required=True, type=Path, help="the job's --output folder")
+    parser.add_argument("--quarantine", required=True, type=Path, help="the job's --quarantine folder")
+    parser.add_argument("--run-id", required=True)
+    args = parser.parse_args(argv)
+    show(args.output, args.quarantine, args.run_id)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
