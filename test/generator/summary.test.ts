@@ -162,7 +162,7 @@ describe('summary', () => {
       if (!t.atm_id) continue;
       const a = atms.get(t.atm_id) ?? { attempts: 0, failures: 0 };
       a.attempts += 1;
-      if (t.status !== 'completed') a.failures += 1;
+      if (t.status === 'declined' || t.status === 'failed') a.failures += 1;
       atms.set(t.atm_id, a);
     }
     expect(summary.atm_attempts).toEqual([...atms.entries()].sort().map(([atm_id, a]) => ({ atm_id, ...a })));

@@ -135,9 +135,7 @@ def test_monthly_figures_match_the_generator_in_warehouse_and_athena(pipeline_ru
     assert athena == expected
 
 
-def test_atm_attempts_match_the_generator(pipeline_run) -> None:
-    # Attempts only: the generator counts every non-completed status as a failure, the report
-    # only declined/failed (sql/README.md), so failures are bounded by the generator's figure.
+def test_atm_attempts_and_failures_match_the_generator(pipeline_run) -> None:
     _, env, result, _ = pipeline_run
     expected = {row["atm_id"]: (row["attempts"], row["failures"]) for row in _summary(result)["atm_attempts"]}
     with _warehouse(env) as connection:
@@ -147,10 +145,7 @@ def test_atm_attempts_match_the_generator(pipeline_run) -> None:
                 "SELECT atm_id, attempts, failures FROM banking.v_atm_failure_rates"
             ).fetchall()
         }
-    assert {atm: attempts for atm, (attempts, _) in actual.items()} == {
-        atm: attempts for atm, (attempts, _) in expected.items()
-    }
-    assert all(actual[atm][1] <= expected[atm][1] for atm in expected)
+    assert actual == expected
 
 
 def test_the_html_report_is_written_with_its_charts(pipeline_run) -> None:

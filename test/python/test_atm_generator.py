@@ -167,13 +167,26 @@ def test_trend_and_operation_reports_match_the_generator_summary(generated):
     }
 
 
-def test_atm_attempts_match_the_generator_summary(generated):
-    # Attempts only: the generator counts every non-completed status as a failure, the job counts
-    # declined and failed (a reversal is neither a success nor a failed attempt).
+def test_atm_attempts_and_failures_match_the_generator_summary(generated):
     found = {
-        r["atm_id"]: r["attempts"] for r in read_report(generated["base"] / "processed", "atm_failure_rates")
+        r["atm_id"]: (r["attempts"], r["failures"])
+        for r in read_report(generated["base"] / "processed", "atm_failure_rates")
     }
-    assert found == {a["atm_id"]: a["attempts"] for a in generated["summary"]["atm_attempts"]}
+    expected = {a["atm_id"]: (a["attempts"], a["failures"]) for a in generated["summary"]["atm_attempts"]}
+    assert found == expected
+    assert sum(failures for _, failures in found.values()) > 0  # the generator did inject failures
+
+
+def test_card_type_attempts_and_failures_match_the_generator_summary(generated):
+    found = {
+        r["card_type"]: (r["attempts"], r["failures"])
+        for r in read_report(generated["base"] / "processed", "card_type_failure_rates")
+        if r["card_type"] != "unknown"  # ATM lines without a card: the generator does not list them
+    }
+    expected = {
+        c["card_type"]: (c["attempts"], c["failures"]) for c in generated["summary"]["card_type_attempts"]
+    }
+    assert found == expected
 
 
 def test_every_injected_fraud_incident_is_flagged_by_its_rule(generated):

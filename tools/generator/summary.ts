@@ -35,14 +35,14 @@ export interface FileStats {
 
 export const SUMMARY_FORMAT_VERSION = 1;
 
-function countAttempt(map: Map<string, AttemptStats>, key: string, completed: boolean): void {
+function countAttempt(map: Map<string, AttemptStats>, key: string, failed: boolean): void {
   let stats = map.get(key);
   if (!stats) {
     stats = { attempts: 0, failures: 0 };
     map.set(key, stats);
   }
   stats.attempts += 1;
-  if (!completed) stats.failures += 1;
+  if (failed) stats.failures += 1;
 }
 
 export class RunStats {
@@ -101,8 +101,11 @@ export class RunStats {
       op.cents += record.amountCents;
     }
     if (record.atmId !== null) {
-      countAttempt(this.atms, record.atmId, completed);
-      if (record.cardType !== null) countAttempt(this.cardTypes, record.cardType, completed);
+      // A failure as the ATM job and the reports count it (declined or failed): a reversal is
+      // neither a success nor a failed attempt.
+      const failed = record.status === STATUS.declined || record.status === STATUS.failed;
+      countAttempt(this.atms, record.atmId, failed);
+      if (record.cardType !== null) countAttempt(this.cardTypes, record.cardType, failed);
     }
   }
 
