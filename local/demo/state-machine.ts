@@ -110,10 +110,12 @@ export class LocalStateMachine {
       rows_staged?: number;
       rows_inserted?: number;
       rows_matched?: number;
+      rows_deleted?: number;
     };
     state(
       RUN_STATES.loadWarehouse,
-      `${load.rows_staged} rows staged, ${load.rows_inserted} inserted, ${load.rows_matched} updated by MERGE ` +
+      `${load.rows_staged} rows staged, ${load.rows_inserted} inserted, ${load.rows_matched} updated by MERGE, ` +
+        `${load.rows_deleted ?? 0} no longer processed deleted ` +
         `(${load.dates?.length ?? 0} txn_date partitions) in ${seconds(loadStarted)}`,
     );
 

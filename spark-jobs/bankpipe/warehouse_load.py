@@ -4,11 +4,15 @@
       -> select partitions (all, --dates, or the dates a --run-id touched)
       -> keep one row per transaction_id, cast to the warehouse table's columns, validate
       -> TRUNCATE banking.stg_transactions; append through Spark JDBC
-      -> one transaction: MERGE INTO banking.transactions USING banking.stg_transactions ON transaction_id
+      -> one transaction: DELETE the rows of the staged txn_dates that staging no longer has,
+         then MERGE INTO banking.transactions USING banking.stg_transactions ON transaction_id
       -> REFRESH MATERIALIZED VIEW banking.mv_<report> for every report
 
 Idempotent: the MERGE updates rows it already has and inserts the others, so a rerun of the same
-partitions leaves the same rows. The warehouse table definition (sql/redshift/010_transactions.sql)
+partitions leaves the same rows. The warehouse mirrors each partition it loads: when a rerun of the
+ATM job replaced a date partition and a transaction is no longer in it, the load deletes that row
+too. Dates with no row in the processed zone are left alone (an empty selection more likely means a
+wrong path than an intended deletion). The warehouse table definition (sql/redshift/010_transactions.sql)
 is read from information_schema at run time and drives the casts and the MERGE column list, so the
 DDL is the only place that lists the columns.
 
@@ -329,6 +333,35 @@ def build_merge_sql(
     )
 
 
+def _dates_condition(dates: Sequence[date], partition: str) -> str:
+    if not dates:
+        raise ValueError("no dates given: a delete without a date scope would empty the table")
+    literals = ", ".join(f"DATE '{day.isoformat()}'" for day in sorted(set(dates)))
+    return f"{partition} IN ({literals})"
+
+
+def build_missing_rows_condition(
+    dates: Sequence[date],
+    target: str = TARGET_TABLE,
+    staging: str = STAGING_TABLE,
+    key: str = KEY_COLUMN,
+    partition: str = PARTITION_COLUMN,
+) -> str:
+    """Rows of ``target`` in the staged dates whose key staging does not have (the key is NOT NULL in
+    staging, so NOT IN is exact; it is uncorrelated, which Redshift and PostgreSQL both run as is)."""
+    _split_table(target)
+    _split_table(staging)
+    return f"{_dates_condition(dates, partition)} AND {key} NOT IN (SELECT {key} FROM {staging})"
+
+
+def build_delete_missing_sql(dates: Sequence[date], target: str = TARGET_TABLE) -> str:
+    return f"DELETE FROM {target} WHERE {build_missing_rows_condition(dates, target)}"
+
+
+def build_missing_count_sql(dates: Sequence[date], target: str = TARGET_TABLE) -> str:
+    return f"SELECT COUNT(*) FROM {target} WHERE {build_missing_rows_condition(dates, target)}"
+
+
 def build_count_sql(table: str) -> str:
     _split_table(table)
     return f"SELECT COUNT(*) FROM {table}"
@@ -375,6 +408,7 @@ class LoadResult:
     rows_staged: int
     rows_matched: int
     rows_inserted: int
+    rows_deleted: int
     refreshed: tuple[str, ...]
 
     def as_dict(self) -> dict[str, Any]:
@@ -383,6 +417,7 @@ class LoadResult:
             "rows_staged": self.rows_staged,
             "rows_matched": self.rows_matched,
             "rows_inserted": self.rows_inserted,
+            "rows_deleted": self.rows_deleted,
             "refreshed": list(self.refreshed),
         }
 
@@ -421,6 +456,7 @@ def load_transactions(
                 f"{len(problems)} problem(s) in the processed transactions, nothing loaded:\n- "
                 + "\n- ".join(problems)
             )
+        staged_dates = tuple(row[0] for row in deduplicated.select(PARTITION_COLUMN).distinct().collect())
         staging = build_staging_frame(deduplicated, columns)
         # TRUNCATE commits on Redshift, so it runs on its own before the rows go in.
         executor.execute(f"TRUNCATE TABLE {STAGING_TABLE}")
@@ -435,9 +471,19 @@ def load_transactions(
             "at the same time (the Glue job must allow one concurrent run). Nothing was merged."
         )
     matched = _first_count(executor, build_matched_count_sql())
-    executor.execute_in_transaction([build_merge_sql(columns)])
+    statements = [build_merge_sql(columns)]
+    deleted = 0
+    if staged_dates:
+        deleted = _first_count(executor, build_missing_count_sql(staged_dates))
+        statements.insert(0, build_delete_missing_sql(staged_dates))
+    executor.execute_in_transaction(statements)
     LOG.info(
-        "merged %d staged rows into %s (%d matched, %d new)", staged, TARGET_TABLE, matched, staged - matched
+        "merged %d staged rows into %s (%d matched, %d new, %d no longer in the processed zone deleted)",
+        staged,
+        TARGET_TABLE,
+        matched,
+        staged - matched,
+        deleted,
     )
 
     refreshed: list[str] = []
@@ -451,5 +497,6 @@ def load_transactions(
         rows_staged=staged,
         rows_matched=matched,
         rows_inserted=staged - matched,
+        rows_deleted=deleted,
         refreshed=tuple(refreshed),
     )

@@ -21,6 +21,7 @@ from bankpipe.warehouse_load import (
     REPORTS,
     LoadOptions,
     WarehouseColumn,
+    build_delete_missing_sql,
     build_merge_sql,
     build_staging_frame,
     columns_from_information_schema,
@@ -117,6 +118,16 @@ def test_merge_sql_updates_every_non_key_column_and_inserts_all() -> None:
         build_merge_sql(SMALL_COLUMNS[1:])
     with pytest.raises(ValueError, match=r"schema\.table"):
         build_merge_sql(SMALL_COLUMNS, target="transactions; DROP TABLE x")
+
+
+def test_delete_of_missing_rows_is_scoped_to_the_staged_dates() -> None:
+    sql = build_delete_missing_sql((date(2024, 2, 1), date(2024, 1, 16), date(2024, 2, 1)))
+    assert sql == (
+        "DELETE FROM banking.transactions WHERE txn_date IN (DATE '2024-01-16', DATE '2024-02-01') "
+        "AND transaction_id NOT IN (SELECT transaction_id FROM banking.stg_transactions)"
+    )
+    with pytest.raises(ValueError, match="would empty the table"):
+        build_delete_missing_sql(())
 
 
 def test_staging_frame_follows_the_table_columns(spark: SparkSession) -> None:
@@ -310,6 +321,41 @@ def test_incremental_run_updates_changed_rows_and_refreshes_reports(
     current = untouched + rewritten + added
     for report in REPORTS:
         assert warehouse.report(report) == expected_normalised(report, current), report
+
+
+@pytest.mark.postgres
+def test_rerun_that_drops_a_transaction_deletes_it_from_the_warehouse(
+    spark: SparkSession, warehouse: Warehouse, tmp_path: Path
+) -> None:
+    rows = fixture_rows()
+    processed = tmp_path / "processed"
+    uri = write_processed(spark, rows, processed)
+    _load(spark, warehouse, uri)
+
+    # run-3 replaces the 2024-02-01 partition without one of its transactions (e.g. the ATM job was
+    # rerun with corrected input): the warehouse must not keep the row the processed zone lost.
+    day = date(2024, 2, 1)
+    rewritten = [copy.deepcopy(r) for r in rows if r["txn_date"] == day]
+    assert len(rewritten) >= 2, "the fixture needs two rows on the rewritten day"
+    dropped = rewritten.pop()
+    for row in rewritten:
+        row["run_id"] = "run-3"
+    untouched = [r for r in rows if r["txn_date"] != day]
+    write_processed(spark, rewritten, processed, mode="overwrite")
+    write_processed(spark, untouched, processed, mode="append")
+
+    result = _load(spark, warehouse, uri, LoadOptions(run_id="run-3"))
+    assert (result.dates, result.rows_deleted, result.rows_inserted) == (("2024-02-01",), 1, 0)
+    stored = {row[0] for row in warehouse.rows()}
+    assert stored == {r["transaction_id"] for r in untouched + rewritten}
+    assert dropped["transaction_id"] not in stored
+    current = untouched + rewritten
+    for report in REPORTS:
+        assert warehouse.report(report) == expected_normalised(report, current), report
+
+    again = _load(spark, warehouse, uri, LoadOptions(run_id="run-3"))
+    assert again.rows_deleted == 0
+    assert {row[0] for row in warehouse.rows()} == stored
 
 
 @pytest.mark.postgres
