@@ -38,6 +38,7 @@ from pg_server import PgServer, pg_server  # noqa: F401  (session fixture)
 from warehouse_fixtures import (
     PROCESSED_SCHEMA,
     REPORT_COLUMNS,
+    Row,
     expected_normalised,
     fixture_rows,
     make_row,
@@ -279,14 +280,29 @@ def test_reporting_views_give_the_known_answers(
     assert any(Decimal(0) < rate < Decimal(1) for rate in rates)
 
 
-@pytest.mark.postgres
-def test_incremental_run_updates_changed_rows_and_refreshes_reports(
-    spark: SparkSession, warehouse: Warehouse, tmp_path: Path
-) -> None:
+def _load_fixture(spark: SparkSession, warehouse: Warehouse, tmp_path: Path) -> tuple[list[Row], Path, str]:
+    """The fixture rows written to a processed zone and loaded once: (rows, processed root, URI)."""
     rows = fixture_rows()
     processed = tmp_path / "processed"
     uri = write_processed(spark, rows, processed)
     _load(spark, warehouse, uri)
+    return rows, processed, uri
+
+
+def _replace_day(
+    spark: SparkSession, processed: Path, rows: list[Row], day: date, new_rows: list[Row]
+) -> None:
+    """Rewrite the processed zone as a rerun would: ``day`` now holds ``new_rows`` (which may add other
+    days); a static-mode overwrite replaces every partition, so the untouched ones are written back."""
+    write_processed(spark, new_rows, processed, mode="overwrite")
+    write_processed(spark, [r for r in rows if r["txn_date"] != day], processed, mode="append")
+
+
+@pytest.mark.postgres
+def test_incremental_run_updates_changed_rows_and_refreshes_reports(
+    spark: SparkSession, warehouse: Warehouse, tmp_path: Path
+) -> None:
+    rows, processed, uri = _load_fixture(spark, warehouse, tmp_path)
 
     # run-3 rewrites the 2024-02-01 partition (one transaction now reversed) and adds 2024-02-02.
     rewritten = [copy.deepcopy(r) for r in rows if r["txn_date"] == date(2024, 2, 1)]
@@ -295,10 +311,8 @@ def test_incremental_run_updates_changed_rows_and_refreshes_reports(
     changed = next(r for r in rewritten if r["status"] == "completed")
     changed["status"] = "reversed"
     added = [make_row(900 + i, date(2024, 2, 2), "run-3") for i in range(3)]
-    write_processed(spark, rewritten + added, processed, mode="overwrite")
-    # A static-mode overwrite replaces every partition, so the untouched ones are written back.
+    _replace_day(spark, processed, rows, date(2024, 2, 1), rewritten + added)
     untouched = [r for r in rows if r["txn_date"] != date(2024, 2, 1)]
-    write_processed(spark, untouched, processed, mode="append")
 
     before = {r[0]: r for r in warehouse.rows()}
     result = _load(spark, warehouse, uri, LoadOptions(run_id="run-3"))
@@ -327,10 +341,7 @@ def test_incremental_run_updates_changed_rows_and_refreshes_reports(
 def test_rerun_that_drops_a_transaction_deletes_it_from_the_warehouse(
     spark: SparkSession, warehouse: Warehouse, tmp_path: Path
 ) -> None:
-    rows = fixture_rows()
-    processed = tmp_path / "processed"
-    uri = write_processed(spark, rows, processed)
-    _load(spark, warehouse, uri)
+    rows, processed, uri = _load_fixture(spark, warehouse, tmp_path)
 
     # run-3 replaces the 2024-02-01 partition without one of its transactions (e.g. the ATM job was
     # rerun with corrected input): the warehouse must not keep the row the processed zone lost.
@@ -340,9 +351,8 @@ def test_rerun_that_drops_a_transaction_deletes_it_from_the_warehouse(
     dropped = rewritten.pop()
     for row in rewritten:
         row["run_id"] = "run-3"
+    _replace_day(spark, processed, rows, day, rewritten)
     untouched = [r for r in rows if r["txn_date"] != day]
-    write_processed(spark, rewritten, processed, mode="overwrite")
-    write_processed(spark, untouched, processed, mode="append")
 
     result = _load(spark, warehouse, uri, LoadOptions(run_id="run-3"))
     assert (result.dates, result.rows_deleted, result.rows_inserted) == (("2024-02-01",), 1, 0)
