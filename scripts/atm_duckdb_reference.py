@@ -14,16 +14,19 @@ It does the same work as ``spark-jobs/atm_job.py`` on an empty output, in SQL:
 3. dedup by transaction_id (earliest occurred_at, then a hash of the line, then the file name);
 4. the enriched transactions written as Parquet partitioned by txn_date, the quarantine as JSON
    lines with run_id, reason, raw_line and source_file;
-5. the eight reports (trans_by_age_gender is left out as by the job when there is no customer data)
-   and the three fraud rules, each written as Parquet.
+5. the seven reports that need no customer data (trans_by_age_gender is left out, as by the job when
+   it has no customer file) and fraud_flags with the three fraud rules, each written as Parquet.
 
 It prints one JSON document: counts as in the job's manifest (read, valid, quarantined by reason,
 duplicates), rows written per output and the monthly_trend rows, so the benchmark can check that
 both engines produced the same result before comparing their times.
 
 Known differences from the job, none of which the benchmark input exercises: DuckDB's JSON parser
-and RE2 regexes are not Jackson and java.util.regex (e.g. duplicate keys, lookaheads other than a
-leading ``(?!...$)``), and there is no "already processed" check because the output starts empty.
+is more lenient than the job's strict one (it accepts ``NaN`` and a trailing comma before ``}``),
+RE2 is not java.util.regex (no lookaheads other than a leading ``(?!...$)``), duplicate keys may
+resolve differently, dedup ties between different lines with the same occurred_at are broken by
+DuckDB's hash instead of xxhash64, and there is no "already processed" check because the output
+starts empty.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ _KINDS = (
 )
 # A leading negative lookahead over the whole value, as in the contract's amount pattern. RE2 has no
 # lookaheads, so it becomes a second, negated full match.
+OUTPUT_MARKER = ".atm-duckdb-reference"
 _LEADING_LOOKAHEAD = re.compile(r"^\^\(\?!(?P<forbidden>.+)\$\)(?P<rest>.*)$")
 
 
@@ -210,8 +214,9 @@ def reason_sql(contract: Contract, now: datetime, max_future_minutes: int) -> st
 def extra_fields_sql(contract: Contract) -> str:
     known = "[" + ", ".join(quote(n) for n in contract.property_names) + "]"
     extra = f"list_filter(json_keys(doc), k -> NOT list_contains({known}, k))"
+    # to_json(k) is the key as a quoted, escaped JSON string: a valid path step for any key.
     entries = (
-        f"list_transform({extra}, k -> to_json(k) || ':' || json_extract(doc, '$.\"' || k || '\"')::VARCHAR)"
+        f"list_transform({extra}, k -> to_json(k) || ':' || json_extract(doc, '$.' || to_json(k))::VARCHAR)"
     )
     return f"CASE WHEN len({extra}) > 0 THEN '{{' || array_to_string({entries}, ',') || '}}' END"
 
@@ -241,7 +246,8 @@ def report_queries(rules: FraudRules) -> dict[str, str]:
         "GROUP BY card_type ORDER BY 1",
         "fraud_flags": f"""
         WITH activity AS (
-          SELECT *, epoch(occurred_at)::BIGINT AS ep FROM txn WHERE {card_atm}
+          -- whole seconds rounded down, as Spark's unix_seconds (a cast to BIGINT would round)
+          SELECT *, epoch(date_trunc('second', occurred_at))::BIGINT AS ep FROM txn WHERE {card_atm}
         ), bursts AS (
           SELECT transaction_id, account_id, card_id, occurred_at, 'withdrawal_burst' AS rule,
                  printf('%d ATM withdrawals by the card within %d minutes', n,
@@ -298,8 +304,7 @@ def run(
     max_future_minutes: int = 60,
 ) -> dict:
     contract = load_contract()
-    shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
+    replace_output_folder(out)
     con = duckdb.connect()
     con.execute(f"SET threads = {threads}")
     con.execute("SET preserve_insertion_order = false")
@@ -412,13 +417,37 @@ def run(
     }
 
 
+def replace_output_folder(out: Path) -> None:
+    """Empty ``out`` for a new run, but only a folder this script made: --out is deleted first."""
+    if out.exists() and any(out.iterdir()) and not (out / OUTPUT_MARKER).exists():
+        raise SystemExit(
+            f"--out {out} is not empty and was not written by this script (no {OUTPUT_MARKER} in it); "
+            "give an empty or new folder"
+        )
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    (out / OUTPUT_MARKER).write_text("written by scripts/atm_duckdb_reference.py; replaced on every run\n")
+
+
+def parse_instant(text: str) -> datetime:
+    try:
+        instant = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO-8601 instant: {error}") from error
+    if instant.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} has no time zone offset; add Z or +HH:MM")
+    return instant.astimezone(UTC)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--input", required=True, help="glob of JSON-lines files")
     parser.add_argument("--out", required=True, type=Path, help="output folder (replaced)")
-    parser.add_argument("--now", required=True, type=lambda s: datetime.fromisoformat(s).astimezone(UTC))
+    parser.add_argument(
+        "--now", required=True, type=parse_instant, help="ISO-8601 instant with an offset or Z"
+    )
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
     print(json.dumps(run(args.input, args.out, args.now, threads=args.threads)))

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from fixtures.corpus import CORPUS_NOW, load_bad_lines
 
@@ -89,3 +90,29 @@ def test_reference_deduplicates_enriches_and_flags_a_burst(tmp_path: Path) -> No
         f"read_parquet('{tmp_path}/out/transactions/*/*.parquet') WHERE transaction_id = 'T1'"
     ).fetchall()
     assert kept == [("2024-03-05 10:00:00+00", '{"note":"kept"}', 10, "-100.00")]
+
+
+def test_reference_counts_fraud_windows_in_whole_seconds_like_spark(tmp_path: Path) -> None:
+    # Spark's unix_seconds rounds 10:10:00.6 down to 10:10:00, so the withdrawal 10 minutes earlier
+    # is still inside the burst window; rounding to the nearest second would drop it.
+    lines = [
+        _atm_line("T1", 0, amount="10.00"),
+        _atm_line("T2", 5, amount="20.00"),
+        _atm_line("T3", 10, amount="30.00", occurred_at="2024-03-05T10:10:00.6Z"),
+    ]
+    _run(tmp_path, lines)
+    flags = duckdb.sql(f"SELECT transaction_id, rule FROM '{tmp_path}/out/reports/fraud_flags.parquet'")
+    assert flags.fetchall() == [("T3", "withdrawal_burst")]
+
+
+def test_reference_keeps_extra_fields_whose_names_need_escaping(tmp_path: Path) -> None:
+    _run(tmp_path, [_atm_line("T1", 0, **{'we"ird\\key': [1, "x"]})])
+    extra = duckdb.sql(f"SELECT extra_fields FROM read_parquet('{tmp_path}/out/transactions/*/*.parquet')")
+    assert json.loads(extra.fetchone()[0]) == {'we"ird\\key': [1, "x"]}
+
+
+def test_reference_refuses_to_empty_a_folder_it_did_not_write(tmp_path: Path) -> None:
+    (tmp_path / "precious.txt").write_text("keep me")
+    with pytest.raises(SystemExit, match="not written by this script"):
+        reference.run(str(tmp_path / "*.jsonl"), tmp_path, NOW, threads=1)
+    assert (tmp_path / "precious.txt").read_text() == "keep me"
