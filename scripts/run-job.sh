@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The ATM job on its own, without the twin: generate transactions, run spark-jobs/atm_job.py on local
-# Spark with file:// URIs (exactly the EMR step's command line), then print the manifest and reports.
+# Spark with file:// URIs and the EMR step's job arguments (plus --customers), then print the manifest
+# and reports.
 #   JOB_ROWS=50000 make job        (default 20,000 lines; outputs under .local/job/)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -35,14 +35,15 @@ def show(output: Path, quarantine: Path, run_id: str) -> None:
         print(f"  quarantined {reason}: {n:,}")
     records = sorted((quarantine / f"run_id={run_id}").glob("*.json"))
     if records:
-        sample = duckdb.sql(
-            f"SELECT reason, left(raw_line, 70) AS raw_line FROM read_json_auto({[str(r) for r in records]}) "
-            "LIMIT 3"
-        )
+        # Paths go through the Python API, not into SQL text, so any character in them is fine.
+        sample = duckdb.read_json([str(r) for r in records]).project("reason, left(raw_line, 70) AS raw_line")
         print("\nquarantine sample:")
-        sample.show()
-    for report in sorted(path for path in (output / "reports").iterdir() if path.is_dir()):
-        relation = duckdb.sql(f"SELECT * FROM read_parquet('{report}/*.parquet')")
+        sample.limit(3).show()
+    reports = output / "reports"
+    if not reports.is_dir():
+        raise SystemExit(f"no reports folder at {reports}: the run wrote its manifest but no reports")
+    for report in sorted(path for path in reports.iterdir() if path.is_dir()):
+        relation = duckdb.read_parquet([str(part) for part in sorted(report.glob("*.parquet"))])
         print(f"\n{report.name}: {relation.shape[0]:,} rows")
         relation.limit(REPORT_ROWS).show(max_width=160)
 

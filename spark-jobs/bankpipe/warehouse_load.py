@@ -12,7 +12,9 @@ Idempotent: the MERGE updates rows it already has and inserts the others, so a r
 partitions leaves the same rows. The warehouse mirrors each partition it loads: when a rerun of the
 ATM job replaced a date partition and a transaction is no longer in it, the load deletes that row
 too. Dates with no row in the processed zone are left alone (an empty selection more likely means a
-wrong path than an intended deletion). The warehouse table definition (sql/redshift/010_transactions.sql)
+wrong path than an intended deletion). With --run-id, the scope is the dates the run still has rows
+on: a date where a rerun left none of its rows is not reloaded; load it with --dates to mirror it.
+``rows_deleted`` is counted just before the transaction that deletes (one load runs at a time). The warehouse table definition (sql/redshift/010_transactions.sql)
 is read from information_schema at run time and drives the casts and the MERGE column list, so the
 DDL is the only place that lists the columns.
 
