@@ -14,9 +14,11 @@ ATM job replaced a date partition and a transaction is no longer in it, the load
 too. Dates with no row in the processed zone are left alone (an empty selection more likely means a
 wrong path than an intended deletion). With --run-id, the scope is the dates the run still has rows
 on: a date where a rerun left none of its rows is not reloaded; load it with --dates to mirror it.
-``rows_deleted`` is counted just before the transaction that deletes (one load runs at a time). The warehouse table definition (sql/redshift/010_transactions.sql)
-is read from information_schema at run time and drives the casts and the MERGE column list, so the
-DDL is the only place that lists the columns.
+``rows_deleted`` is counted just before the transaction that deletes (one load runs at a time).
+
+The warehouse table definition (sql/redshift/010_transactions.sql) is read from information_schema at
+run time and drives the casts and the MERGE column list, so the DDL is the only place that lists the
+columns.
 
 The functions are plain DataFrame/str transforms so tests run them on a local SparkSession; the two
 entry points (glue_load_warehouse.py on AWS, load_warehouse_local.py locally) only gather settings.
