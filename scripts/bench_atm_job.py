@@ -14,7 +14,8 @@ Steps:
    from the same contract, dedup, the transactions partitioned by date, the quarantine, every report
    and the fraud rules), in its own process with 2 threads; same measurements;
 4. check that both engines produced the same counts (per quarantine reason too), the same row count
-   for every output and the same monthly_trend, then print the time ratio;
+   for every output, every report row for row and the same transactions (a per-row fingerprint),
+   then print the time ratio;
 5. write or replace the section for this row count in docs/benchmarks.md.
 
 Nothing here is part of the job: it is a measuring tool. Work files go to .local/bench/atm (ignored).

@@ -161,7 +161,7 @@ def parse_args(argv: Sequence[str] | None = None) -> JobConfig:
     )
     parser.add_argument("--max-future-minutes", type=int, default=DEFAULT_MAX_FUTURE_MINUTES)
     parser.add_argument(
-        "--now", type=_parse_instant, help="ISO-8601 instant used as 'now' (default: start time)"
+        "--now", type=parse_instant, help="ISO-8601 instant used as 'now' (default: start time)"
     )
     args = parser.parse_args(argv)
     try:
@@ -180,7 +180,8 @@ def parse_args(argv: Sequence[str] | None = None) -> JobConfig:
         raise  # parser.error exits; this keeps type checkers satisfied
 
 
-def _parse_instant(text: str) -> datetime:
+def parse_instant(text: str) -> datetime:
+    """An ISO-8601 instant with an offset or Z, as UTC (argparse type; a naive time is refused)."""
     try:
         instant = datetime.fromisoformat(text)
     except ValueError as error:
