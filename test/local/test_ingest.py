@@ -18,9 +18,11 @@ from pathlib import Path
 import boto3
 import pytest
 from botocore.config import Config
-from twin_harness import RunningTwin
+from twin_harness import REPO_ROOT, RunningTwin
 
 from twin import processes
+from twin.manager import effective_ports
+from twin.render import render
 from twin.services.sftp import SftpLayout, sftp_client_command
 from twin.settings import Paths
 
@@ -102,7 +104,13 @@ def _raw_objects(twin: RunningTwin) -> dict[str, bytes]:
     objects = {}
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
         for item in page.get("Contents", []):
-            objects[item["Key"]] = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
+            try:
+                objects[item["Key"]] = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
+            except s3.exceptions.NoSuchKey:
+                # Seen while the sink was writing: s3proxy's file store listed a key whose GET then
+                # answered NoSuchKey. It is read on a later poll; the callers compare the complete
+                # zone, so nothing is skipped for good.
+                continue
     return objects
 
 
@@ -166,6 +174,34 @@ def test_spark_reads_and_writes_the_zones_over_s3a(twin: RunningTwin) -> None:
     probe = json.loads(result.stdout.strip().splitlines()[-1])
     assert probe["raw_lines"] == expected
     assert probe["parquet_lines"] == expected
+
+
+def test_generator_produces_straight_to_kafka(twin: RunningTwin) -> None:
+    """tools/generator with --kafka-brokers against the real broker: the lines it prints for the same
+    seed reach the raw zone once each, through the real topic and S3 sink connector."""
+    paths = Paths(twin.home)
+    (topic,) = render(paths, effective_ports(paths)).topics()
+    generate = [
+        str(REPO_ROOT / "node_modules" / ".bin" / "tsx"),
+        str(REPO_ROOT / "tools" / "generator" / "cli.ts"),
+    ]
+    options = ["--seed", "11", "--count", "200"]
+    printed = subprocess.run(
+        [*generate, *options], capture_output=True, text=True, check=True, cwd=REPO_ROOT
+    ).stdout.splitlines()
+    assert len(printed) == 200
+    expected = _raw_lines(_raw_objects(twin)) + Counter(printed)
+
+    brokers = twin.endpoints()["TWIN_KAFKA_BOOTSTRAP"]
+    produced = subprocess.run(
+        [*generate, *options, "--kafka-brokers", brokers, "--topic", topic],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=REPO_ROOT,
+    )
+    assert produced.returncode == 0, produced.stderr
+    _wait_for_raw_lines(twin, expected)
 
 
 def test_stop_and_start_keep_state_and_resume(twin: RunningTwin, tmp_path: Path) -> None:
