@@ -123,6 +123,26 @@ export type SftpAuthentication =
       readonly passphrase?: ConfigProviderReference;
     };
 
+/**
+ * Keys of the SFTP connection secret (one JSON object in Secrets Manager) that the source's
+ * configuration references (streaming stack); the config provider fails the connector at start when
+ * one is missing, so `make preflight` checks them before a deploy.
+ */
+export const SFTP_SECRET_KEYS = {
+  host: 'host',
+  port: 'port',
+  username: 'username',
+  password: 'password',
+  privateKey: 'privateKey',
+  knownHosts: 'knownHosts',
+} as const;
+
+/** The secret keys the source reads for a login method, in the order an operator writes them. */
+export function requiredSftpSecretKeys(method: SftpAuthentication['method']): readonly string[] {
+  const { host, port, username, password, privateKey, knownHosts } = SFTP_SECRET_KEYS;
+  return [host, port, username, method === 'password' ? password : privateKey, knownHosts];
+}
+
 export type HostKeyVerification =
   /** `ssh-keygen -lf` fingerprints, e.g. SHA256:nThbg6kX...; several allow a key rotation. */
   | { readonly mode: 'fingerprints'; readonly sha256Fingerprints: readonly string[] }

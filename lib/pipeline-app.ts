@@ -23,12 +23,15 @@ export interface PipelineStacks {
   readonly monitoring: MonitoringStack;
 }
 
+/** Folder of the built MSK Connect plugin zips, relative to the working directory (the repository root). */
+export const DEFAULT_PLUGIN_DIST_DIR = 'connectors/dist';
+
 export interface PipelineAppOptions {
   /** Account/region to deploy to; left unresolved (environment-agnostic) when undefined. */
   readonly env?: Environment;
   /**
    * Path of the built MSK Connect plugin zips (see connectors/README.md).
-   * @default 'connectors/dist'
+   * @default DEFAULT_PLUGIN_DIST_DIR ('connectors/dist')
    */
   readonly pluginDistDir?: string;
 }
@@ -54,7 +57,7 @@ export function buildPipeline(
     vpc: network.vpc,
     securityGroups: network.securityGroups,
     buckets: storage.buckets,
-    pluginDistDir: options.pluginDistDir ?? 'connectors/dist',
+    pluginDistDir: options.pluginDistDir ?? DEFAULT_PLUGIN_DIST_DIR,
   });
   const processing = new ProcessingStack(app, `${prefix}-processing`, {
     ...common,

@@ -107,8 +107,7 @@ export class AnalyticsStack extends Stack {
       bundle: {
         files: {
           [LOAD_JOB_SCRIPT]: path.join(sparkJobsDir, LOAD_JOB_SCRIPT),
-          [JDBC_DRIVER_JAR]:
-            props.jdbcDriverPath ?? findRedshiftJdbcDriver(path.join(REPO_ROOT, '.local', 'jars')),
+          [JDBC_DRIVER_JAR]: props.jdbcDriverPath ?? findRedshiftJdbcDriver(REDSHIFT_JDBC_JAR_DIR),
         },
         packageDir: path.join(sparkJobsDir, BANKPIPE_PACKAGE),
         contractSchemaPath: path.resolve(
@@ -174,8 +173,11 @@ export class AnalyticsStack extends Stack {
   }
 }
 
+/** Where scripts/setup.sh puts the Redshift JDBC driver that the load job ships with. */
+export const REDSHIFT_JDBC_JAR_DIR = path.join(REPO_ROOT, '.local', 'jars');
+
 /** The Redshift JDBC driver fetched by spark-jobs/jdbc/pom.xml (scripts/setup.sh). */
-function findRedshiftJdbcDriver(jarDir: string): string {
+export function findRedshiftJdbcDriver(jarDir: string): string {
   const jars = fs.existsSync(jarDir)
     ? fs.readdirSync(jarDir).filter((f) => /^redshift-jdbc42-[\d.]+\.jar$/.test(f))
     : [];

@@ -7,6 +7,7 @@ import {
   S3_SINK_PLUGIN,
   s3SinkConnectorConfig,
   secretsManagerReference,
+  SFTP_SECRET_KEYS,
   SFTP_SOURCE_PLUGIN,
   sftpSourceConnectorConfig,
   workerProperties,
@@ -318,17 +319,17 @@ function sftpSourceConfig(
   const secretName = config.streaming.sftpSecretName;
   const fromSecret = (key: string) => secretsManagerReference(secretName, key);
   const sourceConfig = sftpSourceConnectorConfig({
-    host: renderReference(fromSecret('host')),
-    username: fromSecret('username'),
+    host: renderReference(fromSecret(SFTP_SECRET_KEYS.host)),
+    username: fromSecret(SFTP_SECRET_KEYS.username),
     authentication:
       authentication === 'password'
-        ? { method: 'password', password: fromSecret('password') }
-        : { method: 'private-key', privateKey: fromSecret('privateKey') },
-    hostKey: { mode: 'known-hosts', knownHosts: renderReference(fromSecret('knownHosts')) },
+        ? { method: 'password', password: fromSecret(SFTP_SECRET_KEYS.password) }
+        : { method: 'private-key', privateKey: fromSecret(SFTP_SECRET_KEYS.privateKey) },
+    hostKey: { mode: 'known-hosts', knownHosts: renderReference(fromSecret(SFTP_SECRET_KEYS.knownHosts)) },
     inputDir: config.streaming.sftpInputDir,
     topic: config.streaming.topicName,
     tasksMax: config.streaming.connectWorkerCount,
   });
   // The port is part of the secret too (sftpSourceConnectorConfig only takes a number).
-  return { ...sourceConfig, 'sftp.port': renderReference(fromSecret('port')) };
+  return { ...sourceConfig, 'sftp.port': renderReference(fromSecret(SFTP_SECRET_KEYS.port)) };
 }
