@@ -17,11 +17,25 @@ export interface MotoServer {
   readonly region: string;
   /** Static test credentials moto accepts. */
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /**
+   * Settings for an AWS SDK v3 client pointed at this server, as the Lambdas
+   * build theirs (one attempt: retries belong to the code under test).
+   */
+  clientConfig(): MotoClientConfig;
+  /** {@link clientConfig} plus path-style addressing, which an S3 server on 127.0.0.1 needs. */
+  s3ClientConfig(): MotoClientConfig & { forcePathStyle: true };
   /** Environment for a child process (a CLI under test) to reach this server. */
   env(): NodeJS.ProcessEnv;
   /** Forgets every resource created so far (moto's reset API). */
   reset(): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface MotoClientConfig {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  readonly maxAttempts: number;
 }
 
 const MOTO_SERVER = path.join(REPO_ROOT, '.local', 'venv', 'bin', 'moto_server');
@@ -30,7 +44,9 @@ const START_TIMEOUT_MS = 60_000;
 /** Starts a moto server on a free loopback port and waits until it answers. */
 export async function startMotoServer(region = 'eu-central-1'): Promise<MotoServer> {
   if (!existsSync(MOTO_SERVER)) {
-    throw new Error(`${MOTO_SERVER} is missing: run 'make setup' (it installs moto[server] from requirements.txt)`);
+    throw new Error(
+      `${MOTO_SERVER} is missing: run 'make setup' (it installs moto[server] from requirements.txt)`,
+    );
   }
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
@@ -44,10 +60,13 @@ export async function startMotoServer(region = 'eu-central-1'): Promise<MotoServ
   await waitUntilUp(endpoint, child, () => stderr);
 
   const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+  const clientConfig = (): MotoClientConfig => ({ endpoint, region, credentials, maxAttempts: 1 });
   return {
     endpoint,
     region,
     credentials,
+    clientConfig,
+    s3ClientConfig: () => ({ ...clientConfig(), forcePathStyle: true }),
     env: () => ({
       ...process.env,
       AWS_ENDPOINT_URL: endpoint,
