@@ -1,4 +1,5 @@
 import { TRANSACTIONS_TOPIC } from '../../connectors/connector-config';
+import { DEFAULT_EMR_RELEASE_LABEL, MSK_KAFKA_VERSION } from './aws-runtimes';
 import type { StageConfig } from './stage-config';
 
 /** Everything in StageConfig except the identity fields, which the loader fills in. */
@@ -21,7 +22,7 @@ export function defaultStageSettings(stage: string): StageSettings {
     streaming: {
       brokerCount: 3,
       brokerInstanceType: 'kafka.t3.small',
-      kafkaVersion: '3.7.x',
+      kafkaVersion: MSK_KAFKA_VERSION,
       brokerVolumeGiB: 100,
       // The same topic name the local twin uses, from the connector config module.
       topicName: TRANSACTIONS_TOPIC,
@@ -33,7 +34,7 @@ export function defaultStageSettings(stage: string): StageSettings {
       useTransferFamily: false,
     },
     processing: {
-      emrReleaseLabel: 'emr-7.5.0',
+      emrReleaseLabel: DEFAULT_EMR_RELEASE_LABEL,
       primaryInstanceType: 'm7g.xlarge',
       coreInstanceType: 'm7g.xlarge',
       coreInstanceCount: 2,

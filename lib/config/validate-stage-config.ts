@@ -1,4 +1,10 @@
 import { ConfigError } from './config-error';
+import {
+  AWS_RUNTIMES_FILE,
+  emrReleaseRuntime,
+  MSK_KAFKA_VERSION,
+  SUPPORTED_EMR_RELEASE_LABELS,
+} from './aws-runtimes';
 import type { StageConfig } from './stage-config';
 
 /** CloudWatch Logs accepts only these retention periods (days). */
@@ -64,7 +70,7 @@ export function validateStageConfig(config: StageConfig): void {
     key('streaming.kafkaVersion'),
     streaming.kafkaVersion,
     /^3\.\d+\.(\d+|x)$/,
-    "use an MSK Kafka 3.x version such as '3.7.x' (MSK Connect plugins are built for Connect 3.x)",
+    `use an MSK Kafka 3.x version such as '${MSK_KAFKA_VERSION}' (MSK Connect plugins are built for Connect 3.x)`,
   );
   requireIntegerInRange(key('streaming.brokerVolumeGiB'), streaming.brokerVolumeGiB, 10, 16384);
   requirePattern(
@@ -94,12 +100,15 @@ export function validateStageConfig(config: StageConfig): void {
     "use an absolute path like '/incoming'",
   );
 
-  requirePattern(
-    key('processing.emrReleaseLabel'),
-    processing.emrReleaseLabel,
-    /^emr-7\.\d+\.\d+$/,
-    "use an EMR 7.x release label such as 'emr-7.5.0' (the job needs Spark 3.5)",
-  );
+  // The cluster's PYSPARK_PYTHON comes from the release's declared Python, so an
+  // undeclared release could run the job on an interpreter nobody checked.
+  if (emrReleaseRuntime(processing.emrReleaseLabel) === undefined) {
+    throw new ConfigError(
+      key('processing.emrReleaseLabel'),
+      `${JSON.stringify(processing.emrReleaseLabel)} is not an EMR release whose Spark and Python this app declares`,
+      `use one of ${SUPPORTED_EMR_RELEASE_LABELS.join(', ')}, or add the release with its Spark version and Python interpreter (from the AWS release pages) to ${AWS_RUNTIMES_FILE}`,
+    );
+  }
   requireIntegerInRange(key('processing.coreInstanceCount'), processing.coreInstanceCount, 1, 50);
   requireIntegerInRange(key('processing.idleTimeoutMinutes'), processing.idleTimeoutMinutes, 1, 10080);
 

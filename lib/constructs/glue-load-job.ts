@@ -7,6 +7,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
+import { GLUE_RUNTIME } from '../config/aws-runtimes';
 import { glueLogStatements } from './glue-security-configuration';
 import { acknowledgeWildcardResources } from './nag-acknowledgements';
 
@@ -226,7 +227,7 @@ export class WarehouseLoadJob extends Construct {
       description: 'Loads processed transactions into the warehouse: staging table, MERGE, report refresh',
       role: this.role.roleArn,
       command: { name: 'glueetl', pythonVersion: '3', scriptLocation: props.scriptUri },
-      glueVersion: '5.0',
+      glueVersion: GLUE_RUNTIME.glueVersion,
       workerType: props.config.analytics.glueWorkerType,
       numberOfWorkers: props.config.analytics.glueNumberOfWorkers,
       timeout: LOAD_JOB_TIMEOUT_MINUTES,

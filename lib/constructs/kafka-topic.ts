@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
+import { LAMBDA_NODEJS_RUNTIME } from '../config/aws-runtimes';
 import { skipCheckov } from './checkov';
 import { dataRemovalPolicy } from './data-removal-policy';
 import { ManagedPolicyRole } from './managed-policy-role';
@@ -173,7 +174,7 @@ export class KafkaTopic extends Construct {
 
   private noteFrameworkFunction(framework: lambda.CfnFunction): void {
     const runtime = Stack.of(this).resolve(framework.runtime) as unknown;
-    if (typeof runtime === 'string' && runtime !== lambda.Runtime.NODEJS_24_X.name) {
+    if (typeof runtime === 'string' && runtime !== LAMBDA_NODEJS_RUNTIME.name) {
       Validations.of(framework).acknowledge({
         id: 'AwsSolutions-L1',
         reason: `The Kafka topic's provider framework Lambda is CDK-provided; CDK picks its Node.js runtime (${runtime}) per region and no prop overrides it`,

@@ -12,13 +12,11 @@ import {
   renderProperties,
   type ConnectorKind,
 } from '../../connectors/connector-config';
+import { MSK_CONNECT_VERSION } from '../config/aws-runtimes';
 import type { DeployedPlugin } from './connect-plugins';
 import { ManagedPolicyRole } from './managed-policy-role';
 import type { MskCluster } from './msk-cluster';
 import { acknowledgeWildcardResource } from './nag-acknowledgements';
-
-/** The Kafka Connect version MSK Connect runs the plugins on (they are built against Connect 3.x). */
-export const MSK_CONNECT_VERSION = '3.7.x';
 
 /** Prefix of the internal topics and consumer groups MSK Connect creates for every connector. */
 const MSK_CONNECT_INTERNAL_PREFIX = '__amazon_msk_connect_';

@@ -17,6 +17,7 @@ import {
   intrinsicLiteral,
   LAMBDA_TRANSIENT_ERRORS,
 } from './orchestration-asl';
+import { pysparkPythonConfigurations } from './emr-pyspark-python';
 import { ManagedPolicyRole } from './managed-policy-role';
 import { acknowledgeWildcardResource } from './nag-acknowledgements';
 
@@ -228,6 +229,8 @@ export class RunStateMachine extends Construct {
             'Name.$': intrinsicFormat(`${stage}-bank-pipeline-{}`, '$.runId'),
             ReleaseLabel: emr.releaseLabel,
             Applications: [{ Name: 'Spark' }],
+            // PySpark on the release's declared Python, not EMR's default python3 (3.9 on EMR 7.x).
+            Configurations: pysparkPythonConfigurations(emr.releaseLabel),
             ServiceRole: emr.serviceRole.roleName,
             JobFlowRole: emr.instanceProfileName,
             SecurityConfiguration: emr.securityConfigurationName,

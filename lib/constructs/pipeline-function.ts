@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
+import { LAMBDA_NODEJS_ESBUILD_TARGET, LAMBDA_NODEJS_RUNTIME } from '../config/aws-runtimes';
 import { SERVICE_SUBNET_GROUP } from '../stacks/network-stack';
 import { ManagedPolicyRole } from './managed-policy-role';
 import { acknowledgeWildcardResource } from './nag-acknowledgements';
@@ -17,11 +18,11 @@ import { interfacePlacementArns, vpcLambdaNetworkStatements } from './vpc-lambda
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 /**
- * The Lambda runtime of every pipeline function. The latest Node.js runtime CDK
- * knows: cdk-nag AwsSolutions-L1 flags anything older, and the issue asks for
- * "Node 22 or newer". Bundles target the same major version.
+ * The Lambda runtime of every pipeline function, declared in
+ * lib/config/aws-runtimes.json: the latest Node.js runtime CDK knows (cdk-nag
+ * AwsSolutions-L1 flags anything older). Bundles target the same major version.
  */
-export const PIPELINE_LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
+export const PIPELINE_LAMBDA_RUNTIME = LAMBDA_NODEJS_RUNTIME;
 
 /**
  * esbuild settings shared by the construct and `scripts/bench-lambda-bundles.ts`,
@@ -37,7 +38,7 @@ export const PIPELINE_LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
  *   reliably; `module` main field first so ESM sources tree-shake.
  */
 export const PIPELINE_BUNDLE_SETTINGS = {
-  target: 'node24',
+  target: LAMBDA_NODEJS_ESBUILD_TARGET,
   format: 'cjs' as const,
   minify: true,
   sourceMap: true,

@@ -9,6 +9,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
+import { LAMBDA_NODEJS_ESBUILD_TARGET, LAMBDA_NODEJS_RUNTIME } from '../config/aws-runtimes';
 import { skipCheckov } from './checkov';
 import { DeployTimeLambdaRole, encryptedLogGroup } from './emr-glue-redshift-lambda';
 import { RESERVED_CONCURRENCY_REASON } from './emr-spark-job-assets';
@@ -16,11 +17,10 @@ import { REPO_ROOT } from './emr-spark-job-bundle';
 import { readWarehouseSqlFiles, sqlFilesHash, type WarehouseSqlFile } from './redshift-sql-files';
 
 /**
- * Runtime of the schema Lambda. Node.js 24, the newest runtime CDK knows:
- * cdk-nag AwsSolutions-L1 flags anything older, and the issue asks for
- * Node 22 or newer. Same choice as the orchestration's PipelineFunction.
+ * Runtime of the schema Lambda: the Node.js runtime declared in
+ * lib/config/aws-runtimes.json, the same as the orchestration's PipelineFunction.
  */
-export const SCHEMA_LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
+export const SCHEMA_LAMBDA_RUNTIME = LAMBDA_NODEJS_RUNTIME;
 
 export interface WarehouseSchemaProps {
   readonly config: StageConfig;
@@ -128,7 +128,7 @@ export class WarehouseSchema extends Construct {
         minify: true,
         sourceMap: true,
         sourcesContent: false,
-        target: 'node24',
+        target: LAMBDA_NODEJS_ESBUILD_TARGET,
         format: nodejs.OutputFormat.CJS,
         // The Node.js runtime ships the AWS SDK v3 clients.
         externalModules: ['@aws-sdk/*'],
