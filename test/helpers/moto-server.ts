@@ -26,6 +26,12 @@ export interface MotoServer {
   s3ClientConfig(): MotoClientConfig & { forcePathStyle: true };
   /** Environment for a child process (a CLI under test) to reach this server. */
   env(): NodeJS.ProcessEnv;
+  /**
+   * How a moto model with a lifecycle (e.g. `glue::crawl`) moves to its next
+   * state: `{ progression: 'manual', times: n }` advances it after `n` reads
+   * (moto's state-manager API). The default is `immediate`.
+   */
+  setTransition(modelName: string, transition: MotoTransition): Promise<void>;
   /** Forgets every resource created so far (moto's reset API). */
   reset(): Promise<void>;
   stop(): Promise<void>;
@@ -37,6 +43,11 @@ export interface MotoClientConfig {
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly maxAttempts: number;
 }
+
+export type MotoTransition =
+  | { readonly progression: 'immediate' }
+  | { readonly progression: 'manual'; readonly times: number }
+  | { readonly progression: 'time'; readonly seconds: number };
 
 const MOTO_SERVER = path.join(REPO_ROOT, '.local', 'venv', 'bin', 'moto_server');
 const START_TIMEOUT_MS = 60_000;
@@ -77,6 +88,13 @@ export async function startMotoServer(region = 'eu-central-1'): Promise<MotoServ
       AWS_PROFILE: undefined,
       AWS_SESSION_TOKEN: undefined,
     }),
+    setTransition: async (modelName, transition) => {
+      const response = await fetch(`${endpoint}/moto-api/state-manager/set-transition`, {
+        method: 'POST',
+        body: JSON.stringify({ model_name: modelName, transition }),
+      });
+      if (!response.ok) throw new Error(`moto set-transition ${modelName} failed: HTTP ${response.status}`);
+    },
     reset: async () => {
       const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
       if (!response.ok) throw new Error(`moto reset failed: HTTP ${response.status}`);
