@@ -12,13 +12,14 @@ STAGE ?= dev
 setup:
 	@scripts/setup.sh
 
-## Static checks: types, ESLint, Prettier, ruff.
+## Static checks: types, ESLint, Prettier, ruff, the Athena SQL against Trino's parser.
 check: setup
 	npx tsc --noEmit -p .
 	npx eslint .
 	npx prettier --check . --log-level warn
 	.local/venv/bin/ruff check spark-jobs test/python test/local local scripts
 	.local/venv/bin/ruff format --check spark-jobs test/python test/local local scripts
+	sql/athena-check/check.sh
 
 ## CDK synth of every stage with the nag packs, template assertions, snapshots, Lambda and generator tests.
 test-ts: setup

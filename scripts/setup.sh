@@ -78,4 +78,11 @@ if [[ -f local/jars/pom.xml ]] && { ! stamp_ok twin-jars local/jars/pom.xml loca
   stamp_write twin-jars local/jars/pom.xml local/jars/*/pom.xml
 fi
 
+# 7. The Athena SQL check: Trino's parser (Athena engine v3 runs Trino), compiled with a JDK 24+.
+if ! stamp_ok athena-check sql/athena-check/pom.xml sql/athena-check/AthenaSqlCheck.java sql/athena-check/build.sh || [[ ! -f .local/athena-check/classes/AthenaSqlCheck.class ]]; then
+  log "fetching Trino's SQL parser and building the Athena SQL check into .local/athena-check"
+  sql/athena-check/build.sh
+  stamp_write athena-check sql/athena-check/pom.xml sql/athena-check/AthenaSqlCheck.java sql/athena-check/build.sh
+fi
+
 log "ready"
