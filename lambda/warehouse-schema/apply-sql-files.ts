@@ -57,9 +57,18 @@ export class SqlFileFailedError extends Error {
 }
 
 /**
- * Applies the SQL files in order, each as one transaction, waiting for each
- * to finish before the next starts (later files build on earlier ones). Stops
- * at the first failure. Throttled Data API calls are retried with backoff.
+ * `NNN_name.if-absent.sql`: CREATE GROUP statements (neither Redshift nor
+ * PostgreSQL has CREATE GROUP IF NOT EXISTS). Each runs on its own, and one
+ * whose group already exists is skipped, so the file can run at every deploy.
+ */
+export const IF_ABSENT_SUFFIX = '.if-absent.sql';
+const ALREADY_EXISTS = /already exists/i;
+
+/**
+ * Applies the SQL files in order, each as one transaction (an `.if-absent`
+ * file statement by statement), waiting for each to finish before the next
+ * starts (later files build on earlier ones). Stops at the first failure.
+ * Throttled Data API calls are retried with backoff.
  */
 export async function applySqlFiles(
   files: readonly SqlFileBatch[],
@@ -69,24 +78,57 @@ export async function applySqlFiles(
 ): Promise<string[]> {
   const applied: string[] = [];
   for (const file of files) {
-    const statementId = await retryThrottled(
-      () => runner.submitBatch(target, file.statements, `warehouse-schema ${file.name}`),
-      `BatchExecuteStatement for ${file.name}`,
-      options,
-    );
-    options.log?.('submitted', { file: file.name, statementId, statements: file.statements.length });
-    const state = await waitUntilDone(file.name, statementId, runner, options);
-    if (state.status !== 'FINISHED') {
-      throw new SqlFileFailedError(
-        file.name,
-        state.error ?? `the statement ended ${state.status} without an error message`,
-        state.failedStatement,
-      );
+    if (file.name.endsWith(IF_ABSENT_SUFFIX)) {
+      for (const [index, statement] of file.statements.entries()) {
+        const state = await runBatch(
+          file.name,
+          [statement],
+          `${file.name} #${index + 1}`,
+          target,
+          runner,
+          options,
+        );
+        if (state.status === 'FINISHED') continue;
+        if (state.status === 'FAILED' && ALREADY_EXISTS.test(state.error ?? '')) {
+          options.log?.('exists already, skipped', { file: file.name, statement });
+          continue;
+        }
+        throwFailed(file.name, state, statement);
+      }
+    } else {
+      const state = await runBatch(file.name, file.statements, file.name, target, runner, options);
+      if (state.status !== 'FINISHED') throwFailed(file.name, state, state.failedStatement);
     }
-    options.log?.('applied', { file: file.name, statementId });
+    options.log?.('applied', { file: file.name });
     applied.push(file.name);
   }
   return applied;
+}
+
+/** Submits the statements as one transaction and waits for the Data API to finish it. */
+async function runBatch(
+  fileName: string,
+  statements: string[],
+  label: string,
+  target: WarehouseTarget,
+  runner: StatementRunner,
+  options: ApplyOptions,
+): Promise<StatementState> {
+  const statementId = await retryThrottled(
+    () => runner.submitBatch(target, statements, `warehouse-schema ${label}`),
+    `BatchExecuteStatement for ${label}`,
+    options,
+  );
+  options.log?.('submitted', { file: fileName, statementId, statements: statements.length });
+  return waitUntilDone(fileName, statementId, runner, options);
+}
+
+function throwFailed(fileName: string, state: StatementState, failedStatement?: string): never {
+  throw new SqlFileFailedError(
+    fileName,
+    state.error ?? `the statement ended ${state.status} without an error message`,
+    failedStatement,
+  );
 }
 
 async function waitUntilDone(

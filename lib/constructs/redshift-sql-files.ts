@@ -8,15 +8,16 @@ export interface WarehouseSqlFile {
   readonly statements: string[];
 }
 
-const FILE_NAME = /^(\d{3})_[a-z0-9_]+(\.redshift-only)?\.sql$/;
+const FILE_NAME = /^(\d{3})_[a-z0-9_]+(\.redshift-only|\.if-absent)?\.sql$/;
 
 /**
  * Reads `sql/redshift/NNN_*.sql` in NNN order, following the conventions of
  * spark-jobs/bankpipe/warehouse_sql.py (the local twin's runner), so both
  * apply the same statements:
- * - names are `NNN_name.sql` or `NNN_name.redshift-only.sql`, each number once;
+ * - names are `NNN_name.sql`, `NNN_name.redshift-only.sql` or `NNN_name.if-absent.sql`
+ *   (CREATE GROUP statements, each run on its own and skipped when the group exists), each number once;
  * - a statement ends with `;` at the end of a line; comment-only chunks are dropped;
- * - each file is one transaction.
+ * - each other file is one transaction.
  * Whole-line `--` comments are left out of the statements: they would only
  * enlarge the template, and editing a comment should not re-run the files.
  * `.redshift-only` files are kept: this runs on Redshift.
@@ -41,7 +42,8 @@ export function readWarehouseSqlFiles(directory: string): WarehouseSqlFile[] {
     const match = FILE_NAME.exec(name);
     if (match === null) {
       throw new Error(
-        `${path.join(directory, name)}: SQL file names must look like NNN_name.sql or NNN_name.redshift-only.sql ` +
+        `${path.join(directory, name)}: SQL file names must look like NNN_name.sql, NNN_name.redshift-only.sql ` +
+          'or NNN_name.if-absent.sql ' +
           '(three digits, lower-case snake name); rename the file',
       );
     }

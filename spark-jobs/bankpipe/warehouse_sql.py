@@ -6,10 +6,12 @@ Conventions (sql/README.md explains them for people; the tests enforce them):
 - every statement is idempotent (IF NOT EXISTS, DROP ... IF EXISTS then CREATE), because the files run
   again at every deploy;
 - a file named `NNN_name.redshift-only.sql` holds Redshift-only statements (table attributes such as
-  DISTSTYLE/SORTKEY) and is skipped on PostgreSQL.
+  DISTSTYLE/SORTKEY) and is skipped on PostgreSQL;
+- a file named `NNN_name.if-absent.sql` holds only `CREATE GROUP name` statements: neither engine has
+  CREATE GROUP IF NOT EXISTS, so each runs on its own and one whose group already exists is skipped.
 
-Each file is applied as one transaction, the same unit as one Redshift Data API BatchExecuteStatement
-call, which is how the deploy-time custom resource runs them.
+Each other file is applied as one transaction, the same unit as one Redshift Data API
+BatchExecuteStatement call, which is how the deploy-time custom resource runs them.
 
 Command line (local twin):  python -m bankpipe.warehouse_sql --dsn "host=... dbname=..." [--dir sql/redshift]
 """
@@ -29,7 +31,11 @@ ENGINES: tuple[Engine, ...] = ("redshift", "postgres")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SQL_DIR = REPO_ROOT / "sql" / "redshift"
 REDSHIFT_ONLY_MARKER = ".redshift-only"
-_FILE_NAME = re.compile(r"^(?P<order>\d{3})_[a-z0-9_]+(?P<only>\.redshift-only)?\.sql$")
+IF_ABSENT_MARKER = ".if-absent"
+_FILE_NAME = re.compile(r"^(?P<order>\d{3})_[a-z0-9_]+(?P<kind>\.redshift-only|\.if-absent)?\.sql$")
+_CREATE_GROUP = re.compile(r"^CREATE\s+GROUP\s+[a-z_][a-z0-9_]*$", re.I)
+# How both engines word "that group is there already" (PostgreSQL: role "x" already exists).
+_ALREADY_EXISTS = re.compile(r"already exists", re.I)
 
 
 class SqlExecutor(Protocol):
@@ -51,6 +57,7 @@ class SqlFile:
     order: int
     redshift_only: bool
     statements: tuple[str, ...]
+    if_absent: bool = False
 
     @property
     def name(self) -> str:
@@ -85,13 +92,28 @@ def read_sql_file(path: Path) -> SqlFile:
     match = _FILE_NAME.match(path.name)
     if not match:
         raise ValueError(
-            f"{path}: SQL file names must look like NNN_name.sql or NNN_name.redshift-only.sql "
-            "(three digits, lower-case snake name); rename the file"
+            f"{path}: SQL file names must look like NNN_name.sql, NNN_name.redshift-only.sql or "
+            "NNN_name.if-absent.sql (three digits, lower-case snake name); rename the file"
         )
     statements = split_statements(path.read_text(encoding="utf-8"), str(path))
     if not statements:
         raise ValueError(f"{path}: no SQL statement found; delete the file or add statements")
-    return SqlFile(path, int(match["order"]), match["only"] is not None, tuple(statements))
+    if_absent = match["kind"] == IF_ABSENT_MARKER
+    if if_absent:
+        for statement in statements:
+            code = " ".join(_without_comment_lines(statement).split())
+            if not _CREATE_GROUP.match(code):
+                raise ValueError(
+                    f"{path}: an .if-absent.sql file holds only 'CREATE GROUP name' statements, found "
+                    f"{code[:80]!r}; move it to an ordinary NNN_name.sql file"
+                )
+    return SqlFile(
+        path, int(match["order"]), match["kind"] == REDSHIFT_ONLY_MARKER, tuple(statements), if_absent
+    )
+
+
+def _without_comment_lines(statement: str) -> str:
+    return "\n".join(line for line in statement.splitlines() if not _is_comment_or_blank(line))
 
 
 def discover_sql_files(directory: Path = DEFAULT_SQL_DIR, engine: Engine = "postgres") -> list[SqlFile]:
@@ -112,12 +134,26 @@ def discover_sql_files(directory: Path = DEFAULT_SQL_DIR, engine: Engine = "post
     return [f for f in files if engine == "redshift" or not f.redshift_only]
 
 
+def create_if_absent(executor: SqlExecutor, statements: Sequence[str]) -> None:
+    """Run each CREATE on its own; one failing because its object already exists is skipped."""
+    for statement in statements:
+        try:
+            executor.execute(statement)
+        except Exception as error:
+            if not _ALREADY_EXISTS.search(str(error)):
+                raise
+
+
 def apply_sql_files(executor: SqlExecutor, files: Sequence[SqlFile]) -> list[str]:
-    """Apply each file as one transaction, in order; returns the names applied."""
+    """Apply each file as one transaction (.if-absent files statement by statement), in order;
+    returns the names applied."""
     applied: list[str] = []
     for sql_file in files:
         try:
-            executor.execute_in_transaction(sql_file.statements)
+            if sql_file.if_absent:
+                create_if_absent(executor, sql_file.statements)
+            else:
+                executor.execute_in_transaction(sql_file.statements)
         except Exception as error:
             raise RuntimeError(f"applying {sql_file.name} failed: {error}") from error
         applied.append(sql_file.name)

@@ -43,5 +43,7 @@ CREATE TABLE IF NOT EXISTS banking.transactions (
     gender               VARCHAR(16),
     run_id               VARCHAR(128)   NOT NULL,
     source_file          VARCHAR(1024),
+    -- Not enforced on Redshift (informational, used by the planner): the load's MERGE on
+    -- transaction_id is what keeps it unique. PostgreSQL enforces it.
     PRIMARY KEY (transaction_id)
 );

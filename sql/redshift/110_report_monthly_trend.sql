@@ -16,3 +16,5 @@ GROUP BY year, month;
 CREATE VIEW banking.v_monthly_trend AS
 SELECT year, month, txn_count, total_amount
 FROM banking.mv_monthly_trend;
+-- Readers get both names; the grant lives here because recreating the views drops it.
+GRANT SELECT ON banking.mv_monthly_trend, banking.v_monthly_trend TO GROUP bank_reporting;

@@ -13,3 +13,5 @@ GROUP BY year;
 CREATE VIEW banking.v_yearly_trend AS
 SELECT year, txn_count, total_amount
 FROM banking.mv_yearly_trend;
+-- Readers get both names; the grant lives here because recreating the views drops it.
+GRANT SELECT ON banking.mv_yearly_trend, banking.v_yearly_trend TO GROUP bank_reporting;

@@ -13,3 +13,5 @@ GROUP BY operation;
 CREATE VIEW banking.v_ops_totals AS
 SELECT operation, txn_count, total_amount
 FROM banking.mv_ops_totals;
+-- Readers get both names; the grant lives here because recreating the views drops it.
+GRANT SELECT ON banking.mv_ops_totals, banking.v_ops_totals TO GROUP bank_reporting;

@@ -16,3 +16,5 @@ GROUP BY COALESCE(age_band, 'unknown'), COALESCE(gender, 'unknown');
 CREATE VIEW banking.v_trans_by_age_gender AS
 SELECT age_band, gender, txn_count, total_amount
 FROM banking.mv_trans_by_age_gender;
+-- Readers get both names; the grant lives here because recreating the views drops it.
+GRANT SELECT ON banking.mv_trans_by_age_gender, banking.v_trans_by_age_gender TO GROUP bank_reporting;

@@ -19,3 +19,5 @@ GROUP BY atm_id, txn_date;
 CREATE VIEW banking.v_atm_daily_totals AS
 SELECT atm_id, atm_location, city, txn_date, txn_count, total_amount
 FROM banking.mv_atm_daily_totals;
+-- Readers get both names; the grant lives here because recreating the views drops it.
+GRANT SELECT ON banking.mv_atm_daily_totals, banking.v_atm_daily_totals TO GROUP bank_reporting;

@@ -20,3 +20,5 @@ GROUP BY atm_id, txn_date, txn_hour;
 CREATE VIEW banking.v_atm_hourly_totals AS
 SELECT atm_id, atm_location, city, txn_date, txn_hour, txn_count, total_amount
 FROM banking.mv_atm_hourly_totals;
+-- Readers get both names; the grant lives here because recreating the views drops it.
+GRANT SELECT ON banking.mv_atm_hourly_totals, banking.v_atm_hourly_totals TO GROUP bank_reporting;

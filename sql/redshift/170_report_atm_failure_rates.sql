@@ -21,3 +21,5 @@ GROUP BY atm_id;
 CREATE VIEW banking.v_atm_failure_rates AS
 SELECT atm_id, atm_location, city, attempts, failures, failure_rate
 FROM banking.mv_atm_failure_rates;
+-- Readers get both names; the grant lives here because recreating the views drops it.
+GRANT SELECT ON banking.mv_atm_failure_rates, banking.v_atm_failure_rates TO GROUP bank_reporting;

@@ -18,3 +18,5 @@ GROUP BY COALESCE(card_type, 'unknown');
 CREATE VIEW banking.v_card_type_failure_rates AS
 SELECT card_type, attempts, failures, failure_rate
 FROM banking.mv_card_type_failure_rates;
+-- Readers get both names; the grant lives here because recreating the views drops it.
+GRANT SELECT ON banking.mv_card_type_failure_rates, banking.v_card_type_failure_rates TO GROUP bank_reporting;

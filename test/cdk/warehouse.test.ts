@@ -58,14 +58,16 @@ describe('warehouse SQL files', () => {
     );
   });
 
-  it('reads the files in NNN order and keeps .redshift-only files', () => {
+  it('reads the files in NNN order and keeps .redshift-only and .if-absent files', () => {
     const dir = tempSqlDir({
       '020_b.sql': 'SELECT 2;',
       '001_a.sql': 'SELECT 1;',
+      '002_groups.if-absent.sql': 'CREATE GROUP g;',
       '010_c.redshift-only.sql': 'ALTER TABLE t ALTER DISTSTYLE EVEN;',
     });
     expect(readWarehouseSqlFiles(dir).map((f) => f.name)).toEqual([
       '001_a.sql',
+      '002_groups.if-absent.sql',
       '010_c.redshift-only.sql',
       '020_b.sql',
     ]);

@@ -191,6 +191,45 @@ describe('warehouse-schema custom resource', () => {
     expect(redshiftData.commandCalls(BatchExecuteStatementCommand)).toHaveLength(2);
   });
 
+  it('runs an .if-absent file statement by statement and skips a group that already exists', async () => {
+    const files = [
+      {
+        Name: '002_groups.if-absent.sql',
+        Statements: ['CREATE GROUP bank_reporting', 'CREATE GROUP bank_loader'],
+      },
+      SQL_FILES[0],
+    ];
+    respondPerBatch((id) =>
+      id === 'stmt-1'
+        ? { Status: 'FAILED', Error: 'ERROR: group "bank_reporting" already exists' }
+        : { Status: 'FINISHED' },
+    );
+    const { handler, context } = testHandler();
+
+    const result = await handler(event('Update', undefined, files), context);
+
+    const batches = redshiftData.commandCalls(BatchExecuteStatementCommand).map((c) => c.args[0].input);
+    expect(batches.map((b) => b.Sqls)).toEqual([
+      ['CREATE GROUP bank_reporting'],
+      ['CREATE GROUP bank_loader'],
+      ['CREATE SCHEMA IF NOT EXISTS banking'],
+    ]);
+    expect(batches[1]?.StatementName).toBe('warehouse-schema 002_groups.if-absent.sql #2');
+    expect(result.Data?.AppliedFiles).toBe('2');
+  });
+
+  it('fails an .if-absent file on any other error, naming the file and the statement', async () => {
+    const files = [{ Name: '002_groups.if-absent.sql', Statements: ['CREATE GROUP bank_reporting'] }];
+    respondPerBatch(() => ({ Status: 'FAILED', Error: 'ERROR: permission denied to create group' }));
+    const { handler, context } = testHandler();
+
+    const failure = handler(event('Create', undefined, files), context);
+
+    await expect(failure).rejects.toThrow(
+      /002_groups\.if-absent\.sql failed in statement: CREATE GROUP bank_reporting: ERROR: permission denied/,
+    );
+  });
+
   it('reports an ABORTED batch with the file name even when Redshift gives no message', async () => {
     respondPerBatch(() => ({ Status: 'ABORTED' }));
     const { handler, context } = testHandler();

@@ -130,6 +130,8 @@ def test_shared_files_stay_in_the_common_dialect(token: str) -> None:
 def test_every_create_is_idempotent() -> None:
     """CREATE ... IF NOT EXISTS, or a DROP ... IF EXISTS of the same object earlier in the same file."""
     for sql_file in discover_sql_files(DEFAULT_SQL_DIR, "redshift"):
+        if sql_file.if_absent:
+            continue  # CREATE GROUP only (read_sql_file checks), skipped when the group exists
         dropped: set[str] = set()
         for statement in sql_file.statements:
             code = " ".join(_without_comments(statement).split()).lower()
@@ -224,3 +226,24 @@ def test_a_failing_file_is_rolled_back_and_named(pg_server: PgServer, tmp_path: 
         apply_sql_dir(executor, tmp_path)
     # The whole file is one transaction: the first statement of the broken file did not stick.
     assert executor.query("SELECT to_regclass('banking.half') IS NULL") == [(True,)]
+
+
+@pytest.mark.postgres
+def test_reporting_group_reads_the_report_views_and_nothing_else(pg_server: PgServer) -> None:  # noqa: F811
+    database = pg_server.create_database("wh_sql_grants")
+    admin = PsycopgExecutor(database.conninfo())
+    apply_sql_dir(admin)
+    # A reader as a bank would add one: a login in the group the files grant to. Roles are
+    # cluster-wide, so another test may have created it already.
+    admin.execute("DROP ROLE IF EXISTS wh_test_reader")
+    admin.execute("CREATE ROLE wh_test_reader LOGIN PASSWORD 'reader-pw' IN ROLE bank_reporting")
+    reader = PsycopgExecutor(
+        PgServer(database.host, database.port, "wh_test_reader", "reader-pw", database.database).conninfo()
+    )
+    for report in REPORTS:
+        assert reader.query(f"SELECT COUNT(*) FROM banking.v_{report}") == [(0,)]
+    with pytest.raises(Exception, match="permission denied for table transactions"):
+        reader.query("SELECT COUNT(*) FROM banking.transactions")
+    # Re-applying recreates every view (dropping its grants) and grants again from the same file.
+    apply_sql_dir(admin)
+    assert reader.query("SELECT COUNT(*) FROM banking.v_monthly_trend") == [(0,)]

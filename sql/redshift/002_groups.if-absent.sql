@@ -1,0 +1,5 @@
+-- Database groups that receive the grants of the other files. Neither Redshift nor PostgreSQL has
+-- CREATE GROUP IF NOT EXISTS, so this file is an .if-absent file: each CREATE runs on its own and
+-- one whose group already exists is skipped (sql/README.md). Only CREATE GROUP statements here.
+-- bank_reporting: people, dashboards and BI tools that read the report views (SELECT only).
+CREATE GROUP bank_reporting;
