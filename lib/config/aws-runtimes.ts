@@ -95,8 +95,10 @@ export function minorVersion(version: string): string {
 }
 
 function knownNodejsRuntime(name: string): lambda.Runtime {
+  // NODEJS_LATEST carries the same name but is variable (CDK may move it); a pinned runtime is wanted.
   const runtime = lambda.Runtime.ALL.find(
-    (candidate) => candidate.name === name && candidate.family === lambda.RuntimeFamily.NODEJS,
+    (candidate) =>
+      candidate.name === name && candidate.family === lambda.RuntimeFamily.NODEJS && !candidate.isVariable,
   );
   if (runtime === undefined) {
     throw new Error(
