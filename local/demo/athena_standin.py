@@ -7,6 +7,12 @@ Tables are named like the Glue tables the crawler makes from the folder names (s
 ``transactions`` (hive-partitioned by txn_date) and one per ``reports/<report>/`` folder. Views, not
 copies: a new run's Parquet in the mirror is visible without registering again, as with partition
 projection; registering again picks up new report folders.
+
+Columns carry the types the Glue crawler gives them, so a query that would fail on Athena fails
+here too: a Hive-style partition column (``txn_date=2024-01-05``) is a string, never a DATE, and
+``txn_date >= DATE '2024-01-05'`` is a type error on both engines (compare with ``'2024-01-05'``).
+The Parquet columns keep their Parquet types, as the crawler maps them: DECIMAL(18,2) stays a
+decimal, Spark's INT96 timestamps are TIMESTAMP, ints INTEGER, longs BIGINT, strings VARCHAR.
 """
 
 from __future__ import annotations
@@ -51,13 +57,28 @@ def register(mirror: Path, db: Path) -> list[str]:
         )
     db.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(db), config=DUCKDB_CONFIG) as connection:
-        for name, folder in tables.items():
-            pattern = _sql_literal(folder / "**" / "*.parquet")
-            connection.execute(
-                f'CREATE OR REPLACE VIEW "{name}" AS '
-                f"SELECT * FROM read_parquet({pattern}, hive_partitioning = true, union_by_name = true)"
-            )
+        create_views(connection, tables)
     return sorted(tables)
+
+
+def crawler_typed_parquet(folder: Path) -> str:
+    """A DuckDB table function reading one Glue table's folder with the crawler's column types.
+
+    ``hive_types_autocast = false``: DuckDB would otherwise guess DATE for ``txn_date=2024-01-05``,
+    where the crawler (and so Athena) has a string column.
+    """
+    pattern = _sql_literal(folder / "**" / "*.parquet")
+    return (
+        f"read_parquet({pattern}, hive_partitioning = true, hive_types_autocast = false, "
+        "union_by_name = true)"
+    )
+
+
+def create_views(connection: duckdb.DuckDBPyConnection, tables: dict[str, Path]) -> None:
+    """One view per Glue table (name -> folder), as the crawler would catalog them."""
+    for name, folder in tables.items():
+        relation = crawler_typed_parquet(folder)
+        connection.execute(f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM {relation}')
 
 
 def _jsonable(value: object) -> object:

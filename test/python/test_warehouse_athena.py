@@ -1,14 +1,16 @@
 """Athena named queries (sql/athena/*.sql) run unchanged on DuckDB over Parquet with known answers.
 
-DuckDB stands in for Athena: views named like the Glue tables (`transactions`, `fraud_flags`) read
-the fixture Parquet folders with hive partitioning, as the crawler-made tables do. The query text
+DuckDB stands in for Athena: the twin's stand-in (local/demo/athena_standin.py) makes views named
+like the Glue tables (`transactions`, `fraud_flags`) over the fixture Parquet folders, with the
+column types the Glue crawler gives them (the `txn_date` partition is a string). The query text
 from the file is executed as is; the answers are computed in Python from the fixture rows.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -16,14 +18,15 @@ import pytest
 from pyspark.sql import SparkSession
 from pyspark.sql import types as T  # noqa: N812 (Spark convention)
 
+from bankpipe.enrich import PARTITION_COLUMN
 from bankpipe.warehouse_load import REPORTS
 from warehouse_fixtures import expected_normalised, fixture_rows, normalise_report, write_processed
 
-# DuckDB 1.4.3's parallel hash aggregation split one GROUP BY COALESCE(...) key into two groups
-# (seen on a clean clone); one thread gives exact groups and these inputs are small.
-DUCKDB_CONFIG = {"threads": 1}
+REPO_ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO_ROOT / "local" / "demo"))
+import athena_standin as standin  # noqa: E402 (a script folder, not a package)
 
-ATHENA_DIR = Path(__file__).resolve().parents[2] / "sql" / "athena"
+ATHENA_DIR = REPO_ROOT / "sql" / "athena"
 
 FRAUD_SCHEMA = T.StructType(
     [
@@ -78,15 +81,9 @@ def athena_twin(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -
         .write.mode("overwrite")
         .parquet(str(processed / "reports" / "fraud_flags"))
     )
-    connection = duckdb.connect(config=DUCKDB_CONFIG)
+    connection = duckdb.connect(config=standin.DUCKDB_CONFIG)
     connection.execute("SET TimeZone = 'UTC'")
-    connection.execute(
-        "CREATE VIEW transactions AS SELECT * FROM read_parquet("
-        f"'{processed}/transactions/*/*.parquet', hive_partitioning = true)"
-    )
-    connection.execute(
-        f"CREATE VIEW fraud_flags AS SELECT * FROM read_parquet('{processed}/reports/fraud_flags/*.parquet')"
-    )
+    standin.create_views(connection, standin.table_folders(processed))
     return connection
 
 
@@ -134,11 +131,46 @@ def test_fraud_flags_query_lists_newest_first_with_rule_counts(
     assert got == expected
 
 
+def _daily_with_filter(condition: str) -> str:
+    daily = query_text("atm_daily_totals")
+    filtered = daily.replace("AND status = 'completed'", f"AND status = 'completed'\n  AND {condition}")
+    assert filtered != daily, "atm_daily_totals.sql no longer has the line the filter is added after"
+    return filtered
+
+
 def test_partition_column_is_usable_in_filters(athena_twin: duckdb.DuckDBPyConnection) -> None:
-    """The hint in the daily query (filter on txn_date) works against the partition column."""
-    daily = query_text("atm_daily_totals").replace(
-        "AND status = 'completed'", "AND status = 'completed'\n  AND txn_date >= '2024-01-16'"
-    )
-    assert daily != query_text("atm_daily_totals")
-    dates = {r[3] for r in athena_twin.execute(daily).fetchall()}
-    assert dates and all(d >= date(2024, 1, 16) for d in dates)
+    """The hint in the daily query (filter on txn_date with a 'YYYY-MM-DD' string) works."""
+    rows = athena_twin.execute(_daily_with_filter("txn_date >= '2024-01-16'")).fetchall()
+    dates = {r[3] for r in rows}
+    assert dates and all(isinstance(d, str) and d >= "2024-01-16" for d in dates)
+    all_dates = {r[3] for r in athena_twin.execute(query_text("atm_daily_totals")).fetchall()}
+    assert dates < all_dates  # the filter dropped some partitions
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        "txn_date >= DATE '2024-01-16'",
+        "txn_date BETWEEN DATE '2024-01-01' AND DATE '2024-01-31'",
+    ],
+)
+def test_comparing_the_partition_column_with_a_date_fails_as_on_athena(
+    athena_twin: duckdb.DuckDBPyConnection, condition: str
+) -> None:
+    """The crawler types txn_date as a string; Trino does not compare varchar with date, nor does the twin."""
+    with pytest.raises(duckdb.BinderException, match=r"VARCHAR and (type )?DATE"):
+        athena_twin.execute(_daily_with_filter(condition)).fetchall()
+    # What the check's fix says works on both engines (the string-literal way: the test above):
+    cast = _daily_with_filter(condition.replace("txn_date", "CAST(txn_date AS DATE)", 1))
+    assert athena_twin.execute(cast).fetchall()
+
+
+def test_views_have_the_glue_crawler_column_types(athena_twin: duckdb.DuckDBPyConnection) -> None:
+    """Hive partition folders are strings to the crawler; Parquet columns keep their Parquet types."""
+    types = {name: kind for name, kind, *_ in athena_twin.execute("DESCRIBE transactions").fetchall()}
+    assert types[PARTITION_COLUMN] == "VARCHAR"
+    assert types["amount"] == "DECIMAL(18,2)"
+    assert types["occurred_at"].startswith("TIMESTAMP")
+    assert types["txn_hour"] == "INTEGER"
+    assert types["is_failure"] == "BOOLEAN"
+    assert types["latitude"] == "DOUBLE"
