@@ -7,7 +7,7 @@ SHELL := /bin/bash
 PY := .local/venv/bin/python
 STAGE ?= dev
 
-.PHONY: setup test check test-ts test-python lint-templates synth bench bench-atm job demo stop clean
+.PHONY: setup test check test-ts test-python lint-templates synth preflight bench bench-atm job demo stop clean
 
 setup:
 	@scripts/setup.sh
@@ -38,6 +38,11 @@ test: check test-ts lint-templates test-python
 
 synth: setup
 	npx cdk synth -c stage=$(STAGE) --quiet
+
+## Read-only check of every prerequisite of a first deploy of STAGE into the current account and region,
+## each failure with its fix (e.g. PREFLIGHT_ARGS='--lambda-concurrency-quota 1000').
+preflight: setup
+	npx tsx bin/preflight.ts -c stage=$(STAGE) $(PREFLIGHT_ARGS)
 
 bench: setup
 	npx tsx scripts/bench-synth.ts
