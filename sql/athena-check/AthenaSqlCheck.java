@@ -9,11 +9,15 @@ import io.trino.sql.tree.Expression;
 import io.trino.sql.tree.FunctionCall;
 import io.trino.sql.tree.GenericDataType;
 import io.trino.sql.tree.GenericLiteral;
+import io.trino.sql.tree.GroupBy;
 import io.trino.sql.tree.Identifier;
 import io.trino.sql.tree.InListExpression;
 import io.trino.sql.tree.InPredicate;
 import io.trino.sql.tree.Node;
 import io.trino.sql.tree.NodeLocation;
+import io.trino.sql.tree.Query;
+import io.trino.sql.tree.QuerySpecification;
+import io.trino.sql.tree.SingleColumn;
 import io.trino.sql.tree.Statement;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +45,9 @@ import java.util.stream.Collectors;
  * Each file must (1) hold none of the DuckDB-only constructs below, (2) parse as one Trino
  * statement, (3) call only functions on the allow-list, and (4) never compare a column the Glue
  * crawler types as a string (Hive-style partition columns such as {@code txn_date}) with a DATE:
- * Trino does not coerce varchar to date, so such a filter fails in Athena although DuckDB runs it.
+ * Trino does not coerce varchar to date, so such a filter fails in Athena although DuckDB runs it;
+ * and (5) not use a SELECT alias in WHERE, GROUP BY or HAVING, which DuckDB resolves and Trino does
+ * not (it resolves them against the FROM columns only).
  * Every finding is printed as {@code file:line:column: what. Fix: how}; the exit code is 1 when
  * there is one, 2 on bad usage.
  */
@@ -84,6 +90,7 @@ public final class AthenaSqlCheck {
             Map.entry("strftime", "date_format(ts, '%Y-%m-%d') (MySQL-style format) or format_datetime(ts, 'yyyy-MM-dd')"),
             Map.entry("strptime", "date_parse(s, '%Y-%m-%d %H:%i:%s') or parse_datetime(s, pattern)"),
             Map.entry("list_agg", "array_agg(x)"),
+            Map.entry("list", "array_agg(x)"),
             Map.entry("string_agg", "listagg(x, ',') WITHIN GROUP (ORDER BY x) or array_join(array_agg(x), ',')"),
             Map.entry("group_concat", "listagg(x, ',') WITHIN GROUP (ORDER BY x)"),
             Map.entry("datediff", "date_diff('day', start, end)"),
@@ -208,6 +215,7 @@ public final class AthenaSqlCheck {
                     checkStringColumnAgainstDate(file, comparison, List.of(comparison.getLeft(), comparison.getRight()), findings);
             case BetweenPredicate between ->
                     checkStringColumnAgainstDate(file, between, List.of(between.getValue(), between.getMin(), between.getMax()), findings);
+            case QuerySpecification query -> checkAliasReferences(file, query, findings);
             case InPredicate in when in.getValueList() instanceof InListExpression list -> {
                 List<Expression> operands = new ArrayList<>(list.getValues());
                 operands.add(in.getValue());
@@ -245,6 +253,64 @@ public final class AthenaSqlCheck {
                         + " Athena fails with a type mismatch",
                 "compare with a string literal such as '2024-01-05' (ISO dates sort as text), or write CAST("
                         + column + " AS DATE)"));
+    }
+
+    /**
+     * SELECT aliases used in WHERE, GROUP BY or HAVING of the same query. Without the table's schema
+     * an alias that is also a column name is ambiguous, so only aliases no SELECT expression reads as
+     * a column are reported: {@code COALESCE(card_type, 'unknown') AS card_type ... GROUP BY
+     * COALESCE(card_type, 'unknown')} is fine, {@code COUNT(*) AS n ... HAVING n > 1} is not.
+     */
+    private void checkAliasReferences(Path file, QuerySpecification query, List<Finding> findings) {
+        Set<String> aliases = new TreeSet<>();
+        Set<String> columnsRead = new TreeSet<>();
+        for (var item : query.getSelect().getSelectItems()) {
+            if (item instanceof SingleColumn column) {
+                column.getAlias().ifPresent(alias -> aliases.add(alias.getCanonicalValue()));
+                collectIdentifiers(column.getExpression(), columnsRead);
+            }
+        }
+        Set<String> computedAliases = new TreeSet<>(aliases);
+        computedAliases.removeAll(columnsRead);
+        if (computedAliases.isEmpty()) {
+            return;
+        }
+        List<Node> clauses = new ArrayList<>();
+        query.getWhere().ifPresent(clauses::add);
+        query.getGroupBy().map(GroupBy::getGroupingElements).ifPresent(clauses::addAll);
+        query.getHaving().ifPresent(clauses::add);
+        for (Node clause : clauses) {
+            collectAliasReferences(file, clause, computedAliases, findings);
+        }
+    }
+
+    private static void collectIdentifiers(Node node, Set<String> names) {
+        if (node instanceof Query) {
+            return;
+        }
+        if (node instanceof Identifier id) {
+            names.add(id.getCanonicalValue());
+        }
+        for (Node child : node.getChildren()) {
+            collectIdentifiers(child, names);
+        }
+    }
+
+    private static void collectAliasReferences(Path file, Node node, Set<String> aliases, List<Finding> findings) {
+        if (node instanceof Query) {
+            return; // a subquery has its own SELECT list and is checked on its own
+        }
+        if (node instanceof Identifier id && aliases.contains(id.getCanonicalValue())) {
+            findings.add(at(file, id,
+                    "refers to the SELECT alias " + id.getValue() + " in WHERE, GROUP BY or HAVING: DuckDB resolves"
+                            + " it, Trino resolves these clauses against the FROM columns only (\"Column cannot be"
+                            + " resolved\", or the table's own column of that name)",
+                    "repeat the expression (in GROUP BY its ordinal also works), or give the alias a name no column has"));
+            return;
+        }
+        for (Node child : node.getChildren()) {
+            collectAliasReferences(file, child, aliases, findings);
+        }
     }
 
     /** The name of a bare string-typed column (t.col or col), or null. */

@@ -11,6 +11,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from bankpipe.enrich import PARTITION_COLUMN
@@ -44,9 +45,14 @@ BAD_QUERIES: dict[str, tuple[str, str, str]] = {
         "function strftime() is not on the Athena engine v3 allow-list",
         "date_format",
     ),
-    "list_agg": (
-        "SELECT account_id, list_agg(transaction_id) AS ids FROM transactions GROUP BY account_id",
-        "function list_agg() is not on the Athena engine v3 allow-list",
+    "string_agg": (
+        "SELECT account_id, string_agg(transaction_id, ',') AS ids FROM transactions GROUP BY account_id",
+        "function string_agg() is not on the Athena engine v3 allow-list",
+        "listagg",
+    ),
+    "list_aggregate": (
+        "SELECT account_id, list(transaction_id) AS ids FROM transactions GROUP BY account_id",
+        "function list() is not on the Athena engine v3 allow-list",
         "array_agg",
     ),
     "unknown_function": (
@@ -59,12 +65,22 @@ BAD_QUERIES: dict[str, tuple[str, str, str]] = {
         f"compares {PARTITION_COLUMN} (a string",
         f"CAST({PARTITION_COLUMN} AS DATE)",
     ),
+    "alias_in_group_by": (
+        "SELECT COALESCE(card_type, 'unknown') AS kind, COUNT(*) AS n FROM transactions GROUP BY kind",
+        "refers to the SELECT alias kind in WHERE, GROUP BY or HAVING",
+        "repeat the expression",
+    ),
     "trailing_semicolon": (
         "SELECT COUNT(*) AS n FROM transactions;",
         "Trino's parser rejects this: mismatched input ';'",
         "one statement, no ';'",
     ),
 }
+
+
+# Not DuckDB-only SQL: DuckDB refuses the first two as well, and the trailing ';' breaks the named
+# queries' own one-statement rule. DuckDB runs every other bad query, which is why the check exists.
+NOT_DUCKDB_ONLY = {"unknown_function", "partition_vs_date", "trailing_semicolon"}
 
 
 def run_check(*files: Path) -> subprocess.CompletedProcess[str]:
@@ -115,6 +131,19 @@ def test_sql_athena_rejects_is_named_with_its_line_and_fix(
     expected_line = 3 if "\nQUALIFY" in body else 2
     assert [line for line, message in findings if reason in message] == [expected_line], findings
     assert any(reason in m and fix in m.split(". Fix: ", 1)[1] for _, m in findings), findings
+
+
+@pytest.mark.parametrize("name", sorted(set(BAD_QUERIES) - NOT_DUCKDB_ONLY))
+def test_the_duckdb_stand_in_runs_what_athena_rejects(name: str) -> None:
+    """Without the check these would pass every DuckDB test and fail only in the Athena console."""
+    connection = duckdb.connect()
+    connection.execute(
+        "CREATE TABLE transactions AS SELECT 'T1' AS transaction_id, 'A1' AS account_id,"
+        " 'ATM-001' AS atm_id, 'Praha' AS city, CAST(12.50 AS DECIMAL(18,2)) AS amount,"
+        " TIMESTAMP '2024-01-05 03:00:00' AS occurred_at, 'gold' AS card_type,"
+        f" '2024-01-05' AS {PARTITION_COLUMN}"  # VARCHAR, as the stand-in and the crawler type it
+    )
+    assert connection.execute(BAD_QUERIES[name][0]).fetchall()
 
 
 def test_duckdb_isms_inside_strings_and_comments_are_not_reported(tmp_path: Path) -> None:
