@@ -16,7 +16,11 @@ const USER_AGENT = 'bank-pipeline-kafka-topic/1.0';
 /**
  * Builds the SASL/OAUTHBEARER token MSK IAM authentication accepts: a SigV4
  * presigned `kafka-cluster:Connect` request to the regional MSK endpoint,
- * base64url-encoded (the same format as AWS's aws-msk-iam-sasl-signer libraries).
+ * base64url-encoded. The tests check it equal, parameter for parameter, to the
+ * token of AWS's own signer (`aws-msk-iam-sasl-signer-js`, a dev dependency):
+ * that package is not used here because it would bundle a second, older
+ * `@smithy/signature-v4` and reach for STS and the credential-provider chain,
+ * where the execution role's variables are all this handler needs.
  */
 export async function createMskIamToken(
   region: string,

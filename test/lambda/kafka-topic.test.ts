@@ -1,6 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { ConfigResourceTypes, ConfigSource, type Admin } from 'kafkajs';
-import { describe, expect, it } from 'vitest';
+import { generateAuthTokenFromCredentialsProvider } from 'aws-msk-iam-sasl-signer-js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mskBootstrapBrokerLookup } from '../../lambda/kafka-topic/bootstrap-brokers';
 import {
   handleTopicEvent,
@@ -367,6 +368,54 @@ describe('createMskIamToken', () => {
     for (const part of ['eu-central-1', 'kafka-cluster', 'aws4_request']) signingKey = hmac(signingKey, part);
     const expected = createHmac('sha256', signingKey).update(stringToSign).digest('hex');
     expect(url.searchParams.get('X-Amz-Signature')).toBe(expected);
+  });
+
+  describe("equals the token of AWS's own signer (aws-msk-iam-sasl-signer-js)", () => {
+    afterEach(() => vi.useRealTimers());
+
+    /**
+     * The decoded URL as origin, path and sorted parameters, without `User-Agent` (the one
+     * unsigned part, which names the client). Parameter order differs between signer
+     * versions and does not matter to SigV4, which sorts them before signing.
+     */
+    function signedParts(token: string): { origin: string; path: string; params: string[][] } {
+      const url = new URL(Buffer.from(token, 'base64url').toString('utf8'));
+      const params = [...url.searchParams.entries()].filter(([key]) => key !== 'User-Agent').sort();
+      return { origin: url.origin, path: url.pathname, params };
+    }
+
+    async function officialToken(
+      region: string,
+      creds: typeof credentials | Omit<typeof credentials, 'sessionToken'>,
+    ): Promise<string> {
+      // The official signer reads the clock itself: pin it to the same instant.
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(now);
+      try {
+        const { token } = await generateAuthTokenFromCredentialsProvider({
+          region,
+          awsCredentialsProvider: () => Promise.resolve(creds),
+        });
+        return token;
+      } finally {
+        vi.useRealTimers();
+      }
+    }
+
+    it.each([
+      ['temporary credentials (as in Lambda)', 'eu-central-1', credentials],
+      [
+        'long-term credentials, another region',
+        'us-east-1',
+        { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret/with+chars' },
+      ],
+    ])('for %s', async (_label, region, creds) => {
+      const ours = await createMskIamToken(region, creds, now);
+      const official = await officialToken(region, creds);
+      // Same URL, parameter for parameter (signature included), not only the same signature.
+      expect(signedParts(ours)).toEqual(signedParts(official));
+      expect(signedParts(ours).params.map(([key]) => key)).toContain('X-Amz-Signature');
+    });
   });
 
   it('names the missing variables when no credentials are in the environment', () => {
