@@ -9,3 +9,5 @@ JDK=$(sql/athena-check/java-home.sh)
 rm -rf "$OUT/lib" "$OUT/classes"
 mvn -q -B -f sql/athena-check/pom.xml dependency:copy-dependencies -DoutputDirectory="$OUT/lib"
 "$JDK/bin/javac" -nowarn -encoding UTF-8 --release 24 -cp "$OUT/lib/*" -d "$OUT/classes" sql/athena-check/AthenaSqlCheck.java
+# check.sh compares this with the source, so an edited check is never run from stale classes.
+sha256sum <sql/athena-check/AthenaSqlCheck.java >"$OUT/classes/source.sha256"

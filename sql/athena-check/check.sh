@@ -12,7 +12,7 @@ OUT=$ROOT/.local/athena-check
 # (txn_date=YYYY-MM-DD, bankpipe.enrich.PARTITION_COLUMN; test_athena_trino_parser.py keeps the two equal).
 STRING_PARTITION_COLUMNS=txn_date
 
-if [[ ! -f "$OUT/classes/AthenaSqlCheck.class" || "$HERE/AthenaSqlCheck.java" -nt "$OUT/classes/AthenaSqlCheck.class" ]]; then
+if [[ "$(sha256sum <"$HERE/AthenaSqlCheck.java")" != "$(cat "$OUT/classes/source.sha256" 2>/dev/null)" ]]; then
   echo "athena-check: not built or out of date. Fix: run make setup (or sql/athena-check/build.sh)" >&2
   exit 2
 fi
