@@ -2,26 +2,38 @@
  * The local twin's pipeline run (what `make demo` runs once the services are up):
  *
  *   source <(local/stack.py env) && npx tsx local/run-pipeline.ts [--count N] [--seed S] [--json FILE]
+ *   source <(local/stack.py env) && npx tsx local/run-pipeline.ts --ticks-only [--json FILE]
  *
  * generate -> SFTP drop -> (connectors) -> topic -> raw zone -> start-run logic -> local state
  * machine (ATM job, reconcile-run, crawler, load, refresh-reports) -> reconciliation, reports,
  * HTML report. DEMO_COUNT and DEMO_SEED set the defaults of --count and --seed.
+ * --ticks-only generates nothing: start-run ticks (retries, re-runs of hours that received
+ * objects after their run) until nothing is left to start, then every processed hour is reconciled
+ * against the raw zone and the warehouse.
  * Exit 0 when every reconciliation line matches, 1 when one does not, 2 on bad options.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { RunLog } from '../lambda/shared/log';
+import { runIdOfWindow } from '../lambda/shared/run-input';
 import { sourceTopic, topicRecordCount } from './demo/kafka';
-import { orchestrate } from './demo/orchestrate';
+import { sumHourCounts } from './demo/manifests';
+import {
+  clockAfter,
+  orchestrate,
+  type OrchestrationOptions,
+  type OrchestrationResult,
+} from './demo/orchestrate';
 import { runLogged } from './demo/processes';
-import { consoleProgress } from './demo/progress';
-import { reconcile, reconciliationText } from './demo/reconciliation';
+import { consoleProgress, type Progress } from './demo/progress';
+import { reconcile, reconcileHours, reconciliationText } from './demo/reconciliation';
 import { renderHtmlReport } from './demo/report-html';
 import { collectReports, textTable } from './demo/reports';
 import { RunLedger } from './demo/run-ledger';
 import { RawZoneCounter, sumLines, twinS3Client, uploadFile, windowOfRawKey } from './demo/s3';
-import { twinSettings } from './demo/settings';
+import { type TwinSettings, twinSettings } from './demo/settings';
 import { LocalStateMachine } from './demo/state-machine';
 import { queryWarehouse } from './demo/warehouse';
 
@@ -33,9 +45,18 @@ interface GeneratorSummary {
   monthly: { year: number; month: number; completed_count: number; completed_amount: string }[];
 }
 
-function options(): { count: number; seed: string | undefined; json?: string; timeoutSeconds: number } {
+interface Options {
+  count: number;
+  seed: string | undefined;
+  json?: string;
+  timeoutSeconds: number;
+  ticksOnly: boolean;
+}
+
+function options(): Options {
   const { values } = parseArgs({
     options: {
+      'ticks-only': { type: 'boolean', default: false },
       count: { type: 'string', default: process.env.DEMO_COUNT ?? '100000' },
       seed: { type: 'string', default: process.env.DEMO_SEED },
       json: { type: 'string' },
@@ -56,24 +77,17 @@ function options(): { count: number; seed: string | undefined; json?: string; ti
     );
     process.exit(2);
   }
-  return { count, seed: values.seed, json: values.json, timeoutSeconds };
+  return { count, seed: values.seed, json: values.json, timeoutSeconds, ticksOnly: values['ticks-only'] };
 }
 
 async function main(): Promise<number> {
   const opts = options();
   const settings = twinSettings();
+  if (opts.ticksOnly) return ticksOnly(opts, settings);
   const progress = consoleProgress();
   const s3 = twinS3Client(settings);
   const ledger = new RunLedger(path.join(settings.demoHome, 'runs-ledger.json'));
-  const handlerLog = fs.createWriteStream(path.join(settings.twinHome, 'logs', 'demo-handlers.log'), {
-    flags: 'a',
-  });
-  const log: RunLog = {
-    info: (message, details) =>
-      handlerLog.write(`${JSON.stringify({ level: 'INFO', message, ...details })}\n`),
-    warn: (message, details) =>
-      handlerLog.write(`${JSON.stringify({ level: 'WARN', message, ...details })}\n`),
-  };
+  const log = handlerLog(settings);
   const timings: Record<string, string> = {};
   const mark = (name: string): void => {
     timings[name] = new Date().toISOString();
@@ -189,22 +203,24 @@ async function main(): Promise<number> {
     log,
     customersUri: `s3a://${settings.rawBucket}/${customersKey}`,
   });
-  const executions = await orchestrate({
-    s3,
-    rawBucket: settings.rawBucket,
-    ledger,
-    stateMachine,
-    log,
-    windows,
-    onStart: (runId, how) => progress.step(`start-run: execution ${runId} started (${how})`),
+  const runIds = windows.map(runIdOfWindow);
+  // Every attempt at an hour rewrites its manifest: this demo's share is the difference.
+  const hoursBefore = await sumHourCounts(s3, settings.processedBucket, runIds);
+  const newest = windows[windows.length - 1];
+  const outcome = await orchestrate({
+    ...orchestrationOptions(settings, s3, ledger, stateMachine, log, progress),
+    clock: clockAfter(new Date(`${newest ?? new Date().toISOString().slice(0, 13)}:00:00Z`)),
   });
+  const { executions } = outcome;
   mark('warehouse_queryable');
-  progress.done(`${executions.length} run(s): ${executions.map((e) => e.runId).join(', ')}`);
+  progress.done(
+    `${executions.length} run(s): ${executions.map((e) => e.runId).join(', ')}` +
+      (outcome.failed.length > 0 ? `; ${outcome.failed.length} failed attempt(s) retried` : ''),
+  );
 
   // ---- 4. reconciliation and reports
   progress.stage('Reconciliation');
-  const sum = (pick: (e: (typeof executions)[number]) => number): number =>
-    executions.reduce((t, e) => t + pick(e), 0);
+  const hoursAfter = await sumHourCounts(s3, settings.processedBucket, runIds);
   const lines = reconcile({
     generated: summary.lines_total,
     good: summary.good,
@@ -212,11 +228,12 @@ async function main(): Promise<number> {
     duplicates: summary.duplicates,
     topicRecords,
     rawLines,
-    read: sum((e) => e.counts.read),
-    valid: sum((e) => e.counts.valid),
-    quarantined: sum((e) => e.counts.quarantined),
-    manifestDuplicates: sum((e) => e.counts.duplicates),
+    read: hoursAfter.read - hoursBefore.read,
+    valid: hoursAfter.valid - hoursBefore.valid,
+    quarantined: hoursAfter.quarantined - hoursBefore.quarantined,
+    manifestDuplicates: hoursAfter.duplicates - hoursBefore.duplicates,
     warehouseRows: (await warehouseRowCount(settings)) - warehouseBefore,
+    hoursOutOfAttempts: outcome.outOfAttempts.length,
   });
   console.log(reconciliationText(lines));
   if (warehouseBefore > 0) {
@@ -245,7 +262,7 @@ async function main(): Promise<number> {
   if (opts.json) {
     fs.writeFileSync(
       opts.json,
-      `${JSON.stringify({ ok, seed, summaryFile, reconciliation: lines, executions, reports, timings, reportFile }, null, 2)}\n`,
+      `${JSON.stringify({ ok, seed, summaryFile, reconciliation: lines, executions, failed: outcome.failed, outOfAttempts: outcome.outOfAttempts, reports, timings, reportFile }, null, 2)}\n`,
     );
   }
   console.log(
@@ -254,7 +271,96 @@ async function main(): Promise<number> {
   return ok ? 0 : 1;
 }
 
-async function warehouseRowCount(settings: ReturnType<typeof twinSettings>): Promise<number> {
+function orchestrationOptions(
+  settings: TwinSettings,
+  s3: S3Client,
+  ledger: RunLedger,
+  stateMachine: LocalStateMachine,
+  log: RunLog,
+  progress: Progress,
+): Omit<OrchestrationOptions, 'clock'> {
+  return {
+    s3,
+    rawBucket: settings.rawBucket,
+    ledger,
+    stateMachine,
+    log,
+    onStart: (executionName, how) => progress.step(`start-run: execution ${executionName} started (${how})`),
+    onFailure: (executionName, error) =>
+      progress.step(`execution ${executionName} FAILED: ${error.slice(0, 160)}`),
+  };
+}
+
+/**
+ * --ticks-only: no new lines, only start-run's ticks until nothing is left to start (failed hours
+ * retried, hours that received objects after their run re-run), then every hour with a successful
+ * run reconciled: its raw lines against the job's read, and the warehouse against the valid rows.
+ */
+async function ticksOnly(opts: Options, settings: TwinSettings): Promise<number> {
+  const progress = consoleProgress();
+  const s3 = twinS3Client(settings);
+  const ledger = new RunLedger(path.join(settings.demoHome, 'runs-ledger.json'));
+  const log = handlerLog(settings);
+  const aborted = ledger.abortOrphans();
+  if (aborted.length > 0) progress.step(`earlier runs interrupted (marked ABORTED): ${aborted.join(', ')}`);
+
+  progress.stage('Orchestration: start-run ticks over the look-back (local adapters)');
+  const stateMachine = new LocalStateMachine({ settings, s3, progress, log });
+  const outcome: OrchestrationResult = await orchestrate({
+    ...orchestrationOptions(settings, s3, ledger, stateMachine, log, progress),
+    clock: clockAfter(new Date()),
+  });
+  progress.done(
+    outcome.executions.length === 0
+      ? 'nothing to start'
+      : `${outcome.executions.length} run(s): ${outcome.executions.map((e) => e.runId).join(', ')}`,
+  );
+
+  progress.stage('Reconciliation of every processed hour');
+  const hours = Object.values(ledger.read().claims).filter(
+    (claim) => claim.status === 'SUCCEEDED' && /^run-\d{4}-\d{2}-\d{2}T\d{2}$/.test(claim.runId),
+  );
+  const perKey = await new RawZoneCounter(s3, settings.rawBucket).refresh();
+  const prefixes = hours.map((claim) => claim.rawPrefix);
+  const counts = await sumHourCounts(
+    s3,
+    settings.processedBucket,
+    hours.map((claim) => claim.runId),
+  );
+  const lines = reconcileHours({
+    rawLines: sumLines(perKey, (key) => prefixes.some((prefix) => key.startsWith(prefix))),
+    ...counts,
+    warehouseRows: await warehouseRowCount(settings),
+    hoursOutOfAttempts: outcome.outOfAttempts.length,
+  });
+  console.log(
+    `    hours: ${hours.map((claim) => `${claim.window} (attempt ${claim.attempt ?? 1})`).join(', ')}`,
+  );
+  console.log(reconciliationText(lines));
+  const ok = lines.every((l) => l.ok);
+  if (opts.json) {
+    fs.writeFileSync(
+      opts.json,
+      `${JSON.stringify({ ok, reconciliation: lines, hours: hours.map((claim) => claim.runId), ...outcome }, null, 2)}\n`,
+    );
+  }
+  console.log(
+    ok ? '\n  \u2713 every count matches' : '\n  \u2717 reconciliation failed: see the lines marked \u2717',
+  );
+  return ok ? 0 : 1;
+}
+
+function handlerLog(settings: TwinSettings): RunLog {
+  const file = fs.createWriteStream(path.join(settings.twinHome, 'logs', 'demo-handlers.log'), {
+    flags: 'a',
+  });
+  return {
+    info: (message, details) => file.write(`${JSON.stringify({ level: 'INFO', message, ...details })}\n`),
+    warn: (message, details) => file.write(`${JSON.stringify({ level: 'WARN', message, ...details })}\n`),
+  };
+}
+
+async function warehouseRowCount(settings: TwinSettings): Promise<number> {
   const rows = await queryWarehouse(
     settings,
     "SELECT CASE WHEN to_regclass('banking.transactions') IS NULL THEN 0 ELSE 1 END AS present",

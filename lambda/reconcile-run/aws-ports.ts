@@ -1,6 +1,9 @@
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client, type _Object } from '@aws-sdk/client-s3';
 import { errorName } from '../shared/errors';
-import type { ManifestStore } from './reconcile-run';
+import { ContentLineCounter, isReadByJob } from './raw-lines';
+import type { ManifestStore, RawLineCounter } from './reconcile-run';
 
 /** Manifests in the processed bucket under `_manifest/<run-id>.json` (docs/data-layout.md). */
 export function createS3ManifestStore(s3: S3Client, processedBucket: string): ManifestStore {
@@ -17,4 +20,55 @@ export function createS3ManifestStore(s3: S3Client, processedBucket: string): Ma
       }
     },
   };
+}
+
+/** Objects read at once: an hour is a few hundred sink objects, each streamed, never held whole. */
+const PARALLEL_READS = 8;
+
+/**
+ * The raw zone's lines of one hour, counted by streaming every object under the prefix (gzip
+ * objects, `.gz`, decompressed on the way), so memory stays flat however large the hour is.
+ */
+export function createS3RawLineCounter(s3: S3Client, rawBucket: string): RawLineCounter {
+  return {
+    describe: (rawPrefix) => `s3://${rawBucket}/${rawPrefix}`,
+    async countLines(rawPrefix: string): Promise<number> {
+      const objects: _Object[] = [];
+      let token: string | undefined;
+      do {
+        const page = await s3.send(
+          new ListObjectsV2Command({ Bucket: rawBucket, Prefix: rawPrefix, ContinuationToken: token }),
+        );
+        objects.push(...(page.Contents ?? []).filter((o) => isReadByJob(o.Key ?? '', rawPrefix)));
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token !== undefined);
+
+      let total = 0;
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < objects.length) {
+          const key = objects[next++].Key as string;
+          total += await countObjectLines(s3, rawBucket, key);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, objects.length) }, worker));
+      return total;
+    },
+  };
+}
+
+async function countObjectLines(s3: S3Client, bucket: string, key: string): Promise<number> {
+  const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  if (!object.Body) return 0;
+  const body = object.Body as Readable;
+  let stream: Readable = body;
+  if (key.endsWith('.gz')) {
+    const gunzip = createGunzip();
+    // pipe() does not forward errors: a failed download must fail the count, not hang it.
+    body.on('error', (error) => gunzip.destroy(error));
+    stream = body.pipe(gunzip);
+  }
+  const counter = new ContentLineCounter();
+  for await (const chunk of stream as AsyncIterable<Uint8Array>) counter.add(chunk);
+  return counter.total();
 }

@@ -11,6 +11,19 @@ export interface ManifestStore {
   describe(runId: string): string;
 }
 
+/** The raw zone's lines under a prefix; S3 on AWS, s3proxy in the twin (createS3RawLineCounter). */
+export interface RawLineCounter {
+  /** Lines the ATM job would read under `rawPrefix`: non-blank lines of the objects it reads. */
+  countLines(rawPrefix: string): Promise<number>;
+  /** Human-readable location of the prefix, for error messages. */
+  describe(rawPrefix: string): string;
+}
+
+export interface ReconcilePorts {
+  readonly manifests: ManifestStore;
+  readonly raw: RawLineCounter;
+}
+
 /** The counts the ATM job writes (spark-jobs/bankpipe/manifest.py); only these are checked here. */
 export interface ManifestCounts {
   readonly read: number;
@@ -21,11 +34,18 @@ export interface ManifestCounts {
 
 export interface ReconcileRunInput {
   readonly runId: string;
+  /** The hour's raw prefix the job read (RunInput.rawPrefix). */
+  readonly rawPrefix: string;
 }
 
 export interface ReconcileRunResult extends ManifestCounts {
   readonly runId: string;
+  /** Non-blank lines in the hour's raw objects when the run was reconciled; equals `read`. */
+  readonly rawLines: number;
 }
+
+/** The raw layout of docs/data-layout.md; anything else is refused before S3 is read. */
+const RAW_PREFIX = /^transactions\/year=\d{4}\/month=\d{2}\/day=\d{2}\/hour=\d{2}\/$/;
 
 /**
  * The run's counts do not add up: records were lost or invented between the raw
@@ -36,25 +56,31 @@ export class ReconciliationError extends PermanentError {
 }
 
 /**
- * Reads the ATM job's manifest for the run and checks the pipeline's invariant
- * `read = valid + quarantined + duplicates`. The job checks the same invariant
- * before publishing; checking it again here, from the published document, is
- * what lets the orchestration refuse to load a run whose outputs do not match
- * its input (e.g. a manifest from an older attempt, or a partially written one).
+ * Reads the ATM job's manifest for the run and checks, from the published document:
+ *
+ * - the pipeline's invariant `read = valid + quarantined + duplicates`. The job checks it before
+ *   publishing; checking it again here is what lets the orchestration refuse to load a run whose
+ *   outputs do not match its input (e.g. a manifest from an older attempt, or a partially written one);
+ * - `read` = the non-blank lines in the hour's raw objects, counted here independently of the job:
+ *   a line the job never saw (an object it skipped, or one the S3 sink wrote into the hour after the
+ *   job listed it) would otherwise go unnoticed. Such a run fails; start-run retries it, and the
+ *   re-run reads the whole hour again.
  */
 export async function reconcileRun(
   input: unknown,
-  store: ManifestStore,
+  ports: ReconcilePorts,
   log: RunLog,
   retry: RetryOptions = DEFAULT_RETRY,
 ): Promise<ReconcileRunResult> {
-  const runId = readRunId(input);
-  const where = store.describe(runId);
-  const text = await withRetry(`reading manifest ${where}`, () => store.readManifest(runId), {
-    ...retry,
-    onRetry: ({ attempt, delayMs, error }) =>
-      log.warn('retrying manifest read', { attempt, delayMs, error: error.message }),
-  });
+  const { runId, rawPrefix } = readInput(input);
+  const where = ports.manifests.describe(runId);
+  const call = <T>(doing: string, operation: () => Promise<T>): Promise<T> =>
+    withRetry(doing, operation, {
+      ...retry,
+      onRetry: ({ attempt, delayMs, error }) =>
+        log.warn(`retrying ${doing}`, { attempt, delayMs, error: error.message }),
+    });
+  const text = await call(`reading manifest ${where}`, () => ports.manifests.readManifest(runId));
   if (text === undefined) {
     throw new PermanentError(
       `run ${runId}: no manifest at ${where}; the ATM step reported success but did not publish its manifest (see the EMR step logs)`,
@@ -69,8 +95,31 @@ export async function reconcileRun(
         'records were lost or multiplied, so the warehouse load was not started',
     );
   }
-  log.info('run reconciled', { runId, ...counts });
-  return { runId, ...counts };
+  const rawWhere = ports.raw.describe(rawPrefix);
+  const rawLines = await call(`counting the lines under ${rawWhere}`, () => ports.raw.countLines(rawPrefix));
+  if (rawLines !== counts.read) {
+    const why =
+      rawLines > counts.read
+        ? 'lines the job did not read (objects written into the hour after the job listed it, or objects it skipped)'
+        : 'fewer lines than the job read (raw objects deleted or replaced since, or a manifest of another input)';
+    throw new ReconciliationError(
+      `run ${runId}: the raw zone holds ${rawLines} non-blank lines under ${rawWhere} but the job read ${counts.read} (${where}): ` +
+        `${why}; the warehouse load was not started and start-run re-runs the whole hour`,
+    );
+  }
+  log.info('run reconciled', { runId, rawLines, ...counts });
+  return { runId, rawLines, ...counts };
+}
+
+function readInput(input: unknown): ReconcileRunInput {
+  const runId = readRunId(input);
+  const rawPrefix = (input as Record<string, unknown>).rawPrefix;
+  if (typeof rawPrefix !== 'string' || !RAW_PREFIX.test(rawPrefix)) {
+    throw new PermanentError(
+      `reconcile-run needs {"rawPrefix": "transactions/year=YYYY/month=MM/day=DD/hour=HH/"} (the run input's rawPrefix), got ${JSON.stringify(rawPrefix)?.slice(0, 200)}`,
+    );
+  }
+  return { runId, rawPrefix };
 }
 
 function readRunId(input: unknown): string {
@@ -78,7 +127,7 @@ function readRunId(input: unknown): string {
     typeof input === 'object' && input !== null ? (input as Record<string, unknown>).runId : undefined;
   if (typeof runId !== 'string' || !RUN_ID_PATTERN.test(runId)) {
     throw new PermanentError(
-      `reconcile-run needs {"runId": "<execution name>"}, got ${JSON.stringify(input)?.slice(0, 200)}`,
+      `reconcile-run needs {"runId": "run-YYYY-MM-DDTHH"}, got ${JSON.stringify(input)?.slice(0, 200)}`,
     );
   }
   return runId;

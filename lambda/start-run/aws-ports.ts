@@ -1,14 +1,31 @@
+import { createHash } from 'node:crypto';
 import {
+  type AttributeValue,
   ConditionalCheckFailedException,
   type DynamoDBClient,
+  GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { ListExecutionsCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { ListObjectsV2Command, type S3Client, type _Object } from '@aws-sdk/client-s3';
+import {
+  DescribeExecutionCommand,
+  ListExecutionsCommand,
+  type SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { errorName } from '../shared/errors';
 import type { RunInput } from '../shared/run-input';
-import type { ClaimResult, RunClaim, RunStarter, StartResult } from './start-run';
+import type {
+  ClaimResult,
+  ExecutionState,
+  HourRun,
+  RawSnapshot,
+  RunClaim,
+  RunStarter,
+  RunStatus,
+  StartResult,
+} from './start-run';
 
 export interface AwsRunStarterSettings {
   readonly rawBucket: string;
@@ -22,16 +39,23 @@ export interface AwsRunStarterClients {
   readonly sfn: SFNClient;
 }
 
+const RUN_STATUSES: readonly RunStatus[] = ['CLAIMED', 'STARTED', 'SUCCEEDED', 'FAILED'];
+const ENDED = { ':succeeded': { S: 'SUCCEEDED' }, ':failed': { S: 'FAILED' } };
+
 /**
- * RunStarter on AWS: the raw bucket (S3), the runs ledger (DynamoDB, key `runId`)
- * and the state machine (Step Functions). SDK errors other than the two expected
- * outcomes (claim exists, execution exists) are thrown as they are, for
- * `withRetry` to classify.
+ * RunStarter on AWS: the raw bucket (S3), the runs ledger (DynamoDB, key `runId`: one item per
+ * hour holding its latest attempt) and the state machine (Step Functions). SDK errors other than
+ * the expected outcomes (claim exists, execution exists, execution unknown) are thrown as they
+ * are, for `withRetry` to classify.
  */
 export function createAwsRunStarter(
   clients: AwsRunStarterClients,
   settings: AwsRunStarterSettings,
 ): RunStarter {
+  // arn:aws:states:<region>:<account>:stateMachine:<name> -> ...:execution:<name>:<execution name>
+  const executionArnOf = (executionName: string): string =>
+    `${settings.stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`;
+
   return {
     async runInProgress(): Promise<string | undefined> {
       const page = await clients.sfn.send(
@@ -48,29 +72,81 @@ export function createAwsRunStarter(
       const page = await clients.s3.send(
         new ListObjectsV2Command({ Bucket: settings.rawBucket, Prefix: rawPrefix, MaxKeys: 100 }),
       );
-      // Folder markers and empty files written by a crashed flush are not data.
-      return (page.Contents ?? []).some(
-        (object) => (object.Size ?? 0) > 0 && !(object.Key ?? '').endsWith('/'),
+      return (page.Contents ?? []).some(isData);
+    },
+
+    async rawSnapshot(rawPrefix: string): Promise<RawSnapshot> {
+      const objects: _Object[] = [];
+      let token: string | undefined;
+      do {
+        const page = await clients.s3.send(
+          new ListObjectsV2Command({
+            Bucket: settings.rawBucket,
+            Prefix: rawPrefix,
+            ContinuationToken: token,
+          }),
+        );
+        objects.push(...(page.Contents ?? []).filter(isData));
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token !== undefined);
+      return snapshotOf(objects);
+    },
+
+    async readRun(runId: string): Promise<HourRun | undefined> {
+      const result = await clients.dynamodb.send(
+        new GetItemCommand({
+          TableName: settings.runsTable,
+          Key: { runId: { S: runId } },
+          ConsistentRead: true,
+        }),
       );
+      return result.Item ? hourRunOf(result.Item) : undefined;
     },
 
     async claimRun(claim: RunClaim): Promise<ClaimResult> {
+      const fields: Record<string, AttributeValue> = {
+        window: { S: claim.window },
+        rawPrefix: { S: claim.rawPrefix },
+        attempt: { N: String(claim.attempt) },
+        executionName: { S: claim.executionName },
+        reason: { S: claim.reason },
+        status: { S: 'CLAIMED' },
+        claimedAt: { S: claim.claimedAt },
+        expiresAt: { N: String(claim.expiresAt) },
+        failedAttempts: { N: String(claim.failedAttempts) },
+        rawObjects: { N: String(claim.raw.objects) },
+        rawBytes: { N: String(claim.raw.bytes) },
+        rawFingerprint: { S: claim.raw.fingerprint },
+      };
       try {
-        await clients.dynamodb.send(
-          new PutItemCommand({
-            TableName: settings.runsTable,
-            Item: {
-              runId: { S: claim.runId },
-              window: { S: claim.window },
-              rawPrefix: { S: claim.rawPrefix },
-              status: { S: 'CLAIMED' },
-              claimedAt: { S: claim.claimedAt },
-              expiresAt: { N: String(claim.expiresAt) },
-            },
-            ConditionExpression: 'attribute_not_exists(runId)',
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        );
+        if (claim.attempt === 1) {
+          await clients.dynamodb.send(
+            new PutItemCommand({
+              TableName: settings.runsTable,
+              Item: { runId: { S: claim.runId }, ...fields },
+              ConditionExpression: 'attribute_not_exists(runId)',
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            }),
+          );
+        } else {
+          // Only on top of the previous attempt, and only once it has ended.
+          const names = Object.keys(fields);
+          await clients.dynamodb.send(
+            new UpdateItemCommand({
+              TableName: settings.runsTable,
+              Key: { runId: { S: claim.runId } },
+              UpdateExpression: `SET ${names.map((name) => `#${name} = :${name}`).join(', ')} REMOVE executionArn, finishedAt, outcome`,
+              ConditionExpression: `${previousAttemptIs(claim.attempt - 1)} AND #status IN (:succeeded, :failed)`,
+              ExpressionAttributeNames: Object.fromEntries(names.map((name) => [`#${name}`, name])),
+              ExpressionAttributeValues: {
+                ...Object.fromEntries(names.map((name) => [`:${name}`, fields[name]])),
+                ':previous': { N: String(claim.attempt - 1) },
+                ...ENDED,
+              },
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            }),
+          );
+        }
         return { outcome: 'claimed' };
       } catch (error) {
         if (
@@ -78,7 +154,12 @@ export function createAwsRunStarter(
           errorName(error) === 'ConditionalCheckFailedException'
         ) {
           const existing = (error as ConditionalCheckFailedException).Item;
-          return { outcome: 'exists', status: existing?.status?.S === 'STARTED' ? 'STARTED' : 'CLAIMED' };
+          const run = existing ? hourRunOf({ runId: { S: claim.runId }, ...existing }) : undefined;
+          return {
+            outcome: 'exists',
+            status: run?.status ?? 'CLAIMED',
+            attempt: run?.attempt ?? claim.attempt,
+          };
         }
         throw error;
       }
@@ -89,7 +170,7 @@ export function createAwsRunStarter(
         const result = await clients.sfn.send(
           new StartExecutionCommand({
             stateMachineArn: settings.stateMachineArn,
-            name: input.runId,
+            name: input.executionName,
             input: JSON.stringify(input),
           }),
         );
@@ -115,5 +196,97 @@ export function createAwsRunStarter(
         }),
       );
     },
+
+    async executionState(executionName: string): Promise<ExecutionState> {
+      try {
+        const result = await clients.sfn.send(
+          new DescribeExecutionCommand({ executionArn: executionArnOf(executionName) }),
+        );
+        const status = result.status ?? 'RUNNING';
+        // PENDING_REDRIVE: a redriven execution that has not resumed yet is still in flight.
+        return status === 'PENDING_REDRIVE' ? 'RUNNING' : (status as ExecutionState);
+      } catch (error) {
+        if (errorName(error) === 'ExecutionDoesNotExist') return 'MISSING';
+        throw error;
+      }
+    },
+
+    async recordOutcome(
+      runId: string,
+      attempt: number,
+      outcome: 'SUCCEEDED' | 'FAILED',
+      detail: string,
+    ): Promise<void> {
+      try {
+        await clients.dynamodb.send(
+          new UpdateItemCommand({
+            TableName: settings.runsTable,
+            Key: { runId: { S: runId } },
+            UpdateExpression:
+              outcome === 'SUCCEEDED'
+                ? 'SET #status = :outcome, outcome = :detail, finishedAt = :now, failedAttempts = :zero'
+                : 'SET #status = :outcome, outcome = :detail, finishedAt = :now ADD failedAttempts :one',
+            ConditionExpression: `${previousAttemptIs(attempt)} AND #status = :started`,
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':outcome': { S: outcome },
+              ':detail': { S: detail },
+              ':now': { S: new Date().toISOString() },
+              ':previous': { N: String(attempt) },
+              ':started': { S: 'STARTED' },
+              ...(outcome === 'SUCCEEDED' ? { ':zero': { N: '0' } } : { ':one': { N: '1' } }),
+            },
+          }),
+        );
+      } catch (error) {
+        // Recorded before (a redelivered tick): the ledger already holds the outcome.
+        if (errorName(error) === 'ConditionalCheckFailedException') return;
+        throw error;
+      }
+    },
+  };
+}
+
+/** Folder markers and empty files written by a crashed flush are not data. */
+function isData(object: _Object): boolean {
+  return (object.Size ?? 0) > 0 && !(object.Key ?? '').endsWith('/');
+}
+
+/** Keys and sizes, not ETags: with SSE-KMS an identical rewrite (a sink replay) gets a new ETag. */
+export function snapshotOf(objects: readonly _Object[]): RawSnapshot {
+  const lines = objects.map((object) => `${object.Key ?? ''}\t${object.Size ?? 0}`).sort();
+  return {
+    objects: objects.length,
+    bytes: objects.reduce((total, object) => total + (object.Size ?? 0), 0),
+    fingerprint: createHash('sha256').update(lines.join('\n')).digest('hex'),
+  };
+}
+
+/** Items written before attempts were recorded hold attempt 1 without the attribute. */
+function previousAttemptIs(attempt: number): string {
+  return attempt === 1 ? '(attribute_not_exists(attempt) OR attempt = :previous)' : 'attempt = :previous';
+}
+
+function hourRunOf(item: Record<string, AttributeValue>): HourRun {
+  const runId = item.runId?.S ?? '';
+  const attempt = Number(item.attempt?.N ?? '1');
+  const status = item.status?.S as RunStatus | undefined;
+  const hasSnapshot = item.rawFingerprint?.S !== undefined;
+  return {
+    runId,
+    window: item.window?.S ?? '',
+    attempt,
+    executionName: item.executionName?.S ?? runId,
+    status: status !== undefined && RUN_STATUSES.includes(status) ? status : 'CLAIMED',
+    failedAttempts: Number(item.failedAttempts?.N ?? '0'),
+    ...(hasSnapshot
+      ? {
+          raw: {
+            objects: Number(item.rawObjects?.N ?? '0'),
+            bytes: Number(item.rawBytes?.N ?? '0'),
+            fingerprint: item.rawFingerprint?.S ?? '',
+          },
+        }
+      : {}),
   };
 }

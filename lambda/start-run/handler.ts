@@ -7,6 +7,7 @@ import { integerEnv, requireEnv } from '../shared/config';
 import { fromPowertools } from '../shared/log';
 import { createObservability } from '../shared/powertools';
 import { createAwsRunStarter } from './aws-ports';
+import { START_RUN_METRICS } from './metrics';
 import { type StartRunReport, type StartRunSettings, startRuns } from './start-run';
 
 /**
@@ -35,6 +36,12 @@ const settings: StartRunSettings = {
     max: 3650,
     fallback: 400,
   }),
+  maxRunAttempts: integerEnv(
+    env,
+    'MAX_RUN_ATTEMPTS',
+    'the attempts in a row that may fail before an hour is left for a human',
+    { min: 1, max: 10, fallback: 3 },
+  ),
 };
 const { logger, metrics, tracer } = createObservability('start-run');
 const log = fromPowertools(logger);
@@ -58,6 +65,17 @@ export async function handler(event: unknown): Promise<StartRunReport> {
     metrics.addMetric('RunsStarted', MetricUnit.Count, count('started'));
     metrics.addMetric('DuplicateRunRequests', MetricUnit.Count, count('already-started'));
     metrics.addMetric('WindowsWithoutData', MetricUnit.Count, count('no-data'));
+    if (report.busyWith === undefined) {
+      // Only when the hours were examined: a tick during a run knows nothing new (the alarm keeps its state).
+      metrics.addMetric(START_RUN_METRICS.hoursOutOfAttempts, MetricUnit.Count, count('out-of-attempts'));
+    }
+    const started = report.windows.filter((w) => w.outcome === 'started');
+    metrics.addMetric('RunsRetried', MetricUnit.Count, started.filter((w) => w.reason === 'retry').length);
+    metrics.addMetric(
+      'LateDataReruns',
+      MetricUnit.Count,
+      started.filter((w) => w.reason === 'late-data').length,
+    );
     return report;
   } catch (error) {
     logger.error('start-run failed', { error });

@@ -1,29 +1,71 @@
 import { PermanentError } from '../shared/errors';
 import type { RunLog } from '../shared/log';
 import { DEFAULT_RETRY, type RetryOptions, withRetry } from '../shared/retry';
-import { RUN_ID_PATTERN, type RunInput } from '../shared/run-input';
+import { executionNameOf, RUN_ID_PATTERN, type RunInput, runIdOfWindow } from '../shared/run-input';
 import { closedWindows, type HourWindow, isClosed, parseWindowId } from './windows';
 
-/** A claim on a run id, written once to the runs ledger (DynamoDB on AWS). */
+/** Where an hour's latest run stands in the runs ledger. */
+export type RunStatus = 'CLAIMED' | 'STARTED' | 'SUCCEEDED' | 'FAILED';
+
+/** Why an attempt was started (recorded in the ledger and the report). */
+export type RunReason = 'new-hour' | 'late-data' | 'retry' | 'backfill';
+
+/**
+ * What the hour's raw prefix held when a run was claimed: its non-empty objects, their bytes and a
+ * fingerprint of their keys and sizes. The sink never changes an object it wrote (a replay rewrites
+ * the same records under the same key), so a different snapshot later means objects were added.
+ */
+export interface RawSnapshot {
+  readonly objects: number;
+  readonly bytes: number;
+  readonly fingerprint: string;
+}
+
+/** The ledger's record of one hour (DynamoDB item keyed by the hour's run id): its latest attempt. */
+export interface HourRun {
+  readonly runId: string;
+  readonly window: string;
+  readonly attempt: number;
+  readonly executionName: string;
+  readonly status: RunStatus;
+  /** Failed attempts in a row since the hour last succeeded. */
+  readonly failedAttempts: number;
+  /** The raw prefix at the claim of the latest attempt; absent on records older than this field. */
+  readonly raw?: RawSnapshot;
+}
+
+/** A claim of one attempt at an hour, written once to the runs ledger (DynamoDB on AWS). */
 export interface RunClaim {
   readonly runId: string;
   readonly window: string;
   readonly rawPrefix: string;
+  readonly attempt: number;
+  readonly executionName: string;
+  readonly reason: RunReason;
   /** ISO-8601 time of the claim. */
   readonly claimedAt: string;
-  /** Epoch seconds after which the ledger may forget the claim (DynamoDB TTL). */
+  /** Epoch seconds after which the ledger may forget the hour (DynamoDB TTL). */
   readonly expiresAt: number;
+  readonly raw: RawSnapshot;
+  /** Failed attempts in a row before this one (kept, so a failing backfill still counts). */
+  readonly failedAttempts: number;
 }
 
 export type ClaimResult =
   | { readonly outcome: 'claimed' }
-  /** Someone claimed this run id before. `STARTED` means the execution is known to exist. */
-  | { readonly outcome: 'exists'; readonly status: 'CLAIMED' | 'STARTED' };
+  /**
+   * This attempt (or a later one) was claimed before. `STARTED` means the execution is known to
+   * exist; `attempt` is the attempt the ledger holds.
+   */
+  | { readonly outcome: 'exists'; readonly status: RunStatus; readonly attempt: number };
 
 export type StartResult =
   | { readonly outcome: 'started'; readonly executionArn: string }
   /** An execution with this name already exists (Step Functions keeps names unique for 90 days). */
   | { readonly outcome: 'already-exists' };
+
+/** How an execution ended; `MISSING` when Step Functions does not know it (never started, or expired). */
+export type ExecutionState = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'MISSING';
 
 /** What start-run needs from the outside world; AWS adapters in aws-ports.ts, local ones in the twin. */
 export interface RunStarter {
@@ -31,21 +73,42 @@ export interface RunStarter {
   runInProgress(): Promise<string | undefined>;
   /** True when the raw zone holds at least one non-empty object under `rawPrefix`. */
   hasRawData(rawPrefix: string): Promise<boolean>;
-  /** Conditionally records the claim; never overwrites an existing one. */
+  /** Every non-empty object under `rawPrefix`, summed up (RawSnapshot). */
+  rawSnapshot(rawPrefix: string): Promise<RawSnapshot>;
+  /** The hour's ledger record, if it has one. */
+  readRun(runId: string): Promise<HourRun | undefined>;
+  /**
+   * Conditionally records the claim: attempt 1 only if the hour has no record, attempt n only if
+   * the record holds attempt n-1 and it has ended. Never overwrites another claim.
+   */
   claimRun(claim: RunClaim): Promise<ClaimResult>;
-  /** Starts the run's execution, named after the run id. */
+  /** Starts the run's execution, named `input.executionName`. */
   startExecution(input: RunInput): Promise<StartResult>;
   /** Records that the execution exists (so redeliveries stop at the ledger). */
   markStarted(runId: string, executionArn: string | undefined): Promise<void>;
+  /** How the execution named `executionName` stands. */
+  executionState(executionName: string): Promise<ExecutionState>;
+  /**
+   * Records how the hour's attempt `attempt` ended (only while the ledger still holds that
+   * attempt as STARTED): SUCCEEDED resets the failed-attempt count, FAILED adds one.
+   */
+  recordOutcome(
+    runId: string,
+    attempt: number,
+    outcome: 'SUCCEEDED' | 'FAILED',
+    detail: string,
+  ): Promise<void>;
 }
 
 export interface StartRunSettings {
-  /** Closed hours examined on each tick, so missed or failed-to-start hours are caught up. */
+  /** Closed hours examined on each tick, so missed, failed or late-fed hours are caught up. */
   readonly lookbackHours: number;
   /** Minutes after the end of an hour before it counts as closed (time for the S3 sink to flush). */
   readonly closeDelayMinutes: number;
-  /** Days the ledger keeps a claim; longer than the 90 days Step Functions keeps execution names. */
+  /** Days the ledger keeps an hour's record; longer than the 90 days Step Functions keeps execution names. */
   readonly claimTtlDays: number;
+  /** Attempts in a row that may fail before an hour is left for a human (and the alarm fires). */
+  readonly maxRunAttempts: number;
   readonly retry?: RetryOptions;
 }
 
@@ -60,7 +123,11 @@ export interface TickEvent {
   readonly time: string;
 }
 
-/** A manual backfill: `{ "window": "2024-05-01T13" }`; `attempt` >= 2 deliberately re-runs a window. */
+/**
+ * A manual backfill: `{ "window": "2024-05-01T13" }` runs an hour that has no run yet;
+ * `attempt` >= 2 deliberately re-runs it (the next attempt after the ledger's latest), also after
+ * the automatic retries ran out.
+ */
 export interface BackfillEvent {
   readonly window: string;
   readonly attempt?: number;
@@ -68,12 +135,26 @@ export interface BackfillEvent {
 
 export type StartRunEvent = TickEvent | BackfillEvent;
 
-export type WindowOutcome = 'no-data' | 'started' | 'already-started';
+export type WindowOutcome =
+  /** No raw data for the hour (yet). */
+  | 'no-data'
+  /** An attempt was started by this invocation. */
+  | 'started'
+  /** The requested attempt already exists (redelivered event, duplicate backfill). */
+  | 'already-started'
+  /** The hour's latest run succeeded and its raw prefix has not changed since. */
+  | 'done'
+  /** The hour's latest `maxRunAttempts` attempts failed: left for a human, counted by the alarm. */
+  | 'out-of-attempts'
+  /** The hour's execution is still running. */
+  | 'running';
 
 export interface WindowReport {
   readonly window: string;
   readonly runId: string;
   readonly outcome: WindowOutcome;
+  readonly attempt?: number;
+  readonly reason?: RunReason;
   readonly executionArn?: string;
 }
 
@@ -81,13 +162,27 @@ export interface StartRunReport {
   readonly trigger: 'schedule' | 'run-finished' | 'backfill';
   /** Set when nothing was examined because a run is still in progress. */
   readonly busyWith?: string;
-  /** The windows examined, oldest first, up to the one started. */
+  /** The windows examined, oldest first: acted on up to the one started, looked at after it. */
   readonly windows: WindowReport[];
 }
 
+/** Execution names stay far below Step Functions' 80 characters up to this attempt number. */
+const MAX_ATTEMPT_NUMBER = 9999;
+
+type Call = <T>(doing: string, operation: () => Promise<T>) => Promise<T>;
+
 /**
- * Starts the next pipeline run: the oldest closed hour that has raw data and
- * no run yet.
+ * Starts the next pipeline run: for the oldest closed hour in the look-back that needs one.
+ * An hour needs a run when it has raw data and no run yet (`new-hour`), when its latest run
+ * failed and fewer than `maxRunAttempts` attempts in a row failed (`retry`), or when its latest
+ * run succeeded but objects were added to its raw prefix since that run was claimed (`late-data`).
+ * Every re-run processes the whole hour under the same run id, which replaces what the earlier
+ * attempts wrote (processed files, quarantine folder, manifest; the warehouse load mirrors the
+ * dates), so the result is the same as one run over all of the hour's lines.
+ *
+ * How a run ended is learnt here, from Step Functions (DescribeExecution), the next time the hour
+ * is examined, and written to the ledger; nothing in the run itself has to report back, so a run
+ * that was aborted or timed out is handled like a failed one.
  *
  * One run at a time: the ATM job's duplicate check against processed data
  * assumes no other run writes concurrently (spark-jobs/bankpipe/job.py), so a
@@ -97,8 +192,8 @@ export interface StartRunReport {
  * interleave between "is a run in progress?" and "start".
  *
  * Idempotency has two layers, because either write can be redelivered or
- * interrupted: the ledger claim (conditional put on the run id) stops repeated
- * events cheaply, and the execution name (= run id) makes Step Functions itself
+ * interrupted: the ledger claim (conditional write on the hour and attempt) stops repeated
+ * events cheaply, and the execution name (run id + attempt) makes Step Functions itself
  * refuse a second execution. A claim whose start was never confirmed (the
  * function died between the two calls) is completed by the next delivery
  * instead of blocking the hour forever.
@@ -111,14 +206,15 @@ export async function startRuns(
   log: RunLog,
 ): Promise<StartRunReport> {
   const retry = settings.retry ?? DEFAULT_RETRY;
-  const call = <T>(doing: string, operation: () => Promise<T>): Promise<T> =>
+  const call: Call = (doing, operation) =>
     withRetry(doing, operation, {
       ...retry,
       onRetry: ({ attempt, delayMs, error }) =>
         log.warn(`retrying ${doing}`, { attempt, delayMs, error: error.message }),
     });
 
-  const { trigger, windows, attempt } = windowsFor(event, now, settings);
+  const request = windowsFor(event, now, settings);
+  const { trigger, windows } = request;
 
   const busyWith = await call('checking for a run in progress', () => ports.runInProgress());
   if (busyWith !== undefined) {
@@ -131,68 +227,239 @@ export async function startRuns(
     return { trigger, busyWith, windows: [] };
   }
 
+  const hours = new HourExaminer(now, ports, settings, call, log);
+  if (trigger === 'backfill') {
+    return { trigger, windows: [await hours.backfill(windows[0], request.attempt)] };
+  }
+
   const reports: WindowReport[] = [];
+  let acted = false;
   for (const window of windows) {
-    const runId = runIdFor(window, attempt);
-    const hasData = await call(`listing raw prefix ${window.rawPrefix}`, () =>
-      ports.hasRawData(window.rawPrefix),
-    );
-    if (!hasData) {
-      if (trigger === 'backfill') {
-        throw new PermanentError(
-          `backfill of window ${window.id}: no raw data under ${window.rawPrefix}; check the window (UTC) and that the S3 sink has written it`,
-        );
-      }
-      reports.push({ window: window.id, runId, outcome: 'no-data' });
+    if (acted) {
+      // One run at a time: the hours after the one started are only looked at, so that an hour
+      // out of attempts is still reported (and counted by the alarm) on this tick.
+      const report = await hours.look(window);
+      if (report !== undefined) reports.push(report);
       continue;
     }
-    const report = await startOne(window, runId, now, ports, settings, call, log);
+    const report = await hours.examine(window);
     reports.push(report);
-    if (report.outcome === 'started') break;
+    acted = report.outcome === 'started' || report.outcome === 'running';
   }
   const waiting = reports.filter((r) => r.outcome === 'no-data').map((r) => r.window);
   if (waiting.length > 0) log.info('closed hours without raw data (yet)', { windows: waiting });
+  const givenUp = reports.filter((r) => r.outcome === 'out-of-attempts').map((r) => r.window);
+  if (givenUp.length > 0) {
+    log.warn(
+      `hours whose last ${settings.maxRunAttempts} attempts failed; fix the cause, then backfill them with the next attempt`,
+      { windows: givenUp },
+    );
+  }
   return { trigger, windows: reports };
 }
 
-async function startOne(
-  window: HourWindow,
-  runId: string,
-  now: Date,
-  ports: RunStarter,
-  settings: StartRunSettings,
-  call: <T>(doing: string, operation: () => Promise<T>) => Promise<T>,
-  log: RunLog,
-): Promise<WindowReport> {
-  const claim: RunClaim = {
-    runId,
-    window: window.id,
-    rawPrefix: window.rawPrefix,
-    claimedAt: now.toISOString(),
-    expiresAt: Math.floor(now.getTime() / 1000) + settings.claimTtlDays * 86_400,
-  };
-  const claimed = await call(`claiming run ${runId}`, () => ports.claimRun(claim));
-  if (claimed.outcome === 'exists' && claimed.status === 'STARTED') {
-    return { window: window.id, runId, outcome: 'already-started' };
-  }
-  if (claimed.outcome === 'exists') {
-    log.warn(
-      'run was claimed but its start was never confirmed; starting it now (the execution name keeps this idempotent)',
-      { runId },
+/** The per-hour decisions of one invocation. */
+class HourExaminer {
+  constructor(
+    private readonly now: Date,
+    private readonly ports: RunStarter,
+    private readonly settings: StartRunSettings,
+    private readonly call: Call,
+    private readonly log: RunLog,
+  ) {}
+
+  /** The scheduled path: start whatever the hour needs, if anything. */
+  async examine(window: HourWindow): Promise<WindowReport> {
+    const runId = runIdOfWindow(window.id);
+    const recorded = await this.call(`reading the ledger of ${runId}`, () => this.ports.readRun(runId));
+    if (recorded === undefined) {
+      const hasData = await this.call(`listing raw prefix ${window.rawPrefix}`, () =>
+        this.ports.hasRawData(window.rawPrefix),
+      );
+      if (!hasData) return { window: window.id, runId, outcome: 'no-data' };
+      return this.start(window, 1, 'new-hour', 0);
+    }
+    if (recorded.status === 'CLAIMED') return this.completeStart(window, recorded);
+    const run = await this.settle(recorded);
+    if (run === 'running') {
+      return { window: window.id, runId, attempt: recorded.attempt, outcome: 'running' };
+    }
+    if (run.status === 'FAILED') {
+      if (run.failedAttempts >= this.settings.maxRunAttempts) {
+        return { window: window.id, runId, attempt: run.attempt, outcome: 'out-of-attempts' };
+      }
+      return this.start(window, run.attempt + 1, 'retry', run.failedAttempts);
+    }
+    // SUCCEEDED: re-run when objects were added to the hour after its run was claimed.
+    if (run.raw === undefined) return { window: window.id, runId, attempt: run.attempt, outcome: 'done' };
+    const raw = await this.call(`listing raw prefix ${window.rawPrefix}`, () =>
+      this.ports.rawSnapshot(window.rawPrefix),
     );
+    if (sameSnapshot(raw, run.raw))
+      return { window: window.id, runId, attempt: run.attempt, outcome: 'done' };
+    this.log.info('objects were added to an hour after its run was claimed; re-running the whole hour', {
+      runId,
+      claimed: run.raw,
+      now: raw,
+    });
+    return this.start(window, run.attempt + 1, 'late-data', 0, raw);
   }
 
-  const input: RunInput = { runId, rawPrefix: window.rawPrefix, window: window.id };
-  const started = await call(`starting execution ${runId}`, () => ports.startExecution(input));
-  const executionArn = started.outcome === 'started' ? started.executionArn : undefined;
-  await call(`recording the start of ${runId}`, () => ports.markStarted(runId, executionArn));
-
-  if (started.outcome === 'already-exists') {
-    log.info('execution already exists for this run; duplicate request ignored', { runId });
-    return { window: window.id, runId, outcome: 'already-started' };
+  /** An hour after the one started: reported only when it is out of attempts. */
+  async look(window: HourWindow): Promise<WindowReport | undefined> {
+    const runId = runIdOfWindow(window.id);
+    const run = await this.call(`reading the ledger of ${runId}`, () => this.ports.readRun(runId));
+    if (run?.status === 'FAILED' && run.failedAttempts >= this.settings.maxRunAttempts) {
+      return { window: window.id, runId, attempt: run.attempt, outcome: 'out-of-attempts' };
+    }
+    return undefined;
   }
-  log.info('run started', { runId, window: window.id, executionArn });
-  return { window: window.id, runId, outcome: 'started', executionArn };
+
+  /** A manual backfill of attempt `attempt` of one hour. */
+  async backfill(window: HourWindow, attempt: number): Promise<WindowReport> {
+    const runId = runIdOfWindow(window.id);
+    const recorded = await this.call(`reading the ledger of ${runId}`, () => this.ports.readRun(runId));
+    const fix = `backfill of window ${window.id}`;
+    if (recorded === undefined || attempt === 1) {
+      if (attempt > 1) {
+        throw new PermanentError(
+          `${fix}: the hour has no run yet, so attempt ${attempt} cannot follow one; backfill it without "attempt"`,
+        );
+      }
+      const hasData = await this.call(`listing raw prefix ${window.rawPrefix}`, () =>
+        this.ports.hasRawData(window.rawPrefix),
+      );
+      if (!hasData) {
+        throw new PermanentError(
+          `${fix}: no raw data under ${window.rawPrefix}; check the window (UTC) and that the S3 sink has written it`,
+        );
+      }
+      if (recorded !== undefined) return { window: window.id, runId, attempt: 1, outcome: 'already-started' };
+      return this.start(window, 1, 'backfill', 0);
+    }
+    if (recorded.attempt >= attempt) {
+      if (recorded.attempt === attempt && recorded.status === 'CLAIMED')
+        return this.completeStart(window, recorded);
+      return { window: window.id, runId, attempt, outcome: 'already-started' };
+    }
+    if (recorded.attempt !== attempt - 1) {
+      throw new PermanentError(
+        `${fix}: the ledger holds attempt ${recorded.attempt}, so the next attempt is ${recorded.attempt + 1}, not ${attempt}`,
+      );
+    }
+    if (recorded.status === 'CLAIMED') {
+      throw new PermanentError(
+        `${fix}: attempt ${recorded.attempt} was claimed but not started yet; the next tick starts it, backfill after it has ended`,
+      );
+    }
+    const run = await this.settle(recorded);
+    if (run === 'running') {
+      throw new PermanentError(
+        `${fix}: attempt ${recorded.attempt} is still running; retry when it has finished`,
+      );
+    }
+    return this.start(window, attempt, 'backfill', run.failedAttempts);
+  }
+
+  /** Resolves a STARTED record to how its execution ended, writing the outcome to the ledger. */
+  private async settle(run: HourRun): Promise<HourRun | 'running'> {
+    if (run.status !== 'STARTED') return run;
+    const state = await this.call(`describing execution ${run.executionName}`, () =>
+      this.ports.executionState(run.executionName),
+    );
+    if (state === 'RUNNING') return 'running';
+    const outcome = state === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED';
+    const detail = `execution ${run.executionName} ${state}`;
+    await this.call(`recording the outcome of ${run.executionName}`, () =>
+      this.ports.recordOutcome(run.runId, run.attempt, outcome, detail),
+    );
+    const failedAttempts = outcome === 'FAILED' ? run.failedAttempts + 1 : 0;
+    if (outcome === 'FAILED') {
+      this.log.warn('run attempt failed', {
+        runId: run.runId,
+        attempt: run.attempt,
+        state,
+        failedAttempts,
+        maxRunAttempts: this.settings.maxRunAttempts,
+      });
+    }
+    return { ...run, status: outcome, failedAttempts };
+  }
+
+  private async start(
+    window: HourWindow,
+    attempt: number,
+    reason: RunReason,
+    failedAttempts: number,
+    knownRaw?: RawSnapshot,
+  ): Promise<WindowReport> {
+    const runId = runIdOfWindow(window.id);
+    const executionName = executionNameFor(window, attempt);
+    const raw =
+      knownRaw ??
+      (await this.call(`listing raw prefix ${window.rawPrefix}`, () =>
+        this.ports.rawSnapshot(window.rawPrefix),
+      ));
+    const claim: RunClaim = {
+      runId,
+      window: window.id,
+      rawPrefix: window.rawPrefix,
+      attempt,
+      executionName,
+      reason,
+      claimedAt: this.now.toISOString(),
+      expiresAt: Math.floor(this.now.getTime() / 1000) + this.settings.claimTtlDays * 86_400,
+      raw,
+      failedAttempts,
+    };
+    const claimed = await this.call(`claiming ${executionName}`, () => this.ports.claimRun(claim));
+    if (claimed.outcome === 'exists') {
+      if (claimed.attempt === attempt && claimed.status === 'CLAIMED') {
+        return this.completeStart(window, { runId, attempt, executionName });
+      }
+      return { window: window.id, runId, attempt, outcome: 'already-started' };
+    }
+    return this.execute(window, { runId, attempt, executionName }, reason);
+  }
+
+  /** A claim whose start was never confirmed (the function died between the two calls). */
+  private completeStart(
+    window: HourWindow,
+    run: Pick<HourRun, 'runId' | 'attempt' | 'executionName'>,
+  ): Promise<WindowReport> {
+    this.log.warn(
+      'run was claimed but its start was never confirmed; starting it now (the execution name keeps this idempotent)',
+      { runId: run.runId, executionName: run.executionName },
+    );
+    return this.execute(window, run);
+  }
+
+  private async execute(
+    window: HourWindow,
+    run: Pick<HourRun, 'runId' | 'attempt' | 'executionName'>,
+    reason?: RunReason,
+  ): Promise<WindowReport> {
+    const { runId, attempt, executionName } = run;
+    const input: RunInput = { runId, attempt, executionName, rawPrefix: window.rawPrefix, window: window.id };
+    const started = await this.call(`starting execution ${executionName}`, () =>
+      this.ports.startExecution(input),
+    );
+    const executionArn = started.outcome === 'started' ? started.executionArn : undefined;
+    await this.call(`recording the start of ${executionName}`, () =>
+      this.ports.markStarted(runId, executionArn),
+    );
+
+    if (started.outcome === 'already-exists') {
+      this.log.info('execution already exists for this run; duplicate request ignored', { executionName });
+      return { window: window.id, runId, attempt, outcome: 'already-started' };
+    }
+    this.log.info('run started', { runId, attempt, reason, window: window.id, executionArn });
+    return { window: window.id, runId, attempt, reason, outcome: 'started', executionArn };
+  }
+}
+
+function sameSnapshot(a: RawSnapshot, b: RawSnapshot): boolean {
+  return a.objects === b.objects && a.bytes === b.bytes && a.fingerprint === b.fingerprint;
 }
 
 function windowsFor(
@@ -221,9 +488,9 @@ function windowsFor(
       );
     }
     const attempt = event.attempt ?? 1;
-    if (!Number.isInteger(attempt) || attempt < 1 || attempt > 99) {
+    if (!Number.isInteger(attempt) || attempt < 1 || attempt > MAX_ATTEMPT_NUMBER) {
       throw new PermanentError(
-        `backfill of window ${window.id}: attempt ${JSON.stringify(event.attempt)} must be a whole number from 1 to 99`,
+        `backfill of window ${window.id}: attempt ${JSON.stringify(event.attempt)} must be a whole number from 1 to ${MAX_ATTEMPT_NUMBER}`,
       );
     }
     return { trigger: 'backfill', windows: [window], attempt };
@@ -233,11 +500,11 @@ function windowsFor(
   );
 }
 
-/** `run-<window>` and, for a deliberate re-run, `run-<window>-a<attempt>`. */
-export function runIdFor(window: HourWindow, attempt: number): string {
-  const runId = attempt === 1 ? `run-${window.id}` : `run-${window.id}-a${attempt}`;
-  if (!RUN_ID_PATTERN.test(runId)) throw new PermanentError(`run id ${runId} is not a valid execution name`);
-  return runId;
+/** The execution name of an attempt at the hour: `run-<window>`, then `run-<window>-a<attempt>`. */
+export function executionNameFor(window: HourWindow, attempt: number): string {
+  const name = executionNameOf(runIdOfWindow(window.id), attempt);
+  if (!RUN_ID_PATTERN.test(name)) throw new PermanentError(`execution name ${name} is not valid`);
+  return name;
 }
 
 function isTickEvent(event: unknown): event is TickEvent {

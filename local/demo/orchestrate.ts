@@ -1,14 +1,22 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { RunLog } from '../../lambda/shared/log';
 import { createAwsRunStarter } from '../../lambda/start-run/aws-ports';
-import { startRuns } from '../../lambda/start-run/start-run';
+import { type StartRunSettings, startRuns } from '../../lambda/start-run/start-run';
 import { createLocalRunStarter, type RunLedger } from './run-ledger';
 import type { ExecutionResult, LocalStateMachine } from './state-machine';
 
 const HOUR_MS = 3_600_000;
 
-/** start-run's settings in the twin; the close delay is 0 because the driver waited for the sink. */
-const START_RUN_SETTINGS = { lookbackHours: 24, closeDelayMinutes: 0, claimTtlDays: 400 } as const;
+/**
+ * start-run's settings in the twin: the close delay is 0 because the driver waited for the sink;
+ * the other values are the product's defaults (lib/constructs/orchestration-run-trigger.ts).
+ */
+const START_RUN_SETTINGS: StartRunSettings = {
+  lookbackHours: 24,
+  closeDelayMinutes: 0,
+  claimTtlDays: 400,
+  maxRunAttempts: 3,
+};
 
 export interface OrchestrationOptions {
   readonly s3: S3Client;
@@ -16,78 +24,89 @@ export interface OrchestrationOptions {
   readonly ledger: RunLedger;
   readonly stateMachine: LocalStateMachine;
   readonly log: RunLog;
-  /** Windows (YYYY-MM-DDTHH) that received this demo's lines. */
-  readonly windows: readonly string[];
-  readonly onStart: (runId: string, how: string) => void;
+  /** The clock start-run sees: hours that ended by then count as closed. */
+  readonly clock: Date;
+  readonly onStart: (executionName: string, how: string) => void;
+  readonly onFailure: (executionName: string, error: string) => void;
+}
+
+export interface FailedExecution {
+  readonly executionName: string;
+  readonly error: string;
+}
+
+export interface OrchestrationResult {
+  /** Executions that succeeded, in the order they ran. */
+  readonly executions: ExecutionResult[];
+  /** Executions that failed (and were retried while attempts were left). */
+  readonly failed: FailedExecution[];
+  /** Hours whose last attempts all failed (the alarm's HoursOutOfAttempts), after the last tick. */
+  readonly outOfAttempts: string[];
 }
 
 /**
- * Runs the pipeline for the given windows the way AWS does: start-run's logic picks the oldest
- * closed hour with data and no run, its execution runs to the end, and the end of the run
- * triggers start-run again ("run-finished"), until nothing is left. A window that already had a
- * run (a second demo within the same hour) is re-run as a backfill with the next attempt number,
- * the documented way to process an hour again.
- *
- * The demo clock is the start of the hour after the newest window: the raw counts already match,
- * so the hours are complete without waiting for the wall clock to close them.
+ * Runs the pipeline the way AWS does: a schedule tick of start-run's logic starts what an hour
+ * needs (its first run, a retry of a failed run, a re-run for objects added after its run was
+ * claimed), the execution runs to the end, and its end triggers start-run again
+ * ("run-finished"), until a tick starts nothing.
  */
-export async function orchestrate(options: OrchestrationOptions): Promise<ExecutionResult[]> {
-  const { ledger, log } = options;
-  const newest = [...options.windows].sort().pop();
-  if (newest === undefined) return [];
-  const clock = new Date(Date.parse(`${newest}:00:00Z`) + HOUR_MS);
-  const starter = createLocalRunStarter(ledger, (prefix) =>
-    hasRawData(options.s3, options.rawBucket, prefix),
-  );
-  const results: ExecutionResult[] = [];
+export async function orchestrate(options: OrchestrationOptions): Promise<OrchestrationResult> {
+  const { ledger, log, clock } = options;
+  const starter = createLocalRunStarter(ledger, s3RawPorts(options.s3, options.rawBucket));
+  const executions: ExecutionResult[] = [];
+  const failed: FailedExecution[] = [];
+  let outOfAttempts: string[] = [];
 
-  const runStarted = async (event: unknown, how: string): Promise<boolean> => {
+  const tick = async (event: unknown, how: string): Promise<boolean> => {
     const report = await startRuns(event, clock, starter, START_RUN_SETTINGS, log);
+    outOfAttempts = report.windows.filter((w) => w.outcome === 'out-of-attempts').map((w) => w.window);
     const started = report.windows.filter((w) => w.outcome === 'started');
     for (const window of started) {
-      options.onStart(window.runId, how);
-      const execution = ledger.read().executions[window.runId];
+      const run = Object.values(ledger.read().executions).find((e) => e.executionArn === window.executionArn);
+      if (run === undefined)
+        throw new Error(`start-run started ${window.runId} but the ledger has no execution`);
+      const name = run.input.executionName;
+      options.onStart(name, `${how}, ${window.reason ?? 'start'}`);
       try {
-        results.push(await options.stateMachine.execute(execution.input));
-        ledger.setExecutionStatus(window.runId, 'SUCCEEDED');
+        executions.push(await options.stateMachine.execute(run.input));
+        ledger.setExecutionStatus(name, 'SUCCEEDED');
       } catch (error) {
-        ledger.setExecutionStatus(window.runId, 'FAILED', (error as Error).message);
-        throw error;
+        const message = (error as Error).message;
+        ledger.setExecutionStatus(name, 'FAILED', message);
+        failed.push({ executionName: name, error: message });
+        options.onFailure(name, message);
       }
     }
     return started.length > 0;
   };
 
-  let more = await runStarted(
+  let more = await tick(
     { source: 'aws.events', 'detail-type': 'Scheduled Event', time: clock.toISOString() },
     'scheduled tick',
   );
   while (more) {
-    more = await runStarted(
+    more = await tick(
       {
         source: 'aws.states',
         'detail-type': 'Step Functions Execution Status Change',
         time: clock.toISOString(),
       },
-      'previous run finished',
+      'previous run ended',
     );
   }
-
-  const done = new Set(results.map((r) => r.runId.replace(/^run-/, '').replace(/-a\d+$/, '')));
-  for (const window of options.windows) {
-    if (done.has(window)) continue;
-    const attempts = Object.keys(ledger.read().claims).filter(
-      (runId) => runId === `run-${window}` || runId.startsWith(`run-${window}-a`),
-    ).length;
-    await runStarted({ window, attempt: attempts + 1 }, `backfill attempt ${attempts + 1}`);
-  }
-  return results;
+  return { executions, failed, outOfAttempts };
 }
 
-/** The AWS port's own raw-data check (it only touches S3), on the s3proxy client. */
-function hasRawData(s3: S3Client, bucket: string, prefix: string): Promise<boolean> {
+/**
+ * The demo clock: the start of the hour after `instant`. The driver has waited until the raw zone
+ * holds every line, so the hours up to `instant` are complete without waiting for the wall clock.
+ */
+export function clockAfter(instant: Date): Date {
+  return new Date(Math.floor(instant.getTime() / HOUR_MS) * HOUR_MS + HOUR_MS);
+}
+
+/** The AWS port's own raw-zone listings (they only touch S3), on the s3proxy client. */
+function s3RawPorts(s3: S3Client, bucket: string): ReturnType<typeof createAwsRunStarter> {
   const s3Only = { s3, dynamodb: undefined as never, sfn: undefined as never };
-  return createAwsRunStarter(s3Only, { rawBucket: bucket, runsTable: '-', stateMachineArn: '-' }).hasRawData(
-    prefix,
-  );
+  return createAwsRunStarter(s3Only, { rawBucket: bucket, runsTable: '-', stateMachineArn: '-' });
 }

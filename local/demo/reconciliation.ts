@@ -19,6 +19,19 @@ export interface PipelineCounts {
   readonly quarantined: number;
   readonly manifestDuplicates: number;
   readonly warehouseRows: number;
+  /** Hours whose attempts all failed (start-run gave up on them). */
+  readonly hoursOutOfAttempts: number;
+}
+
+/** The counts of a tick-only pass over the hours the ledger holds (no generator truth). */
+export interface HourCounts {
+  readonly rawLines: number;
+  readonly read: number;
+  readonly valid: number;
+  readonly quarantined: number;
+  readonly duplicates: number;
+  readonly warehouseRows: number;
+  readonly hoursOutOfAttempts: number;
 }
 
 /**
@@ -41,6 +54,23 @@ export function reconcile(c: PipelineCounts): ReconciliationLine[] {
     line('quarantined = generator bad lines', c.quarantined, c.bad),
     line('duplicates = generator duplicates', c.manifestDuplicates, c.duplicates),
     line('warehouse rows added = valid', c.warehouseRows, c.valid),
+    line('hours left failed after retries', c.hoursOutOfAttempts, 0),
+  ];
+}
+
+/** Every line of the processed hours accounted for: raw = read = valid + quarantined + duplicates, valid = warehouse. */
+export function reconcileHours(c: HourCounts): ReconciliationLine[] {
+  const line = (label: string, actual: number, expected: number): ReconciliationLine => ({
+    label,
+    actual,
+    expected,
+    ok: actual === expected,
+  });
+  return [
+    line('ATM job read = lines in the raw zone', c.read, c.rawLines),
+    line('valid + quarantined + duplicates = read', c.valid + c.quarantined + c.duplicates, c.read),
+    line('warehouse rows = valid', c.warehouseRows, c.valid),
+    line('hours left failed after retries', c.hoursOutOfAttempts, 0),
   ];
 }
 

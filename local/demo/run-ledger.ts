@@ -1,16 +1,36 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunInput } from '../../lambda/shared/run-input';
-import type { ClaimResult, RunClaim, RunStarter, StartResult } from '../../lambda/start-run/start-run';
+import type {
+  ClaimResult,
+  ExecutionState,
+  HourRun,
+  RawSnapshot,
+  RunClaim,
+  RunStarter,
+  RunStatus,
+  StartResult,
+} from '../../lambda/start-run/start-run';
 
 /**
  * The runs ledger (DynamoDB on AWS) and the executions list (Step Functions on AWS) as one JSON
  * file under the twin's state dir: there is no local DynamoDB engine. Written atomically
  * (temp file + rename), so a crash never leaves half a ledger.
  */
-export interface LedgerClaim extends RunClaim {
-  status: 'CLAIMED' | 'STARTED';
+export interface LedgerClaim extends Partial<
+  Omit<RunClaim, 'runId' | 'window' | 'rawPrefix' | 'claimedAt' | 'expiresAt' | 'failedAttempts'>
+> {
+  readonly runId: string;
+  readonly window: string;
+  readonly rawPrefix: string;
+  readonly claimedAt: string;
+  readonly expiresAt: number;
+  /** The hour's latest attempt: the same item shape as the DynamoDB ledger (one record per hour). */
+  status: RunStatus;
+  failedAttempts?: number;
   executionArn?: string;
+  outcome?: string;
+  finishedAt?: string;
 }
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
@@ -27,7 +47,9 @@ export interface LedgerExecution {
 }
 
 interface LedgerDocument {
+  /** Keyed by the hour's run id. */
   claims: Record<string, LedgerClaim>;
+  /** Keyed by execution name. */
   executions: Record<string, LedgerExecution>;
   /** Generator seeds already dropped (a seed repeats its transaction ids). */
   seeds: string[];
@@ -66,10 +88,10 @@ export class RunLedger {
     });
   }
 
-  setExecutionStatus(runId: string, status: ExecutionStatus, error?: string): void {
+  setExecutionStatus(executionName: string, status: ExecutionStatus, error?: string): void {
     this.update((doc) => {
-      const execution = doc.executions[runId];
-      if (!execution) throw new Error(`no execution ${runId} in ${this.file}`);
+      const execution = doc.executions[executionName];
+      if (!execution) throw new Error(`no execution ${executionName} in ${this.file}`);
       execution.status = status;
       execution.stoppedAt = new Date().toISOString();
       if (error !== undefined) execution.error = error;
@@ -90,33 +112,46 @@ export const executionArnFor = (runId: string): string =>
   `arn:twin:states:local:execution:bankpipe-run:${runId}`;
 
 /**
- * start-run's port in the twin: raw data listed on s3proxy (the same check as on AWS), claims and
- * executions in the ledger. startExecution only records the execution, as Step Functions
- * does; the driver then runs it with the local state machine.
+ * start-run's port in the twin: raw data listed on s3proxy (the same S3 calls as on AWS), the hour
+ * records and executions in the ledger, with the same conditions as the DynamoDB adapter.
+ * startExecution only records the execution, as Step Functions does; the driver then runs it with
+ * the local state machine and records how it ended (setExecutionStatus), which executionState reads.
  */
 export function createLocalRunStarter(
   ledger: RunLedger,
-  hasRawData: (rawPrefix: string) => Promise<boolean>,
+  raw: Pick<RunStarter, 'hasRawData' | 'rawSnapshot'>,
 ): RunStarter {
   return {
     async runInProgress() {
       const running = Object.values(ledger.read().executions).find((e) => e.status === 'RUNNING');
       return running?.executionArn;
     },
-    hasRawData,
+    hasRawData: (rawPrefix) => raw.hasRawData(rawPrefix),
+    rawSnapshot: (rawPrefix) => raw.rawSnapshot(rawPrefix),
+    async readRun(runId: string): Promise<HourRun | undefined> {
+      const claim = ledger.read().claims[runId];
+      return claim ? hourRunOf(claim) : undefined;
+    },
     async claimRun(claim: RunClaim): Promise<ClaimResult> {
       return ledger.update((doc) => {
         const existing = doc.claims[claim.runId];
-        if (existing) return { outcome: 'exists', status: existing.status };
+        if (existing) {
+          const run = hourRunOf(existing);
+          const follows =
+            claim.attempt === run.attempt + 1 && (run.status === 'SUCCEEDED' || run.status === 'FAILED');
+          if (!follows) return { outcome: 'exists', status: run.status, attempt: run.attempt };
+        } else if (claim.attempt !== 1) {
+          return { outcome: 'exists', status: 'CLAIMED', attempt: 0 };
+        }
         doc.claims[claim.runId] = { ...claim, status: 'CLAIMED' };
         return { outcome: 'claimed' };
       });
     },
     async startExecution(input: RunInput): Promise<StartResult> {
       return ledger.update((doc) => {
-        if (doc.executions[input.runId]) return { outcome: 'already-exists' };
-        const executionArn = executionArnFor(input.runId);
-        doc.executions[input.runId] = {
+        if (doc.executions[input.executionName]) return { outcome: 'already-exists' };
+        const executionArn = executionArnFor(input.executionName);
+        doc.executions[input.executionName] = {
           executionArn,
           input,
           status: 'RUNNING',
@@ -134,5 +169,32 @@ export function createLocalRunStarter(
         if (executionArn) claim.executionArn = executionArn;
       });
     },
+    async executionState(executionName: string): Promise<ExecutionState> {
+      return ledger.read().executions[executionName]?.status ?? 'MISSING';
+    },
+    async recordOutcome(runId, attempt, outcome, detail) {
+      ledger.update((doc) => {
+        const claim = doc.claims[runId];
+        if (!claim || hourRunOf(claim).attempt !== attempt || claim.status !== 'STARTED') return;
+        claim.status = outcome;
+        claim.outcome = detail;
+        claim.finishedAt = new Date().toISOString();
+        claim.failedAttempts = outcome === 'SUCCEEDED' ? 0 : (claim.failedAttempts ?? 0) + 1;
+      });
+    },
+  };
+}
+
+/** Records written before attempts were kept hold attempt 1 without the field (as on AWS). */
+function hourRunOf(claim: LedgerClaim): HourRun {
+  const raw: RawSnapshot | undefined = claim.raw;
+  return {
+    runId: claim.runId,
+    window: claim.window,
+    attempt: claim.attempt ?? 1,
+    executionName: claim.executionName ?? claim.runId,
+    status: claim.status,
+    failedAttempts: claim.failedAttempts ?? 0,
+    ...(raw !== undefined ? { raw } : {}),
   };
 }

@@ -23,6 +23,17 @@ export interface TwinSettings {
     readonly jdbcUrl: string;
   };
   readonly python: string;
+  /** Fault injection for the twin's tests; never part of the product's AWS code path. */
+  readonly faults: TwinFaults;
+}
+
+export interface TwinFaults {
+  /**
+   * TWIN_FAULT_FAIL_JOB_FIRST_ATTEMPT=1: the ATM job step of every hour's first attempt fails after
+   * the job has written its outputs (as when EMR loses the step's status), so the retry has to
+   * replace them exactly once.
+   */
+  readonly failJobStepOnFirstAttempt: boolean;
 }
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -57,6 +68,7 @@ export function twinSettings(env: NodeJS.ProcessEnv = process.env): TwinSettings
       jdbcUrl: need('TWIN_PG_JDBC_URL'),
     },
     python: env.TWIN_PYTHON ?? path.join(REPO_ROOT, '.local', 'venv', 'bin', 'python'),
+    faults: { failJobStepOnFirstAttempt: flag(env, 'TWIN_FAULT_FAIL_JOB_FIRST_ATTEMPT') },
   };
   need('AWS_ACCESS_KEY_ID');
   need('AWS_SECRET_ACCESS_KEY');
@@ -67,4 +79,11 @@ export function twinSettings(env: NodeJS.ProcessEnv = process.env): TwinSettings
     );
   }
   return settings;
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const value = env[name];
+  if (value === undefined || value === '' || value === '0') return false;
+  if (value === '1') return true;
+  throw new Error(`${name} must be 1 (on) or 0 (off); got ${JSON.stringify(value)}`);
 }

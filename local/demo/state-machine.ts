@@ -8,7 +8,7 @@ import {
   type CrawlerInspector,
   type CrawlerSnapshot,
 } from '../../lambda/crawler-status/crawler-status';
-import { createS3ManifestStore } from '../../lambda/reconcile-run/aws-ports';
+import { createS3ManifestStore, createS3RawLineCounter } from '../../lambda/reconcile-run/aws-ports';
 import { reconcileRun, type ReconcileRunResult } from '../../lambda/reconcile-run/reconcile-run';
 import { refreshReports, type RefreshReportsResult } from '../../lambda/refresh-reports/refresh-reports';
 import type { RunLog } from '../../lambda/shared/log';
@@ -69,17 +69,30 @@ export class LocalStateMachine {
     state(RUN_STATES.createCluster, 'local Spark, no cluster to create');
     const atmStarted = Date.now();
     await this.runAtmJob(input);
+    if (settings.faults.failJobStepOnFirstAttempt && input.attempt === 1) {
+      state(RUN_STATES.runAtmJob, 'failed (fault injected: TWIN_FAULT_FAIL_JOB_FIRST_ATTEMPT)');
+      this.failure(input, RUN_STATES.runAtmJob);
+      throw new Error(
+        `${RUN_STATES.runAtmJob} of ${input.executionName}: injected fault (TWIN_FAULT_FAIL_JOB_FIRST_ATTEMPT) after the job wrote its outputs`,
+      );
+    }
     state(RUN_STATES.runAtmJob, `spark-jobs/atm_job.py done in ${seconds(atmStarted)}`);
     state(RUN_STATES.terminateCluster, 'nothing to terminate');
 
     const counts = await reconcileRun(
-      { runId: input.runId },
-      createS3ManifestStore(this.options.s3, settings.processedBucket),
+      { runId: input.runId, rawPrefix: input.rawPrefix },
+      {
+        manifests: createS3ManifestStore(this.options.s3, settings.processedBucket),
+        raw: createS3RawLineCounter(this.options.s3, settings.rawBucket),
+      },
       this.options.log,
-    );
+    ).catch((error: Error) => {
+      this.failure(input, RUN_STATES.reconcile);
+      throw error;
+    });
     state(
       RUN_STATES.reconcile,
-      `read ${counts.read} = valid ${counts.valid} + quarantined ${counts.quarantined} + duplicates ${counts.duplicates}`,
+      `raw lines ${counts.rawLines} = read ${counts.read} = valid ${counts.valid} + quarantined ${counts.quarantined} + duplicates ${counts.duplicates}`,
     );
 
     const tables = await this.crawl();
@@ -131,6 +144,13 @@ export class LocalStateMachine {
       athenaQueryableAt,
       warehouseQueryableAt,
     };
+  }
+
+  /** The failure path's states (no cluster to terminate, the alert is the progress line). */
+  private failure(input: RunInput, failedState: string): void {
+    const state = (name: string, detail: string): void => this.options.progress.step(`${name}: ${detail}`);
+    state(RUN_STATES.describeFailure, `${input.executionName} failed in ${failedState}`);
+    state(RUN_STATES.failed, `${input.executionName} (start-run retries the hour while attempts are left)`);
   }
 
   private async runAtmJob(input: RunInput): Promise<void> {
