@@ -7,6 +7,7 @@ import type { NetworkConfig } from '../config';
 import { skipCheckov } from '../constructs/checkov';
 import { dataRemovalPolicy } from '../constructs/data-removal-policy';
 import { ManagedPolicyRole } from '../constructs/managed-policy-role';
+import { type GatewayEndpointService, GatewayPrefixLists } from '../constructs/gateway-prefix-lists';
 import type { NetworkStackProps } from './network-stack-props';
 
 /** Security groups of every data service; the rules between them live here so stacks never reference each other in cycles. */
@@ -50,6 +51,18 @@ export const PORTS = {
 
 /**
  * The VPC (2-3 AZs, private subnets for every data service), VPC endpoints for
+/**
+ * Every security-group rule that may reach 0.0.0.0/0, keyed by purpose; the
+ * value is the rule's description, so the reason travels with the rule into
+ * the template and the security test can check each such rule against this list.
+ */
+export const INTERNET_EGRESS_REASONS = {
+  externalSftpLogServer:
+    'Internet egress: MSK Connect to the external SFTP log server, whose address is only known at run time (Secrets Manager); SSH port only',
+} as const;
+
+const GATEWAY_SERVICE_NAMES: Record<GatewayEndpointService, string> = { s3: 'S3', dynamodb: 'DynamoDB' };
+
  * the AWS APIs the jobs call, flow logs, and all security groups with the
  * traffic rules between them.
  */
@@ -84,6 +97,7 @@ export class NetworkStack extends Stack {
     this.vpc = vpc;
     // EMR clusters run in the service subnets; the EMR v2 managed policy requires this tag on them.
     for (const subnet of vpc.selectSubnets({ subnetGroupName: SERVICE_SUBNET_GROUP }).subnets) {
+    this.zones.placeSubnets(vpc, vpc.selectSubnets({ subnetGroupName: SERVICE_SUBNET_GROUP }).subnets);
       Tags.of(subnet).add(EMR_MANAGED_POLICY_TAG, 'true');
     }
     for (const subnet of vpc.publicSubnets) {
@@ -126,7 +140,7 @@ export class NetworkStack extends Stack {
    * so prod spans three AZs in every region without a context lookup.
    */
   override get availabilityZones(): string[] {
-    return Array.from({ length: this.azCount }, (_, index) => Fn.select(index, Fn.getAzs()));
+    return this.zones.zones;
   }
 
   /**
@@ -204,18 +218,29 @@ export class NetworkStack extends Stack {
 
   /**
    * One security group per service, no outbound traffic unless a rule says
-   * so. HTTPS egress to 0.0.0.0/0 is the path to the S3/DynamoDB gateway
-   * endpoints (public S3 addresses routed through the endpoint) and to the
-   * interface endpoints.
+   * so. AWS APIs are reached through the endpoints only: HTTPS to the
+   * interface endpoints' security group, and HTTPS to the AWS-managed prefix
+   * lists of S3 and DynamoDB, whose addresses the gateway endpoints route. The
+   * one rule to 0.0.0.0/0 is the external SFTP log server (see
+   * INTERNET_EGRESS_REASONS).
    */
-  private createSecurityGroups(vpc: ec2.Vpc, useTransferFamily: boolean): PipelineSecurityGroups {
+  private createSecurityGroups(
+    vpc: ec2.Vpc,
+    useTransferFamily: boolean,
+    endpointSg: ec2.ISecurityGroup,
+    gatewayPrefixLists: GatewayPrefixLists,
+  ): PipelineSecurityGroups {
     const group = (id: string, description: string): ec2.SecurityGroup =>
       new ec2.SecurityGroup(this, id, { vpc, description, allowAllOutbound: false });
-    const allowHttpsOut = (sg: ec2.SecurityGroup, who: string): void =>
+    const allowAwsApisOut = (
+      sg: ec2.SecurityGroup,
+      who: string,
+      gatewayServices: readonly GatewayEndpointService[],
+    ): void => {
       sg.addEgressRule(
-        ec2.Peer.anyIpv4(),
+        endpointSg,
         ec2.Port.tcp(PORTS.https),
-        `${who} to AWS APIs (S3 gateway endpoint and interface endpoints)`,
+        `${who} to the interface VPC endpoints (HTTPS)`,
       );
 
     const msk = group(
@@ -231,6 +256,14 @@ export class NetworkStack extends Stack {
     const emrCore = group('EmrCoreSecurityGroup', 'EMR core nodes (EMR-managed)');
     const emrServiceAccess = group(
       'EmrServiceAccessSecurityGroup',
+      for (const service of gatewayServices) {
+        sg.addEgressRule(
+          gatewayPrefixLists.peer(service),
+          ec2.Port.tcp(PORTS.https),
+          `${who} to ${GATEWAY_SERVICE_NAMES[service]} through its gateway endpoint (AWS-managed prefix list)`,
+        );
+      }
+    };
       'EMR service access for clusters in private subnets',
     );
 
@@ -256,7 +289,7 @@ export class NetworkStack extends Stack {
       mskConnect.addEgressRule(
         ec2.Peer.anyIpv4(),
         ec2.Port.tcp(PORTS.sftp),
-        'MSK Connect to the external SFTP log server (address held in Secrets Manager)',
+        INTERNET_EGRESS_REASONS.externalSftpLogServer,
       );
     }
 

@@ -122,6 +122,66 @@ describe.each(TEST_STAGES)('network stack (%s)', (stage) => {
     });
   });
 
+  it('reaches AWS APIs only through the endpoints: HTTPS to the endpoint group and to the S3/DynamoDB prefix lists', () => {
+    const endpointGroup = groupRef(securityGroupId(template, 'EndpointSecurityGroup'));
+    const lookups = resourcesOfType(json, 'Custom::AwsManagedPrefixList');
+    const lookupOf = (service: string): string => {
+      const found = lookups.filter(([, r]) =>
+        JSON.stringify(r.Properties?.Create).includes(`.${service}\\"`),
+      );
+      expect(found, `one lookup of the ${service} prefix list`).toHaveLength(1);
+      return (found[0] as [string, unknown])[0];
+    };
+    const prefixList = (service: string): unknown => ({
+      'Fn::GetAtt': [lookupOf(service), 'PrefixLists.0.PrefixListId'],
+    });
+    const httpsEgressOf = (constructId: string): unknown[] =>
+      resourcesOfType(json, 'AWS::EC2::SecurityGroupEgress')
+        .map(([, r]) => r.Properties ?? {})
+        .filter(
+          (p) =>
+            JSON.stringify(p.GroupId) === JSON.stringify(groupRef(securityGroupId(template, constructId))) &&
+            p.FromPort === 443,
+        )
+        .map((p) => p.DestinationSecurityGroupId ?? p.DestinationPrefixListId ?? p.CidrIp);
+    const s3Users = ['MskConnect', 'Glue', 'Redshift', 'EmrPrimary', 'EmrCore'];
+    for (const user of s3Users) {
+      expect(httpsEgressOf(`${user}SecurityGroup`), user).toEqual(
+        expect.arrayContaining([endpointGroup, prefixList('s3')]),
+      );
+      expect(httpsEgressOf(`${user}SecurityGroup`), user).toHaveLength(2);
+    }
+    expect(httpsEgressOf('LambdaSecurityGroup')).toEqual(
+      expect.arrayContaining([endpointGroup, prefixList('s3'), prefixList('dynamodb')]),
+    );
+    expect(httpsEgressOf('LambdaSecurityGroup')).toHaveLength(3);
+  });
+
+  it('looks up the prefix-list ids by their AWS-managed names in the deployment region, with a describe-only role', () => {
+    const calls = resourcesOfType(json, 'Custom::AwsManagedPrefixList').map(([, r]) =>
+      JSON.stringify(r.Properties?.Create),
+    );
+    expect(calls).toHaveLength(2);
+    for (const service of ['s3', 'dynamodb']) {
+      expect(
+        calls.some((c) => c.includes('describeManagedPrefixLists') && c.includes(`.${service}\\"`)),
+      ).toBe(true);
+    }
+    for (const call of calls) expect(call).toContain('{"Ref":"AWS::Region"}');
+    const lookupPolicy = resourcesOfType(json, 'AWS::IAM::ManagedPolicy').filter(([id]) =>
+      id.startsWith('GatewayPrefixListsLookupRole'),
+    );
+    expect(lookupPolicy).toHaveLength(1);
+    const statements = (
+      lookupPolicy[0]?.[1].Properties?.PolicyDocument as { Statement: { Action: string | string[] }[] }
+    ).Statement;
+    expect(statements.flatMap((st) => st.Action)).toEqual([
+      'ec2:DescribeManagedPrefixLists',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+    ]);
+  });
+
   it('opens the MSK IAM/TLS port only to MSK Connect and the Lambdas', () => {
     const msk = securityGroupId(template, 'MskSecurityGroup');
     const ingress = resourcesOfType(json, 'AWS::EC2::SecurityGroupIngress').filter(
