@@ -50,8 +50,6 @@ export const PORTS = {
 } as const;
 
 /**
- * The VPC (2-3 AZs, private subnets for every data service), VPC endpoints for
-/**
  * Every security-group rule that may reach 0.0.0.0/0, keyed by purpose; the
  * value is the rule's description, so the reason travels with the rule into
  * the template and the security test can check each such rule against this list.
@@ -63,6 +61,8 @@ export const INTERNET_EGRESS_REASONS = {
 
 const GATEWAY_SERVICE_NAMES: Record<GatewayEndpointService, string> = { s3: 'S3', dynamodb: 'DynamoDB' };
 
+/**
+ * The VPC (2-3 AZs, private subnets for every data service), VPC endpoints for
  * the AWS APIs the jobs call, flow logs, and all security groups with the
  * traffic rules between them.
  */
@@ -97,7 +97,6 @@ export class NetworkStack extends Stack {
     this.vpc = vpc;
     // EMR clusters run in the service subnets; the EMR v2 managed policy requires this tag on them.
     for (const subnet of vpc.selectSubnets({ subnetGroupName: SERVICE_SUBNET_GROUP }).subnets) {
-    this.zones.placeSubnets(vpc, vpc.selectSubnets({ subnetGroupName: SERVICE_SUBNET_GROUP }).subnets);
       Tags.of(subnet).add(EMR_MANAGED_POLICY_TAG, 'true');
     }
     for (const subnet of vpc.publicSubnets) {
@@ -131,7 +130,17 @@ export class NetworkStack extends Stack {
 
     this.skipCheckovOnDefaultSgProvider();
     this.endpointSecurityGroup = this.addEndpoints(vpc, config.network.vpcCidr);
-    this.securityGroups = this.createSecurityGroups(vpc, config.streaming.useTransferFamily);
+    const gatewayPrefixLists = new GatewayPrefixLists(this, 'GatewayPrefixLists', {
+      dataKey,
+      logRetentionDays: config.orchestration.logRetentionDays,
+      logRemovalPolicy: dataRemovalPolicy(config),
+    });
+    this.securityGroups = this.createSecurityGroups(
+      vpc,
+      config.streaming.useTransferFamily,
+      this.endpointSecurityGroup,
+      gatewayPrefixLists,
+    );
   }
 
   /**
@@ -140,7 +149,7 @@ export class NetworkStack extends Stack {
    * so prod spans three AZs in every region without a context lookup.
    */
   override get availabilityZones(): string[] {
-    return this.zones.zones;
+    return Array.from({ length: this.azCount }, (_, index) => Fn.select(index, Fn.getAzs()));
   }
 
   /**
@@ -242,6 +251,14 @@ export class NetworkStack extends Stack {
         ec2.Port.tcp(PORTS.https),
         `${who} to the interface VPC endpoints (HTTPS)`,
       );
+      for (const service of gatewayServices) {
+        sg.addEgressRule(
+          gatewayPrefixLists.peer(service),
+          ec2.Port.tcp(PORTS.https),
+          `${who} to ${GATEWAY_SERVICE_NAMES[service]} through its gateway endpoint (AWS-managed prefix list)`,
+        );
+      }
+    };
 
     const msk = group(
       'MskSecurityGroup',
@@ -256,14 +273,6 @@ export class NetworkStack extends Stack {
     const emrCore = group('EmrCoreSecurityGroup', 'EMR core nodes (EMR-managed)');
     const emrServiceAccess = group(
       'EmrServiceAccessSecurityGroup',
-      for (const service of gatewayServices) {
-        sg.addEgressRule(
-          gatewayPrefixLists.peer(service),
-          ec2.Port.tcp(PORTS.https),
-          `${who} to ${GATEWAY_SERVICE_NAMES[service]} through its gateway endpoint (AWS-managed prefix list)`,
-        );
-      }
-    };
       'EMR service access for clusters in private subnets',
     );
 
@@ -360,12 +369,13 @@ export class NetworkStack extends Stack {
       Tags.of(emrGroup).add(EMR_MANAGED_POLICY_TAG, 'true');
     }
 
-    allowHttpsOut(mskConnect, 'MSK Connect');
-    allowHttpsOut(lambda, 'Lambdas');
-    allowHttpsOut(glue, 'Glue');
-    allowHttpsOut(redshift, 'Redshift (COPY/UNLOAD with enhanced VPC routing)');
-    allowHttpsOut(emrPrimary, 'EMR primary node');
-    allowHttpsOut(emrCore, 'EMR core nodes');
+    // S3 for every service that reads or writes the lake; DynamoDB only for the Lambdas (the runs ledger).
+    allowAwsApisOut(mskConnect, 'MSK Connect', ['s3']);
+    allowAwsApisOut(lambda, 'Lambdas', ['s3', 'dynamodb']);
+    allowAwsApisOut(glue, 'Glue', ['s3']);
+    allowAwsApisOut(redshift, 'Redshift (COPY/UNLOAD with enhanced VPC routing)', ['s3']);
+    allowAwsApisOut(emrPrimary, 'EMR primary node', ['s3']);
+    allowAwsApisOut(emrCore, 'EMR core nodes', ['s3']);
 
     return { msk, mskConnect, emrPrimary, emrCore, emrServiceAccess, glue, redshift, lambda, sftp };
   }
