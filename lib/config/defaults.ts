@@ -39,6 +39,8 @@ export function defaultStageSettings(stage: string): StageSettings {
       coreInstanceType: 'm7g.xlarge',
       coreInstanceCount: 2,
       idleTimeoutMinutes: 30,
+      // Set per stage in cdk.json; prod refuses to synth without it (emr-in-transit-encryption.ts).
+      emrTlsCertificatesZipKey: undefined,
     },
     analytics: {
       athenaBytesScannedCutoff: 10 * 1024 ** 3,

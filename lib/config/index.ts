@@ -1,3 +1,4 @@
 export { ConfigError } from './config-error';
+export { EMR_TLS_ZIP_SETTING, emrInTransitEncryptionWarning } from './emr-in-transit-encryption';
 export { loadStageConfig, type ContextReader } from './load-stage-config';
 export type * from './stage-config';

@@ -165,6 +165,16 @@ export interface ProcessingConfig {
    * @default 30
    */
   readonly idleTimeoutMinutes: number;
+  /**
+   * Key, in the artifacts bucket, of the zip of PEM files that turns on EMR
+   * in-transit encryption between the cluster nodes (Spark RPC, shuffle, web
+   * UIs): privateKey.pem, certificateChain.pem and trustedCertificates.pem,
+   * issued by the bank's PKI for `*.<region>.compute.internal`. Required in
+   * prod, where synth fails without it; other stages synth without it and print
+   * a warning (see lib/config/emr-in-transit-encryption.ts for how to make the zip).
+   * @default undefined (in-transit encryption between EMR nodes off; not allowed in prod)
+   */
+  readonly emrTlsCertificatesZipKey?: string;
 }
 
 export interface AnalyticsConfig {

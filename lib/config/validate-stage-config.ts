@@ -1,4 +1,5 @@
 import { ConfigError } from './config-error';
+import { validateEmrTlsCertificatesZipKey } from './emr-in-transit-encryption';
 import {
   AWS_RUNTIMES_FILE,
   emrReleaseRuntime,
@@ -111,6 +112,7 @@ export function validateStageConfig(config: StageConfig): void {
   }
   requireIntegerInRange(key('processing.coreInstanceCount'), processing.coreInstanceCount, 1, 50);
   requireIntegerInRange(key('processing.idleTimeoutMinutes'), processing.idleTimeoutMinutes, 1, 10080);
+  validateEmrTlsCertificatesZipKey(config);
 
   requireIntegerInRange(
     key('analytics.athenaBytesScannedCutoff'),

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { Lazy, Stack } from 'aws-cdk-lib';
 import * as emr from 'aws-cdk-lib/aws-emr';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -9,7 +11,7 @@ export interface EmrSecurityConfigurationProps {
    * `s3://` URI of a zip of PEM files (privateKey.pem, certificateChain.pem,
    * trustedCertificates.pem) issued by the bank's PKI for `*.<region>.compute.internal`.
    * When given, in-transit encryption between the cluster's nodes is turned on.
-   * @default undefined: in-transit encryption between nodes is off (see the class comment)
+   * @default undefined: in-transit encryption between nodes is off (allowed outside prod only; see the class comment)
    */
   readonly tlsCertificatesZipUri?: string;
 }
@@ -26,18 +28,23 @@ export interface EmrSecurityConfigurationProps {
  *   TLS (Spark RPC, shuffle, YARN web UIs) needs a certificate zip in S3 or a
  *   custom Java provider; the bank's certificates are issued by its own PKI,
  *   and a self-signed one generated here would put a private key into the
- *   cloud assembly. Until `tlsCertificatesZipUri` is set it stays off: the
- *   cluster lives for one run in a private subnet, in security groups that
- *   admit only each other. cdk-nag's EMR in-transit rule (AwsSolutions-EMR4)
- *   checks `AWS::EMR::Cluster` resources, which this app never creates (Step
- *   Functions creates the cluster per run), so nothing is acknowledged for it.
+ *   cloud assembly. The zip's key is the stage setting
+ *   `processing.emrTlsCertificatesZipKey`: prod refuses to synth without it,
+ *   other stages run without node-to-node TLS and synth prints a warning.
+ *   cdk-nag's EMR in-transit rule (AwsSolutions-EMR4) checks `AWS::EMR::Cluster`
+ *   resources, which this app never creates (Step Functions creates the
+ *   cluster per run), so the stage setting is what enforces it.
  *
- * No name is set: a security configuration cannot be updated, so a change
- * replaces it, and CloudFormation needs a fresh generated name to do that.
+ * The name is derived from the configuration: `<stack name>-<hash of the
+ * document>`. A security configuration cannot be updated, so any change
+ * replaces it and needs a new name; deriving the name from the document gives
+ * it one, and hands the consumer (the run state machine, in another stack) the
+ * name itself rather than a cross-stack reference that would keep the old
+ * name. A change of the document changes both templates.
  */
 export class EmrSecurityConfiguration extends Construct {
   readonly resource: emr.CfnSecurityConfiguration;
-  /** The generated name clusters refer to. */
+  /** The derived name clusters refer to: a plain string in every stack that uses it. */
   readonly name: string;
 
   constructor(scope: Construct, id: string, props: EmrSecurityConfigurationProps) {
@@ -48,7 +55,12 @@ export class EmrSecurityConfiguration extends Construct {
         props.tlsCertificatesZipUri,
       ),
     });
-    this.name = this.resource.ref;
+    const stack = Stack.of(this);
+    // Uncached: computed when each template is written, from the document as it is then.
+    this.name = Lazy.uncachedString({
+      produce: () => `${stack.stackName}-emr-${documentHash(stack.resolve(this.resource.securityConfiguration))}`,
+    });
+    this.resource.name = this.name;
   }
 }
 
@@ -84,4 +96,9 @@ export function emrSecurityConfigurationDocument(
       HttpPutResponseHopLimit: 1,
     },
   };
+}
+
+/** A short hash of the synthesized security configuration document. */
+function documentHash(resolvedDocument: unknown): string {
+  return createHash('sha256').update(JSON.stringify(resolvedDocument)).digest('hex').slice(0, 12);
 }

@@ -12,11 +12,4 @@ export interface ProcessingStackProps extends DataServiceStackProps {
    * @default 'contracts/transaction.schema.json'
    */
   readonly contractSchemaPath?: string;
-  /**
-   * Key, in the artifacts bucket, of a zip of PEM certificates for EMR node-to-node TLS
-   * (privateKey.pem, certificateChain.pem, trustedCertificates.pem) issued by the bank's PKI.
-   * Setting it turns on in-transit encryption in the EMR security configuration.
-   * @default undefined (in-transit encryption between cluster nodes off; see EmrSecurityConfiguration)
-   */
-  readonly emrTlsCertificatesZipKey?: string;
 }

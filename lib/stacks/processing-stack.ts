@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { emrInTransitEncryptionWarning } from '../config';
 import { SERVICE_SUBNETS } from '../constructs/emr-glue-redshift-lambda';
 import { EMR_LOG_PREFIX, EmrRoles } from '../constructs/emr-roles';
 import { EmrSecurityConfiguration } from '../constructs/emr-security-configuration';
@@ -87,7 +88,11 @@ export class ProcessingStack extends Stack {
       securityGroup: securityGroups.lambda,
     });
 
-    const tlsZipKey = props.emrTlsCertificatesZipKey;
+    // In-transit encryption between EMR nodes needs the certificate zip; config validation makes prod
+    // refuse to synth without it, other stages say so at every synth.
+    const tlsZipKey = config.processing.emrTlsCertificatesZipKey;
+    const inTransitWarning = emrInTransitEncryptionWarning(config);
+    if (inTransitWarning !== undefined) console.warn(inTransitWarning);
     this.roles = new EmrRoles(this, 'Emr', {
       dataKey,
       raw: buckets.raw,

@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { EMR_TLS_ZIP_SETTING } from '../../lib/config';
 import { emrSecurityConfigurationDocument } from '../../lib/constructs/emr-security-configuration';
 import {
   BANKPIPE_SCHEMA_ENTRY,
@@ -25,6 +26,7 @@ import {
   synthDataServices,
   type DataServicesSynth,
 } from '../helpers/synth-data-services';
+import { FIXTURE_EMR_TLS_ZIP_KEY } from '../fixtures/emr-tls-fixture';
 import { loadTemplate, REPO_ROOT, TEST_STAGES } from '../helpers/synth-pipeline';
 
 /** Lists a zip with Python's zipfile (an independent reader) as { name: content }. */
@@ -148,7 +150,6 @@ describe.each(TEST_STAGES)('ProcessingStack (%s, global synth)', (stage) => {
       SecurityConfiguration: {
         EncryptionConfiguration: {
           EnableAtRestEncryption: true,
-          EnableInTransitEncryption: false,
           AtRestEncryptionConfiguration: {
             S3EncryptionConfiguration: { EncryptionMode: 'SSE-KMS', AwsKmsKey: keyArn },
             LocalDiskEncryptionConfiguration: {
@@ -166,6 +167,38 @@ describe.each(TEST_STAGES)('ProcessingStack (%s, global synth)', (stage) => {
     });
     // No fixed name: a changed configuration is replaced under a new generated name.
     expect(resource.Properties.Name).toBeUndefined();
+  });
+
+  it('encrypts traffic between EMR nodes with the stage certificate zip, required in prod', () => {
+    const zipKey = config.processing.emrTlsCertificatesZipKey;
+    const document = JSON.stringify(resourceOf(template, 'AWS::EMR::SecurityConfiguration').resource);
+    if (stage === 'prod') {
+      expect(zipKey).toBe(FIXTURE_EMR_TLS_ZIP_KEY);
+      template.hasResourceProperties('AWS::EMR::SecurityConfiguration', {
+        SecurityConfiguration: {
+          EncryptionConfiguration: {
+            EnableInTransitEncryption: true,
+            InTransitEncryptionConfiguration: {
+              TLSCertificateConfiguration: { CertificateProviderType: 'PEM', S3Object: Match.anyValue() },
+            },
+          },
+        },
+      });
+      // s3://<artifacts bucket>/<key>, and the nodes may read exactly that object.
+      expect(document).toContain(`/${FIXTURE_EMR_TLS_ZIP_KEY}`);
+      expect(document).toContain('s3://');
+      const readJobFiles = statementWithSid(
+        statementsOfPolicy(template, 'EmrInstancePolicy'),
+        'ReadJobFiles',
+      );
+      expect(JSON.stringify(readJobFiles.Resource)).toContain(`/${FIXTURE_EMR_TLS_ZIP_KEY}`);
+    } else {
+      expect(zipKey).toBeUndefined();
+      template.hasResourceProperties('AWS::EMR::SecurityConfiguration', {
+        SecurityConfiguration: { EncryptionConfiguration: { EnableInTransitEncryption: false } },
+      });
+      expect(document).not.toContain('InTransitEncryptionConfiguration');
+    }
   });
 
   it('gives the instance profile the instance role and its name, as EmrCreateCluster expects', () => {
@@ -284,8 +317,23 @@ describe.each(TEST_STAGES)('ProcessingStack (%s, global synth)', (stage) => {
 
 describe('ProcessingStack contracts', () => {
   let synth: DataServicesSynth;
+  const warnings: string[] = [];
   beforeAll(() => {
-    synth = synthDataServices('dev');
+    const warn = vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => {
+      warnings.push(args.map(String).join(' '));
+    });
+    try {
+      synth = synthDataServices('dev');
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('prints a synth warning naming the certificate setting when dev runs EMR without in-transit encryption', () => {
+    const emrWarnings = warnings.filter((w) => w.includes('in-transit encryption'));
+    expect(emrWarnings).toHaveLength(1);
+    expect(emrWarnings[0]).toContain(`stages.dev.${EMR_TLS_ZIP_SETTING}`);
+    expect(emrWarnings[0]).toContain('privateKey.pem');
   });
 
   it('exposes per-run cluster settings with s3:// URIs and the idle timeout from config', () => {

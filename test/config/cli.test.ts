@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cdkJsonContext, REPO_ROOT } from '../helpers/synth-pipeline';
@@ -24,6 +25,19 @@ describe('bin/app.ts with bad config', () => {
     expect(status).toBe(1);
     expect(stderr).toContain(`Invalid configuration 'stage': unknown stage "qa"`);
     expect(stderr).toContain('Fix: pass -c stage=dev');
+    expect(stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('refuses to synth prod without EMR in-transit certificates, naming the key and the fix', () => {
+    const context = (
+      JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as {
+        context: Record<string, unknown>;
+      }
+    ).context;
+    const { status, stderr } = runApp({ ...context, stage: 'prod' });
+    expect(status).toBe(1);
+    expect(stderr).toContain("Invalid configuration 'stages.prod.processing.emrTlsCertificatesZipKey'");
+    expect(stderr).toContain('privateKey.pem, certificateChain.pem and trustedCertificates.pem');
     expect(stderr).not.toMatch(/^\s+at /m);
   });
 

@@ -5,6 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { loadStageConfig } from '../../lib/config';
 import { applyNagPacks } from '../../lib/nag';
 import { buildPipeline } from '../../lib/pipeline-app';
+import { withEmrTlsFixture } from '../fixtures/emr-tls-fixture';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 /** Synthesized test assemblies, one folder per stage (ignored by git). */
@@ -14,12 +15,17 @@ export const FIXTURE_PLUGIN_DIR = path.join(REPO_ROOT, 'test', 'fixtures', 'plug
 export const TEST_STAGES = ['dev', 'prod'] as const;
 export type TestStage = (typeof TEST_STAGES)[number];
 
-/** The cdk.json context, as `cdk synth` would see it. */
+/**
+ * The cdk.json context, as `cdk synth` would see it, plus the test EMR
+ * certificate key in the stages that refuse to synth without one
+ * (test/fixtures/emr-tls-fixture.ts).
+ */
 export function cdkJsonContext(): Record<string, unknown> {
   const cdkJson = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as {
     context: Record<string, unknown>;
   };
-  return cdkJson.context;
+  const stages = cdkJson.context.stages as Record<string, unknown>;
+  return { ...cdkJson.context, stages: withEmrTlsFixture(stages) };
 }
 
 /**
