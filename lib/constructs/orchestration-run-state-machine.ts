@@ -487,9 +487,25 @@ export class RunStateMachine extends Construct {
     const statements = [
       new iam.PolicyStatement({
         sid: 'CreateRunClustersTaggedWithStage',
-        actions: ['elasticmapreduce:RunJobFlow', 'elasticmapreduce:AddTags'],
+        // RunJobFlow has no resource type (the cluster does not exist yet). The tags of the request are
+        // authorized by RunJobFlow itself, tag-on-create needs no AddTags, so every cluster this role
+        // creates carries this stage's tag.
+        actions: ['elasticmapreduce:RunJobFlow'],
         resources: ['*'],
         conditions: { StringEquals: { [`elasticmapreduce:RequestTag/${STAGE_TAG}`]: stage } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'TagOnlyOwnStageClusters',
+        // Only clusters that already carry this stage's tag, only the run's own tag keys, and never
+        // another stage value: tagging any other cluster with this stage would bring it under
+        // DriveOwnStageClusters below.
+        actions: ['elasticmapreduce:AddTags'],
+        resources: [clusters],
+        conditions: {
+          StringEquals: { [`elasticmapreduce:ResourceTag/${STAGE_TAG}`]: stage },
+          StringEqualsIfExists: { [`elasticmapreduce:RequestTag/${STAGE_TAG}`]: stage },
+          'ForAllValues:StringEquals': { 'aws:TagKeys': [STAGE_TAG, RUN_ID_TAG] },
+        },
       }),
       new iam.PolicyStatement({
         sid: 'DriveOwnStageClusters',
@@ -583,13 +599,13 @@ export class RunStateMachine extends Construct {
     acknowledgeWildcardResource(
       policy,
       '*',
-      'Run state machine role: elasticmapreduce:RunJobFlow/AddTags have no resource type (the cluster does not exist yet) and are limited by a RequestTag condition to clusters tagged with this stage; ' +
+      'Run state machine role: elasticmapreduce:RunJobFlow has no resource type (the cluster does not exist yet) and is limited by a RequestTag condition to clusters tagged with this stage; ' +
         'the CloudWatch Logs vended-delivery actions (logs:CreateLogDelivery, ...) and X-Ray PutTraceSegments/GetSampling* that Step Functions logging and tracing need support no resource-level permissions',
     );
     acknowledgeWildcardResource(
       policy,
       clusters,
-      'Run state machine role: the per-run EMR cluster id is only known at run time; the actions are limited by an elasticmapreduce:ResourceTag condition to clusters tagged with this stage',
+      'Run state machine role: the per-run EMR cluster id is only known at run time; the actions (AddTags included) are limited by an elasticmapreduce:ResourceTag condition to clusters already tagged with this stage',
     );
   }
 }

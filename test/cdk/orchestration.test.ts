@@ -305,7 +305,6 @@ describe.each(TEST_STAGES)('OrchestrationStack (%s)', (stage) => {
         'logs:DescribeResourcePolicies',
         'logs:DescribeLogGroups',
         'elasticmapreduce:RunJobFlow',
-        'elasticmapreduce:AddTags',
         'redshift-data:DescribeStatement',
       ]);
       for (const statement of unscoped) {
@@ -329,6 +328,27 @@ describe.each(TEST_STAGES)('OrchestrationStack (%s)', (stage) => {
       expect(asList(emr[0].Action)).toEqual(
         expect.arrayContaining(['elasticmapreduce:AddJobFlowSteps', 'elasticmapreduce:TerminateJobFlows']),
       );
+    });
+
+    it('creates clusters only with this stage tag, and tags only clusters that already carry it', () => {
+      const statements = policyStatements(template).filter((s) =>
+        asList(s.Action).some((a) => a === 'elasticmapreduce:RunJobFlow' || a === 'elasticmapreduce:AddTags'),
+      );
+      const create = statements.find((s) => asList(s.Action).includes('elasticmapreduce:RunJobFlow'));
+      expect(asList(create?.Action ?? [])).toEqual(['elasticmapreduce:RunJobFlow']);
+      expect(create?.Condition).toEqual({
+        StringEquals: { 'elasticmapreduce:RequestTag/bank-pipeline:stage': stage },
+      });
+      const tagging = statements.filter((s) => asList(s.Action).includes('elasticmapreduce:AddTags'));
+      expect(tagging, 'AddTags in exactly one statement').toHaveLength(1);
+      const [addTags] = tagging;
+      expect(asList(addTags?.Action ?? [])).toEqual(['elasticmapreduce:AddTags']);
+      expect(JSON.stringify(addTags?.Resource)).toContain(':cluster/*');
+      expect(addTags?.Condition).toEqual({
+        StringEquals: { 'elasticmapreduce:ResourceTag/bank-pipeline:stage': stage },
+        StringEqualsIfExists: { 'elasticmapreduce:RequestTag/bank-pipeline:stage': stage },
+        'ForAllValues:StringEquals': { 'aws:TagKeys': ['bank-pipeline:stage', 'bank-pipeline:run-id'] },
+      });
     });
 
     it('lets start-run list only the raw transactions prefix and write only the ledger', () => {
