@@ -6,7 +6,7 @@ bankpipe.warehouse_load.load_transactions the local twin and the tests run again
 How it reaches Redshift, and why:
 - Rows: Spark's JDBC writer with the Redshift JDBC driver (jar passed with --extra-jars) appends to
   banking.stg_transactions. Same writer as the local twin, so the tested path is the deployed path.
-- Statements (TRUNCATE, MERGE in one transaction, REFRESH): a JDBC connection from the driver JVM,
+- Statements (TRUNCATE, MERGE in one transaction): a JDBC connection from the driver JVM,
   same driver and credentials. The Data API would need a second client and a polling loop, and its
   transactions are only per-batch; JDBC keeps the load a single code path.
 - Credentials: a Secrets Manager secret (JSON username/password/host/port/dbname, the shape CDK and
@@ -18,7 +18,8 @@ Arguments (Glue passes them as --name value):
   required  --processed_uri s3://bucket/processed   --redshift_secret_id <arn or name>
   optional  --redshift_jdbc_url jdbc:redshift://host:5439/db  (else built from the secret)
             --run_id <run>  |  --dates 2024-01-01,2024-01-02   (default: all partitions)
-            --refresh_reports true|false  --batch_size 10000  --write_partitions 4
+            --refresh_reports true|false (default false: the state machine's Refresh reports step
+            refreshes them once after this job)  --batch_size 10000  --write_partitions 4
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
     .local/venv/bin/python spark-jobs/load_warehouse_local.py \\
         --processed file:///abs/path/processed \\
         --jdbc-url jdbc:postgresql://127.0.0.1:5432/warehouse --user postgres \\
-        --password-env WAREHOUSE_PASSWORD [--apply-ddl] [--run-id RUN | --dates 2024-01-01,...]
+        --password-env WAREHOUSE_PASSWORD [--apply-ddl] [--run-id RUN | --dates 2024-01-01,...] [--refresh]
 
 The password is read from the environment variable named by --password-env, so it never shows up
 in the process list. --apply-ddl applies sql/redshift/*.sql first (what the deploy does on AWS).
@@ -41,7 +41,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     selection = parser.add_mutually_exclusive_group()
     selection.add_argument("--run-id", help="load only the txn_date partitions this ATM-job run wrote")
     selection.add_argument("--dates", help="load only these txn_date partitions: 2024-01-01,2024-01-02")
-    parser.add_argument("--no-refresh", action="store_true", help="skip REFRESH MATERIALIZED VIEW")
+    parser.add_argument(
+        "--refresh",
+        action="store_true",
+        help="also REFRESH every report's materialized view (a run's refresh step does this after the load)",
+    )
     parser.add_argument("--apply-ddl", action="store_true", help="apply the SQL files before loading")
     parser.add_argument("--sql-dir", type=Path, default=DEFAULT_SQL_DIR)
     parser.add_argument("--jars-dir", type=Path, default=DEFAULT_JARS_DIR, help="folder with the JDBC jar")
@@ -90,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = LoadOptions(
         dates=parse_dates(args.dates),
         run_id=args.run_id,
-        refresh_reports=not args.no_refresh,
+        refresh_reports=args.refresh,
         batch_size=args.batch_size,
         write_partitions=args.write_partitions,
     )

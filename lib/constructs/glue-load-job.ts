@@ -224,7 +224,8 @@ export class WarehouseLoadJob extends Construct {
 
     this.job = new glue.CfnJob(this, 'Job', {
       name: props.jobName,
-      description: 'Loads processed transactions into the warehouse: staging table, MERGE, report refresh',
+      description:
+        'Loads processed transactions into the warehouse: staging table, then MERGE (the run refreshes the reports next)',
       role: this.role.roleArn,
       command: { name: 'glueetl', pythonVersion: '3', scriptLocation: props.scriptUri },
       glueVersion: GLUE_RUNTIME.glueVersion,

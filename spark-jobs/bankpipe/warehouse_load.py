@@ -6,7 +6,11 @@
       -> TRUNCATE banking.stg_transactions; append through Spark JDBC
       -> one transaction: DELETE the rows of the staged txn_dates that staging no longer has,
          then MERGE INTO banking.transactions USING banking.stg_transactions ON transaction_id
-      -> REFRESH MATERIALIZED VIEW banking.mv_<report> for every report
+      -> only when asked (refresh_reports): REFRESH MATERIALIZED VIEW banking.mv_<report> for each report
+
+A run refreshes the reports once, in the step after the load (the refresh-reports Lambda on AWS and
+in the local twin's run), so the load leaves them alone unless asked: a manual load that should
+update the reports by itself passes refresh_reports=True (local CLI: --refresh).
 
 Idempotent: the MERGE updates rows it already has and inserts the others, so a rerun of the same
 partitions leaves the same rows. The warehouse mirrors each partition it loads: when a rerun of the
@@ -251,9 +255,36 @@ def build_staging_frame(frame: DataFrame, columns: Sequence[WarehouseColumn]) ->
     if missing:
         raise ValueError(
             f"processed transactions lack required warehouse column(s) {', '.join(missing)}; "
-            "rerun the ATM job with the current contract or relax the column in sql/redshift"
+            "rerun the ATM job with the current contract. Redshift cannot drop NOT NULL from a column: "
+            f"to accept rows without it, {COPY_COLUMN_ADVICE}"
         )
     return frame.select(*[_target_expression(frame, column).alias(column.name) for column in columns])
+
+
+# What works on Redshift when the table must change (Amazon Redshift ALTER TABLE): ALTER COLUMN ...
+# TYPE only changes a VARCHAR's size, cannot run inside a transaction block (every sql/redshift file
+# runs as one) and not on a PRIMARY KEY/UNIQUE column; a column's type or NULL-ness cannot change
+# otherwise, and ALTER TABLE adds one column per statement.
+COPY_COLUMN_ADVICE = (
+    "in a new sql/redshift file add a column of the new definition (one ADD COLUMN per ALTER TABLE), "
+    "UPDATE it from the old one, DROP the old column and RENAME the new one, recreating the report "
+    "views that read it; or create the table under a new name and INSERT ... SELECT into it "
+    "(sql/README.md, 'Changing a table')"
+)
+
+
+def widen_varchar_advice(column: str, needed_bytes: int) -> str:
+    """How to make a VARCHAR column hold `needed_bytes` on Redshift (and PostgreSQL)."""
+    alters = "; ".join(
+        f"ALTER TABLE {table} ALTER COLUMN {column} TYPE VARCHAR({needed_bytes})"
+        for table in (TARGET_TABLE, STAGING_TABLE)
+    )
+    return (
+        f"run {alters} by hand, each as a statement of its own outside any transaction (not in a "
+        "sql/redshift file: each file runs as one transaction, where Redshift rejects ALTER COLUMN; "
+        f"and never on the key {KEY_COLUMN}), then write the new width into 010_transactions.sql so a "
+        f"new warehouse gets it too; or, {COPY_COLUMN_ADVICE}"
+    )
 
 
 def staging_problems(frame: DataFrame, columns: Sequence[WarehouseColumn]) -> tuple[int, list[str]]:
@@ -290,7 +321,9 @@ def staging_problems(frame: DataFrame, columns: Sequence[WarehouseColumn]) -> tu
             )
         elif kind == "cast" and value:
             problems.append(
-                f"column {column.name}: {value} value(s) do not convert to {column.spark_type.simpleString()}"
+                f"column {column.name}: {value} value(s) do not convert to "
+                f"{column.spark_type.simpleString()}; fix the source, or give the column a wider type: "
+                + COPY_COLUMN_ADVICE
             )
         elif (
             kind == "bytes"
@@ -300,7 +333,7 @@ def staging_problems(frame: DataFrame, columns: Sequence[WarehouseColumn]) -> tu
         ):
             problems.append(
                 f"column {column.name}: a value is {value} bytes, over VARCHAR({column.max_length}); "
-                "widen the column with a new sql/redshift file or fix the source"
+                f"fix the source or widen the column: {widen_varchar_advice(column.name, value)}"
             )
     return int(result["_rows"] or 0), problems
 
@@ -395,7 +428,8 @@ def refresh_statements(views: Sequence[str] = REPORT_MATERIALIZED_VIEWS) -> list
 class LoadOptions:
     dates: tuple[date, ...] = ()
     run_id: str | None = None
-    refresh_reports: bool = True
+    # Off by default: the run's refresh step refreshes each report once after the load.
+    refresh_reports: bool = False
     batch_size: int = 10_000
     write_partitions: int = 4
 

@@ -87,7 +87,9 @@ def load_options_from_args(args: Mapping[str, str]) -> LoadOptions:
     return LoadOptions(
         dates=parse_dates(args.get("dates")),
         run_id=run_id,
-        refresh_reports=parse_bool(args.get("refresh_reports"), "refresh_reports", True),
+        refresh_reports=parse_bool(
+            args.get("refresh_reports"), "refresh_reports", LoadOptions.refresh_reports
+        ),
         batch_size=parse_positive_int(args.get("batch_size"), "batch_size", LoadOptions.batch_size),
         write_partitions=parse_positive_int(
             args.get("write_partitions"), "write_partitions", LoadOptions.write_partitions

@@ -3,8 +3,10 @@ import {
   ExecuteStatementCommand,
   RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
+import * as path from 'node:path';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { materializedViewsIn } from '../../lib/constructs/orchestration-report-views';
 import { createRedshiftDataRunner } from '../../lambda/refresh-reports/aws-ports';
 import {
   type InvocationClock,
@@ -100,6 +102,53 @@ describe('refresh-reports', () => {
     expect(second).toMatchObject({ done: true, invocations: 2 });
     // stmt-1 was followed, not submitted again: two views, two statements in total.
     expect(submitted).toBe(2);
+  });
+
+  it('refreshes every report view of sql/redshift exactly once per run, across hand-backs and a retried invocation', async () => {
+    const views = materializedViewsIn(path.resolve(__dirname, '..', '..', 'sql', 'redshift'));
+    expect(views.length).toBeGreaterThanOrEqual(8);
+    // The Data API answers a repeated ClientToken with the statement it already has.
+    const byToken = new Map<string, string>();
+    redshift.on(ExecuteStatementCommand).callsFake((input: { ClientToken: string }) => {
+      if (!byToken.has(input.ClientToken)) byToken.set(input.ClientToken, `stmt-${byToken.size + 1}`);
+      return { Id: byToken.get(input.ClientToken) };
+    });
+    // Every statement reports STARTED on its first check and FINISHED afterwards.
+    const checks = new Map<string, number>();
+    redshift.on(DescribeStatementCommand).callsFake((input: { Id: string }) => {
+      checks.set(input.Id, (checks.get(input.Id) ?? 0) + 1);
+      return { Status: checks.get(input.Id) === 1 ? 'STARTED' : 'FINISHED' };
+    });
+    const runSettings = { ...settings(), views, maxInvocations: 100 };
+
+    // The state machine's loop: call, and call again with what came back until done. The budget
+    // (under one poll) makes the function hand back while a statement runs; the third invocation is
+    // repeated with the same input, as a Lambda retry after a lost response would be.
+    let state: Parameters<typeof refreshReports>[0] = { runId: 'run-2024-05-01T10' };
+    let invocations = 0;
+    for (;;) {
+      invocations += 1;
+      if (invocations === 3) await refreshReports(state, runner, clock(10_500), runSettings, memoryLog());
+      const result = await refreshReports(state, runner, clock(10_500), runSettings, memoryLog());
+      if (result.done) {
+        expect(result.refreshed).toEqual(views);
+        break;
+      }
+      state = result;
+      expect(invocations).toBeLessThan(100);
+    }
+    expect(invocations).toBeGreaterThanOrEqual(views.length); // it handed back while statements ran
+
+    const refreshesPerView = new Map<string, Set<string>>();
+    for (const call of redshift.commandCalls(ExecuteStatementCommand)) {
+      const { Sql, ClientToken } = call.args[0].input;
+      const view = (Sql ?? '').replace('REFRESH MATERIALIZED VIEW ', '');
+      refreshesPerView.set(view, new Set([...(refreshesPerView.get(view) ?? []), ClientToken ?? '']));
+    }
+    // One statement (one client token) per view: the warehouse refreshes each exactly once.
+    expect([...refreshesPerView.keys()]).toEqual(views);
+    for (const tokens of refreshesPerView.values()) expect(tokens.size).toBe(1);
+    expect(byToken.size).toBe(views.length);
   });
 
   it('fails the run with the warehouse error when a refresh fails', async () => {

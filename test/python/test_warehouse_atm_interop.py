@@ -97,12 +97,15 @@ def test_warehouse_reports_match_the_atm_job(
             )
 
     atm_job(first, "run-a")
-    loaded = load_transactions(spark, processed.as_uri(), target, executor)
+    # Refreshed here as a run's refresh step does after the load.
+    loaded = load_transactions(spark, processed.as_uri(), target, executor, LoadOptions(refresh_reports=True))
     assert loaded.rows_inserted == 240
     check_reports()
 
     atm_job(second, "run-b")
-    incremental = load_transactions(spark, processed.as_uri(), target, executor, LoadOptions(run_id="run-b"))
+    incremental = load_transactions(
+        spark, processed.as_uri(), target, executor, LoadOptions(run_id="run-b", refresh_reports=True)
+    )
     assert incremental.dates and incremental.rows_staged >= 120
     assert warehouse.query("SELECT COUNT(*) FROM banking.transactions") == [(240 + 120,)]
     check_reports()

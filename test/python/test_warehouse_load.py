@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -18,6 +20,7 @@ from pyspark.sql import types as T  # noqa: N812 (Spark convention)
 
 from bankpipe.warehouse_jdbc import JdbcSqlExecutor, JdbcTarget, driver_class_for
 from bankpipe.warehouse_load import (
+    COPY_COLUMN_ADVICE,
     REPORTS,
     LoadOptions,
     WarehouseColumn,
@@ -143,7 +146,7 @@ def test_staging_frame_follows_the_table_columns(spark: SparkSession) -> None:
 
 def test_staging_frame_requires_not_null_columns(spark: SparkSession) -> None:
     frame = _frame(spark, [make_row(0, date(2024, 1, 1), "r1")]).drop("amount")
-    with pytest.raises(ValueError, match="lack required warehouse column"):
+    with pytest.raises(ValueError, match=r"lack required warehouse column.*Redshift cannot drop NOT NULL"):
         build_staging_frame(frame, SMALL_COLUMNS)
 
 
@@ -164,9 +167,16 @@ def test_staging_problems_name_the_column(spark: SparkSession) -> None:
     rows, problems = staging_problems(_frame(spark, [row, too_long]), SMALL_COLUMNS)
     assert rows == 2
     assert problems == [
-        "column message_text: a value is 22 bytes, over VARCHAR(20); "
-        "widen the column with a new sql/redshift file or fix the source"
+        "column message_text: a value is 22 bytes, over VARCHAR(20); fix the source or widen the column: "
+        "run ALTER TABLE banking.transactions ALTER COLUMN message_text TYPE VARCHAR(22); "
+        "ALTER TABLE banking.stg_transactions ALTER COLUMN message_text TYPE VARCHAR(22) by hand, each as a "
+        "statement of its own outside any transaction (not in a sql/redshift file: each file runs as one "
+        "transaction, where Redshift rejects ALTER COLUMN; and never on the key transaction_id), then write "
+        "the new width into 010_transactions.sql so a new warehouse gets it too; or, " + COPY_COLUMN_ADVICE
     ]
+    # The advice itself names only what Redshift runs: no ALTER COLUMN inside a sql/redshift file.
+    assert "add a column of the new definition (one ADD COLUMN per ALTER TABLE)" in COPY_COLUMN_ADVICE
+    assert "create the table under a new name and INSERT ... SELECT" in COPY_COLUMN_ADVICE
     huge = {
         **row,
         "amount": Decimal("123456789012.00"),
@@ -175,7 +185,8 @@ def test_staging_problems_name_the_column(spark: SparkSession) -> None:
     _, problems = staging_problems(_frame(spark, [huge]), columns)
     assert problems == [
         "column amount: 1 row(s) are NULL but the warehouse requires a value",
-        "column amount: 1 value(s) do not convert to decimal(10,2)",
+        "column amount: 1 value(s) do not convert to decimal(10,2); fix the source, or give the column a "
+        "wider type: " + COPY_COLUMN_ADVICE,
     ]
 
 
@@ -236,7 +247,35 @@ def warehouse(pg_server: PgServer, request: pytest.FixtureRequest) -> Warehouse:
     return Warehouse(database, executor, JdbcTarget(database.jdbc_url(), database.user, database.password))
 
 
-def _load(spark: SparkSession, warehouse: Warehouse, uri: str, options: LoadOptions | None = None):
+class RecordingExecutor(JdbcSqlExecutor):
+    """The load's JDBC executor, remembering every statement it ran (auto-commit or in a transaction)."""
+
+    def __init__(self, spark: SparkSession, target: JdbcTarget) -> None:
+        super().__init__(spark, target)
+        self.statements: list[str] = []
+
+    def execute(self, statement: str) -> None:
+        self.statements.append(statement)
+        super().execute(statement)
+
+    def execute_in_transaction(self, statements: Sequence[str]) -> None:
+        self.statements.extend(statements)
+        super().execute_in_transaction(statements)
+
+    def refreshes(self) -> list[str]:
+        prefix = "REFRESH MATERIALIZED VIEW "
+        return [s.removeprefix(prefix) for s in self.statements if s.startswith(prefix)]
+
+
+def _load(
+    spark: SparkSession,
+    warehouse: Warehouse,
+    uri: str,
+    options: LoadOptions | None = None,
+    refresh: bool = True,
+):
+    """Load, then refresh the reports as a run's next step does (these tests read the reports)."""
+    options = dataclasses.replace(options or LoadOptions(), refresh_reports=refresh)
     return load_transactions(spark, uri, warehouse.target, JdbcSqlExecutor(spark, warehouse.target), options)
 
 
@@ -252,7 +291,7 @@ def test_load_twice_gives_the_same_rows(spark: SparkSession, warehouse: Warehous
     first = _load(spark, warehouse, uri)
     assert (first.rows_staged, first.rows_matched, first.rows_inserted) == (len(rows), 0, len(rows))
     assert first.dates is None
-    assert first.refreshed == tuple(f"banking.mv_{r}" for r in REPORTS)
+    assert first.refreshed == tuple(f"banking.mv_{r}" for r in REPORTS)  # _load asks for the refresh
     after_first = warehouse.rows()
 
     columns = [c.name for c in fetch_table_columns(warehouse.psycopg)]
@@ -263,6 +302,29 @@ def test_load_twice_gives_the_same_rows(spark: SparkSession, warehouse: Warehous
     second = _load(spark, warehouse, uri)
     assert (second.rows_staged, second.rows_matched, second.rows_inserted) == (len(rows), len(rows), 0)
     assert warehouse.rows() == after_first
+
+
+@pytest.mark.postgres
+def test_the_load_refreshes_each_report_once_only_when_asked(
+    spark: SparkSession, warehouse: Warehouse, tmp_path: Path
+) -> None:
+    """A run refreshes each report once: by default the load leaves them to the run's refresh step."""
+    rows = fixture_rows()
+    uri = write_processed(spark, rows, tmp_path / "processed")
+
+    default = RecordingExecutor(spark, warehouse.target)
+    result = load_transactions(spark, uri, warehouse.target, default)
+    assert LoadOptions().refresh_reports is False
+    assert default.refreshes() == [] and result.refreshed == ()
+    assert result.rows_inserted == len(rows)
+    assert warehouse.report("yearly_trend") == {}  # stale until the refresh step runs
+
+    asked = RecordingExecutor(spark, warehouse.target)
+    result = load_transactions(spark, uri, warehouse.target, asked, LoadOptions(refresh_reports=True))
+    views = [f"banking.mv_{report}" for report in REPORTS]
+    assert asked.refreshes() == views  # each exactly once, in file order
+    assert result.refreshed == tuple(views)
+    assert warehouse.report("yearly_trend") == expected_normalised("yearly_trend", rows)
 
 
 @pytest.mark.postgres
@@ -412,6 +474,7 @@ def test_local_entry_point_end_to_end(spark: SparkSession, pg_server: PgServer, 
         "--user", database.user,
         "--password-env", "TEST_WAREHOUSE_PASSWORD",
         "--apply-ddl",
+        "--refresh",
         "--master", "local[1]",
     ]  # fmt: skip
     environment = {**os.environ, "TEST_WAREHOUSE_PASSWORD": database.password}

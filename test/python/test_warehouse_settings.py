@@ -83,15 +83,18 @@ def test_load_options_from_glue_arguments() -> None:
     options = load_options_from_args(
         {
             "dates": "2024-01-02,2024-01-01",
-            "refresh_reports": "false",
+            "refresh_reports": "true",
             "batch_size": "500",
             "write_partitions": "2",
         }
     )
     assert options == LoadOptions(
-        dates=(date(2024, 1, 1), date(2024, 1, 2)), refresh_reports=False, batch_size=500, write_partitions=2
+        dates=(date(2024, 1, 1), date(2024, 1, 2)), refresh_reports=True, batch_size=500, write_partitions=2
     )
-    assert load_options_from_args({"run_id": "run-7"}).run_id == "run-7"
+    # What the state machine passes: only the run id. The run's next step refreshes the reports, once.
+    from_state_machine = load_options_from_args({"run_id": "run-7"})
+    assert from_state_machine.run_id == "run-7"
+    assert from_state_machine.refresh_reports is False
     with pytest.raises(ValueError, match="--refresh_reports must be true or false"):
         load_options_from_args({"refresh_reports": "maybe"})
     with pytest.raises(ValueError, match="--batch_size must be at least 1"):
