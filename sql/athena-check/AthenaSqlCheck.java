@@ -148,9 +148,15 @@ public final class AthenaSqlCheck {
         if (allowList == null || files.isEmpty()) {
             usage("give --functions FILE and at least one .sql file");
         }
+        if (!Files.isRegularFile(allowList)) {
+            usage("the function allow-list " + allowList + " is not a file");
+        }
         AthenaSqlCheck check = new AthenaSqlCheck(readAllowList(allowList), allowList, stringColumns);
         List<Finding> findings = new ArrayList<>();
         for (Path file : files) {
+            if (!Files.isRegularFile(file)) {
+                usage(file + " is not a file");
+            }
             findings.addAll(check.check(file, Files.readString(file, StandardCharsets.UTF_8)));
         }
         findings.forEach(finding -> System.out.println(finding.render()));
