@@ -48,7 +48,9 @@ export function createS3RawLineCounter(s3: S3Client, rawBucket: string): RawLine
       const worker = async (): Promise<void> => {
         while (next < objects.length) {
           const key = objects[next++].Key as string;
-          total += await countObjectLines(s3, rawBucket, key);
+          // Not `total += await ...`: that reads `total` before the await and loses the other workers' sums.
+          const lines = await countObjectLines(s3, rawBucket, key);
+          total += lines;
         }
       };
       await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, objects.length) }, worker));
@@ -62,7 +64,7 @@ async function countObjectLines(s3: S3Client, bucket: string, key: string): Prom
   if (!object.Body) return 0;
   const body = object.Body as Readable;
   let stream: Readable = body;
-  if (key.endsWith('.gz')) {
+  if (key.endsWith('.gzip')) {
     const gunzip = createGunzip();
     // pipe() does not forward errors: a failed download must fail the count, not hang it.
     body.on('error', (error) => gunzip.destroy(error));

@@ -1,16 +1,31 @@
 import {
   ConditionalCheckFailedException,
   DynamoDBClient,
+  GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  ListExecutionsCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PermanentError, RetryableError } from '../../lambda/shared/errors';
 import { createAwsRunStarter } from '../../lambda/start-run/aws-ports';
-import { startRuns, type StartRunSettings } from '../../lambda/start-run/start-run';
+import {
+  type ExecutionState,
+  type HourRun,
+  type RawSnapshot,
+  type RunClaim,
+  type RunStarter,
+  startRuns,
+  type StartRunSettings,
+} from '../../lambda/start-run/start-run';
+import type { RunInput } from '../../lambda/shared/run-input';
 import { closedWindows, parseWindowId, windowAt } from '../../lambda/start-run/windows';
 import { awsError, fastRetry, memoryLog } from './aws-test-helpers';
 
@@ -27,6 +42,7 @@ const settings = (retry = fastRetry()): StartRunSettings => ({
   lookbackHours: 3,
   closeDelayMinutes: 10,
   claimTtlDays: 400,
+  maxRunAttempts: 3,
   retry,
 });
 
@@ -47,6 +63,7 @@ beforeEach(() => {
   dynamodb.reset();
   sfn.reset();
   sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+  dynamodb.on(GetItemCommand).resolves({});
   dynamodb.on(PutItemCommand).resolves({});
   dynamodb.on(UpdateItemCommand).resolves({});
   sfn.on(StartExecutionCommand).callsFake((input: { name: string }) => ({
@@ -95,6 +112,8 @@ describe('start-run on a schedule tick', () => {
       name: 'run-2024-05-01T10',
       input: JSON.stringify({
         runId: 'run-2024-05-01T10',
+        attempt: 1,
+        executionName: 'run-2024-05-01T10',
         rawPrefix: 'transactions/year=2024/month=05/day=01/hour=10/',
         window: '2024-05-01T10',
       }),
@@ -102,6 +121,9 @@ describe('start-run on a schedule tick', () => {
     const claim = dynamodb.commandCalls(PutItemCommand)[0].args[0].input;
     expect(claim.ConditionExpression).toBe('attribute_not_exists(runId)');
     expect(claim.Item?.runId).toEqual({ S: 'run-2024-05-01T10' });
+    expect(claim.Item?.attempt).toEqual({ N: '1' });
+    expect(claim.Item?.rawObjects).toEqual({ N: '1' });
+    expect(claim.Item?.rawBytes).toEqual({ N: '120' });
     expect(Number(claim.Item?.expiresAt.N)).toBe(Math.floor(NOW.getTime() / 1000) + 400 * 86_400);
     const mark = dynamodb.commandCalls(UpdateItemCommand)[0].args[0].input;
     expect(mark.ExpressionAttributeValues?.[':started']).toEqual({ S: 'STARTED' });
@@ -218,9 +240,20 @@ describe('start-run on a schedule tick', () => {
 });
 
 describe('start-run backfills', () => {
-  it('starts the requested hour, and a deliberate re-run with attempt 2 gets its own run id', async () => {
+  it('starts the requested hour, and a deliberate re-run with attempt 2 keeps the run id under a new execution name', async () => {
     objectsUnder(['transactions/year=2024/month=04/day=30/hour=23/']);
     const first = await startRuns({ window: '2024-04-30T23' }, NOW, ports, settings(), memoryLog());
+    dynamodb.on(GetItemCommand).resolves({
+      Item: {
+        runId: { S: 'run-2024-04-30T23' },
+        window: { S: '2024-04-30T23' },
+        attempt: { N: '1' },
+        executionName: { S: 'run-2024-04-30T23' },
+        status: { S: 'STARTED' },
+        failedAttempts: { N: '0' },
+      },
+    });
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED' } as never);
     const rerun = await startRuns(
       { window: '2024-04-30T23', attempt: 2 },
       NOW,
@@ -229,7 +262,24 @@ describe('start-run backfills', () => {
       memoryLog(),
     );
     expect(first.windows[0]).toMatchObject({ runId: 'run-2024-04-30T23', outcome: 'started' });
-    expect(rerun.windows[0]).toMatchObject({ runId: 'run-2024-04-30T23-a2', outcome: 'started' });
+    expect(rerun.windows[0]).toMatchObject({ runId: 'run-2024-04-30T23', attempt: 2, outcome: 'started' });
+    expect(sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name)).toEqual([
+      'run-2024-04-30T23',
+      'run-2024-04-30T23-a2',
+    ]);
+    expect(sfn.commandCalls(DescribeExecutionCommand)[0].args[0].input.executionArn).toBe(
+      'arn:aws:states:eu-central-1:111111111111:execution:dev-bank-pipeline-run:run-2024-04-30T23',
+    );
+    const updates = dynamodb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
+    const outcome = updates.find((u) => u.ExpressionAttributeValues?.[':outcome'] !== undefined);
+    expect(outcome?.ExpressionAttributeValues?.[':outcome']).toEqual({ S: 'SUCCEEDED' });
+    expect(outcome?.ConditionExpression).toContain('#status = :started');
+    const claim = updates.find((u) => u.ExpressionAttributeValues?.[':attempt'] !== undefined);
+    expect(claim?.ExpressionAttributeValues?.[':attempt']).toEqual({ N: '2' });
+    expect(claim?.ExpressionAttributeValues?.[':previous']).toEqual({ N: '1' });
+    expect(claim?.ConditionExpression).toMatch(
+      /attempt = :previous\) AND #status IN \(:succeeded, :failed\)/,
+    );
   });
 
   it('refuses hours that are not closed, have no data, or do not parse', async () => {
@@ -266,6 +316,294 @@ describe('start-run backfills', () => {
     await expect(startRuns({ hello: 'world' }, NOW, ports, settings(), memoryLog())).rejects.toThrow(
       /unrecognised event .*"hello":"world"/,
     );
+  });
+});
+
+/**
+ * An in-memory ledger, raw zone and Step Functions with the adapters' conditions, for the
+ * decisions start-run takes over several ticks.
+ */
+class MemoryWorld implements RunStarter {
+  readonly runs = new Map<string, HourRun & { claims: RunClaim[] }>();
+  readonly executions = new Map<string, { input: RunInput; state: ExecutionState }>();
+  readonly raw = new Map<string, string[]>();
+
+  addObject(prefix: string, key: string): void {
+    this.raw.set(prefix, [...(this.raw.get(prefix) ?? []), `${prefix}${key}`]);
+  }
+  end(executionName: string, state: ExecutionState): void {
+    const execution = this.executions.get(executionName);
+    if (!execution) throw new Error(`no execution ${executionName}`);
+    execution.state = state;
+  }
+  async runInProgress() {
+    return [...this.executions.entries()].find(([, e]) => e.state === 'RUNNING')?.[0];
+  }
+  async hasRawData(prefix: string) {
+    return (this.raw.get(prefix) ?? []).length > 0;
+  }
+  async rawSnapshot(prefix: string): Promise<RawSnapshot> {
+    const keys = this.raw.get(prefix) ?? [];
+    return { objects: keys.length, bytes: keys.length * 100, fingerprint: keys.join('|') };
+  }
+  async readRun(runId: string) {
+    return this.runs.get(runId);
+  }
+  async claimRun(claim: RunClaim) {
+    const existing = this.runs.get(claim.runId);
+    const follows =
+      existing === undefined
+        ? claim.attempt === 1
+        : claim.attempt === existing.attempt + 1 && ['SUCCEEDED', 'FAILED'].includes(existing.status);
+    if (!follows) {
+      return {
+        outcome: 'exists' as const,
+        status: existing?.status ?? 'CLAIMED',
+        attempt: existing?.attempt ?? 0,
+      };
+    }
+    this.runs.set(claim.runId, {
+      runId: claim.runId,
+      window: claim.window,
+      attempt: claim.attempt,
+      executionName: claim.executionName,
+      status: 'CLAIMED',
+      failedAttempts: claim.failedAttempts,
+      raw: claim.raw,
+      claims: [...(existing?.claims ?? []), claim],
+    });
+    return { outcome: 'claimed' as const };
+  }
+  async startExecution(input: RunInput) {
+    if (this.executions.has(input.executionName)) return { outcome: 'already-exists' as const };
+    this.executions.set(input.executionName, { input, state: 'RUNNING' });
+    return { outcome: 'started' as const, executionArn: `arn:memory:${input.executionName}` };
+  }
+  async markStarted(runId: string) {
+    const run = this.runs.get(runId);
+    if (run) this.runs.set(runId, { ...run, status: 'STARTED' });
+  }
+  async executionState(executionName: string) {
+    return this.executions.get(executionName)?.state ?? 'MISSING';
+  }
+  async recordOutcome(runId: string, attempt: number, outcome: 'SUCCEEDED' | 'FAILED') {
+    const run = this.runs.get(runId);
+    if (!run || run.attempt !== attempt || run.status !== 'STARTED') return;
+    const failedAttempts = outcome === 'SUCCEEDED' ? 0 : run.failedAttempts + 1;
+    this.runs.set(runId, { ...run, status: outcome, failedAttempts });
+  }
+}
+
+const HOUR_09 = 'transactions/year=2024/month=05/day=01/hour=09/';
+const HOUR_10 = 'transactions/year=2024/month=05/day=01/hour=10/';
+const runEnded = {
+  source: 'aws.states',
+  'detail-type': 'Step Functions Execution Status Change',
+  time: tick.time,
+};
+
+describe('start-run re-runs: failed hours and late objects', () => {
+  it('retries a failed hour with the next attempt of the same run id, up to maxRunAttempts, then reports it out of attempts', async () => {
+    const world = new MemoryWorld();
+    world.addObject(HOUR_09, 'part-0.jsonl');
+    const log = memoryLog();
+    const names: string[] = [];
+    for (let attempt = 1; attempt <= 3; attempt += 1) {
+      const report = await startRuns(attempt === 1 ? tick : runEnded, NOW, world, settings(), log);
+      const started = report.windows.find((w) => w.outcome === 'started');
+      expect(started).toMatchObject({
+        runId: 'run-2024-05-01T09',
+        attempt,
+        reason: attempt === 1 ? 'new-hour' : 'retry',
+      });
+      names.push([...world.executions.keys()].at(-1) ?? '');
+      world.end(names.at(-1) ?? '', attempt === 2 ? 'TIMED_OUT' : 'FAILED');
+    }
+    expect(names).toEqual(['run-2024-05-01T09', 'run-2024-05-01T09-a2', 'run-2024-05-01T09-a3']);
+    expect([...world.executions.values()].every((e) => e.input.runId === 'run-2024-05-01T09')).toBe(true);
+
+    const after = await startRuns(runEnded, NOW, world, settings(), log);
+    expect(after.windows.find((w) => w.window === '2024-05-01T09')).toMatchObject({
+      outcome: 'out-of-attempts',
+      attempt: 3,
+    });
+    expect(world.executions.size).toBe(3);
+    expect(world.runs.get('run-2024-05-01T09')).toMatchObject({ status: 'FAILED', failedAttempts: 3 });
+    expect(log.lines.some((l) => l.level === 'WARN' && /last 3 attempts failed/.test(l.message))).toBe(true);
+  });
+
+  it('a success resets the failed attempts, so a later failure gets its retries again', async () => {
+    const world = new MemoryWorld();
+    world.addObject(HOUR_09, 'part-0.jsonl');
+    await startRuns(tick, NOW, world, settings(), memoryLog());
+    world.end('run-2024-05-01T09', 'FAILED');
+    await startRuns(runEnded, NOW, world, settings(), memoryLog());
+    world.end('run-2024-05-01T09-a2', 'SUCCEEDED');
+    const quiet = await startRuns(runEnded, NOW, world, settings(), memoryLog());
+    expect(quiet.windows.find((w) => w.window === '2024-05-01T09')?.outcome).toBe('done');
+    expect(world.runs.get('run-2024-05-01T09')).toMatchObject({ status: 'SUCCEEDED', failedAttempts: 0 });
+  });
+
+  it('re-runs a succeeded hour when objects were added to its prefix after its run was claimed, and only then', async () => {
+    const world = new MemoryWorld();
+    world.addObject(HOUR_09, 'part-0.jsonl');
+    await startRuns(tick, NOW, world, settings(), memoryLog());
+    world.end('run-2024-05-01T09', 'SUCCEEDED');
+    const unchanged = await startRuns(runEnded, NOW, world, settings(), memoryLog());
+    expect(unchanged.windows.every((w) => w.outcome !== 'started')).toBe(true);
+
+    world.addObject(HOUR_09, 'part-late.jsonl');
+    const late = await startRuns(tick, NOW, world, settings(), memoryLog());
+    expect(late.windows.find((w) => w.outcome === 'started')).toMatchObject({
+      runId: 'run-2024-05-01T09',
+      attempt: 2,
+      reason: 'late-data',
+    });
+    // The new claim records what the prefix holds now, so the next tick does not re-run it again.
+    world.end('run-2024-05-01T09-a2', 'SUCCEEDED');
+    const settled = await startRuns(runEnded, NOW, world, settings(), memoryLog());
+    expect(settled.windows.every((w) => w.outcome !== 'started')).toBe(true);
+    expect(world.executions.size).toBe(2);
+  });
+
+  it('works off the oldest hour first: one run per tick, and hours after it are only looked at', async () => {
+    const world = new MemoryWorld();
+    world.addObject(HOUR_09, 'a.jsonl');
+    world.addObject(HOUR_10, 'b.jsonl');
+    world.runs.set('run-2024-05-01T10', {
+      runId: 'run-2024-05-01T10',
+      window: '2024-05-01T10',
+      attempt: 3,
+      executionName: 'run-2024-05-01T10-a3',
+      status: 'FAILED',
+      failedAttempts: 3,
+      claims: [],
+    });
+    const report = await startRuns(tick, NOW, world, settings(), memoryLog());
+    expect(report.windows.map((w) => [w.window, w.outcome])).toEqual([
+      ['2024-05-01T09', 'started'],
+      ['2024-05-01T10', 'out-of-attempts'],
+    ]);
+  });
+
+  it('stops at an hour whose execution is still running', async () => {
+    const world = new MemoryWorld();
+    world.addObject(HOUR_09, 'a.jsonl');
+    world.addObject(HOUR_10, 'b.jsonl');
+    await startRuns(tick, NOW, world, settings(), memoryLog());
+    // As if the run-in-progress check had raced with the start (reserved concurrency 1 prevents it).
+    const running = { ...world, runInProgress: async () => undefined } as unknown as RunStarter;
+    Object.setPrototypeOf(running, MemoryWorld.prototype);
+    const report = await startRuns(tick, NOW, running, settings(), memoryLog());
+    expect(report.windows.map((w) => w.outcome)).toEqual(['running']);
+  });
+
+  it('a backfill with the next attempt re-runs an hour that is out of attempts; wrong attempt numbers are refused', async () => {
+    const world = new MemoryWorld();
+    world.addObject(HOUR_09, 'a.jsonl');
+    world.runs.set('run-2024-05-01T09', {
+      runId: 'run-2024-05-01T09',
+      window: '2024-05-01T09',
+      attempt: 3,
+      executionName: 'run-2024-05-01T09-a3',
+      status: 'FAILED',
+      failedAttempts: 3,
+      claims: [],
+    });
+    await expect(
+      startRuns({ window: '2024-05-01T09', attempt: 5 }, NOW, world, settings(), memoryLog()),
+    ).rejects.toThrow(/holds attempt 3, so the next attempt is 4, not 5/);
+    const report = await startRuns(
+      { window: '2024-05-01T09', attempt: 4 },
+      NOW,
+      world,
+      settings(),
+      memoryLog(),
+    );
+    expect(report.windows[0]).toMatchObject({ outcome: 'started', attempt: 4, reason: 'backfill' });
+    expect(world.executions.get('run-2024-05-01T09-a4')?.input.runId).toBe('run-2024-05-01T09');
+    world.end('run-2024-05-01T09-a4', 'SUCCEEDED');
+    const again = await startRuns(
+      { window: '2024-05-01T09', attempt: 4 },
+      NOW,
+      world,
+      settings(),
+      memoryLog(),
+    );
+    expect(again.windows[0].outcome).toBe('already-started');
+  });
+
+  it('does not re-run hours recorded before raw snapshots were kept', async () => {
+    const world = new MemoryWorld();
+    world.addObject(HOUR_09, 'a.jsonl');
+    world.runs.set('run-2024-05-01T09', {
+      runId: 'run-2024-05-01T09',
+      window: '2024-05-01T09',
+      attempt: 1,
+      executionName: 'run-2024-05-01T09',
+      status: 'SUCCEEDED',
+      failedAttempts: 0,
+      claims: [],
+    });
+    const report = await startRuns(tick, NOW, world, settings(), memoryLog());
+    expect(report.windows[0]).toMatchObject({ window: '2024-05-01T09', outcome: 'done' });
+  });
+});
+
+describe('start-run AWS adapter', () => {
+  it('reads an hour written before attempts were recorded as attempt 1 without a snapshot', async () => {
+    dynamodb.on(GetItemCommand).resolves({
+      Item: { runId: { S: 'run-2024-05-01T09' }, window: { S: '2024-05-01T09' }, status: { S: 'STARTED' } },
+    });
+    expect(await ports.readRun('run-2024-05-01T09')).toEqual({
+      runId: 'run-2024-05-01T09',
+      window: '2024-05-01T09',
+      attempt: 1,
+      executionName: 'run-2024-05-01T09',
+      status: 'STARTED',
+      failedAttempts: 0,
+    });
+    expect(dynamodb.commandCalls(GetItemCommand)[0].args[0].input.ConsistentRead).toBe(true);
+  });
+
+  it('records a failure by adding one to failedAttempts, only on the attempt still STARTED', async () => {
+    await ports.recordOutcome('run-2024-05-01T09', 1, 'FAILED', 'execution run-2024-05-01T09 FAILED');
+    const update = dynamodb.commandCalls(UpdateItemCommand)[0].args[0].input;
+    expect(update.UpdateExpression).toContain('ADD failedAttempts :one');
+    expect(update.ConditionExpression).toBe(
+      '(attribute_not_exists(attempt) OR attempt = :previous) AND #status = :started',
+    );
+    dynamodb.on(UpdateItemCommand).rejects(awsError('ConditionalCheckFailedException', 400));
+    await expect(ports.recordOutcome('run-2024-05-01T09', 1, 'FAILED', 'again')).resolves.toBeUndefined();
+  });
+
+  it('maps an unknown execution to MISSING and a redrive in waiting to RUNNING', async () => {
+    sfn.on(DescribeExecutionCommand).rejectsOnce(awsError('ExecutionDoesNotExist', 400));
+    expect(await ports.executionState('run-2024-05-01T09')).toBe('MISSING');
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'PENDING_REDRIVE' } as never);
+    expect(await ports.executionState('run-2024-05-01T09')).toBe('RUNNING');
+  });
+
+  it('snapshots every page of the prefix by key and size, ignoring folder markers', async () => {
+    s3.on(ListObjectsV2Command)
+      .resolvesOnce({
+        Contents: [
+          { Key: `${HOUR_09}a.jsonl`, Size: 10 },
+          { Key: HOUR_09, Size: 0 },
+        ],
+        IsTruncated: true,
+        NextContinuationToken: 't',
+      })
+      .resolvesOnce({ Contents: [{ Key: `${HOUR_09}b.jsonl`, Size: 5 }] });
+    const snapshot = await ports.rawSnapshot(HOUR_09);
+    expect(snapshot).toMatchObject({ objects: 2, bytes: 15 });
+    s3.on(ListObjectsV2Command).resolves({
+      Contents: [
+        { Key: `${HOUR_09}a.jsonl`, Size: 10 },
+        { Key: `${HOUR_09}b.jsonl`, Size: 6 },
+      ],
+    });
+    expect((await ports.rawSnapshot(HOUR_09)).fingerprint).not.toBe(snapshot.fingerprint);
   });
 });
 
