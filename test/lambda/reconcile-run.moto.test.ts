@@ -1,31 +1,42 @@
+import { gzipSync } from 'node:zlib';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createS3ManifestStore } from '../../lambda/reconcile-run/aws-ports';
-import { type ManifestStore, reconcileRun } from '../../lambda/reconcile-run/reconcile-run';
+import { createS3ManifestStore, createS3RawLineCounter } from '../../lambda/reconcile-run/aws-ports';
+import {
+  type ManifestStore,
+  type RawLineCounter,
+  ReconciliationError,
+  reconcileRun,
+} from '../../lambda/reconcile-run/reconcile-run';
 import { PermanentError } from '../../lambda/shared/errors';
 import { startMotoServer, type MotoServer } from '../helpers/moto-server';
 import { fastRetry, memoryLog } from './aws-test-helpers';
 
 /**
  * The reconcile-run adapter (lambda/reconcile-run/aws-ports.ts) with the real
- * AWS SDK against a moto server's S3 (GetObject, path-style): the manifest key
- * of docs/data-layout.md, the body decoded as UTF-8, and NoSuchKey as "no
- * manifest". moto does not enforce IAM: that S3 answers AccessDenied instead
+ * AWS SDK against a moto server's S3 (path-style): the manifest key of
+ * docs/data-layout.md read with GetObject, its body decoded as UTF-8 and
+ * NoSuchKey as "no manifest"; the hour's raw lines counted over every
+ * ListObjectsV2 page, streaming each object (gzip ones decompressed). moto does not enforce IAM: that S3 answers AccessDenied instead
  * of NoSuchKey without s3:ListBucket is handled in the template (the
  * reconcile-run role's SeeMissingManifests statement) and not tested here.
  */
 
 const PROCESSED_BUCKET = 'dev-processed';
+const RAW_BUCKET = 'dev-raw';
 const RUN_ID = 'run-2024-05-01T11';
+const RAW_PREFIX = 'transactions/year=2024/month=05/day=01/hour=11/';
 
 let moto: MotoServer;
 let s3: S3Client;
 let store: ManifestStore;
+let raw: RawLineCounter;
 
 beforeAll(async () => {
   moto = await startMotoServer();
   s3 = new S3Client(moto.s3ClientConfig());
   store = createS3ManifestStore(s3, PROCESSED_BUCKET);
+  raw = createS3RawLineCounter(s3, RAW_BUCKET);
 });
 
 afterAll(async () => {
@@ -35,13 +46,25 @@ afterAll(async () => {
 
 beforeEach(async () => {
   await moto.reset();
+  for (const bucket of [PROCESSED_BUCKET, RAW_BUCKET]) {
+    await s3.send(
+      new CreateBucketCommand({
+        Bucket: bucket,
+        CreateBucketConfiguration: { LocationConstraint: moto.region as 'eu-central-1' },
+      }),
+    );
+  }
+});
+
+async function putRaw(key: string, body: string | Buffer): Promise<void> {
   await s3.send(
-    new CreateBucketCommand({
-      Bucket: PROCESSED_BUCKET,
-      CreateBucketConfiguration: { LocationConstraint: moto.region as 'eu-central-1' },
+    new PutObjectCommand({
+      Bucket: RAW_BUCKET,
+      Key: `${RAW_PREFIX}${key}`,
+      Body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body,
     }),
   );
-});
+}
 
 async function putManifest(runId: string, document: unknown): Promise<void> {
   await s3.send(
@@ -82,20 +105,80 @@ describe('readManifest (S3 GetObject)', () => {
   });
 });
 
-describe('reconcileRun over the real adapter', () => {
-  it('returns the counts of a manifest that adds up', async () => {
-    await putManifest(RUN_ID, manifest);
-    await expect(reconcileRun({ runId: RUN_ID }, store, memoryLog(), fastRetry())).resolves.toEqual({
+describe('countLines (S3 ListObjectsV2 + GetObject, streamed)', () => {
+  it('counts nothing in an empty hour', async () => {
+    await expect(raw.countLines(RAW_PREFIX)).resolves.toBe(0);
+  });
+
+  it('counts the non-blank lines of plain and gzip objects, skipping what Spark skips', async () => {
+    await putRaw('part-0.jsonl', '{"a":1}\n\n  \n{"a":2}\r\n{"a":3}');
+    await putRaw('part-1.jsonl.gz', gzipSync(Buffer.from('{"b":1}\n{"b":"Zürich"}\n', 'utf8')));
+    await putRaw('_SUCCESS', 'not read\n');
+    await putRaw('.part-2.jsonl.crc', 'not read\n');
+    await putRaw('_tmp/part-3.jsonl', 'not read\n');
+    await putRaw('', '');
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: RAW_BUCKET,
+        Key: 'transactions/year=2024/month=05/day=01/hour=10/part-0.jsonl',
+        Body: Buffer.from('another hour\n'),
+      }),
+    );
+    await expect(raw.countLines(RAW_PREFIX)).resolves.toBe(5);
+  });
+
+  it('counts every object of a prefix holding more than one listing page (1,000 objects)', async () => {
+    const keys = Array.from({ length: 1_003 }, (_, i) => `part-${String(i).padStart(4, '0')}.jsonl`);
+    for (let i = 0; i < keys.length; i += 50) {
+      await Promise.all(keys.slice(i, i + 50).map((key) => putRaw(key, '{"a":1}\n{"a":2}\n')));
+    }
+    await expect(raw.countLines(RAW_PREFIX)).resolves.toBe(2 * keys.length);
+  });
+
+  it('lets a missing bucket fail as the SDK reports it', async () => {
+    const elsewhere = createS3RawLineCounter(s3, 'no-such-bucket');
+    await expect(elsewhere.countLines(RAW_PREFIX)).rejects.toMatchObject({ name: 'NoSuchBucket' });
+  });
+
+  it('describes the location it counts', () => {
+    expect(raw.describe(RAW_PREFIX)).toBe(`s3://${RAW_BUCKET}/${RAW_PREFIX}`);
+  });
+});
+
+describe('reconcileRun over the real adapters', () => {
+  const ports = (): { manifests: ManifestStore; raw: RawLineCounter } => ({ manifests: store, raw });
+  const input = { runId: RUN_ID, rawPrefix: RAW_PREFIX };
+
+  it('returns the counts of a manifest that adds up and matches the raw lines', async () => {
+    await putManifest(RUN_ID, {
+      run_id: RUN_ID,
+      counts: { read: 3, valid: 1, quarantined: 1, duplicates: 1 },
+    });
+    await putRaw('part-0.jsonl', '{"a":1}\n{"a":2}\n{"a":2}\n');
+    await expect(reconcileRun(input, ports(), memoryLog(), fastRetry())).resolves.toEqual({
       runId: RUN_ID,
-      read: 1000,
-      valid: 985,
-      quarantined: 10,
-      duplicates: 5,
+      rawLines: 3,
+      read: 3,
+      valid: 1,
+      quarantined: 1,
+      duplicates: 1,
     });
   });
 
+  it('fails when the raw zone holds lines the job did not read', async () => {
+    await putManifest(RUN_ID, {
+      run_id: RUN_ID,
+      counts: { read: 1, valid: 1, quarantined: 0, duplicates: 0 },
+    });
+    await putRaw('part-0.jsonl', '{"a":1}\n');
+    await putRaw('part-1.jsonl', '{"late":1}\n');
+    await expect(reconcileRun(input, ports(), memoryLog(), fastRetry())).rejects.toBeInstanceOf(
+      ReconciliationError,
+    );
+  });
+
   it('fails permanently, naming the S3 location, when the run published no manifest', async () => {
-    const failure = reconcileRun({ runId: RUN_ID }, store, memoryLog(), fastRetry());
+    const failure = reconcileRun(input, ports(), memoryLog(), fastRetry());
     await expect(failure).rejects.toBeInstanceOf(PermanentError);
     await expect(failure).rejects.toThrow(`no manifest at s3://${PROCESSED_BUCKET}/_manifest/${RUN_ID}.json`);
   });
