@@ -64,7 +64,7 @@ async function countObjectLines(s3: S3Client, bucket: string, key: string): Prom
   if (!object.Body) return 0;
   const body = object.Body as Readable;
   let stream: Readable = body;
-  if (key.endsWith('.gzip')) {
+  if (key.endsWith('.gz')) {
     const gunzip = createGunzip();
     // pipe() does not forward errors: a failed download must fail the count, not hang it.
     body.on('error', (error) => gunzip.destroy(error));
