@@ -52,14 +52,24 @@ export async function resolveRegion(env: NodeJS.ProcessEnv = process.env): Promi
   }
 }
 
+/** Client settings a test passes instead of the environment (an endpoint and static credentials). */
+export interface PreflightClientOverrides {
+  readonly endpoint?: string;
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  readonly maxAttempts?: number;
+}
+
 /**
  * SDK v3 clients on the default credential chain (environment, profile, SSO,
  * instance role). Each client honours AWS_ENDPOINT_URL and the per-service
  * AWS_ENDPOINT_URL_<SERVICE> variables, which is how the tests reach a local
  * AWS-API server.
  */
-export function sdkPreflightAws(region: string): PreflightAws {
-  const config = { region, maxAttempts: 2 };
+export function sdkPreflightAws(
+  region: string,
+  clientOverrides: PreflightClientOverrides = {},
+): PreflightAws {
+  const config = { maxAttempts: 2, ...clientOverrides, region };
   const sts = new STSClient(config);
   const ssm = new SSMClient(config);
   const lambda = new LambdaClient(config);
