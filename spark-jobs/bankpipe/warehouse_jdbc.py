@@ -1,6 +1,6 @@
 """JDBC access to the warehouse from a Spark driver: same code on Glue (Redshift) and locally (PostgreSQL).
 
-Rows go into staging through Spark's JDBC writer; the few SQL statements around it (TRUNCATE, MERGE,
+Rows go into staging through Spark's JDBC writer; the few SQL statements around it (DELETE, MERGE,
 REFRESH, information_schema look-ups) go through a plain JDBC connection opened in the driver JVM
 with the same driver jar. One connection mechanism for both engines means the MERGE transaction the
 tests run against PostgreSQL is the code path Glue runs against Redshift.

@@ -3,7 +3,7 @@
     <processed>/transactions/txn_date=YYYY-MM-DD/*.parquet
       -> select partitions (all, --dates, or the dates a --run-id touched)
       -> keep one row per transaction_id, cast to the warehouse table's columns, validate
-      -> TRUNCATE banking.stg_transactions; append through Spark JDBC
+      -> DELETE FROM banking.stg_transactions; append through Spark JDBC
       -> one transaction: DELETE the rows of the staged txn_dates that staging no longer has,
          then MERGE INTO banking.transactions USING banking.stg_transactions ON transaction_id
       -> only when asked (refresh_reports): REFRESH MATERIALIZED VIEW banking.mv_<report> for each report
@@ -496,8 +496,9 @@ def load_transactions(
             )
         staged_dates = tuple(row[0] for row in deduplicated.select(PARTITION_COLUMN).distinct().collect())
         staging = build_staging_frame(deduplicated, columns)
-        # TRUNCATE commits on Redshift, so it runs on its own before the rows go in.
-        executor.execute(f"TRUNCATE TABLE {STAGING_TABLE}")
+        # DELETE, not TRUNCATE: on Redshift only the owner (or a role with the TRUNCATE TABLE system
+        # privilege) may truncate, and the load runs as a member of bank_loader, which owns nothing.
+        executor.execute(f"DELETE FROM {STAGING_TABLE}")
         write_append(staging, target, STAGING_TABLE, options.batch_size, options.write_partitions)
     finally:
         deduplicated.unpersist()

@@ -47,3 +47,6 @@ CREATE TABLE IF NOT EXISTS banking.transactions (
     -- transaction_id is what keeps it unique. PostgreSQL enforces it.
     PRIMARY KEY (transaction_id)
 );
+-- The load deletes the rows of a reloaded date that the processed zone lost and merges the rest
+-- (DELETE and UPDATE also need SELECT). Nothing else: it neither reads the reports nor owns a table.
+GRANT SELECT, INSERT, UPDATE, DELETE ON banking.transactions TO GROUP bank_loader;

@@ -328,6 +328,35 @@ def test_the_load_refreshes_each_report_once_only_when_asked(
 
 
 @pytest.mark.postgres
+def test_the_load_runs_as_a_member_of_bank_loader_and_can_do_nothing_more(
+    spark: SparkSession, warehouse: Warehouse, tmp_path: Path
+) -> None:
+    """The grants of sql/redshift are all the load needs: it runs as a login in group bank_loader."""
+    # Roles are cluster-wide: another test's database may have left this one behind.
+    warehouse.psycopg.execute("DROP ROLE IF EXISTS wh_test_loader")
+    warehouse.psycopg.execute("CREATE ROLE wh_test_loader LOGIN PASSWORD 'loader-pw' IN ROLE bank_loader")
+    loader = JdbcTarget(warehouse.server.jdbc_url(), "wh_test_loader", "loader-pw")
+    rows = fixture_rows()
+    uri = write_processed(spark, rows, tmp_path / "processed")
+
+    first = load_transactions(spark, uri, loader, JdbcSqlExecutor(spark, loader))
+    again = load_transactions(spark, uri, loader, JdbcSqlExecutor(spark, loader))
+    assert (first.rows_inserted, again.rows_matched) == (len(rows), len(rows))
+    assert len(warehouse.rows()) == len(rows)
+
+    server = warehouse.server
+    as_loader = PsycopgExecutor(
+        PgServer(server.host, server.port, "wh_test_loader", "loader-pw", server.database).conninfo()
+    )
+    with pytest.raises(Exception, match="must be owner of materialized view mv_yearly_trend"):
+        as_loader.execute("REFRESH MATERIALIZED VIEW banking.mv_yearly_trend")
+    with pytest.raises(Exception, match="permission denied for view v_yearly_trend"):
+        as_loader.query("SELECT COUNT(*) FROM banking.v_yearly_trend")
+    with pytest.raises(Exception, match="must be owner of table stg_transactions"):
+        as_loader.execute("DROP TABLE banking.stg_transactions")
+
+
+@pytest.mark.postgres
 def test_reporting_views_give_the_known_answers(
     spark: SparkSession, warehouse: Warehouse, tmp_path: Path
 ) -> None:
