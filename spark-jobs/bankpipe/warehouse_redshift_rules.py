@@ -8,7 +8,8 @@ Each rule is taken from the Amazon Redshift Database Developer Guide:
 - ALTER TABLE: `ALTER COLUMN ... TYPE` changes a VARCHAR's size only, not inside a transaction
   block (every file runs as one transaction), not on a PRIMARY KEY/UNIQUE column; "You can add only
   one column in each ALTER TABLE statement"; no `ADD COLUMN IF NOT EXISTS` in the syntax.
-- REFRESH MATERIALIZED VIEW "runs as a transaction of its own" and only the view's owner may run it.
+- REFRESH MATERIALIZED VIEW "runs as a transaction of its own" and only the view's owner may run it;
+  TRUNCATE "commits the transaction in which it is run".
 - "Unique, primary key, and foreign key constraints are permitted, but they are informational
   only. They are not enforced" (Unsupported PostgreSQL features); indexes and sequences are not
   supported either.
@@ -130,6 +131,12 @@ STATEMENT_RULES: tuple[Rule, ...] = (
         "leave it out of sql/redshift: a materialized view is filled when it is created, and the run's "
         "refresh-reports step refreshes every one after each load",
         _matches(r"\bREFRESH\s+MATERIALIZED\s+VIEW\b"),
+    ),
+    Rule(
+        "TRUNCATE commits the transaction it runs in on Redshift, so the rest of the file would no "
+        "longer roll back with it (and only the table's owner may run it)",
+        "use DELETE FROM <table>, which stays inside the file's transaction",
+        _matches(r"^TRUNCATE\b"),
     ),
     Rule(
         "Redshift does not enforce PRIMARY KEY or UNIQUE (they are informational, used by the "

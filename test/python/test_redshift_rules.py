@@ -63,6 +63,11 @@ BAD_STATEMENTS = {
         "runs as a transaction of its own",
         "refresh-reports step",
     ),
+    "truncate": (
+        "TRUNCATE TABLE banking.stg_transactions;",
+        "commits the transaction it runs in",
+        "DELETE FROM <table>",
+    ),
     "primary key without a word on enforcement": (
         "CREATE TABLE IF NOT EXISTS banking.t (id VARCHAR(8) NOT NULL, PRIMARY KEY (id));",
         "does not enforce PRIMARY KEY or UNIQUE",
