@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
-import type { HttpHandler, HttpResponse } from '@smithy/types';
+import type { HttpHandlerOptions, HttpRequest, HttpResponse, RequestHandler } from '@smithy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedshiftDataRunner } from '../../lambda/refresh-reports/aws-ports';
 import { startMotoServer, type MotoServer } from '../helpers/moto-server';
@@ -41,7 +41,7 @@ afterAll(async () => {
 
 /** Makes the client's HTTP handler rewrite moto's ISO-string timestamps into the epoch seconds the API sends. */
 function readEpochTimestamps(target: RedshiftDataClient): void {
-  const http = target.config.requestHandler as HttpHandler<unknown>;
+  const http = target.config.requestHandler as RequestHandler<HttpRequest, HttpResponse, HttpHandlerOptions>;
   const handle = http.handle.bind(http);
   http.handle = async (request, options) => {
     const { response } = await handle(request, options);
