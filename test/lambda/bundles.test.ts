@@ -70,6 +70,7 @@ const PROCESSED_BUCKET = 'dev-processed';
 const RUNS_TABLE = 'dev-runs';
 const CRAWLER = 'dev-processed-crawler';
 const RUN_ID = 'run-2024-05-01T11';
+const RAW_PREFIX = 'transactions/year=2024/month=05/day=01/hour=11/';
 
 let moto: MotoServer;
 let stateMachineArn = '';
@@ -156,23 +157,37 @@ const CASES: Readonly<Record<string, BundleCase>> = {
           Bucket: PROCESSED_BUCKET,
           Key: `_manifest/${RUN_ID}.json`,
           Body: Buffer.from(
-            JSON.stringify({ run_id: RUN_ID, counts: { read: 10, valid: 7, quarantined: 2, duplicates: 1 } }),
+            JSON.stringify({ run_id: RUN_ID, counts: { read: 3, valid: 1, quarantined: 1, duplicates: 1 } }),
           ),
+        }),
+      );
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: RAW_BUCKET,
+          Key: `${RAW_PREFIX}part-0.jsonl`,
+          Body: Buffer.from('{"a":1}\n{"a":2}\n{"a":2}\n'),
         }),
       );
       s3.destroy();
     },
     invocations: [
       {
-        title: "reads the run's manifest from the processed bucket and returns its counts",
-        event: { runId: RUN_ID },
+        title: "reads the run's manifest and the hour's raw lines and returns the counts",
+        event: { runId: RUN_ID, rawPrefix: RAW_PREFIX },
         check: returned((result) =>
-          expect(result).toEqual({ runId: RUN_ID, read: 10, valid: 7, quarantined: 2, duplicates: 1 }),
+          expect(result).toEqual({
+            runId: RUN_ID,
+            rawLines: 3,
+            read: 3,
+            valid: 1,
+            quarantined: 1,
+            duplicates: 1,
+          }),
         ),
       },
       {
         title: 'a run without a manifest fails with the PermanentError message',
-        event: { runId: 'run-2024-05-01T10' },
+        event: { runId: 'run-2024-05-01T10', rawPrefix: 'transactions/year=2024/month=05/day=01/hour=10/' },
         check: failedWith(/no manifest at s3:\/\/dev-processed\/_manifest\/run-2024-05-01T10\.json/),
       },
     ],
