@@ -231,17 +231,27 @@ _CREATED_VIEW = re.compile(r"^CREATE\s+(?:OR\s+REPLACE\s+)?(?:MATERIALIZED\s+)?V
 _GRANT_ON = re.compile(r"^GRANT\s+.+?\s+ON\s+(?:TABLE\s+)?([\w.,\s]+?)\s+TO\s+", re.I)
 
 
-def views_without_grant(sql_file: SqlFile) -> list[Rejection]:
-    """Views and materialized views created in the file with no GRANT on them later in that file.
+_DROPPED_TABLE = re.compile(r"^DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?([\w.]+)", re.I)
+_CREATED_TABLE = re.compile(r"^CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?([\w.]+)", re.I)
 
-    Dropping a view drops its grants, and the files drop and recreate views at every deploy, so a
-    grant kept in another file is lost whenever the view's file changes.
+
+def views_without_grant(sql_file: SqlFile) -> list[Rejection]:
+    """Views, materialized views and recreated tables (dropped, then created) made in the file with
+    no GRANT on them later in that file.
+
+    Dropping an object drops its grants, and the files drop and recreate views (and the staging
+    table) at every deploy, so a grant kept in another file is lost whenever the object's file runs.
     """
     pending: dict[str, str] = {}
+    dropped_tables: set[str] = set()
     for statement in sql_file.statements:
         code = code_of(statement)
-        created = _CREATED_VIEW.match(code)
-        if created:
+        dropped = _DROPPED_TABLE.match(code)
+        if dropped:
+            dropped_tables.add(dropped[1].lower())
+            continue
+        created = _CREATED_VIEW.match(code) or _CREATED_TABLE.match(code)
+        if created and (_CREATED_VIEW.match(code) or created[1].lower() in dropped_tables):
             pending[created[1].lower()] = abbreviate(statement)
             continue
         granted = _GRANT_ON.match(code)
@@ -253,7 +263,8 @@ def views_without_grant(sql_file: SqlFile) -> list[Rejection]:
             sql_file.name,
             shown,
             f"{view} is created here without a GRANT: a redeploy that recreates it drops every grant on it",
-            f"add GRANT SELECT ON {view} TO GROUP <reader group> after the CREATE, in this same file",
+            f"add its GRANTs (e.g. GRANT SELECT ON {view} TO GROUP bank_reporting) after the CREATE, "
+            "in this same file",
         )
         for view, shown in pending.items()
     ]

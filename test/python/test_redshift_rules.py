@@ -118,6 +118,11 @@ BAD_STATEMENTS = {
         "banking.v_new is created here without a GRANT",
         "GRANT SELECT ON banking.v_new TO GROUP",
     ),
+    "recreated table without grant": (
+        "DROP TABLE IF EXISTS banking.stg_x;\nCREATE TABLE banking.stg_x (LIKE banking.transactions);",
+        "banking.stg_x is created here without a GRANT",
+        "in this same file",
+    ),
     "materialized view granted in another statement of another object": (
         "CREATE MATERIALIZED VIEW banking.mv_new AS SELECT 1 AS x;\n"
         "GRANT SELECT ON banking.v_other TO GROUP bank_reporting;",
