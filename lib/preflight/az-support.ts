@@ -9,6 +9,8 @@ export interface AzSupport {
   readonly checked: string;
   readonly msk: {
     readonly source: string;
+    /** Regions where a cluster takes exactly this many subnets (AZs). */
+    readonly exactAzCount: Readonly<Record<string, number>>;
     readonly unsupportedAzIds: Readonly<Record<string, readonly string[]>>;
   };
   readonly redshiftServerless: {

@@ -170,7 +170,11 @@ describe('SFTP secret', () => {
 describe('availability zones', () => {
   const support: AzSupport = {
     checked: '2026-12-02',
-    msk: { source: 'msk-page', unsupportedAzIds: { 'us-east-1': ['use1-az3'] } },
+    msk: {
+      source: 'msk-page',
+      exactAzCount: { 'us-west-1': 2 },
+      unsupportedAzIds: { 'us-east-1': ['use1-az3'] },
+    },
     redshiftServerless: {
       source: 'rs-page',
       supportedAzIds: { 'us-east-1': ['use1-az1', 'use1-az4', 'use1-az6'] },
@@ -206,6 +210,13 @@ describe('availability zones', () => {
     expect(msk?.status).toBe('pass');
     expect(redshift?.status).toBe('unknown');
     expect(redshift?.fix).toContain('rs-page');
+  });
+
+  it('fails a region where MSK takes a fixed number of subnets that the stage does not match', async () => {
+    const west = fakeAws({ region: 'us-west-1', availabilityZones: () => Promise.resolve(US_EAST_1) });
+    const [msk] = await checkAvailabilityZones(west, devConfig(), support);
+    expect(msk?.status).toBe('fail');
+    expect(msk?.detail).toContain('exactly 2 subnets in us-west-1');
   });
 
   it('fails a region with fewer zones than network.maxAzs', async () => {

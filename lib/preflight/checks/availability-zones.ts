@@ -84,6 +84,14 @@ function checkMsk(
   regionZones: readonly AvailabilityZone[],
   support: AzSupport,
 ): CheckResult {
+  const exactCount = support.msk.exactAzCount[region];
+  if (exactCount !== undefined && zones.length !== exactCount) {
+    return fail(
+      MSK_AZ_CHECK,
+      `MSK takes exactly ${exactCount} subnets in ${region}; the stage spreads over ${zones.length} AZs (${support.msk.source}, read ${support.checked})`,
+      `deploy to another region, or set network.maxAzs to ${exactCount}, streaming.brokerCount to a multiple of it and warehouse.kind to 'provisioned' (Redshift Serverless needs 3)`,
+    );
+  }
   const unsupported = new Set(support.msk.unsupportedAzIds[region] ?? []);
   const bad = zones.filter((z) => unsupported.has(z.id));
   if (bad.length > 0) {
