@@ -73,7 +73,7 @@ export class NetworkStack extends Stack {
   readonly serviceSubnets: ec2.SubnetSelection = { subnetGroupName: SERVICE_SUBNET_GROUP };
   /** Isolated subnets for the warehouse (one per AZ). */
   readonly warehouseSubnets: ec2.SubnetSelection = { subnetGroupName: WAREHOUSE_SUBNET_GROUP };
-  /** Security group of the interface VPC endpoints (HTTPS from the VPC). */
+  /** Security group of the interface VPC endpoints (HTTPS from the pipeline service groups only). */
   readonly endpointSecurityGroup: ec2.ISecurityGroup;
   /** Log group receiving the VPC flow logs. */
   readonly flowLogGroup: logs.ILogGroup;
@@ -129,7 +129,7 @@ export class NetworkStack extends Stack {
     });
 
     this.skipCheckovOnDefaultSgProvider();
-    this.endpointSecurityGroup = this.addEndpoints(vpc, config.network.vpcCidr);
+    this.endpointSecurityGroup = this.addEndpoints(vpc);
     const gatewayPrefixLists = new GatewayPrefixLists(this, 'GatewayPrefixLists', {
       dataKey,
       logRetentionDays: config.orchestration.logRetentionDays,
@@ -180,22 +180,18 @@ export class NetworkStack extends Stack {
   }
 
   /** Gateway endpoints for S3/DynamoDB and private-DNS interface endpoints for every API the jobs and Lambdas call. */
-  private addEndpoints(vpc: ec2.Vpc, vpcCidr: string): ec2.SecurityGroup {
+  private addEndpoints(vpc: ec2.Vpc): ec2.SecurityGroup {
     const subnets: ec2.SubnetSelection = { subnetGroupName: SERVICE_SUBNET_GROUP };
     vpc.addGatewayEndpoint('S3Endpoint', { service: ec2.GatewayVpcEndpointAwsService.S3 });
     vpc.addGatewayEndpoint('DynamoDbEndpoint', { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB });
 
+    // Admits HTTPS only from the service groups that call AWS APIs (createSecurityGroups adds each),
+    // not from the whole VPC: the NAT and warehouse subnets have no business with the endpoints.
     const endpointSg = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
       vpc,
-      description: 'Interface VPC endpoints: HTTPS from inside the VPC only',
+      description: 'Interface VPC endpoints: HTTPS from the pipeline service groups only',
       allowAllOutbound: false,
     });
-    // The literal CIDR from the config (same value as the VPC's), so the rule is checkable at synth.
-    endpointSg.addIngressRule(
-      ec2.Peer.ipv4(vpcCidr),
-      ec2.Port.tcp(PORTS.https),
-      'HTTPS to AWS APIs from workloads in the VPC',
-    );
 
     const interfaceEndpoints: Record<string, ec2.InterfaceVpcEndpointAwsService> = {
       Kms: ec2.InterfaceVpcEndpointAwsService.KMS,
@@ -251,6 +247,7 @@ export class NetworkStack extends Stack {
         ec2.Port.tcp(PORTS.https),
         `${who} to the interface VPC endpoints (HTTPS)`,
       );
+      endpointSg.addIngressRule(sg, ec2.Port.tcp(PORTS.https), `HTTPS to the AWS APIs from ${who}`);
       for (const service of gatewayServices) {
         sg.addEgressRule(
           gatewayPrefixLists.peer(service),

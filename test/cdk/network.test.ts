@@ -113,13 +113,21 @@ describe.each(TEST_STAGES)('network stack (%s)', (stage) => {
     template.resourceCountIs('Custom::VpcRestrictDefaultSG', 1);
   });
 
-  it('allows HTTPS to the endpoints from the VPC only', () => {
-    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
-      GroupDescription: Match.stringLikeRegexp('Interface VPC endpoints'),
-      SecurityGroupIngress: [
-        Match.objectLike({ CidrIp: expected.cidr, FromPort: 443, ToPort: 443, IpProtocol: 'tcp' }),
-      ],
-    });
+  it('admits HTTPS to the interface endpoints only from the service groups that call AWS APIs', () => {
+    const endpointGroup = securityGroupId(template, 'EndpointSecurityGroup');
+    const inline = template.toJSON().Resources[endpointGroup].Properties.SecurityGroupIngress as unknown;
+    expect(inline, 'no CIDR-wide ingress').toBeUndefined();
+    const sources = resourcesOfType(json, 'AWS::EC2::SecurityGroupIngress')
+      .map(([, r]) => r.Properties ?? {})
+      .filter((p) => JSON.stringify(p.GroupId) === JSON.stringify(groupRef(endpointGroup)))
+      .map((p) => [p.FromPort, p.ToPort, p.SourceSecurityGroupId]);
+    const clients = ['MskConnect', 'Lambda', 'Glue', 'Redshift', 'EmrPrimary', 'EmrCore'];
+    expect(sources).toHaveLength(clients.length);
+    expect(sources).toEqual(
+      expect.arrayContaining(
+        clients.map((c) => [443, 443, groupRef(securityGroupId(template, `${c}SecurityGroup`))]),
+      ),
+    );
   });
 
   it('reaches AWS APIs only through the endpoints: HTTPS to the endpoint group and to the S3/DynamoDB prefix lists', () => {
@@ -293,6 +301,36 @@ describe('network stack without NAT gateways', () => {
   });
 
   it('still synthesizes the core stacks without cdk-nag findings', () => {
+    expect(result.nagFindings).toEqual([]);
+  });
+});
+
+describe.each([
+  ['zone IDs', ['euc1-az2', 'euc1-az3', 'euc1-az1'], 'AvailabilityZoneId', 'AvailabilityZone'],
+  [
+    'zone names',
+    ['eu-central-1b', 'eu-central-1c', 'eu-central-1a'],
+    'AvailabilityZone',
+    'AvailabilityZoneId',
+  ],
+] as const)('network stack placed by %s (network.availabilityZones)', (_kind, zones, placedBy, absent) => {
+  let result: CoreSynthResult;
+  beforeAll(() => {
+    result = synthCoreStacks('dev', { stageOverrides: { network: { availabilityZones: [...zones] } } });
+  });
+
+  it(`puts subnet N of every group in the N-th listed zone by ${placedBy}`, () => {
+    const subnets = resourcesOfType(result.template('network').toJSON(), 'AWS::EC2::Subnet');
+    expect(subnets).toHaveLength(3 * 3);
+    for (const [logicalId, subnet] of subnets) {
+      const index = Number(/Subnet(\d)Subnet/.exec(logicalId)?.[1]) - 1;
+      expect(subnet.Properties?.[placedBy], logicalId).toBe(zones[index]);
+      expect(subnet.Properties, logicalId).not.toHaveProperty(absent);
+    }
+  });
+
+  it('asks CloudFormation for no zone list and still synthesizes the core stacks without cdk-nag findings', () => {
+    expect(JSON.stringify(result.template('network').toJSON())).not.toContain('Fn::GetAZs');
     expect(result.nagFindings).toEqual([]);
   });
 });
