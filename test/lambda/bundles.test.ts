@@ -437,6 +437,28 @@ Promise.resolve()
   .finally(() => process.exit(0));
 `;
 
+/**
+ * The variables the Lambda runtime sets for a function with active tracing, so the bundle
+ * takes the code paths it takes on AWS: Powertools sees Lambda and turns the tracer on,
+ * which patches the SDK clients with X-Ray (aws-xray-sdk-core, with the bundled `semver`
+ * stand-in). Segments go over UDP to a loopback port nobody listens on.
+ */
+function lambdaRuntimeEnvironment(fn: BundledFunction): Record<string, string> {
+  return {
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+    AWS_LAMBDA_FUNCTION_NAME: `${fn.stack}-${fn.logicalId}`,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
+    AWS_LAMBDA_LOG_FORMAT: 'JSON',
+    LAMBDA_TASK_ROOT: path.dirname(fn.bundleFile),
+    _HANDLER: `${path.basename(fn.bundleFile, '.js')}.${fn.handlerExport}`,
+    _X_AMZN_TRACE_ID: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
+    AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:9',
+    AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
+    TZ: ':UTC',
+  };
+}
+
 async function invoke(fn: BundledFunction, event: unknown): Promise<{ outcome: Outcome; logs: string }> {
   const deployTime = CASES[fn.entry]?.deployTimeEnvironment ?? {};
   const environment: Record<string, string> = {};
@@ -469,14 +491,13 @@ async function invoke(fn: BundledFunction, event: unknown): Promise<{ outcome: O
       // Only what the Lambda runtime sets, the template's variables and the moto endpoint: nothing of this shell.
       env: {
         ...environment,
+        ...lambdaRuntimeEnvironment(fn),
         AWS_ENDPOINT_URL,
         AWS_REGION,
         AWS_DEFAULT_REGION,
         AWS_ACCESS_KEY_ID,
         AWS_SECRET_ACCESS_KEY,
         AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_LAMBDA_FUNCTION_NAME: `${fn.stack}-${fn.logicalId}`,
-        TZ: 'UTC',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
