@@ -19,7 +19,9 @@ import { startMotoServer, type MotoServer } from '../helpers/moto-server';
  * (moto echoes the SQL, database, secret and cluster back) and that the
  * adapter reads the id and status from real responses. Statement outcomes
  * (FINISHED, FAILED, ABORTED) and the refresh loop stay in
- * refresh-reports.test.ts with aws-sdk-client-mock.
+ * refresh-reports.test.ts with aws-sdk-client-mock. The warehouse-schema
+ * runner has no moto test: moto does not serve BatchExecuteStatement, so it
+ * stays in warehouse-schema.test.ts with aws-sdk-client-mock.
  */
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:dev/warehouse-admin-AbCdEf';
