@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { Lazy, Stack } from 'aws-cdk-lib';
 import * as emr from 'aws-cdk-lib/aws-emr';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -35,16 +33,12 @@ export interface EmrSecurityConfigurationProps {
  *   resources, which this app never creates (Step Functions creates the
  *   cluster per run), so the stage setting is what enforces it.
  *
- * The name is derived from the configuration: `<stack name>-<hash of the
- * document>`. A security configuration cannot be updated, so any change
- * replaces it and needs a new name; deriving the name from the document gives
- * it one, and hands the consumer (the run state machine, in another stack) the
- * name itself rather than a cross-stack reference that would keep the old
- * name. A change of the document changes both templates.
+ * No name is set: a security configuration cannot be updated, so a change
+ * replaces it, and CloudFormation needs a fresh generated name to do that.
  */
 export class EmrSecurityConfiguration extends Construct {
   readonly resource: emr.CfnSecurityConfiguration;
-  /** The derived name clusters refer to: a plain string in every stack that uses it. */
+  /** The generated name clusters refer to. */
   readonly name: string;
 
   constructor(scope: Construct, id: string, props: EmrSecurityConfigurationProps) {
@@ -55,12 +49,7 @@ export class EmrSecurityConfiguration extends Construct {
         props.tlsCertificatesZipUri,
       ),
     });
-    const stack = Stack.of(this);
-    // Uncached: computed when each template is written, from the document as it is then.
-    this.name = Lazy.uncachedString({
-      produce: () => `${stack.stackName}-emr-${documentHash(stack.resolve(this.resource.securityConfiguration))}`,
-    });
-    this.resource.name = this.name;
+    this.name = this.resource.ref;
   }
 }
 
@@ -96,9 +85,4 @@ export function emrSecurityConfigurationDocument(
       HttpPutResponseHopLimit: 1,
     },
   };
-}
-
-/** A short hash of the synthesized security configuration document. */
-function documentHash(resolvedDocument: unknown): string {
-  return createHash('sha256').update(JSON.stringify(resolvedDocument)).digest('hex').slice(0, 12);
 }
