@@ -5,7 +5,8 @@ const MARK: Record<CheckStatus, string> = { pass: '✓', fail: '✗', unknown: '
 /** One line per check; a failure or unknown carries its fix on the same line. */
 export function formatResult(result: CheckResult): string {
   const line = `${MARK[result.status]} ${result.name}: ${result.detail}`;
-  return result.fix && result.status !== 'pass' ? `${line}. Fix: ${result.fix}` : line;
+  if (!result.fix || result.status === 'pass') return line;
+  return `${line}. ${result.status === 'fail' ? 'Fix' : 'To check'}: ${result.fix}`;
 }
 
 export function formatSummary(results: readonly CheckResult[], stage: string): string {

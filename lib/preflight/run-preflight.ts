@@ -2,7 +2,7 @@ import type { Environment } from 'aws-cdk-lib';
 import type { StageConfig } from '../config';
 import type { PreflightAws } from './aws-ports';
 import type { AzSupport } from './az-support';
-import { describeError, fail, type CheckResult } from './check-result';
+import { describeError, fail, unknown, type CheckResult } from './check-result';
 import { checkAvailabilityZones, MSK_AZ_CHECK, REDSHIFT_AZ_CHECK } from './checks/availability-zones';
 import { BOOTSTRAP_CHECK, checkBootstrap } from './checks/bootstrap';
 import { checkBuildArtifacts, type BuildArtifactLocations } from './checks/build-artifacts';
@@ -36,7 +36,7 @@ export async function runPreflight(input: PreflightInput): Promise<CheckResult[]
 
   if (!aws || !caller) {
     const notChecked = 'not checked: needs working credentials and a region';
-    const fix = `fix '${CREDENTIALS_CHECK}' first`;
+    const fix = `run make preflight again once '${CREDENTIALS_CHECK}' passes`;
     const names = [
       BOOTSTRAP_CHECK,
       LAMBDA_CONCURRENCY_CHECK,
@@ -45,7 +45,7 @@ export async function runPreflight(input: PreflightInput): Promise<CheckResult[]
       ...(config.warehouse.kind === 'serverless' ? [REDSHIFT_AZ_CHECK] : []),
       ...SERVICE_LINKED_ROLES.map((role) => `Service-linked role ${role.roleName}`),
     ];
-    results.push(...names.map((name) => fail(name, notChecked, fix)));
+    results.push(...names.map((name) => unknown(name, notChecked, fix)));
   } else {
     let requirements: StageRequirements | undefined;
     let synthProblem = '';
