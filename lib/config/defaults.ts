@@ -11,7 +11,14 @@ export type StageSettings = Omit<StageConfig, 'stage' | 'allowDestroy'>;
  */
 export function defaultStageSettings(stage: string): StageSettings {
   return {
-    network: { vpcCidr: '10.40.0.0/16', maxAzs: 3, natGateways: 1, flowLogRetentionDays: 365 },
+    network: {
+      vpcCidr: '10.40.0.0/16',
+      maxAzs: 3,
+      natGateways: 1,
+      flowLogRetentionDays: 365,
+      // Unset: the first maxAzs zones of the region (Fn::GetAZs), as before this setting existed.
+      availabilityZones: undefined,
+    },
     storage: {
       rawInfrequentAccessAfterDays: 30,
       rawGlacierAfterDays: 90,
@@ -54,7 +61,7 @@ export function defaultStageSettings(stage: string): StageSettings {
       numberOfNodes: 2,
       databaseName: 'bank',
     },
-    orchestration: { runIntervalMinutes: 60, logRetentionDays: 90 },
+    orchestration: { runIntervalMinutes: 60, logRetentionDays: 90, reservedConcurrency: false },
     monitoring: { alarmEmail: undefined, maxConsumerLag: 100_000 },
   };
 }

@@ -1,3 +1,4 @@
+export { availabilityZoneKind, type AvailabilityZoneKind } from './availability-zones';
 export { ConfigError } from './config-error';
 export { EMR_TLS_ZIP_SETTING, emrInTransitEncryptionWarning } from './emr-in-transit-encryption';
 export { loadStageConfig, type ContextReader } from './load-stage-config';

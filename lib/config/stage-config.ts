@@ -49,6 +49,19 @@ export interface NetworkConfig {
    * @default 365
    */
   readonly flowLogRetentionDays: number;
+  /**
+   * The availability zones to build the VPC in: either all zone names
+   * (`eu-central-1a`) or all zone IDs (`euc1-az2`), exactly `maxAzs` of them,
+   * no duplicates. Zone names map to different physical zones in each account;
+   * zone IDs do not, which is why the services that support only some zones
+   * document them by ID. MSK and Redshift Serverless each support only some
+   * zone IDs per region, so a first deploy should set the IDs both support
+   * (the preflight check reads this key and tells which ones they are).
+   * With IDs, every subnet is placed with `AvailabilityZoneId`; whatever needs
+   * a zone name reads it from the subnet.
+   * @default undefined: the first `maxAzs` zones CloudFormation lists for the region (`Fn::GetAZs`)
+   */
+  readonly availabilityZones?: readonly string[];
 }
 
 export interface StorageConfig {
@@ -236,6 +249,21 @@ export interface OrchestrationConfig {
    * @default 90 (dev), 365 (prod)
    */
   readonly logRetentionDays: number;
+  /**
+   * Reserve Lambda concurrency for the run functions: 1 for `start-run` (two
+   * ticks never interleave between "is a run in progress?" and "start") and 2
+   * for each run task (a cap, so a runaway loop cannot take the account's
+   * concurrency). Every reservation comes out of the account's unreserved pool,
+   * which Lambda never lets fall below its minimum (100 in the Lambda guide; an
+   * account still at a new-account quota of 10 reports 10): there, any
+   * reservation fails the deploy and rolls the stack back. Without it, each run
+   * id still starts once (the runs ledger's conditional write and the execution
+   * name), but two ticks arriving together can start two different hours side
+   * by side, so overlapping runs become possible: keep it on wherever runs must
+   * never overlap.
+   * @default false (dev), true (prod, cdk.json)
+   */
+  readonly reservedConcurrency: boolean;
 }
 
 export interface MonitoringConfig {

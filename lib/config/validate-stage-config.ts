@@ -1,3 +1,4 @@
+import { validateAvailabilityZones } from './availability-zones';
 import { ConfigError } from './config-error';
 import { validateEmrTlsCertificatesZipKey } from './emr-in-transit-encryption';
 import {
@@ -23,6 +24,7 @@ export function validateStageConfig(config: StageConfig): void {
   validatePrivateCidr(key('network.vpcCidr'), network.vpcCidr);
   requireOneOf(key('network.maxAzs'), network.maxAzs, [2, 3], 'use 2 or 3 availability zones');
   requireIntegerInRange(key('network.natGateways'), network.natGateways, 0, network.maxAzs);
+  validateAvailabilityZones(key('network.availabilityZones'), network.availabilityZones, network.maxAzs);
   requireOneOf(
     key('network.flowLogRetentionDays'),
     network.flowLogRetentionDays,

@@ -9,6 +9,11 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
+import {
+  explainUnreservedConcurrency,
+  RUN_RESERVED_CONCURRENCY,
+  runReservedConcurrency,
+} from './orchestration-concurrency';
 import { RUN_SERVICES } from './orchestration-services';
 import { PipelineFunction } from './pipeline-function';
 
@@ -43,10 +48,16 @@ export interface RunTriggerProps {
  * `orchestration.runIntervalMinutes`, and a rule that ticks again as soon as a
  * run ends (so a backlog of hours is worked off run after run).
  *
- * Reserved concurrency 1 serialises the ticks: runs must not overlap (the ATM
- * job's duplicate check relies on it) and "is a run in progress? -> start" must
- * not interleave. EventBridge delivery failures and failed async invocations
- * both land in the function's KMS-encrypted DLQ.
+ * Where the stage reserves concurrency (`orchestration.reservedConcurrency`,
+ * prod), a reservation of 1 serialises the ticks: runs must not overlap (the
+ * ATM job's duplicate check relies on it) and "is a run in progress? -> start"
+ * must not interleave. Without it (dev, so a first deploy fits an account at
+ * the new-account concurrency quota) each run id still starts at most once:
+ * the ledger's conditional put and the execution name refuse a second start.
+ * What is lost is the single flight: two ticks arriving together can each find
+ * no run in progress and start two different hours side by side.
+ * EventBridge delivery failures and failed async invocations both land in the
+ * function's KMS-encrypted DLQ.
  */
 export class RunTrigger extends Construct {
   readonly function: PipelineFunction;
@@ -78,7 +89,7 @@ export class RunTrigger extends Construct {
       vpc: props.vpc,
       securityGroup: props.securityGroup,
       timeout: Duration.minutes(2),
-      reservedConcurrentExecutions: 1,
+      reservedConcurrentExecutions: runReservedConcurrency(config, RUN_RESERVED_CONCURRENCY.startRun),
       environment: {
         RAW_BUCKET: props.rawBucket.bucketName,
         RUNS_TABLE: this.ledger.tableName,
@@ -88,6 +99,7 @@ export class RunTrigger extends Construct {
         CLAIM_TTL_DAYS: String(props.claimTtlDays ?? 400),
       },
     });
+    explainUnreservedConcurrency(this.function, config);
     const role = this.function.role;
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({

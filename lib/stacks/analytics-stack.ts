@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import type { Construct } from 'constructs';
 import { ReportingWorkgroup, readReportQueries } from '../constructs/athena-workgroup';
@@ -13,6 +12,7 @@ import { PROCESSED_TRANSACTIONS_PREFIX, WarehouseLoadJob } from '../constructs/g
 import { glueDatabaseName, resourcePrefix } from '../constructs/glue-names';
 import { GlueSecurityConfiguration } from '../constructs/glue-security-configuration';
 import type { AnalyticsStackProps } from './analytics-stack-props';
+import { PipelineStack } from './pipeline-stack';
 
 export type { AnalyticsStackProps } from './analytics-stack-props';
 
@@ -39,7 +39,7 @@ export const JDBC_DRIVER_JAR = 'redshift-jdbc42.jar';
 export const PROCESSED_REPORTS_PREFIX = 'reports/';
 
 /** Glue catalog and crawlers, the warehouse load job, the Athena workgroup and named queries. */
-export class AnalyticsStack extends Stack {
+export class AnalyticsStack extends PipelineStack {
   readonly runTargets: AnalyticsRunTargets;
   readonly monitoringTargets: AnalyticsMonitoringTargets;
   readonly database: glue.CfnDatabase;

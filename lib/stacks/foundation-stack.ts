@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -6,13 +6,14 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { dataRemovalPolicy } from '../constructs/data-removal-policy';
 import type { FoundationStackProps } from './foundation-stack-props';
+import { PipelineStack } from './pipeline-stack';
 
 /**
  * The customer-managed KMS key (rotation on) that encrypts every data store,
  * log group and topic of the pipeline, and the SNS topic alarms and run
  * failures are sent to. Everything else depends on this stack.
  */
-export class FoundationStack extends Stack {
+export class FoundationStack extends PipelineStack {
   readonly dataKey: kms.IKey;
   readonly alertsTopic: sns.ITopic;
   /** Alias of the data key, `alias/<stage>/bank-pipeline/data`. */

@@ -1,4 +1,3 @@
-import { Stack } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { PipelineAlarms } from '../constructs/monitoring-alarms';
@@ -7,6 +6,7 @@ import { FailureEvents } from '../constructs/monitoring-failure-events';
 import { ATM_STEP_NAME_PREFIX } from '../constructs/orchestration-run-state-machine';
 import { RUN_SERVICES } from '../constructs/orchestration-services';
 import type { MonitoringStackProps } from './monitoring-stack-props';
+import { PipelineStack } from './pipeline-stack';
 
 export type { MonitoringStackProps } from './monitoring-stack-props';
 
@@ -20,7 +20,7 @@ export type { MonitoringStackProps } from './monitoring-stack-props';
  *   reports as events, forwarded to the topic by EventBridge.
  * - PipelineDashboard: the metrics behind all of the above, plus MSK throughput.
  */
-export class MonitoringStack extends Stack {
+export class MonitoringStack extends PipelineStack {
   readonly alarms: PipelineAlarms;
   readonly failureEvents: FailureEvents;
   readonly dashboard: PipelineDashboard;

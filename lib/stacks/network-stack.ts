@@ -1,4 +1,4 @@
-import { Fn, Stack, Tags, Validations } from 'aws-cdk-lib';
+import { Tags, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -9,6 +9,8 @@ import { dataRemovalPolicy } from '../constructs/data-removal-policy';
 import { ManagedPolicyRole } from '../constructs/managed-policy-role';
 import { type GatewayEndpointService, GatewayPrefixLists } from '../constructs/gateway-prefix-lists';
 import type { NetworkStackProps } from './network-stack-props';
+import { NetworkZones } from './network-zones';
+import { PipelineStack } from './pipeline-stack';
 
 /** Security groups of every data service; the rules between them live here so stacks never reference each other in cycles. */
 export interface PipelineSecurityGroups {
@@ -66,7 +68,7 @@ const GATEWAY_SERVICE_NAMES: Record<GatewayEndpointService, string> = { s3: 'S3'
  * the AWS APIs the jobs call, flow logs, and all security groups with the
  * traffic rules between them.
  */
-export class NetworkStack extends Stack {
+export class NetworkStack extends PipelineStack {
   readonly vpc: ec2.IVpc;
   readonly securityGroups: PipelineSecurityGroups;
   /** Subnets the data services run in (one per AZ). */
@@ -78,12 +80,13 @@ export class NetworkStack extends Stack {
   /** Log group receiving the VPC flow logs. */
   readonly flowLogGroup: logs.ILogGroup;
 
-  private readonly azCount: number;
+  /** The stage's zones (`network.availabilityZones`, or the region's first `maxAzs`). */
+  private readonly zones: NetworkZones;
 
   constructor(scope: Construct, id: string, props: NetworkStackProps) {
     super(scope, id, props);
     const { config, dataKey } = props;
-    this.azCount = config.network.maxAzs;
+    this.zones = new NetworkZones(config.network);
 
     const vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr(config.network.vpcCidr),
@@ -94,6 +97,7 @@ export class NetworkStack extends Stack {
       enableDnsHostnames: true,
       enableDnsSupport: true,
     });
+    this.zones.placeSubnets(vpc, vpc.selectSubnets({ subnetGroupName: SERVICE_SUBNET_GROUP }).subnets);
     this.vpc = vpc;
     // EMR clusters run in the service subnets; the EMR v2 managed policy requires this tag on them.
     for (const subnet of vpc.selectSubnets({ subnetGroupName: SERVICE_SUBNET_GROUP }).subnets) {
@@ -144,12 +148,13 @@ export class NetworkStack extends Stack {
   }
 
   /**
-   * Environment-agnostic stacks only get two AZs from CDK; this returns
-   * `Fn::Select(i, Fn::GetAZs)` tokens for as many AZs as the stage asks for,
-   * so prod spans three AZs in every region without a context lookup.
+   * The zones the Vpc builds in (it takes the first `maxAzs` of these). CDK
+   * would give an environment-agnostic stack only two, and a context lookup
+   * otherwise: NetworkZones answers from the stage config instead, so prod
+   * spans three zones in every region without a lookup.
    */
   override get availabilityZones(): string[] {
-    return Array.from({ length: this.azCount }, (_, index) => Fn.select(index, Fn.getAzs()));
+    return this.zones.zones;
   }
 
   /**

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -8,10 +8,16 @@ import type { Construct } from 'constructs';
 import { materializedViewsIn } from '../constructs/orchestration-report-views';
 import { RunStateMachine } from '../constructs/orchestration-run-state-machine';
 import { RunTrigger } from '../constructs/orchestration-run-trigger';
+import {
+  explainUnreservedConcurrency,
+  RUN_RESERVED_CONCURRENCY,
+  runReservedConcurrency,
+} from '../constructs/orchestration-concurrency';
 import { RUN_SERVICES } from '../constructs/orchestration-services';
 import { acknowledgeWildcardResource } from '../constructs/nag-acknowledgements';
 import { PipelineFunction, type PipelineFunctionProps } from '../constructs/pipeline-function';
 import type { OrchestrationStackProps } from './orchestration-stack-props';
+import { PipelineStack } from './pipeline-stack';
 
 export type { OrchestrationStackProps } from './orchestration-stack-props';
 export { RUN_SERVICES } from '../constructs/orchestration-services';
@@ -37,7 +43,7 @@ export interface OrchestrationMonitoringTargets {
  *   `refresh-reports`. They are invoked synchronously, so they have no DLQ; the
  *   state machine's Catch reports their failures.
  */
-export class OrchestrationStack extends Stack {
+export class OrchestrationStack extends PipelineStack {
   readonly monitoringTargets: OrchestrationMonitoringTargets;
   readonly run: RunStateMachine;
   readonly trigger: RunTrigger;
@@ -50,8 +56,8 @@ export class OrchestrationStack extends Stack {
       name: string,
       description: string,
       extra: Pick<PipelineFunctionProps, 'environment' | 'timeout'>,
-    ): PipelineFunction =>
-      new PipelineFunction(this, toPascalCase(name), {
+    ): PipelineFunction => {
+      const fn = new PipelineFunction(this, toPascalCase(name), {
         entry: `lambda/${name}/handler.ts`,
         description,
         serviceName: name,
@@ -60,11 +66,13 @@ export class OrchestrationStack extends Stack {
         vpc: props.vpc,
         securityGroup: props.securityGroups.lambda,
         deadLetterQueue: false,
-        // Runs never overlap, so one call plus one retry is the most a task function sees; the cap
-        // also stops a runaway loop from eating the account's concurrency.
-        reservedConcurrentExecutions: 2,
+        // A cap where the stage reserves concurrency: it stops a runaway loop from eating the account's concurrency.
+        reservedConcurrentExecutions: runReservedConcurrency(config, RUN_RESERVED_CONCURRENCY.runTask),
         ...extra,
       });
+      explainUnreservedConcurrency(fn, config);
+      return fn;
+    };
 
     const reconcile = taskFunction(
       'reconcile-run',

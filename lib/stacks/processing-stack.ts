@@ -1,5 +1,4 @@
 import * as path from 'node:path';
-import { Stack } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { emrInTransitEncryptionWarning } from '../config';
@@ -9,6 +8,7 @@ import { EmrSecurityConfiguration } from '../constructs/emr-security-configurati
 import { SparkJobAssets } from '../constructs/emr-spark-job-assets';
 import { BANKPIPE_PACKAGE, BANKPIPE_ZIP, REPO_ROOT } from '../constructs/emr-spark-job-bundle';
 import type { ProcessingStackProps } from './processing-stack-props';
+import { PipelineStack } from './pipeline-stack';
 
 export type { ProcessingStackProps } from './processing-stack-props';
 
@@ -57,7 +57,7 @@ export const ATM_JOB_SCRIPT = 'atm_job.py';
  * policy (`idleTimeoutSeconds`, from config) is the safety net for a
  * cluster an aborted execution left behind.
  */
-export class ProcessingStack extends Stack {
+export class ProcessingStack extends PipelineStack {
   readonly emrRunSettings: EmrRunSettings;
   readonly monitoringTargets: ProcessingMonitoringTargets;
   readonly roles: EmrRoles;

@@ -1,10 +1,11 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { skipCheckov } from '../constructs/checkov';
 import { dataRemovalPolicy } from '../constructs/data-removal-policy';
 import { SecureBucket } from '../constructs/secure-bucket';
 import type { StorageStackProps } from './storage-stack-props';
+import { PipelineStack } from './pipeline-stack';
 
 export type { StorageStackProps } from './storage-stack-props';
 
@@ -38,7 +39,7 @@ function noReplicationBecause(what: string): string {
   );
 }
 
-export class StorageStack extends Stack {
+export class StorageStack extends PipelineStack {
   readonly buckets: DataLakeBuckets;
 
   constructor(scope: Construct, id: string, props: StorageStackProps) {

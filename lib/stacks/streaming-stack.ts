@@ -1,4 +1,4 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -23,6 +23,7 @@ import { acknowledgeWildcardResource } from '../constructs/nag-acknowledgements'
 import { SftpLogServer } from '../constructs/sftp-log-server';
 import { SERVICE_SUBNET_GROUP } from './network-stack';
 import type { StreamingStackProps } from './streaming-stack-props';
+import { PipelineStack } from './pipeline-stack';
 
 export type { StreamingStackProps } from './streaming-stack-props';
 
@@ -48,7 +49,7 @@ export interface StreamingMonitoringTargets {
 export const RAW_TRANSACTIONS_PREFIX = 'transactions/';
 
 /** MSK cluster, transactions topic, MSK Connect plugins, worker config and the two connectors. */
-export class StreamingStack extends Stack {
+export class StreamingStack extends PipelineStack {
   readonly monitoringTargets: StreamingMonitoringTargets;
   readonly cluster: MskCluster;
   readonly topic: KafkaTopic;

@@ -1,5 +1,4 @@
 import * as path from 'node:path';
-import { Stack } from 'aws-cdk-lib';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { WarehouseKind } from '../config';
@@ -12,6 +11,7 @@ import { ServerlessWarehouse } from '../constructs/redshift-serverless-warehouse
 import type { WarehouseEndpoint } from '../constructs/redshift-warehouse-endpoint';
 import { WarehouseDataRole } from '../constructs/redshift-warehouse-role';
 import type { WarehouseStackProps } from './warehouse-stack-props';
+import { PipelineStack } from './pipeline-stack';
 
 export type { WarehouseStackProps } from './warehouse-stack-props';
 
@@ -49,7 +49,7 @@ export interface WarehouseMonitoringTargets {
  * warehouse subnets, its COPY/Spectrum role, and the custom resource that
  * applies sql/redshift/NNN_*.sql through the Data API.
  */
-export class WarehouseStack extends Stack {
+export class WarehouseStack extends PipelineStack {
   readonly connection: WarehouseConnection;
   readonly monitoringTargets: WarehouseMonitoringTargets;
   readonly warehouse: ServerlessWarehouse | ProvisionedWarehouse;

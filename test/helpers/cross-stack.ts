@@ -1,6 +1,12 @@
-import { loadTemplateJson, type TestStage } from './synth-pipeline';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { loadStageConfig } from '../../lib/config';
+import { buildPipeline, type PipelineStacks } from '../../lib/pipeline-app';
+import { cdkJsonContext, FIXTURE_PLUGIN_DIR, loadTemplateJson, type TestStage } from './synth-pipeline';
 
-interface CfnTemplate {
+export interface CfnTemplate {
   Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; [key: string]: unknown }>;
   Outputs?: Record<string, { Value: unknown }>;
 }
@@ -54,4 +60,72 @@ export function nagFindingsOf(reportJson: unknown, stackName: string): string[] 
         .map((c) => `${violation.ruleName} at ${c.constructPath}`),
     ),
   );
+}
+
+/** Every `Fn::GetStackOutput` in a template, with where it sits (resource logical id). */
+export function stackOutputReferences(
+  template: unknown,
+): { resource: string; stackName: string; outputName: string }[] {
+  const found: { resource: string; stackName: string; outputName: string }[] = [];
+  const walk = (value: unknown, resource: string): void => {
+    if (Array.isArray(value)) {
+      value.forEach((item) => walk(item, resource));
+    } else if (typeof value === 'object' && value !== null) {
+      const ref = (value as { 'Fn::GetStackOutput'?: { StackName: string; OutputName: string } })[
+        'Fn::GetStackOutput'
+      ];
+      if (ref) {
+        found.push({ resource, stackName: ref.StackName, outputName: ref.OutputName });
+        return;
+      }
+      Object.values(value).forEach((item) => walk(item, resource));
+    }
+  };
+  for (const [logicalId, resource] of Object.entries((template as CfnTemplate).Resources)) {
+    walk(resource, logicalId);
+  }
+  return found;
+}
+
+export interface PipelineVariantOptions {
+  /** Overrides merged over cdk.json's stages.<stage>, section by section. */
+  readonly stageOverrides?: Record<string, Record<string, unknown>>;
+  /** Changes made to the built stacks before synthesis (what a code change would do). */
+  readonly change?: (stacks: PipelineStacks) => void;
+}
+
+/** A synthesized variant of the whole pipeline: each stack's template JSON by part name. */
+export interface PipelineVariant {
+  template(part: string): CfnTemplate;
+}
+
+/**
+ * Synthesizes every stack of a stage the way bin/app.ts does (without the nag
+ * packs), with optional config overrides and changes to the built stacks, in a
+ * temporary folder: for comparing the templates a change produces.
+ */
+export function synthPipelineVariant(
+  stage: TestStage,
+  options: PipelineVariantOptions = {},
+): PipelineVariant {
+  const base = cdkJsonContext();
+  const stages = structuredClone(base.stages) as Record<string, Record<string, Record<string, unknown>>>;
+  for (const [section, values] of Object.entries(options.stageOverrides ?? {})) {
+    stages[stage] = { ...stages[stage], [section]: { ...(stages[stage]?.[section] ?? {}), ...values } };
+  }
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `pipeline-${stage}-`));
+  const app = new App({ outdir, context: { ...base, stages, stage } });
+  const config = loadStageConfig((key) => app.node.tryGetContext(key));
+  const stacks = buildPipeline(app, config, {
+    env: { account: '111111111111', region: 'eu-central-1' },
+    pluginDistDir: FIXTURE_PLUGIN_DIR,
+  });
+  options.change?.(stacks);
+  app.synth();
+  return {
+    template: (part) =>
+      JSON.parse(
+        fs.readFileSync(path.join(outdir, `${stage}-bank-pipeline-${part}.template.json`), 'utf8'),
+      ) as CfnTemplate,
+  };
 }
