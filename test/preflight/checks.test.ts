@@ -185,7 +185,7 @@ describe('availability zones', () => {
     const [msk, redshift] = await checkAvailabilityZones(fakeAws(), devConfig(), support);
     expect(msk?.status).toBe('fail');
     expect(msk?.detail).toContain('us-east-1c=use1-az3');
-    expect(msk?.fix).toContain('"us-east-1a", "us-east-1b", "us-east-1d"');
+    expect(msk?.fix).toContain('"availabilityZones": ["use1-az6", "use1-az1", "use1-az4"]');
     expect(redshift?.status).toBe('fail');
   });
 

@@ -72,9 +72,10 @@ function describe(zones: readonly AvailabilityZone[]): string {
   return zones.map((z) => `${z.name}=${z.id}`).join(', ');
 }
 
+/** Zone IDs, not names: an ID is the same physical zone in every account, as the service pages list them. */
 function suggestion(config: StageConfig, candidates: readonly AvailabilityZone[]): string {
-  const names = candidates.slice(0, config.network.maxAzs).map((z) => `"${z.name}"`);
-  return `set "availabilityZones": [${names.join(', ')}] under stages.${config.stage}.network in cdk.json`;
+  const ids = candidates.slice(0, config.network.maxAzs).map((z) => `"${z.id}"`);
+  return `set "availabilityZones": [${ids.join(', ')}] under stages.${config.stage}.network in cdk.json`;
 }
 
 function checkMsk(
