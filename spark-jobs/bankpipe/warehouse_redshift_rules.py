@@ -14,6 +14,8 @@ Each rule is taken from the Amazon Redshift Database Developer Guide:
   only. They are not enforced" (Unsupported PostgreSQL features); indexes and sequences are not
   supported either.
 - SERIAL/BIGSERIAL/SMALLSERIAL are unsupported data types; INSERT has no ON CONFLICT clause.
+- Date and time functions: CURRENT_TIMESTAMP, NOW, AGE, ... are "deprecated leader node-only
+  functions" (never over tables).
 - Unsupported PostgreSQL functions: GENERATE_SERIES (leader node only, so never over tables),
   STRING_AGG, ARRAY_AGG, IS DISTINCT FROM, FORMAT, REGEXP_MATCHES, ... (FUNCTION_FIXES below).
 
@@ -107,6 +109,11 @@ WIDEN_COLUMN_FIX = (
     "VARCHAR(n) by hand, as a statement of its own outside any transaction, not in sql/redshift"
 )
 
+NOW_FIX = (
+    "take the time from the data or write it from the job; GETDATE() or SYSDATE work on Redshift's "
+    "compute nodes (in a .redshift-only file), CURRENT_DATE on both engines"
+)
+
 STATEMENT_RULES: tuple[Rule, ...] = (
     Rule(
         "ALTER COLUMN ... TYPE cannot run inside a transaction block on Redshift, and each "
@@ -168,6 +175,12 @@ STATEMENT_RULES: tuple[Rule, ...] = (
         _matches(r"\bCREATE\s+SEQUENCE\b|\bNEXTVAL\s*\("),
     ),
     Rule(
+        "CURRENT_TIMESTAMP, CURRENT_TIME, LOCALTIME(STAMP), NOW(), AGE() and ISFINITE() run only on "
+        "Redshift's leader node, so never in a statement that reads or writes a table",
+        NOW_FIX,
+        _matches(r"\b(CURRENT_TIMESTAMP|CURRENT_TIME|LOCALTIMESTAMP|LOCALTIME)\b|\b(NOW|AGE|ISFINITE)\s*\("),
+    ),
+    Rule(
         "Redshift does not support IS [NOT] DISTINCT FROM",
         "write (a = b OR (a IS NULL AND b IS NULL)) or its negation",
         _matches(r"\bIS\s+(NOT\s+)?DISTINCT\s+FROM\b"),
@@ -185,8 +198,8 @@ FUNCTION_FIXES: dict[str, str] = {
     "CORR": "compute it from SUM/COUNT aggregates, or in the job",
     "COVAR_POP": "compute it from SUM/COUNT aggregates, or in the job",
     "COVAR_SAMP": "compute it from SUM/COUNT aggregates, or in the job",
-    "CLOCK_TIMESTAMP": "use CURRENT_TIMESTAMP",
-    "TRANSACTION_TIMESTAMP": "use CURRENT_TIMESTAMP",
+    "CLOCK_TIMESTAMP": NOW_FIX,
+    "TRANSACTION_TIMESTAMP": NOW_FIX,
     "JUSTIFY_DAYS": "Redshift has no INTERVAL columns: compute in days or seconds",
     "JUSTIFY_HOURS": "Redshift has no INTERVAL columns: compute in days or seconds",
     "JUSTIFY_INTERVAL": "Redshift has no INTERVAL columns: compute in days or seconds",

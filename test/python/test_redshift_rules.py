@@ -90,6 +90,18 @@ BAD_STATEMENTS = {
     ),
     "index": ("CREATE INDEX t_id ON banking.t (id);", "has no indexes", "ALTER SORTKEY"),
     "sequence": ("CREATE SEQUENCE banking.ids;", "has no sequences", "IDENTITY"),
+    "current_timestamp over a table": (
+        "CREATE VIEW banking.v AS SELECT CURRENT_TIMESTAMP AS at, COUNT(*) AS n FROM banking.t;\n"
+        "GRANT SELECT ON banking.v TO GROUP bank_reporting;",
+        "run only on Redshift's leader node",
+        "take the time from the data",
+    ),
+    "now()": (
+        "CREATE VIEW banking.v AS SELECT id FROM banking.t WHERE at > NOW();\n"
+        "GRANT SELECT ON banking.v TO GROUP bank_reporting;",
+        "run only on Redshift's leader node",
+        "CURRENT_DATE on both engines",
+    ),
     "is distinct from": (
         "CREATE VIEW banking.v AS SELECT a IS DISTINCT FROM b AS changed FROM banking.t;\n"
         "GRANT SELECT ON banking.v TO GROUP bank_reporting;",
@@ -169,6 +181,8 @@ ACCEPTED = {
     "GRANT SELECT ON banking.v TO GROUP bank_reporting;",
     "ilike": "CREATE VIEW banking.v AS SELECT city FROM banking.t WHERE city ILIKE 'pra%';\n"
     "GRANT SELECT ON banking.v, banking.w TO GROUP bank_reporting;",
+    "current_date": "CREATE VIEW banking.v AS SELECT id FROM banking.t WHERE d < CURRENT_DATE;\n"
+    "GRANT SELECT ON banking.v TO GROUP bank_reporting;",
     "a column named like a function": "CREATE VIEW banking.v AS SELECT format, every FROM banking.t;\n"
     "GRANT SELECT ON TABLE banking.v TO GROUP bank_reporting;",
 }
