@@ -9,6 +9,7 @@ export interface WarehouseSqlFile {
 }
 
 const FILE_NAME = /^(\d{3})_[a-z0-9_]+(\.redshift-only|\.if-absent)?\.sql$/;
+const CREATE_GROUP = /^CREATE GROUP [a-z_][a-z0-9_]*$/i;
 
 /**
  * Reads `sql/redshift/NNN_*.sql` in NNN order, following the conventions of
@@ -58,6 +59,16 @@ export function readWarehouseSqlFiles(directory: string): WarehouseSqlFile[] {
     const statements = splitStatements(fs.readFileSync(path.join(directory, name), 'utf8'), name);
     if (statements.length === 0) {
       throw new Error(`${name}: no SQL statement found; delete the file or add statements`);
+    }
+    if (match[2] === '.if-absent') {
+      // The custom resource skips an "already exists" failure in these files: keep them to CREATE GROUP.
+      const other = statements.find((statement) => !CREATE_GROUP.test(statement.replace(/\s+/g, ' ')));
+      if (other !== undefined) {
+        throw new Error(
+          `${name}: an .if-absent.sql file holds only 'CREATE GROUP name' statements, found ` +
+            `${JSON.stringify(other.slice(0, 80))}; move it to an ordinary NNN_name.sql file`,
+        );
+      }
     }
     return { name, statements };
   });

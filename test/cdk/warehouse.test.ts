@@ -80,6 +80,10 @@ describe('warehouse SQL files', () => {
       /001_b\.sql and 001_a\.sql share the number 001/,
     ],
     [{ '001_a.sql': '-- nothing here\n' }, /001_a\.sql: no SQL statement found/],
+    [
+      { '002_g.if-absent.sql': 'CREATE GROUP g;\nCREATE TABLE t (id INT);' },
+      /002_g\.if-absent\.sql: an \.if-absent\.sql file holds only 'CREATE GROUP name' statements/,
+    ],
     [{}, /has no \.sql files/],
   ])('rejects a bad SQL folder with a message naming the problem (%#)', (files, message) => {
     expect(() => readWarehouseSqlFiles(tempSqlDir(files))).toThrow(message);
