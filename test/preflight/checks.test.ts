@@ -189,16 +189,37 @@ describe('availability zones', () => {
     expect(redshift?.status).toBe('fail');
   });
 
-  it('reads network.availabilityZones as names or AZ IDs', async () => {
-    const base = devConfig();
-    const network = { ...base.network, availabilityZones: ['us-east-1a', 'use1-az1', 'use1-az4'] };
-    const [msk, redshift] = await checkAvailabilityZones(fakeAws(), devConfig({ network }), support);
-    expect(msk?.status).toBe('pass');
-    expect(redshift?.status).toBe('pass');
+  it('reads network.availabilityZones from cdk.json through the stage loader, as zone IDs or names', async () => {
+    const withZones = (availabilityZones: string[]) => {
+      const context = cdkJsonContext() as { stages: Record<string, Record<string, unknown>> };
+      const dev = context.stages.dev ?? {};
+      const stages = {
+        ...context.stages,
+        dev: { ...dev, network: { ...(dev.network as object), availabilityZones } },
+      };
+      return loadStageConfig((key) => ({ ...context, stages, stage: 'dev' })[key]);
+    };
+    const byId = await checkAvailabilityZones(
+      fakeAws(),
+      withZones(['use1-az6', 'use1-az1', 'use1-az4']),
+      support,
+    );
+    expect(byId.map((r) => r.status)).toEqual(['pass', 'pass']);
+    expect(byId[0]?.detail).toContain('(network.availabilityZones)');
 
-    const typo = { ...base.network, availabilityZones: ['us-east-1z'] };
-    const [bad] = await checkAvailabilityZones(fakeAws(), devConfig({ network: typo }), support);
-    expect(bad?.detail).toContain('us-east-1z');
+    const byName = await checkAvailabilityZones(
+      fakeAws(),
+      withZones(['us-east-1a', 'us-east-1b', 'us-east-1c']),
+      support,
+    );
+    expect(byName[0]?.detail).toContain('us-east-1c=use1-az3');
+
+    const [absent] = await checkAvailabilityZones(
+      fakeAws(),
+      withZones(['use1-az6', 'use1-az1', 'use1-az9']),
+      support,
+    );
+    expect(absent?.detail).toContain('use1-az9, which is not an available zone here');
   });
 
   it('says Redshift Serverless is unverified, not passed, for a region without a recorded list', async () => {

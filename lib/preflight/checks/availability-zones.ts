@@ -1,23 +1,11 @@
 import type { StageConfig } from '../../config';
+import { availabilityZoneKind } from '../../config/availability-zones';
 import type { AvailabilityZone, PreflightAws } from '../aws-ports';
 import type { AzSupport } from '../az-support';
 import { describeError, fail, pass, unknown, type CheckResult } from '../check-result';
 
 export const MSK_AZ_CHECK = 'MSK availability zones';
 export const REDSHIFT_AZ_CHECK = 'Redshift Serverless availability zones';
-
-/** An AZ ID such as `euc1-az2` (an AZ name is `eu-central-1a`). */
-const AZ_ID = /^[a-z]+\d+-az\d+$/;
-
-/**
- * `network.availabilityZones` (names or AZ IDs) when the stage sets it;
- * otherwise the first `network.maxAzs` zones of the region, which is what
- * `Fn::GetAZs` gives the VPC. Read loosely: older configs have no such setting.
- */
-export function stageAzSelection(config: StageConfig): readonly string[] | undefined {
-  const chosen = (config.network as { availabilityZones?: unknown }).availabilityZones;
-  return Array.isArray(chosen) && chosen.length > 0 ? chosen.map(String) : undefined;
-}
 
 export async function checkAvailabilityZones(
   aws: PreflightAws,
@@ -48,7 +36,8 @@ function resolveStageZones(
   config: StageConfig,
   regionZones: readonly AvailabilityZone[],
 ): { zones: AvailabilityZone[]; origin: string } | { problem: string } {
-  const selection = stageAzSelection(config);
+  // Unset: the first `maxAzs` zones of the region, what `Fn::GetAZs` gives the VPC.
+  const selection = config.network.availabilityZones;
   const count = config.network.maxAzs;
   if (!selection) {
     if (regionZones.length < count) {
@@ -60,7 +49,8 @@ function resolveStageZones(
   }
   const zones: AvailabilityZone[] = [];
   for (const entry of selection) {
-    const zone = regionZones.find((z) => (AZ_ID.test(entry) ? z.id === entry : z.name === entry));
+    const byId = availabilityZoneKind(entry) === 'id';
+    const zone = regionZones.find((z) => (byId ? z.id === entry : z.name === entry));
     if (!zone)
       return { problem: `network.availabilityZones names ${entry}, which is not an available zone here` };
     zones.push(zone);
