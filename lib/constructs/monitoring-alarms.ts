@@ -5,6 +5,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { START_RUN_METRICS } from '../../lambda/start-run/metrics';
 import type { StreamingMonitoringTargets } from '../stacks/streaming-stack';
 import type { WarehouseMonitoringTargets } from '../stacks/warehouse-stack';
 import {
@@ -16,6 +17,7 @@ import {
   sinkConsumerLag,
   unfinishedRuns,
 } from './monitoring-metrics';
+import { RUN_SERVICES } from './orchestration-services';
 
 export interface PipelineAlarmsProps {
   readonly stage: string;
@@ -30,6 +32,11 @@ export interface PipelineAlarmsProps {
   readonly maxConsumerLag: number;
   /** Service name of the report refresh Lambda (its ReportRefreshFailures metric). */
   readonly reportRefreshService: string;
+  /**
+   * Service name of the start-run Lambda (its HoursOutOfAttempts metric).
+   * @default RUN_SERVICES.startRun
+   */
+  readonly startRunService?: string;
 }
 
 /**
@@ -50,9 +57,26 @@ export class PipelineAlarms extends Construct {
     this.add('RunFailed', {
       alarmName: name('run-failed'),
       alarmDescription:
-        'A pipeline run failed, timed out or was aborted. The run alert on the same topic names the state and cause; an aborted run skips the EMR clean-up (idle auto-termination stops the cluster).',
+        'A pipeline run failed, timed out or was aborted. The run alert on the same topic names the state and cause; start-run retries the hour on its next tick while attempts are left (see hours-out-of-attempts). An aborted run skips the EMR clean-up (idle auto-termination stops the cluster).',
       metric: unfinishedRuns(props.stateMachine),
       threshold: 1,
+    });
+
+    this.add('HoursOutOfAttempts', {
+      alarmName: name('hours-out-of-attempts'),
+      alarmDescription:
+        'An hour of raw data stays unprocessed: its latest run attempts all failed and start-run stopped retrying it. ' +
+        "start-run's log lists the hours, the run alerts name the cause. Fix it, then invoke start-run with " +
+        '{"window": "<hour>", "attempt": <next attempt>}; the alarm clears on the first tick that finds no such hour.',
+      metric: pipelineMetric(
+        props.startRunService ?? RUN_SERVICES.startRun,
+        START_RUN_METRICS.hoursOutOfAttempts,
+        'Hours out of attempts',
+      ).with({ statistic: cloudwatch.Stats.MAXIMUM }),
+      threshold: 1,
+      // Published only by ticks that examined the hours (not while a run is in progress, and not
+      // between ticks): no data keeps the last state instead of clearing it.
+      treatMissingData: cloudwatch.TreatMissingData.IGNORE,
     });
 
     for (const { label, fn } of props.functions) {

@@ -114,8 +114,10 @@ export interface RunStateMachineProps {
 }
 
 /**
- * The run: one STANDARD execution per closed hour of raw data, input
- * `{runId, rawPrefix, window}` (lambda/shared/run-input.ts).
+ * The run: one STANDARD execution per attempt at a closed hour of raw data, input
+ * `{runId, attempt, executionName, rawPrefix, window}` (lambda/shared/run-input.ts). Every attempt
+ * at an hour uses the hour's run id for the job, the manifest and the load, so a re-run replaces
+ * what an earlier attempt wrote.
  *
  * Create a cluster for this run -> ATM step (.sync) -> terminate the cluster ->
  * reconcile the manifest counts -> start the processed crawler and poll it
@@ -125,7 +127,8 @@ export interface RunStateMachineProps {
  * Every task has a Catch that records the failed state (`$failedState`) and the
  * error (`$.failure`), then: terminate the cluster if one was created (errors
  * ignored) -> publish the failure to the alerts topic -> fail with the original
- * error. Per-state timeouts keep failures catchable; an aborted execution skips
+ * error. start-run learns the failure from the execution's status and retries
+ * the hour (lambda/start-run/start-run.ts). Per-state timeouts keep failures catchable; an aborted execution skips
  * the clean-up, which is why the cluster also carries an idle auto-termination
  * policy.
  */
@@ -188,9 +191,12 @@ export class RunStateMachine extends Construct {
         'error.$': '$.failure.Error',
         'cause.$': '$.failure.Cause',
         'execution.$': '$$.Execution.Id',
+        'attempt.$': '$.attempt',
         rerun: {
-          how: 'fix the cause, then invoke the start-run function with this event',
-          event: { 'window.$': '$.window', attempt: 2 },
+          automatic:
+            'start-run retries the hour (the whole hour, same run id, next attempt) on its next tick while fewer than maxRunAttempts attempts in a row have failed; after that the out-of-attempts alarm fires',
+          how: 'when the retries are used up: fix the cause, then invoke the start-run function with this event',
+          event: { 'window.$': '$.window', 'attempt.$': 'States.MathAdd($.attempt, 1)' },
         },
       },
       resultPath: '$.alert',
@@ -361,13 +367,14 @@ export class RunStateMachine extends Construct {
     const reconcile = invoke(
       RUN_STATES.reconcile,
       props.reconcileFunction,
-      { Payload: { 'runId.$': '$.runId' } },
+      { Payload: { 'runId.$': '$.runId', 'rawPrefix.$': '$.rawPrefix' } },
       {
         selector: {
           'read.$': '$.Payload.read',
           'valid.$': '$.Payload.valid',
           'quarantined.$': '$.Payload.quarantined',
           'duplicates.$': '$.Payload.duplicates',
+          'rawLines.$': '$.Payload.rawLines',
         },
         path: '$.reconciliation',
       },

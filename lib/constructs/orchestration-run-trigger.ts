@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -14,6 +14,8 @@ import {
   RUN_RESERVED_CONCURRENCY,
   runReservedConcurrency,
 } from './orchestration-concurrency';
+import { MAX_RUN_ATTEMPTS } from '../../lambda/start-run/start-run';
+import { acknowledgeWildcardResource } from './nag-acknowledgements';
 import { RUN_SERVICES } from './orchestration-services';
 import { PipelineFunction } from './pipeline-function';
 
@@ -40,13 +42,23 @@ export interface RunTriggerProps {
    * @default 400
    */
   readonly claimTtlDays?: number;
+  /**
+   * Attempts in a row that may fail before start-run stops retrying an hour and the
+   * out-of-attempts alarm fires (1 to 10; 1 turns automatic retries off).
+   * @default MAX_RUN_ATTEMPTS.fallback (3, lambda/start-run/start-run.ts)
+   */
+  readonly maxRunAttempts?: number;
 }
 
 /**
  * What starts runs: the `start-run` function, the DynamoDB runs ledger it
  * claims run ids in, the schedule that ticks every
  * `orchestration.runIntervalMinutes`, and a rule that ticks again as soon as a
- * run ends (so a backlog of hours is worked off run after run).
+ * run ends (so a backlog of hours is worked off run after run). On each tick
+ * start-run also reads how the hours' latest runs ended (DescribeExecution) and
+ * re-runs an hour whose run failed (up to `maxRunAttempts` in a row, then the
+ * out-of-attempts alarm) or whose raw prefix received objects after its run
+ * was claimed.
  *
  * Where the stage reserves concurrency (`orchestration.reservedConcurrency`,
  * prod), a reservation of 1 serialises the ticks: runs must not overlap (the
@@ -68,6 +80,13 @@ export class RunTrigger extends Construct {
   constructor(scope: Construct, id: string, props: RunTriggerProps) {
     super(scope, id);
     const { config } = props;
+    const maxRunAttempts = props.maxRunAttempts ?? MAX_RUN_ATTEMPTS.fallback;
+    const { min, max } = MAX_RUN_ATTEMPTS;
+    if (!Number.isInteger(maxRunAttempts) || maxRunAttempts < min || maxRunAttempts > max) {
+      throw new Error(
+        `RunTrigger maxRunAttempts must be a whole number from ${min} to ${max} (attempts in a row that may fail before an hour is left for a human); got ${maxRunAttempts}`,
+      );
+    }
 
     this.ledger = new dynamodb.Table(this, 'RunsLedger', {
       partitionKey: { name: 'runId', type: dynamodb.AttributeType.STRING },
@@ -97,6 +116,7 @@ export class RunTrigger extends Construct {
         LOOKBACK_HOURS: String(props.lookbackHours ?? 24),
         CLOSE_DELAY_MINUTES: String(props.closeDelayMinutes ?? 10),
         CLAIM_TTL_DAYS: String(props.claimTtlDays ?? 400),
+        MAX_RUN_ATTEMPTS: String(maxRunAttempts),
       },
     });
     explainUnreservedConcurrency(this.function, config);
@@ -112,7 +132,7 @@ export class RunTrigger extends Construct {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ClaimRuns',
-        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         resources: [this.ledger.tableArn],
       }),
     );
@@ -122,6 +142,25 @@ export class RunTrigger extends Construct {
         actions: ['states:StartExecution', 'states:ListExecutions'],
         resources: [props.stateMachine.stateMachineArn],
       }),
+    );
+    // How a run ended is read from Step Functions the next time its hour is examined.
+    const runExecutions = Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${Arn.split(props.stateMachine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadRunOutcomes',
+        actions: ['states:DescribeExecution'],
+        resources: [runExecutions],
+      }),
+    );
+    acknowledgeWildcardResource(
+      role.permissionsPolicy,
+      runExecutions,
+      'start-run role: states:DescribeExecution on the executions of this one state machine; execution names (run id + attempt) are only known at run time',
     );
     // The ledger is encrypted with the pipeline key (the DLQ statement of PipelineFunction covers the same key).
 

@@ -76,10 +76,32 @@ export class OrchestrationStack extends PipelineStack {
 
     const reconcile = taskFunction(
       'reconcile-run',
-      'Fails the run when its manifest counts do not reconcile',
+      'Fails the run when its manifest counts do not reconcile with each other and with the raw lines',
       {
-        environment: { PROCESSED_BUCKET: buckets.processed.bucketName },
+        // Streams one hour of raw objects to count their lines (docs/data-layout.md).
+        timeout: Duration.minutes(10),
+        environment: { PROCESSED_BUCKET: buckets.processed.bucketName, RAW_BUCKET: buckets.raw.bucketName },
       },
+    );
+    reconcile.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'CountRawLines',
+        actions: ['s3:GetObject'],
+        resources: [buckets.raw.arnForObjects('transactions/*')],
+      }),
+    );
+    reconcile.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ListRawHourObjects',
+        actions: ['s3:ListBucket'],
+        resources: [buckets.raw.bucketArn],
+        conditions: { StringLike: { 's3:prefix': ['transactions/*'] } },
+      }),
+    );
+    acknowledgeWildcardResource(
+      reconcile.role.permissionsPolicy,
+      buckets.raw.arnForObjects('transactions/*'),
+      "reconcile-run role: reads the raw objects of the run's hour to count their lines; the hour is only known at run time, so the read-only grant covers the raw transactions prefix and nothing else of the raw bucket",
     );
     reconcile.role.addToPrincipalPolicy(
       new iam.PolicyStatement({

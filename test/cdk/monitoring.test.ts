@@ -76,6 +76,7 @@ describe.each(TEST_STAGES)('MonitoringStack (%s, serverless warehouse)', (stage)
         name('source-connector-errored-tasks'),
         name('sink-connector-errored-tasks'),
         name('report-refresh-failed'),
+        name('hours-out-of-attempts'),
       ].sort(),
     );
     for (const alarm of Object.values(alarms)) {
@@ -102,6 +103,23 @@ describe.each(TEST_STAGES)('MonitoringStack (%s, serverless warehouse)', (stage)
         .sort(),
     ).toEqual(['ExecutionsAborted', 'ExecutionsFailed', 'ExecutionsTimedOut']);
     expect(run).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+  });
+
+  it('alarms when start-run has given up on an hour (its attempts ran out), keeping the state between ticks', () => {
+    const outOfAttempts = alarms[name('hours-out-of-attempts')];
+    expect(outOfAttempts).toMatchObject({
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'ignore',
+    });
+    expect(watchedMetric(outOfAttempts)).toMatchObject({
+      Namespace: expect.any(String),
+      MetricName: 'HoursOutOfAttempts',
+      Dimensions: [{ Name: 'service', Value: 'start-run' }],
+      Stat: 'Maximum',
+    });
+    expect(String(outOfAttempts.AlarmDescription)).toMatch(/"attempt": <next attempt>/);
   });
 
   it('alarms on sink consumer lag above config.monitoring.maxConsumerLag for 15 minutes', () => {

@@ -213,9 +213,15 @@ describe.each(TEST_STAGES)('OrchestrationStack (%s)', (stage) => {
 
       expect(asl.States[RUN_STATES.describeFailure].Parameters).toMatchObject({
         'runId.$': '$.runId',
+        'attempt.$': '$.attempt',
         'failedState.$': '$failedState',
         'error.$': '$.failure.Error',
         'cause.$': '$.failure.Cause',
+        // start-run retries by itself; the manual event names the next attempt.
+        rerun: {
+          automatic: expect.stringMatching(/retries the hour .* maxRunAttempts/),
+          event: { 'window.$': '$.window', 'attempt.$': 'States.MathAdd($.attempt, 1)' },
+        },
       });
       const notify = asl.States[RUN_STATES.notifyFailure];
       expect(notify.Resource).toMatch(/:states:::sns:publish$/);
@@ -351,18 +357,59 @@ describe.each(TEST_STAGES)('OrchestrationStack (%s)', (stage) => {
       });
     });
 
-    it('lets start-run list only the raw transactions prefix and write only the ledger', () => {
+    it('lets start-run list only the raw transactions prefix and read and write only the ledger', () => {
       const list = policyStatements(template).find((s) => s.Sid === 'ListRawHours');
       expect(list).toMatchObject({
         Action: 's3:ListBucket',
         Condition: { StringLike: { 's3:prefix': ['transactions/*'] } },
       });
       const claim = policyStatements(template).find((s) => s.Sid === 'ClaimRuns');
-      expect(asList(claim?.Action ?? [])).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
+      expect(asList(claim?.Action ?? [])).toEqual([
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+      ]);
+    });
+
+    it("lets start-run describe only this state machine's executions (how a run ended)", () => {
+      const outcomes = policyStatements(template).find((s) => s.Sid === 'ReadRunOutcomes');
+      expect(outcomes?.Action).toBe('states:DescribeExecution');
+      const resource = JSON.stringify(outcomes?.Resource);
+      expect(resource).toContain(':execution:');
+      expect(resource).toMatch(/RunStateMachine/);
+      expect(resource).toMatch(/":\*"\]\]\}$/);
+    });
+
+    it("lets reconcile-run read only the raw transactions prefix (it counts the hour's lines)", () => {
+      const read = policyStatements(template).find((s) => s.Sid === 'CountRawLines');
+      expect(read?.Action).toBe('s3:GetObject');
+      expect(JSON.stringify(read?.Resource)).toMatch(/RawBucket.*\/transactions\/\*/);
+      const list = policyStatements(template).find((s) => s.Sid === 'ListRawHourObjects');
+      expect(list).toMatchObject({
+        Action: 's3:ListBucket',
+        Condition: { StringLike: { 's3:prefix': ['transactions/*'] } },
+      });
     });
   });
 
   describe('functions', () => {
+    it('give start-run its retry budget and reconcile-run the raw bucket whose lines it counts', () => {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: Match.objectLike({ RUNS_TABLE: Match.anyValue(), MAX_RUN_ATTEMPTS: '3' }),
+        },
+      });
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: Match.objectLike({ PROCESSED_BUCKET: Match.anyValue(), RAW_BUCKET: Match.anyValue() }),
+        },
+        Timeout: 600,
+      });
+      expect(asl.States[RUN_STATES.reconcile].Parameters).toMatchObject({
+        Payload: { 'runId.$': '$.runId', 'rawPrefix.$': '$.rawPrefix' },
+      });
+    });
+
     it('run on the pinned Node.js runtime, arm64, traced, in the VPC, with an encrypted environment', () => {
       const functions = Object.values(template.findResources('AWS::Lambda::Function'));
       expect(functions).toHaveLength(4);
