@@ -1,10 +1,11 @@
+import { Readable } from 'node:stream';
 import { GetCrawlerCommand, GlueClient } from '@aws-sdk/client-glue';
 import {
   DescribeStatementCommand,
   ExecuteStatementCommand,
   RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -28,16 +29,28 @@ beforeEach(() => {
 afterEach(() => vi.unstubAllEnvs());
 
 describe('reconcile-run handler', () => {
-  it('reads the manifest from PROCESSED_BUCKET', async () => {
+  it('reads the manifest from PROCESSED_BUCKET and counts the raw lines in RAW_BUCKET', async () => {
     vi.stubEnv('PROCESSED_BUCKET', 'processed-bucket');
+    vi.stubEnv('RAW_BUCKET', 'raw-bucket');
+    const rawPrefix = 'transactions/year=2024/month=05/day=01/hour=10/';
     s3.on(GetObjectCommand, { Bucket: 'processed-bucket', Key: '_manifest/run-1.json' }).resolves({
       Body: {
         transformToString: async () =>
           JSON.stringify({ run_id: 'run-1', counts: { read: 4, valid: 3, quarantined: 1, duplicates: 0 } }),
       },
     } as never);
+    s3.on(ListObjectsV2Command, { Bucket: 'raw-bucket', Prefix: rawPrefix }).resolves({
+      Contents: [{ Key: `${rawPrefix}t-0-1.jsonl` }],
+    });
+    s3.on(GetObjectCommand, { Bucket: 'raw-bucket', Key: `${rawPrefix}t-0-1.jsonl` }).callsFake(() => ({
+      Body: Readable.from([Buffer.from('{"a":1}\n{"a":2}\n{"a":3}\n{"a":4}\n')]),
+    }));
     const { handler } = await import('../../lambda/reconcile-run/handler');
-    await expect(handler({ runId: 'run-1' })).resolves.toMatchObject({ read: 4, valid: 3 });
+    await expect(handler({ runId: 'run-1', rawPrefix })).resolves.toMatchObject({
+      read: 4,
+      valid: 3,
+      rawLines: 4,
+    });
   });
 
   it('refuses to load without PROCESSED_BUCKET', async () => {
