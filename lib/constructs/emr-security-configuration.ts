@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { Lazy, Stack } from 'aws-cdk-lib';
 import * as emr from 'aws-cdk-lib/aws-emr';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -33,12 +35,16 @@ export interface EmrSecurityConfigurationProps {
  *   resources, which this app never creates (Step Functions creates the
  *   cluster per run), so the stage setting is what enforces it.
  *
- * No name is set: a security configuration cannot be updated, so a change
- * replaces it, and CloudFormation needs a fresh generated name to do that.
+ * The name is derived from the configuration: `<stack name>-<hash of the
+ * document>`. A security configuration cannot be updated, so any change
+ * replaces it and needs a new name; deriving the name from the document gives
+ * it one, and hands the consumer (the run state machine, in another stack) the
+ * name itself rather than a cross-stack reference that would keep the old
+ * name. A change of the document changes both templates.
  */
 export class EmrSecurityConfiguration extends Construct {
   readonly resource: emr.CfnSecurityConfiguration;
-  /** The generated name clusters refer to. */
+  /** The derived name clusters refer to: a plain string in every stack that uses it. */
   readonly name: string;
 
   constructor(scope: Construct, id: string, props: EmrSecurityConfigurationProps) {
@@ -49,7 +55,12 @@ export class EmrSecurityConfiguration extends Construct {
         props.tlsCertificatesZipUri,
       ),
     });
-    this.name = this.resource.ref;
+    const stack = Stack.of(this);
+    // Uncached: computed when each template is written, from the document as it is then.
+    this.name = Lazy.uncachedString({
+      produce: () => `${stack.stackName}-emr-${documentHash(stack.resolve(this.resource.securityConfiguration))}`,
+    });
+    this.resource.name = this.name;
   }
 }
 
@@ -85,4 +96,9 @@ export function emrSecurityConfigurationDocument(
       HttpPutResponseHopLimit: 1,
     },
   };
+}
+
+/** A short hash of the synthesized security configuration document. */
+function documentHash(resolvedDocument: unknown): string {
+  return createHash('sha256').update(JSON.stringify(resolvedDocument)).digest('hex').slice(0, 12);
 }

@@ -1,4 +1,4 @@
-import { Fn, Lazy } from 'aws-cdk-lib';
+import { Fn, Lazy, Stack, Validations } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { availabilityZoneKind, type NetworkConfig } from '../config';
 
@@ -18,10 +18,13 @@ export class NetworkZones {
   /** The zones the Vpc builds in, in order: one subnet of every group per entry. */
   readonly zones: string[];
   private readonly zoneIds: readonly string[] | undefined;
+  private readonly zoneNames: boolean;
   private zoneNameSources: ec2.ISubnet[] = [];
 
   constructor(network: NetworkConfig) {
     const configured = network.availabilityZones;
+    this.zoneNames =
+      configured !== undefined && configured.every((zone) => availabilityZoneKind(zone) === 'name');
     if (configured === undefined) {
       this.zones = Array.from({ length: network.maxAzs }, (_, index) => Fn.select(index, Fn.getAzs()));
     } else if (configured.every((zone) => availabilityZoneKind(zone) === 'id')) {
@@ -38,7 +41,8 @@ export class NetworkZones {
    * With zone IDs, moves every subnet of the VPC from its placeholder zone name
    * to `AvailabilityZoneId` (an L1 override: `AvailabilityZone` and
    * `AvailabilityZoneId` are mutually exclusive on `AWS::EC2::Subnet`).
-   * Does nothing when the stage names its zones or leaves them unset.
+   * With zone names, records why the subnets name literal zones (the
+   * CloudFormation rule W3010 asks for none); unset, does nothing.
    *
    * @param zoneNameSources one subnet per zone, in zone order, whose
    *   `AvailabilityZone` attribute stands for the zone's name: a subnet group
@@ -46,6 +50,14 @@ export class NetworkZones {
    *   name's source stays put.
    */
   placeSubnets(vpc: ec2.Vpc, zoneNameSources: ec2.ISubnet[]): void {
+    if (this.zoneNames) {
+      // CDK's own Stack.availabilityZones acknowledges this rule when it hands out literal zones; this stack does the same.
+      Validations.of(Stack.of(vpc)).acknowledge({
+        id: 'CloudFormation-Validate::W3010',
+        reason:
+          'Zone names are literal because the stage lists them (network.availabilityZones), chosen for the zones MSK and Redshift Serverless support',
+      });
+    }
     const zoneIds = this.zoneIds;
     if (zoneIds === undefined) return;
     if (zoneNameSources.length !== this.zones.length) {

@@ -304,3 +304,33 @@ describe('network stack without NAT gateways', () => {
     expect(result.nagFindings).toEqual([]);
   });
 });
+
+describe.each([
+  ['zone IDs', ['euc1-az2', 'euc1-az3', 'euc1-az1'], 'AvailabilityZoneId', 'AvailabilityZone'],
+  [
+    'zone names',
+    ['eu-central-1b', 'eu-central-1c', 'eu-central-1a'],
+    'AvailabilityZone',
+    'AvailabilityZoneId',
+  ],
+] as const)('network stack placed by %s (network.availabilityZones)', (_kind, zones, placedBy, absent) => {
+  let result: CoreSynthResult;
+  beforeAll(() => {
+    result = synthCoreStacks('dev', { stageOverrides: { network: { availabilityZones: [...zones] } } });
+  });
+
+  it(`puts subnet N of every group in the N-th listed zone by ${placedBy}`, () => {
+    const subnets = resourcesOfType(result.template('network').toJSON(), 'AWS::EC2::Subnet');
+    expect(subnets).toHaveLength(3 * 3);
+    for (const [logicalId, subnet] of subnets) {
+      const index = Number(/Subnet(\d)Subnet/.exec(logicalId)?.[1]) - 1;
+      expect(subnet.Properties?.[placedBy], logicalId).toBe(zones[index]);
+      expect(subnet.Properties, logicalId).not.toHaveProperty(absent);
+    }
+  });
+
+  it('asks CloudFormation for no zone list and still synthesizes the core stacks without cdk-nag findings', () => {
+    expect(JSON.stringify(result.template('network').toJSON())).not.toContain('Fn::GetAZs');
+    expect(result.nagFindings).toEqual([]);
+  });
+});

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { RUN_SERVICES } from '../../lib/stacks/orchestration-stack';
+import { resourcesOfType } from '../helpers/cross-stack';
+import { loadTemplateJson, stackNames } from '../helpers/synth-pipeline';
+
+/** Reserved concurrency of each run function of a stage, by its Powertools service name. */
+function runFunctionReservations(stage: 'dev' | 'prod'): Record<string, unknown> {
+  const functions = resourcesOfType(loadTemplateJson(stage, 'orchestration'), 'AWS::Lambda::Function');
+  return Object.fromEntries(
+    functions.map(([, fn]) => {
+      const variables = (fn.Properties?.Environment as { Variables: Record<string, string> }).Variables;
+      return [variables.POWERTOOLS_SERVICE_NAME, fn.Properties?.ReservedConcurrentExecutions];
+    }),
+  );
+}
+
+describe('orchestration.reservedConcurrency in the synthesized templates', () => {
+  it('dev reserves no concurrency anywhere, so it deploys into an account at the new-account quota', () => {
+    for (const name of stackNames('dev')) {
+      const part = name.replace('dev-bank-pipeline-', '');
+      expect(JSON.stringify(loadTemplateJson('dev', part)), name).not.toContain(
+        'ReservedConcurrentExecutions',
+      );
+    }
+    expect(Object.keys(runFunctionReservations('dev')).sort()).toEqual(Object.values(RUN_SERVICES).sort());
+  });
+
+  it('dev says on each run function why checkov CKV_AWS_115 does not apply', () => {
+    for (const [logicalId, fn] of resourcesOfType(
+      loadTemplateJson('dev', 'orchestration'),
+      'AWS::Lambda::Function',
+    )) {
+      const skips = (fn.Metadata as { checkov?: { skip: { id: string; comment: string }[] } } | undefined)
+        ?.checkov?.skip;
+      expect(skips?.find((skip) => skip.id === 'CKV_AWS_115')?.comment, logicalId).toMatch(
+        /orchestration\.reservedConcurrency false/,
+      );
+    }
+  });
+
+  it('prod keeps start-run at 1 (one tick at a time) and each run task at 2', () => {
+    expect(runFunctionReservations('prod')).toEqual({
+      [RUN_SERVICES.startRun]: 1,
+      [RUN_SERVICES.reconcile]: 2,
+      [RUN_SERVICES.crawlerStatus]: 2,
+      [RUN_SERVICES.refreshReports]: 2,
+    });
+  });
+});
