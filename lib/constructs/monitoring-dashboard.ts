@@ -4,6 +4,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { START_RUN_METRICS } from '../../lambda/start-run/metrics';
 import type { AnalyticsMonitoringTargets } from '../stacks/analytics-stack';
 import type { StreamingMonitoringTargets } from '../stacks/streaming-stack';
 import type { WarehouseMonitoringTargets } from '../stacks/warehouse-stack';
@@ -76,6 +77,7 @@ export class PipelineDashboard extends Construct {
         [
           graph('Run executions', [runs.started, runs.succeeded, runs.failed, runs.timedOut, runs.aborted]),
           graph('Records per run (manifest)', [
+            pipelineMetric(props.services.reconcile, 'RawLines', 'Raw lines'),
             pipelineMetric(props.services.reconcile, 'RecordsRead', 'Read'),
             pipelineMetric(props.services.reconcile, 'RecordsValid', 'Valid'),
             pipelineMetric(props.services.reconcile, 'RecordsQuarantined', 'Quarantined'),
@@ -83,6 +85,13 @@ export class PipelineDashboard extends Construct {
           ]),
           graph('Run starts and failures by cause', [
             pipelineMetric(props.services.startRun, 'RunsStarted', 'Runs started'),
+            pipelineMetric(props.services.startRun, 'RunsRetried', 'Retries of failed hours'),
+            pipelineMetric(props.services.startRun, 'LateDataReruns', 'Re-runs for late objects'),
+            pipelineMetric(
+              props.services.startRun,
+              START_RUN_METRICS.hoursOutOfAttempts,
+              'Hours out of attempts',
+            ).with({ statistic: cloudwatch.Stats.MAXIMUM }),
             pipelineMetric(props.services.startRun, 'StartRunFailures', 'start-run failures'),
             pipelineMetric(props.services.reconcile, 'ReconciliationFailures', 'Reconciliation failures'),
             pipelineMetric(props.services.crawlerStatus, 'CrawlerFailures', 'Crawl failures'),

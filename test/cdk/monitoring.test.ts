@@ -231,6 +231,9 @@ describe.each(TEST_STAGES)('MonitoringStack (%s, serverless warehouse)', (stage)
       '"ApproximateNumberOfMessagesVisible"',
       '"AWS/Redshift-Serverless","ComputeCapacity"',
       '"BankPipeline","RecordsQuarantined"',
+      '"BankPipeline","RawLines"',
+      '"BankPipeline","HoursOutOfAttempts"',
+      '"BankPipeline","LateDataReruns"',
     ]) {
       expect(body, expected).toContain(expected);
     }
