@@ -135,9 +135,14 @@ export function createAwsRunStarter(
             new UpdateItemCommand({
               TableName: settings.runsTable,
               Key: { runId: { S: claim.runId } },
-              UpdateExpression: `SET ${names.map((name) => `#${name} = :${name}`).join(', ')} REMOVE executionArn, finishedAt, outcome`,
+              UpdateExpression: `SET ${names.map((name) => `#${name} = :${name}`).join(', ')} REMOVE #executionArn, #finishedAt, #outcome`,
               ConditionExpression: `${previousAttemptIs(claim.attempt - 1)} AND #status IN (:succeeded, :failed)`,
-              ExpressionAttributeNames: Object.fromEntries(names.map((name) => [`#${name}`, name])),
+              ExpressionAttributeNames: {
+                ...Object.fromEntries(names.map((name) => [`#${name}`, name])),
+                '#executionArn': 'executionArn',
+                '#finishedAt': 'finishedAt',
+                '#outcome': 'outcome',
+              },
               ExpressionAttributeValues: {
                 ...Object.fromEntries(names.map((name) => [`:${name}`, fields[name]])),
                 ':previous': { N: String(claim.attempt - 1) },
@@ -224,10 +229,17 @@ export function createAwsRunStarter(
             Key: { runId: { S: runId } },
             UpdateExpression:
               outcome === 'SUCCEEDED'
-                ? 'SET #status = :outcome, outcome = :detail, finishedAt = :now, failedAttempts = :zero'
-                : 'SET #status = :outcome, outcome = :detail, finishedAt = :now ADD failedAttempts :one',
+                ? 'SET #status = :outcome, #outcome = :detail, #finishedAt = :now, #failedAttempts = :zero'
+                : 'SET #status = :outcome, #outcome = :detail, #finishedAt = :now ADD #failedAttempts :one',
             ConditionExpression: `${previousAttemptIs(attempt)} AND #status = :started`,
-            ExpressionAttributeNames: { '#status': 'status' },
+            // Only the names the expressions use: DynamoDB refuses unused ones.
+            ExpressionAttributeNames: {
+              '#status': 'status',
+              '#attempt': 'attempt',
+              '#outcome': 'outcome',
+              '#finishedAt': 'finishedAt',
+              '#failedAttempts': 'failedAttempts',
+            },
             ExpressionAttributeValues: {
               ':outcome': { S: outcome },
               ':detail': { S: detail },
@@ -262,9 +274,12 @@ export function snapshotOf(objects: readonly _Object[]): RawSnapshot {
   };
 }
 
-/** Items written before attempts were recorded hold attempt 1 without the attribute. */
+/**
+ * Items written before attempts were recorded hold attempt 1 without the attribute. Attribute
+ * names in update expressions are always aliased (`#attempt`): some are DynamoDB reserved words.
+ */
 function previousAttemptIs(attempt: number): string {
-  return attempt === 1 ? '(attribute_not_exists(attempt) OR attempt = :previous)' : 'attempt = :previous';
+  return attempt === 1 ? '(attribute_not_exists(#attempt) OR #attempt = :previous)' : '#attempt = :previous';
 }
 
 function hourRunOf(item: Record<string, AttributeValue>): HourRun {

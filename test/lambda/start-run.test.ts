@@ -278,7 +278,7 @@ describe('start-run backfills', () => {
     expect(claim?.ExpressionAttributeValues?.[':attempt']).toEqual({ N: '2' });
     expect(claim?.ExpressionAttributeValues?.[':previous']).toEqual({ N: '1' });
     expect(claim?.ConditionExpression).toMatch(
-      /attempt = :previous\) AND #status IN \(:succeeded, :failed\)/,
+      /#attempt = :previous\) AND #status IN \(:succeeded, :failed\)/,
     );
   });
 
@@ -569,9 +569,9 @@ describe('start-run AWS adapter', () => {
   it('records a failure by adding one to failedAttempts, only on the attempt still STARTED', async () => {
     await ports.recordOutcome('run-2024-05-01T09', 1, 'FAILED', 'execution run-2024-05-01T09 FAILED');
     const update = dynamodb.commandCalls(UpdateItemCommand)[0].args[0].input;
-    expect(update.UpdateExpression).toContain('ADD failedAttempts :one');
+    expect(update.UpdateExpression).toContain('ADD #failedAttempts :one');
     expect(update.ConditionExpression).toBe(
-      '(attribute_not_exists(attempt) OR attempt = :previous) AND #status = :started',
+      '(attribute_not_exists(#attempt) OR #attempt = :previous) AND #status = :started',
     );
     dynamodb.on(UpdateItemCommand).rejects(awsError('ConditionalCheckFailedException', 400));
     await expect(ports.recordOutcome('run-2024-05-01T09', 1, 'FAILED', 'again')).resolves.toBeUndefined();
