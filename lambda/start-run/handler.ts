@@ -8,7 +8,7 @@ import { fromPowertools } from '../shared/log';
 import { createObservability } from '../shared/powertools';
 import { createAwsRunStarter } from './aws-ports';
 import { START_RUN_METRICS } from './metrics';
-import { type StartRunReport, type StartRunSettings, startRuns } from './start-run';
+import { MAX_RUN_ATTEMPTS, type StartRunReport, type StartRunSettings, startRuns } from './start-run';
 
 /**
  * start-run: invoked by the EventBridge schedule, by the end of each run, and by hand for backfills.
@@ -40,7 +40,7 @@ const settings: StartRunSettings = {
     env,
     'MAX_RUN_ATTEMPTS',
     'the attempts in a row that may fail before an hour is left for a human',
-    { min: 1, max: 10, fallback: 3 },
+    MAX_RUN_ATTEMPTS,
   ),
 };
 const { logger, metrics, tracer } = createObservability('start-run');

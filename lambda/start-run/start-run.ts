@@ -100,6 +100,12 @@ export interface RunStarter {
   ): Promise<void>;
 }
 
+/**
+ * StartRunSettings.maxRunAttempts: its default and range, shared by the handler (MAX_RUN_ATTEMPTS)
+ * and the CDK construct that sets it (RunTriggerProps.maxRunAttempts). 1 turns automatic retries off.
+ */
+export const MAX_RUN_ATTEMPTS = { fallback: 3, min: 1, max: 10 } as const;
+
 export interface StartRunSettings {
   /** Closed hours examined on each tick, so missed, failed or late-fed hours are caught up. */
   readonly lookbackHours: number;

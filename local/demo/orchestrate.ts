@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { RunLog } from '../../lambda/shared/log';
 import { createAwsRunStarter } from '../../lambda/start-run/aws-ports';
-import { type StartRunSettings, startRuns } from '../../lambda/start-run/start-run';
+import { MAX_RUN_ATTEMPTS, type StartRunSettings, startRuns } from '../../lambda/start-run/start-run';
 import { createLocalRunStarter, type RunLedger } from './run-ledger';
 import type { ExecutionResult, LocalStateMachine } from './state-machine';
 
@@ -15,7 +15,7 @@ const START_RUN_SETTINGS: StartRunSettings = {
   lookbackHours: 24,
   closeDelayMinutes: 0,
   claimTtlDays: 400,
-  maxRunAttempts: 3,
+  maxRunAttempts: MAX_RUN_ATTEMPTS.fallback,
 };
 
 export interface OrchestrationOptions {
