@@ -58,7 +58,8 @@ export class EmrSecurityConfiguration extends Construct {
     const stack = Stack.of(this);
     // Uncached: computed when each template is written, from the document as it is then.
     this.name = Lazy.uncachedString({
-      produce: () => `${stack.stackName}-emr-${documentHash(stack.resolve(this.resource.securityConfiguration))}`,
+      produce: () =>
+        `${stack.stackName}-emr-${documentHash(stack.resolve(this.resource.securityConfiguration))}`,
     });
     this.resource.name = this.name;
   }
