@@ -1,6 +1,7 @@
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as emr from 'aws-cdk-lib/aws-emr';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { REPLACEMENT_PROPERTIES } from '../../lib/stacks/replacement-fingerprint';
 import {
   type CfnTemplate,
   type PipelineVariant,
@@ -36,6 +37,21 @@ describe.each(TEST_STAGES)('cross-stack references (%s)', (stage) => {
       // CDK's own output name plus the 8-character fingerprint (pipeline-stack.ts).
       expect(reference.outputName).toMatch(/^PublishOutput\w+[0-9A-F]{8}$/);
     }
+  });
+
+  it('publishes only resource types whose replacement properties are listed (others would be fingerprinted whole)', () => {
+    const types = new Set(
+      stackNames(stage).flatMap((name) =>
+        stackOutputReferences(loadTemplateJson(stage, name.replace(`${stage}-bank-pipeline-`, ''))).map(
+          (reference) =>
+            resolveStackOutput(stage, {
+              'Fn::GetStackOutput': { StackName: reference.stackName, OutputName: reference.outputName },
+            }).resource.Type,
+        ),
+      ),
+    );
+    expect(types.size).toBeGreaterThan(10);
+    expect([...types].filter((type) => !(type in REPLACEMENT_PROPERTIES))).toEqual([]);
   });
 
   it('hands the EMR security configuration over by its derived name, never by reference', () => {
