@@ -101,8 +101,14 @@ describe('a producer change that replaces a resource reaches every consumer temp
   /** The Lambda security group's description changes (replaced); subnets move to zone IDs (replaced). */
   let replaced: PipelineVariant;
 
+  /** Subnets placed by zone names. */
+  let named: PipelineVariant;
+
   beforeAll(() => {
     baseline = synthPipelineVariant('dev');
+    named = synthPipelineVariant('dev', {
+      stageOverrides: { network: { availabilityZones: ['eu-central-1b', 'eu-central-1c', 'eu-central-1a'] } },
+    });
     emrChanged = synthPipelineVariant('dev', {
       change: ({ processing, network }) => {
         const resource = processing.securityConfiguration.resource as emr.CfnSecurityConfiguration;
@@ -201,5 +207,24 @@ describe('a producer change that replaces a resource reaches every consumer temp
     expect(replaced.template('network').Resources[subnet.Ref]?.Properties?.AvailabilityZoneId).toBe(
       'euc1-az2',
     );
+  });
+
+  it('with zone names, only the subnets name a zone: every other stack reads the name from a subnet', () => {
+    for (const part of CONSUMERS.filter((name) => name !== 'network')) {
+      expect(JSON.stringify(named.template(part)), part).not.toMatch(/eu-central-1[abc]"/);
+    }
+    const connections = resourcesOfType(named.template('analytics'), 'AWS::Glue::Connection');
+    const connection = (connections[0] as (typeof connections)[number])[1] as {
+      Properties?: { ConnectionInput?: { PhysicalConnectionRequirements?: Record<string, unknown> } };
+    };
+    const zone = connection.Properties?.ConnectionInput?.PhysicalConnectionRequirements?.AvailabilityZone as {
+      'Fn::GetStackOutput': { OutputName: string };
+    };
+    const output = named.template('network').Outputs?.[zone['Fn::GetStackOutput'].OutputName]?.Value as {
+      'Fn::GetAtt': [string, string];
+    };
+    const [subnetId, attribute] = output['Fn::GetAtt'];
+    expect(attribute).toBe('AvailabilityZone');
+    expect(named.template('network').Resources[subnetId]?.Properties?.AvailabilityZone).toBe('eu-central-1b');
   });
 });
