@@ -1,5 +1,19 @@
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll } from 'vitest';
 import type { RunLog } from '../../lambda/shared/log';
 import type { RetryOptions } from '../../lambda/shared/retry';
+
+/**
+ * `mockClient` that puts the real `send` back after the file's tests. The CDK
+ * tests run every file in one process, where the SDK packages are loaded once:
+ * a stub left on a client's prototype would answer the next file's calls, and
+ * the moto tests, which need the real SDK, would get the stub's `undefined`.
+ */
+export const mockSdkClient: typeof mockClient = (client) => {
+  const stub = mockClient(client);
+  afterAll(() => stub.restore());
+  return stub;
+};
 
 /** An error shaped like an AWS SDK v3 service exception. */
 export function awsError(name: string, httpStatusCode: number, message = `${name} (test)`): Error {

@@ -1,5 +1,4 @@
 import { GetCrawlerCommand, GlueClient } from '@aws-sdk/client-glue';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createGlueCrawlerInspector } from '../../lambda/crawler-status/aws-ports';
 import {
@@ -8,9 +7,9 @@ import {
   checkCrawler,
 } from '../../lambda/crawler-status/crawler-status';
 import { RetryableError } from '../../lambda/shared/errors';
-import { awsError, fastRetry, memoryLog } from './aws-test-helpers';
+import { awsError, fastRetry, memoryLog, mockSdkClient } from './aws-test-helpers';
 
-const glue = mockClient(GlueClient);
+const glue = mockSdkClient(GlueClient);
 const inspector = createGlueCrawlerInspector(new GlueClient({}));
 const settings = { crawlerName: 'processed-crawler', maxPolls: 5, retry: fastRetry() };
 const STARTED = '2024-05-01T11:00:00Z';

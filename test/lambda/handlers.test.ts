@@ -7,16 +7,16 @@ import {
 } from '@aws-sdk/client-redshift-data';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
+import { mockSdkClient } from './aws-test-helpers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 /**
  * The thin handlers: settings from the environment (a clear error naming a
  * missing variable), real SDK clients (mocked here), then the logic.
  */
-const s3 = mockClient(S3Client);
-const glue = mockClient(GlueClient);
-const redshift = mockClient(RedshiftDataClient);
+const s3 = mockSdkClient(S3Client);
+const glue = mockSdkClient(GlueClient);
+const redshift = mockSdkClient(RedshiftDataClient);
 
 beforeEach(() => {
   s3.reset();

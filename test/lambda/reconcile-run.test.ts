@@ -1,7 +1,6 @@
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createS3ManifestStore, createS3RawLineCounter } from '../../lambda/reconcile-run/aws-ports';
 import { ContentLineCounter, isReadByJob } from '../../lambda/reconcile-run/raw-lines';
@@ -11,9 +10,9 @@ import {
   reconcileRun,
 } from '../../lambda/reconcile-run/reconcile-run';
 import { PermanentError, RetryableError } from '../../lambda/shared/errors';
-import { awsError, fastRetry, memoryLog } from './aws-test-helpers';
+import { awsError, fastRetry, memoryLog, mockSdkClient } from './aws-test-helpers';
 
-const s3 = mockClient(S3Client);
+const s3 = mockSdkClient(S3Client);
 const store = createS3ManifestStore(new S3Client({}), 'processed-bucket');
 const RUN = 'run-2024-05-01T10';
 const PREFIX = 'transactions/year=2024/month=05/day=01/hour=10/';

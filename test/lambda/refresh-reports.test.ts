@@ -4,7 +4,6 @@ import {
   RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
 import * as path from 'node:path';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { materializedViewsIn } from '../../lib/constructs/orchestration-report-views';
 import { createRedshiftDataRunner } from '../../lambda/refresh-reports/aws-ports';
@@ -15,9 +14,9 @@ import {
   refreshReports,
 } from '../../lambda/refresh-reports/refresh-reports';
 import { PermanentError, RetryableError } from '../../lambda/shared/errors';
-import { awsError, fastRetry, memoryLog } from './aws-test-helpers';
+import { awsError, fastRetry, memoryLog, mockSdkClient } from './aws-test-helpers';
 
-const redshift = mockClient(RedshiftDataClient);
+const redshift = mockSdkClient(RedshiftDataClient);
 const runner = createRedshiftDataRunner(new RedshiftDataClient({}), {
   kind: 'serverless',
   workgroupName: 'bank-wg',

@@ -1,3 +1,4 @@
+import { mockSdkClient } from './aws-test-helpers';
 import {
   ActiveStatementsExceededException,
   BatchExecuteStatementCommand,
@@ -6,12 +7,11 @@ import {
   ValidationException,
 } from '@aws-sdk/client-redshift-data';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHandler } from '../../lambda/warehouse-schema/handler';
 import { RedshiftDataRunner } from '../../lambda/warehouse-schema/redshift-data-runner';
 
-const redshiftData = mockClient(RedshiftDataClient);
+const redshiftData = mockSdkClient(RedshiftDataClient);
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-central-1:111111111111:secret:warehouse-admin-AbCdEf';
 const SQL_FILES = [
