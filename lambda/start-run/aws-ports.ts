@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   type AttributeValue,
   ConditionalCheckFailedException,
+  DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -16,15 +17,18 @@ import {
 } from '@aws-sdk/client-sfn';
 import { errorName } from '../shared/errors';
 import type { RunInput } from '../shared/run-input';
-import type {
-  ClaimResult,
-  ExecutionState,
-  HourRun,
-  RawSnapshot,
-  RunClaim,
-  RunStarter,
-  RunStatus,
-  StartResult,
+import {
+  type ClaimResult,
+  type ExecutionState,
+  type HourRun,
+  type LeaseRequest,
+  type LeaseResult,
+  type RawSnapshot,
+  type RunClaim,
+  type RunStarter,
+  type RunStatus,
+  START_RUN_LEASE_KEY,
+  type StartResult,
 } from './start-run';
 
 export interface AwsRunStarterSettings {
@@ -56,7 +60,55 @@ export function createAwsRunStarter(
   const executionArnOf = (executionName: string): string =>
     `${settings.stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`;
 
+  const leaseKey = { runId: { S: START_RUN_LEASE_KEY } };
   return {
+    async acquireLease(request: LeaseRequest): Promise<LeaseResult> {
+      try {
+        await clients.dynamodb.send(
+          new PutItemCommand({
+            TableName: settings.runsTable,
+            Item: {
+              ...leaseKey,
+              holder: { S: request.holder },
+              acquiredAt: { N: String(request.now) },
+              // The TTL attribute of the table: DynamoDB deletes a lapsed lease in its own time (days);
+              // until then the condition below, not TTL, decides whether it has lapsed.
+              expiresAt: { N: String(request.expiresAt) },
+            },
+            ConditionExpression: 'attribute_not_exists(runId) OR expiresAt < :now',
+            ExpressionAttributeValues: { ':now': { N: String(request.now) } },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        return { outcome: 'acquired' };
+      } catch (error) {
+        if (errorName(error) !== 'ConditionalCheckFailedException') throw error;
+        const held = (error as ConditionalCheckFailedException).Item;
+        return {
+          outcome: 'held',
+          holder: held?.holder?.S ?? 'unknown',
+          expiresAt: Number(held?.expiresAt?.N ?? request.expiresAt),
+        };
+      }
+    },
+
+    async releaseLease(holder: string): Promise<void> {
+      try {
+        await clients.dynamodb.send(
+          new DeleteItemCommand({
+            TableName: settings.runsTable,
+            Key: leaseKey,
+            ConditionExpression: 'holder = :holder',
+            ExpressionAttributeValues: { ':holder': { S: holder } },
+          }),
+        );
+      } catch (error) {
+        // Lapsed and taken over (or already gone): the lease is no longer ours to give up.
+        if (errorName(error) === 'ConditionalCheckFailedException') return;
+        throw error;
+      }
+    },
+
     async runInProgress(): Promise<string | undefined> {
       const page = await clients.sfn.send(
         new ListExecutionsCommand({

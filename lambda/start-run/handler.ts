@@ -8,14 +8,25 @@ import { fromPowertools } from '../shared/log';
 import { createObservability } from '../shared/powertools';
 import { createAwsRunStarter } from './aws-ports';
 import { START_RUN_METRICS } from './metrics';
-import { MAX_RUN_ATTEMPTS, type StartRunReport, type StartRunSettings, startRuns } from './start-run';
+import {
+  LEASE_MARGIN_SECONDS,
+  MAX_RUN_ATTEMPTS,
+  type StartRunReport,
+  type StartRunSettings,
+  startRuns,
+} from './start-run';
+
+/** The part of the Lambda context start-run reads: how long this invocation may still run. */
+export interface InvocationContext {
+  getRemainingTimeInMillis(): number;
+}
 
 /**
  * start-run: invoked by the EventBridge schedule, by the end of each run, and by hand for backfills.
  * Thin: reads settings, builds clients, delegates to startRuns().
  */
 const env = process.env;
-const settings: StartRunSettings = {
+const settings: Omit<StartRunSettings, 'leaseSeconds'> = {
   lookbackHours: integerEnv(env, 'LOOKBACK_HOURS', 'the number of closed hours examined per invocation', {
     min: 1,
     max: 168,
@@ -39,7 +50,7 @@ const settings: StartRunSettings = {
   maxRunAttempts: integerEnv(
     env,
     'MAX_RUN_ATTEMPTS',
-    'the attempts in a row that may fail before an hour is left for a human',
+    'the attempts in a row that may fail before an hour is left for a human (orchestration.maxRunAttempts)',
     MAX_RUN_ATTEMPTS,
   ),
 };
@@ -58,15 +69,18 @@ const ports = createAwsRunStarter(
   },
 );
 
-export async function handler(event: unknown): Promise<StartRunReport> {
+export async function handler(event: unknown, context: InvocationContext): Promise<StartRunReport> {
   try {
-    const report = await startRuns(event, new Date(), ports, settings, log);
+    // The lease lasts as long as this invocation can (the function's timeout), plus a margin.
+    const leaseSeconds = Math.ceil(context.getRemainingTimeInMillis() / 1000) + LEASE_MARGIN_SECONDS;
+    const report = await startRuns(event, new Date(), ports, { ...settings, leaseSeconds }, log);
     const count = (outcome: string): number => report.windows.filter((w) => w.outcome === outcome).length;
     metrics.addMetric('RunsStarted', MetricUnit.Count, count('started'));
     metrics.addMetric('DuplicateRunRequests', MetricUnit.Count, count('already-started'));
     metrics.addMetric('WindowsWithoutData', MetricUnit.Count, count('no-data'));
-    if (report.busyWith === undefined) {
-      // Only when the hours were examined: a tick during a run knows nothing new (the alarm keeps its state).
+    if (report.busyWith === undefined && report.leaseHeldBy === undefined) {
+      // Only when the hours were examined: a tick during a run or under another invocation's lease
+      // knows nothing new (the alarm keeps its state).
       metrics.addMetric(START_RUN_METRICS.hoursOutOfAttempts, MetricUnit.Count, count('out-of-attempts'));
     }
     const started = report.windows.filter((w) => w.outcome === 'started');

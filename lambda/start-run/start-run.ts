@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { PermanentError } from '../shared/errors';
 import type { RunLog } from '../shared/log';
 import { DEFAULT_RETRY, type RetryOptions, withRetry } from '../shared/retry';
@@ -67,8 +68,45 @@ export type StartResult =
 /** How an execution ended; `MISSING` when Step Functions does not know it (never started, or expired). */
 export type ExecutionState = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'MISSING';
 
+/**
+ * A request for start-run's single-flight lease: one item of the runs ledger under
+ * START_RUN_LEASE_KEY, taken only if it is absent or its `expiresAt` has passed.
+ */
+export interface LeaseRequest {
+  /** Unique per invocation; only this holder may release the lease. */
+  readonly holder: string;
+  /** Epoch seconds by the holder's wall clock: a lease whose expiry is before this has lapsed. */
+  readonly now: number;
+  /** Epoch seconds at which the lease lapses (also the DynamoDB TTL of the item). */
+  readonly expiresAt: number;
+}
+
+export type LeaseResult =
+  | { readonly outcome: 'acquired' }
+  /** Another invocation holds a lease that has not lapsed yet. */
+  | { readonly outcome: 'held'; readonly holder: string; readonly expiresAt: number };
+
+/**
+ * The ledger key of start-run's lease. Run ids match RUN_ID_PATTERN (`run-...`), so it never
+ * names an hour; the IAM policy allows DeleteItem on this key only (dynamodb:LeadingKeys).
+ */
+export const START_RUN_LEASE_KEY = 'lock#start-run';
+
+/** The start-run function's timeout (lib/constructs/orchestration-run-trigger.ts): a tick takes seconds. */
+export const START_RUN_TIMEOUT_SECONDS = 120;
+
+/**
+ * Seconds a lease outlives the invocation's deadline: covers the clock difference between two
+ * invocations. Lambda stops an invocation at its timeout, so a holder never outlives its lease.
+ */
+export const LEASE_MARGIN_SECONDS = 30;
+
 /** What start-run needs from the outside world; AWS adapters in aws-ports.ts, local ones in the twin. */
 export interface RunStarter {
+  /** Takes the single-flight lease (see LeaseRequest); never takes it from a holder whose lease is live. */
+  acquireLease(request: LeaseRequest): Promise<LeaseResult>;
+  /** Gives the lease up, only if `holder` still holds it (a lapsed lease may have been taken over). */
+  releaseLease(holder: string): Promise<void>;
   /** The id (ARN) of a run that is still in progress, if any. */
   runInProgress(): Promise<string | undefined>;
   /** True when the raw zone holds at least one non-empty object under `rawPrefix`. */
@@ -101,10 +139,11 @@ export interface RunStarter {
 }
 
 /**
- * StartRunSettings.maxRunAttempts: its default and range, shared by the handler (MAX_RUN_ATTEMPTS)
- * and the CDK construct that sets it (RunTriggerProps.maxRunAttempts). 1 turns automatic retries off.
+ * StartRunSettings.maxRunAttempts: its range, shared by the handler (MAX_RUN_ATTEMPTS) and the
+ * stage setting that sets it (`orchestration.maxRunAttempts`, whose default lives in
+ * lib/config/defaults.ts). 1 turns automatic retries off.
  */
-export const MAX_RUN_ATTEMPTS = { fallback: 3, min: 1, max: 10 } as const;
+export const MAX_RUN_ATTEMPTS = { min: 1, max: 10 } as const;
 
 export interface StartRunSettings {
   /** Closed hours examined on each tick, so missed, failed or late-fed hours are caught up. */
@@ -115,6 +154,11 @@ export interface StartRunSettings {
   readonly claimTtlDays: number;
   /** Attempts in a row that may fail before an hour is left for a human (and the alarm fires). */
   readonly maxRunAttempts: number;
+  /**
+   * Seconds the single-flight lease lasts: at least the time the invocation may still run (on
+   * Lambda, its remaining time plus LEASE_MARGIN_SECONDS), so no holder outlives its lease.
+   */
+  readonly leaseSeconds: number;
   readonly retry?: RetryOptions;
 }
 
@@ -168,6 +212,8 @@ export interface StartRunReport {
   readonly trigger: 'schedule' | 'run-finished' | 'backfill';
   /** Set when nothing was examined because a run is still in progress. */
   readonly busyWith?: string;
+  /** Set when nothing was examined because another start-run invocation holds the lease. */
+  readonly leaseHeldBy?: string;
   /** The windows examined, oldest first: acted on up to the one started, looked at after it. */
   readonly windows: WindowReport[];
 }
@@ -194,8 +240,14 @@ type Call = <T>(doing: string, operation: () => Promise<T>) => Promise<T>;
  * assumes no other run writes concurrently (spark-jobs/bankpipe/job.py), so a
  * tick during a run does nothing, and the run's end (a Step Functions status
  * change event) triggers the next tick to catch up without waiting for the
- * schedule. The function has a reserved concurrency of 1, so two ticks never
- * interleave between "is a run in progress?" and "start".
+ * schedule. "Is a run in progress?" (ListExecutions) and "start" must not
+ * interleave between two invocations, so each invocation first takes a lease
+ * in the runs ledger (a conditional write on START_RUN_LEASE_KEY) and gives it
+ * up at the end; an invocation that finds the lease held does nothing (the
+ * holder is examining the same hours). This holds with or without a reserved
+ * concurrency of 1. The lease serialises start-run only: whether a run is in
+ * progress is still Step Functions' answer, and an execution started under the
+ * lease is RUNNING for the next holder.
  *
  * Idempotency has two layers, because either write can be redelivered or
  * interrupted: the ledger claim (conditional write on the hour and attempt) stops repeated
@@ -222,6 +274,48 @@ export async function startRuns(
   const request = windowsFor(event, now, settings);
   const { trigger, windows } = request;
 
+  // The lease runs on the wall clock, never on `now`: the twin replays past hours with an earlier `now`.
+  const holder = randomUUID();
+  const nowSeconds = Math.floor(Date.now() / 1000);
+  const lease = await call('taking the start-run lease', () =>
+    ports.acquireLease({ holder, now: nowSeconds, expiresAt: nowSeconds + settings.leaseSeconds }),
+  );
+  if (lease.outcome === 'held') {
+    const until = new Date(lease.expiresAt * 1000).toISOString();
+    if (trigger === 'backfill') {
+      throw new PermanentError(
+        `backfill of window ${windows[0].id}: another start-run invocation (${lease.holder}) is examining the hours; retry in a minute (its lease lapses at ${until} at the latest)`,
+      );
+    }
+    log.info('another start-run invocation holds the lease and examines the same hours; nothing to do', {
+      leaseHeldBy: lease.holder,
+      until,
+    });
+    return { trigger, leaseHeldBy: lease.holder, windows: [] };
+  }
+  try {
+    return await examineUnderLease(request, now, ports, settings, call, log);
+  } finally {
+    // A release that fails leaves the lease to lapse; it must not hide the outcome of the tick.
+    await call('giving up the start-run lease', () => ports.releaseLease(holder)).catch((error: unknown) =>
+      log.warn('could not give up the start-run lease; it lapses by itself', {
+        error: (error as Error).message,
+        leaseSeconds: settings.leaseSeconds,
+      }),
+    );
+  }
+}
+
+/** What one invocation does while it holds the lease. */
+async function examineUnderLease(
+  request: ReturnType<typeof windowsFor>,
+  now: Date,
+  ports: RunStarter,
+  settings: StartRunSettings,
+  call: Call,
+  log: RunLog,
+): Promise<StartRunReport> {
+  const { trigger, windows } = request;
   const busyWith = await call('checking for a run in progress', () => ports.runInProgress());
   if (busyWith !== undefined) {
     if (trigger === 'backfill') {

@@ -61,7 +61,12 @@ export function defaultStageSettings(stage: string): StageSettings {
       numberOfNodes: 2,
       databaseName: 'bank',
     },
-    orchestration: { runIntervalMinutes: 60, logRetentionDays: 90, reservedConcurrency: false },
+    orchestration: {
+      runIntervalMinutes: 60,
+      logRetentionDays: 90,
+      maxRunAttempts: 3,
+      reservedConcurrency: false,
+    },
     monitoring: { alarmEmail: undefined, maxConsumerLag: 100_000 },
   };
 }

@@ -250,17 +250,22 @@ export interface OrchestrationConfig {
    */
   readonly logRetentionDays: number;
   /**
-   * Reserve Lambda concurrency for the run functions: 1 for `start-run` (two
-   * ticks never interleave between "is a run in progress?" and "start") and 2
+   * Attempts at an hour that may fail in a row before start-run stops retrying
+   * it and the out-of-attempts alarm fires (a whole number from 1 to 10; 1
+   * turns automatic retries off). A human then backfills the hour with the
+   * next attempt once the cause is fixed.
+   * @default 3
+   */
+  readonly maxRunAttempts: number;
+  /**
+   * Reserve Lambda concurrency for the run functions: 1 for `start-run` and 2
    * for each run task (a cap, so a runaway loop cannot take the account's
    * concurrency). Every reservation comes out of the account's unreserved pool,
    * which Lambda never lets fall below its minimum (100 in the Lambda guide; an
    * account still at a new-account quota of 10 reports 10): there, any
-   * reservation fails the deploy and rolls the stack back. Without it, each run
-   * id still starts once (the runs ledger's conditional write and the execution
-   * name), but two ticks arriving together can start two different hours side
-   * by side, so overlapping runs become possible: keep it on wherever runs must
-   * never overlap.
+   * reservation fails the deploy and rolls the stack back. Runs never overlap
+   * either way: start-run takes a lease in the runs ledger before it looks for
+   * a run in progress, so two ticks arriving together never both start one.
    * @default false (dev), true (prod, cdk.json)
    */
   readonly reservedConcurrency: boolean;

@@ -1,3 +1,4 @@
+import { MAX_RUN_ATTEMPTS } from '../../lambda/start-run/start-run';
 import { validateAvailabilityZones } from './availability-zones';
 import { ConfigError } from './config-error';
 import { validateEmrTlsCertificatesZipKey } from './emr-in-transit-encryption';
@@ -166,6 +167,13 @@ export function validateStageConfig(config: StageConfig): void {
     LOG_RETENTION_DAYS,
     `use a CloudWatch Logs retention: ${LOG_RETENTION_DAYS.join(', ')}`,
   );
+  requireIntegerInRange(
+    key('orchestration.maxRunAttempts'),
+    orchestration.maxRunAttempts,
+    MAX_RUN_ATTEMPTS.min,
+    MAX_RUN_ATTEMPTS.max,
+    'the attempts at an hour that may fail in a row before it is left for a human; 1 turns automatic retries off',
+  );
 
   if (monitoring.alarmEmail !== undefined) {
     requirePattern(
@@ -189,12 +197,18 @@ export function validateStageConfig(config: StageConfig): void {
   );
 }
 
-function requireIntegerInRange(key: string, value: unknown, min: number, max: number): void {
+function requireIntegerInRange(
+  key: string,
+  value: unknown,
+  min: number,
+  max: number,
+  meaning?: string,
+): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new ConfigError(
       key,
       `${JSON.stringify(value)} is not a whole number from ${min} to ${max}`,
-      `set it to a value from ${min} to ${max}`,
+      `set it to a value from ${min} to ${max}${meaning === undefined ? '' : ` (${meaning})`}`,
     );
   }
 }

@@ -14,7 +14,7 @@ import {
   RUN_RESERVED_CONCURRENCY,
   runReservedConcurrency,
 } from './orchestration-concurrency';
-import { MAX_RUN_ATTEMPTS } from '../../lambda/start-run/start-run';
+import { START_RUN_LEASE_KEY, START_RUN_TIMEOUT_SECONDS } from '../../lambda/start-run/start-run';
 import { acknowledgeWildcardResource } from './nag-acknowledgements';
 import { RUN_SERVICES } from './orchestration-services';
 import { PipelineFunction } from './pipeline-function';
@@ -42,12 +42,6 @@ export interface RunTriggerProps {
    * @default 400
    */
   readonly claimTtlDays?: number;
-  /**
-   * Attempts in a row that may fail before start-run stops retrying an hour and the
-   * out-of-attempts alarm fires (1 to 10; 1 turns automatic retries off).
-   * @default MAX_RUN_ATTEMPTS.fallback (3, lambda/start-run/start-run.ts)
-   */
-  readonly maxRunAttempts?: number;
 }
 
 /**
@@ -56,18 +50,20 @@ export interface RunTriggerProps {
  * `orchestration.runIntervalMinutes`, and a rule that ticks again as soon as a
  * run ends (so a backlog of hours is worked off run after run). On each tick
  * start-run also reads how the hours' latest runs ended (DescribeExecution) and
- * re-runs an hour whose run failed (up to `maxRunAttempts` in a row, then the
- * out-of-attempts alarm) or whose raw prefix received objects after its run
- * was claimed.
+ * re-runs an hour whose run failed (up to `orchestration.maxRunAttempts` in a
+ * row, then the out-of-attempts alarm) or whose raw prefix received objects
+ * after its run was claimed.
  *
- * Where the stage reserves concurrency (`orchestration.reservedConcurrency`,
- * prod), a reservation of 1 serialises the ticks: runs must not overlap (the
- * ATM job's duplicate check relies on it) and "is a run in progress? -> start"
- * must not interleave. Without it (dev, so a first deploy fits an account at
- * the new-account concurrency quota) each run id still starts at most once:
- * the ledger's conditional put and the execution name refuse a second start.
- * What is lost is the single flight: two ticks arriving together can each find
- * no run in progress and start two different hours side by side.
+ * Runs must not overlap (the ATM job's duplicate check relies on it), so "is a
+ * run in progress? -> start" must not interleave between two invocations:
+ * each invocation first takes a lease item in the ledger (conditional put on
+ * `runId = START_RUN_LEASE_KEY`, lapsing a little after the function's
+ * timeout) and deletes it at the end; a tick that finds it held does nothing.
+ * That holds with or without reserved concurrency, so dev (which reserves
+ * none, so a first deploy fits an account at the new-account concurrency
+ * quota) is one run at a time as prod is. Each run id also starts at most
+ * once: the ledger's conditional put and the execution name refuse a second
+ * start.
  * EventBridge delivery failures and failed async invocations both land in the
  * function's KMS-encrypted DLQ.
  */
@@ -80,13 +76,6 @@ export class RunTrigger extends Construct {
   constructor(scope: Construct, id: string, props: RunTriggerProps) {
     super(scope, id);
     const { config } = props;
-    const maxRunAttempts = props.maxRunAttempts ?? MAX_RUN_ATTEMPTS.fallback;
-    const { min, max } = MAX_RUN_ATTEMPTS;
-    if (!Number.isInteger(maxRunAttempts) || maxRunAttempts < min || maxRunAttempts > max) {
-      throw new Error(
-        `RunTrigger maxRunAttempts must be a whole number from ${min} to ${max} (attempts in a row that may fail before an hour is left for a human); got ${maxRunAttempts}`,
-      );
-    }
 
     this.ledger = new dynamodb.Table(this, 'RunsLedger', {
       partitionKey: { name: 'runId', type: dynamodb.AttributeType.STRING },
@@ -107,7 +96,8 @@ export class RunTrigger extends Construct {
       dataKey: props.dataKey,
       vpc: props.vpc,
       securityGroup: props.securityGroup,
-      timeout: Duration.minutes(2),
+      // The handler's lease lasts this long plus a margin (lambda/start-run/start-run.ts).
+      timeout: Duration.seconds(START_RUN_TIMEOUT_SECONDS),
       reservedConcurrentExecutions: runReservedConcurrency(config, RUN_RESERVED_CONCURRENCY.startRun),
       environment: {
         RAW_BUCKET: props.rawBucket.bucketName,
@@ -116,7 +106,7 @@ export class RunTrigger extends Construct {
         LOOKBACK_HOURS: String(props.lookbackHours ?? 24),
         CLOSE_DELAY_MINUTES: String(props.closeDelayMinutes ?? 10),
         CLAIM_TTL_DAYS: String(props.claimTtlDays ?? 400),
-        MAX_RUN_ATTEMPTS: String(maxRunAttempts),
+        MAX_RUN_ATTEMPTS: String(config.orchestration.maxRunAttempts),
       },
     });
     explainUnreservedConcurrency(this.function, config);
@@ -134,6 +124,15 @@ export class RunTrigger extends Construct {
         sid: 'ClaimRuns',
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         resources: [this.ledger.tableArn],
+      }),
+    );
+    // Giving up the single-flight lease: DeleteItem on the lease item only, never on an hour's record.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReleaseStartRunLease',
+        actions: ['dynamodb:DeleteItem'],
+        resources: [this.ledger.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [START_RUN_LEASE_KEY] } },
       }),
     );
     role.addToPrincipalPolicy(

@@ -1,7 +1,13 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { RunLog } from '../../lambda/shared/log';
 import { createAwsRunStarter } from '../../lambda/start-run/aws-ports';
-import { MAX_RUN_ATTEMPTS, type StartRunSettings, startRuns } from '../../lambda/start-run/start-run';
+import { defaultStageSettings } from '../../lib/config/defaults';
+import {
+  LEASE_MARGIN_SECONDS,
+  START_RUN_TIMEOUT_SECONDS,
+  type StartRunSettings,
+  startRuns,
+} from '../../lambda/start-run/start-run';
 import { createLocalRunStarter, type RunLedger } from './run-ledger';
 import type { ExecutionResult, LocalStateMachine } from './state-machine';
 
@@ -9,13 +15,16 @@ const HOUR_MS = 3_600_000;
 
 /**
  * start-run's settings in the twin: the close delay is 0 because the driver waited for the sink;
- * the other values are the product's defaults (lib/constructs/orchestration-run-trigger.ts).
+ * the other values are the product's defaults (lib/constructs/orchestration-run-trigger.ts and the
+ * stage defaults, lib/config/defaults.ts).
  */
 const START_RUN_SETTINGS: StartRunSettings = {
   lookbackHours: 24,
   closeDelayMinutes: 0,
   claimTtlDays: 400,
-  maxRunAttempts: MAX_RUN_ATTEMPTS.fallback,
+  maxRunAttempts: defaultStageSettings('dev').orchestration.maxRunAttempts,
+  // As long as the function's timeout on AWS, as the handler's lease.
+  leaseSeconds: START_RUN_TIMEOUT_SECONDS + LEASE_MARGIN_SECONDS,
 };
 
 export interface OrchestrationOptions {

@@ -5,6 +5,8 @@ import type {
   ClaimResult,
   ExecutionState,
   HourRun,
+  LeaseRequest,
+  LeaseResult,
   RawSnapshot,
   RunClaim,
   RunStarter,
@@ -53,6 +55,15 @@ interface LedgerDocument {
   executions: Record<string, LedgerExecution>;
   /** Generator seeds already dropped (a seed repeats its transaction ids). */
   seeds: string[];
+  /** start-run's single-flight lease (the item under START_RUN_LEASE_KEY on AWS); absent when free. */
+  lease?: LedgerLease;
+}
+
+export interface LedgerLease {
+  readonly holder: string;
+  readonly acquiredAt: number;
+  /** Epoch seconds after which another invocation may take the lease over. */
+  readonly expiresAt: number;
 }
 
 export class RunLedger {
@@ -122,6 +133,22 @@ export function createLocalRunStarter(
   raw: Pick<RunStarter, 'hasRawData' | 'rawSnapshot'>,
 ): RunStarter {
   return {
+    // The same rules as the DynamoDB adapter: taken only if free or lapsed, given up only by its holder.
+    async acquireLease(request: LeaseRequest): Promise<LeaseResult> {
+      return ledger.update((doc) => {
+        const held = doc.lease;
+        if (held !== undefined && !(held.expiresAt < request.now)) {
+          return { outcome: 'held', holder: held.holder, expiresAt: held.expiresAt };
+        }
+        doc.lease = { holder: request.holder, acquiredAt: request.now, expiresAt: request.expiresAt };
+        return { outcome: 'acquired' };
+      });
+    },
+    async releaseLease(holder: string) {
+      ledger.update((doc) => {
+        if (doc.lease?.holder === holder) delete doc.lease;
+      });
+    },
     async runInProgress() {
       const running = Object.values(ledger.read().executions).find((e) => e.status === 'RUNNING');
       return running?.executionArn;

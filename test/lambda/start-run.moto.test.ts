@@ -16,15 +16,20 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAwsRunStarter, snapshotOf } from '../../lambda/start-run/aws-ports';
 import type { RunInput } from '../../lambda/shared/run-input';
-import { type RunClaim, type RunStarter, startRuns } from '../../lambda/start-run/start-run';
+import {
+  type RunClaim,
+  type RunStarter,
+  START_RUN_LEASE_KEY,
+  startRuns,
+} from '../../lambda/start-run/start-run';
 import { startMotoServer, type MotoServer } from '../helpers/moto-server';
 import { fastRetry, memoryLog } from './aws-test-helpers';
 
 /**
  * The start-run adapters (lambda/start-run/aws-ports.ts) with the real AWS SDK
  * against a moto server: S3 ListObjectsV2 (one page and many), DynamoDB
- * GetItem, conditional PutItem and UpdateItem (moto evaluates the condition,
- * update and REMOVE/ADD expressions), Step Functions ListExecutions,
+ * GetItem, conditional PutItem, UpdateItem and DeleteItem (moto evaluates the
+ * condition, update and REMOVE/ADD expressions), Step Functions ListExecutions,
  * StartExecution and DescribeExecution. A wrong parameter name or shape, an
  * expression DynamoDB would reject, or an error the adapter does not
  * recognise fails here instead of in the account. The unit tests
@@ -308,6 +313,50 @@ describe('claimRun and readRun (DynamoDB conditional writes)', () => {
   });
 });
 
+describe('acquireLease and releaseLease (DynamoDB conditional PutItem and DeleteItem)', () => {
+  it('refuses a second holder while the lease is live, and lets it take over once it has lapsed', async () => {
+    await expect(ports.acquireLease({ holder: 'a', now: 1000, expiresAt: 1150 })).resolves.toEqual({
+      outcome: 'acquired',
+    });
+    expect(await ledgerItem(START_RUN_LEASE_KEY)).toEqual({
+      runId: { S: START_RUN_LEASE_KEY },
+      holder: { S: 'a' },
+      acquiredAt: { N: '1000' },
+      expiresAt: { N: '1150' },
+    });
+    // Up to and including its expiry second the lease is live.
+    await expect(ports.acquireLease({ holder: 'b', now: 1150, expiresAt: 1300 })).resolves.toEqual({
+      outcome: 'held',
+      holder: 'a',
+      expiresAt: 1150,
+    });
+    await expect(ports.acquireLease({ holder: 'b', now: 1151, expiresAt: 1301 })).resolves.toEqual({
+      outcome: 'acquired',
+    });
+    expect((await ledgerItem(START_RUN_LEASE_KEY))?.holder).toEqual({ S: 'b' });
+  });
+
+  it('is given up only by its holder', async () => {
+    await ports.acquireLease({ holder: 'a', now: 1000, expiresAt: 1150 });
+    await ports.releaseLease('b');
+    expect((await ledgerItem(START_RUN_LEASE_KEY))?.holder).toEqual({ S: 'a' });
+    await ports.releaseLease('a');
+    expect(await ledgerItem(START_RUN_LEASE_KEY)).toBeUndefined();
+    // Giving up a lease that is gone is not an error (it lapsed and its taker released it).
+    await expect(ports.releaseLease('a')).resolves.toBeUndefined();
+    await expect(ports.acquireLease({ holder: 'c', now: 1001, expiresAt: 1151 })).resolves.toEqual({
+      outcome: 'acquired',
+    });
+  });
+
+  it("never touches an hour's record", async () => {
+    await ports.claimRun(claimOf(1));
+    await ports.acquireLease({ holder: 'a', now: 1000, expiresAt: 1150 });
+    await ports.releaseLease('a');
+    expect((await ledgerItem())?.status).toEqual({ S: 'CLAIMED' });
+  });
+});
+
 describe('markStarted and recordOutcome (DynamoDB UpdateItem)', () => {
   it('sets the status and the execution ARN, or only the status when the ARN is unknown', async () => {
     await ports.claimRun(claimOf(1));
@@ -392,6 +441,7 @@ describe('startRuns over the real adapters', () => {
     closeDelayMinutes: 10,
     claimTtlDays: 400,
     maxRunAttempts: 3,
+    leaseSeconds: 150,
     retry: fastRetry(),
   };
 
@@ -409,5 +459,17 @@ describe('startRuns over the real adapters', () => {
     // The run is still going: the redelivered tick finds it and does nothing.
     const redelivered = await startRuns(tick, now, ports, settings, memoryLog());
     expect(redelivered).toEqual({ trigger: 'schedule', busyWith: started?.executionArn, windows: [] });
+    // Each tick gave its lease up.
+    expect(await ledgerItem(START_RUN_LEASE_KEY)).toBeUndefined();
+  });
+
+  it('does nothing while another invocation holds the lease', async () => {
+    await putObject(`${PREFIX}part-0.jsonl`, '{"a":1}\n');
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    await ports.acquireLease({ holder: 'other', now: nowSeconds, expiresAt: nowSeconds + 150 });
+    const report = await startRuns(tick, now, ports, settings, memoryLog());
+    expect(report).toEqual({ trigger: 'schedule', leaseHeldBy: 'other', windows: [] });
+    expect(await ledgerItem()).toBeUndefined();
+    expect((await ledgerItem(START_RUN_LEASE_KEY))?.holder).toEqual({ S: 'other' });
   });
 });

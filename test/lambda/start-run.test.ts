@@ -1,5 +1,6 @@
 import {
   ConditionalCheckFailedException,
+  DeleteItemCommand,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -12,26 +13,31 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PermanentError, RetryableError } from '../../lambda/shared/errors';
 import { createAwsRunStarter } from '../../lambda/start-run/aws-ports';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import {
   type ExecutionState,
   type HourRun,
+  type LeaseRequest,
   type RawSnapshot,
   type RunClaim,
   type RunStarter,
+  START_RUN_LEASE_KEY,
   startRuns,
   type StartRunSettings,
 } from '../../lambda/start-run/start-run';
+import { createLocalRunStarter, RunLedger } from '../../local/demo/run-ledger';
 import type { RunInput } from '../../lambda/shared/run-input';
 import { closedWindows, parseWindowId, windowAt } from '../../lambda/start-run/windows';
-import { awsError, fastRetry, memoryLog } from './aws-test-helpers';
+import { awsError, fastRetry, memoryLog, mockSdkClient } from './aws-test-helpers';
 
-const s3 = mockClient(S3Client);
-const dynamodb = mockClient(DynamoDBClient);
-const sfn = mockClient(SFNClient);
+const s3 = mockSdkClient(S3Client);
+const dynamodb = mockSdkClient(DynamoDBClient);
+const sfn = mockSdkClient(SFNClient);
 
 const STATE_MACHINE_ARN = 'arn:aws:states:eu-central-1:111111111111:stateMachine:dev-bank-pipeline-run';
 const ports = createAwsRunStarter(
@@ -43,8 +49,15 @@ const settings = (retry = fastRetry()): StartRunSettings => ({
   closeDelayMinutes: 10,
   claimTtlDays: 400,
   maxRunAttempts: 3,
+  leaseSeconds: 150,
   retry,
 });
+
+/** The claim of an hour's first attempt (the lease item is written by a PutItem too). */
+const claimPut = { ConditionExpression: 'attribute_not_exists(runId)' };
+/** PutItem calls on hours' records, without the lease's. */
+const hourPuts = () =>
+  dynamodb.commandCalls(PutItemCommand).filter((c) => c.args[0].input.Item?.runId?.S !== START_RUN_LEASE_KEY);
 
 /** The schedule fired at 12:15 UTC: closed hours are 11, 10, 09 (oldest first: 09, 10, 11). */
 const tick = { source: 'aws.events', 'detail-type': 'Scheduled Event', time: '2024-05-01T12:15:00Z' };
@@ -118,7 +131,7 @@ describe('start-run on a schedule tick', () => {
         window: '2024-05-01T10',
       }),
     });
-    const claim = dynamodb.commandCalls(PutItemCommand)[0].args[0].input;
+    const claim = hourPuts()[0].args[0].input;
     expect(claim.ConditionExpression).toBe('attribute_not_exists(runId)');
     expect(claim.Item?.runId).toEqual({ S: 'run-2024-05-01T10' });
     expect(claim.Item?.attempt).toEqual({ N: '1' });
@@ -157,12 +170,12 @@ describe('start-run on a schedule tick', () => {
     const report = await startRuns(tick, NOW, ports, settings(), memoryLog());
     expect(report.busyWith).toContain('run-2024-05-01T08');
     expect(s3.commandCalls(ListObjectsV2Command)).toHaveLength(0);
-    expect(dynamodb.commandCalls(PutItemCommand)).toHaveLength(0);
+    expect(hourPuts()).toHaveLength(0);
   });
 
   it('a redelivered event finds the claim STARTED and starts no second run', async () => {
     objectsUnder(['transactions/year=2024/month=05/day=01/hour=11/']);
-    dynamodb.on(PutItemCommand).rejects(
+    dynamodb.on(PutItemCommand, claimPut).rejects(
       new ConditionalCheckFailedException({
         message: 'The conditional request failed',
         $metadata: { httpStatusCode: 400 },
@@ -176,7 +189,7 @@ describe('start-run on a schedule tick', () => {
 
   it('finishes a claim whose start was never confirmed; an existing execution counts as a duplicate', async () => {
     objectsUnder(['transactions/year=2024/month=05/day=01/hour=11/']);
-    dynamodb.on(PutItemCommand).rejects(
+    dynamodb.on(PutItemCommand, claimPut).rejects(
       new ConditionalCheckFailedException({
         message: 'The conditional request failed',
         $metadata: { httpStatusCode: 400 },
@@ -327,7 +340,18 @@ class MemoryWorld implements RunStarter {
   readonly runs = new Map<string, HourRun & { claims: RunClaim[] }>();
   readonly executions = new Map<string, { input: RunInput; state: ExecutionState }>();
   readonly raw = new Map<string, string[]>();
+  lease: { holder: string; expiresAt: number } | undefined;
 
+  async acquireLease(request: LeaseRequest) {
+    if (this.lease !== undefined && !(this.lease.expiresAt < request.now)) {
+      return { outcome: 'held' as const, ...this.lease };
+    }
+    this.lease = { holder: request.holder, expiresAt: request.expiresAt };
+    return { outcome: 'acquired' as const };
+  }
+  async releaseLease(holder: string) {
+    if (this.lease?.holder === holder) this.lease = undefined;
+  }
   addObject(prefix: string, key: string): void {
     this.raw.set(prefix, [...(this.raw.get(prefix) ?? []), `${prefix}${key}`]);
   }
@@ -401,6 +425,124 @@ const runEnded = {
   'detail-type': 'Step Functions Execution Status Change',
   time: tick.time,
 };
+
+const HOUR_11 = 'transactions/year=2024/month=05/day=01/hour=11/';
+const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+describe('start-run single flight (the lease in the runs ledger)', () => {
+  it('two ticks arriving together start at most one execution', async () => {
+    const world = new MemoryWorld();
+    world.addObject(HOUR_10, 'part-0.jsonl');
+    world.addObject(HOUR_11, 'part-0.jsonl');
+    // Without the lease the second tick would find hour 10 claimed by the first, count it as
+    // already started and go on to start hour 11 beside it.
+    const reports = await Promise.all([
+      startRuns(tick, NOW, world, settings(), memoryLog()),
+      startRuns(runEnded, NOW, world, settings(), memoryLog()),
+    ]);
+    expect([...world.executions.keys()]).toEqual(['run-2024-05-01T10']);
+    const refused = reports.filter((r) => r.leaseHeldBy !== undefined);
+    expect(refused).toHaveLength(1);
+    expect(refused[0].windows).toEqual([]);
+    expect(world.lease).toBeUndefined();
+  });
+
+  it('does nothing while another invocation holds a live lease; a backfill says to retry', async () => {
+    const world = new MemoryWorld();
+    world.addObject(HOUR_10, 'part-0.jsonl');
+    world.lease = { holder: 'other-invocation', expiresAt: nowSeconds() + 60 };
+    const report = await startRuns(tick, NOW, world, settings(), memoryLog());
+    expect(report).toEqual({ trigger: 'schedule', leaseHeldBy: 'other-invocation', windows: [] });
+    await expect(startRuns({ window: '2024-05-01T10' }, NOW, world, settings(), memoryLog())).rejects.toThrow(
+      /another start-run invocation \(other-invocation\).*retry in a minute/,
+    );
+    expect(world.executions.size).toBe(0);
+    expect(world.lease?.holder).toBe('other-invocation');
+  });
+
+  it('takes over a lease its crashed holder left to lapse, and gives it up at the end', async () => {
+    const world = new MemoryWorld();
+    world.addObject(HOUR_10, 'part-0.jsonl');
+    world.lease = { holder: 'crashed-invocation', expiresAt: nowSeconds() - 1 };
+    const acquired: LeaseRequest[] = [];
+    const acquire = world.acquireLease.bind(world);
+    world.acquireLease = async (request) => {
+      acquired.push(request);
+      return acquire(request);
+    };
+    const report = await startRuns(tick, NOW, world, settings(), memoryLog());
+    expect(report.windows.find((w) => w.outcome === 'started')?.window).toBe('2024-05-01T10');
+    expect(acquired[0].expiresAt - acquired[0].now).toBe(150);
+    expect(world.lease).toBeUndefined();
+  });
+
+  it('gives the lease up also when the tick fails, and a failed release does not hide the outcome', async () => {
+    const world = new MemoryWorld();
+    world.addObject(HOUR_10, 'part-0.jsonl');
+    world.startExecution = async () => {
+      throw new PermanentError('state machine is gone');
+    };
+    await expect(startRuns(tick, NOW, world, settings(), memoryLog())).rejects.toThrow(
+      /state machine is gone/,
+    );
+    expect(world.lease).toBeUndefined();
+
+    const stuck = new MemoryWorld();
+    stuck.releaseLease = async () => {
+      throw new PermanentError('table is gone');
+    };
+    const log = memoryLog();
+    const report = await startRuns(tick, NOW, stuck, settings(), log);
+    expect(report.windows.every((w) => w.outcome === 'no-data')).toBe(true);
+    expect(log.lines.some((l) => l.level === 'WARN' && /lapses by itself/.test(l.message))).toBe(true);
+  });
+
+  it('leaves a lease that lapsed and was taken over during the tick to its new holder', async () => {
+    const world = new MemoryWorld();
+    world.addObject(HOUR_10, 'part-0.jsonl');
+    const runInProgress = world.runInProgress.bind(world);
+    world.runInProgress = async () => {
+      // This invocation stalled past its lease, and another one took it.
+      world.lease = { holder: 'next-invocation', expiresAt: nowSeconds() + 150 };
+      return runInProgress();
+    };
+    await startRuns(tick, NOW, world, settings(), memoryLog());
+    expect(world.lease?.holder).toBe('next-invocation');
+  });
+});
+
+describe("the twin ledger's lease (local/demo/run-ledger.ts)", () => {
+  it('follows the DynamoDB rules: free or lapsed only, given up only by its holder', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'run-ledger-'));
+    try {
+      const ledger = new RunLedger(path.join(dir, 'runs-ledger.json'));
+      const noRaw = {
+        hasRawData: async () => false,
+        rawSnapshot: async () => ({ objects: 0, bytes: 0, fingerprint: '' }),
+      };
+      const starter = createLocalRunStarter(ledger, noRaw);
+      await expect(starter.acquireLease({ holder: 'a', now: 1000, expiresAt: 1150 })).resolves.toEqual({
+        outcome: 'acquired',
+      });
+      await expect(starter.acquireLease({ holder: 'b', now: 1150, expiresAt: 1300 })).resolves.toEqual({
+        outcome: 'held',
+        holder: 'a',
+        expiresAt: 1150,
+      });
+      await starter.releaseLease('b');
+      expect(ledger.read().lease?.holder).toBe('a');
+      await expect(starter.acquireLease({ holder: 'b', now: 1151, expiresAt: 1301 })).resolves.toEqual({
+        outcome: 'acquired',
+      });
+      await starter.releaseLease('a');
+      expect(ledger.read().lease?.holder).toBe('b');
+      await starter.releaseLease('b');
+      expect(ledger.read().lease).toBeUndefined();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('start-run re-runs: failed hours and late objects', () => {
   it('retries a failed hour with the next attempt of the same run id, up to maxRunAttempts, then reports it out of attempts', async () => {
@@ -551,6 +693,53 @@ describe('start-run re-runs: failed hours and late objects', () => {
 });
 
 describe('start-run AWS adapter', () => {
+  it('takes the lease with a conditional put on its own key, TTL set, and gives it up by holder', async () => {
+    objectsUnder([]);
+    const report = await startRuns(tick, NOW, ports, settings(), memoryLog());
+    expect(report.leaseHeldBy).toBeUndefined();
+    const lease = dynamodb.commandCalls(PutItemCommand)[0].args[0].input;
+    expect(lease.Item?.runId).toEqual({ S: START_RUN_LEASE_KEY });
+    expect(lease.ConditionExpression).toBe('attribute_not_exists(runId) OR expiresAt < :now');
+    const now = Number(lease.ExpressionAttributeValues?.[':now'].N);
+    expect(Number(lease.Item?.expiresAt.N)).toBe(now + 150);
+    const holder = lease.Item?.holder.S;
+    const release = dynamodb.commandCalls(DeleteItemCommand);
+    expect(release).toHaveLength(1);
+    expect(release[0].args[0].input).toMatchObject({
+      Key: { runId: { S: START_RUN_LEASE_KEY } },
+      ConditionExpression: 'holder = :holder',
+      ExpressionAttributeValues: { ':holder': { S: holder } },
+    });
+  });
+
+  it('reads who holds a live lease from the refused put, and looks at nothing else', async () => {
+    dynamodb.on(PutItemCommand).rejects(
+      new ConditionalCheckFailedException({
+        message: 'The conditional request failed',
+        $metadata: { httpStatusCode: 400 },
+        Item: { runId: { S: START_RUN_LEASE_KEY }, holder: { S: 'req-1' }, expiresAt: { N: '1714565850' } },
+      }),
+    );
+    const report = await startRuns(tick, NOW, ports, settings(), memoryLog());
+    expect(report).toEqual({ trigger: 'schedule', leaseHeldBy: 'req-1', windows: [] });
+    expect(sfn.commandCalls(ListExecutionsCommand)).toHaveLength(0);
+    expect(dynamodb.commandCalls(DeleteItemCommand)).toHaveLength(0);
+  });
+
+  it('gives up a lease that is no longer its own without an error', async () => {
+    dynamodb.on(DeleteItemCommand).rejects(
+      new ConditionalCheckFailedException({
+        message: 'The conditional request failed',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    await expect(ports.releaseLease('lapsed-holder')).resolves.toBeUndefined();
+    dynamodb.on(DeleteItemCommand).rejects(awsError('AccessDeniedException', 400));
+    await expect(ports.releaseLease('lapsed-holder')).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    });
+  });
+
   it('reads an hour written before attempts were recorded as attempt 1 without a snapshot', async () => {
     dynamodb.on(GetItemCommand).resolves({
       Item: { runId: { S: 'run-2024-05-01T09' }, window: { S: '2024-05-01T09' }, status: { S: 'STARTED' } },
@@ -612,21 +801,30 @@ describe('start-run handler', () => {
     vi.stubEnv('RAW_BUCKET', 'raw-bucket');
     vi.stubEnv('RUNS_TABLE', 'runs');
     vi.stubEnv('STATE_MACHINE_ARN', STATE_MACHINE_ARN);
+    vi.stubEnv('MAX_RUN_ATTEMPTS', '3');
     vi.stubEnv('POWERTOOLS_METRICS_NAMESPACE', 'BankPipelineTest');
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
     vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
     vi.resetModules();
     objectsUnder([]);
     const { handler } = await import('../../lambda/start-run/handler');
-    const report = await handler({ ...tick, time: new Date(Date.now() - 3_600_000).toISOString() });
+    const report = await handler(
+      { ...tick, time: new Date(Date.now() - 3_600_000).toISOString() },
+      { getRemainingTimeInMillis: () => 119_500 },
+    );
     expect(report.windows).toHaveLength(24);
     expect(report.windows.every((w) => w.outcome === 'no-data')).toBe(true);
+    // The lease lasts the invocation's remaining time, rounded up, plus the margin.
+    const lease = dynamodb.commandCalls(PutItemCommand)[0].args[0].input;
+    const now = Number(lease.ExpressionAttributeValues?.[':now'].N);
+    expect(Number(lease.Item?.expiresAt.N) - now).toBe(120 + 30);
   });
 
   it('fails to load with a message naming a missing variable', async () => {
     vi.stubEnv('RAW_BUCKET', 'raw-bucket');
     vi.stubEnv('RUNS_TABLE', '');
     vi.stubEnv('STATE_MACHINE_ARN', STATE_MACHINE_ARN);
+    vi.stubEnv('MAX_RUN_ATTEMPTS', '3');
     vi.resetModules();
     await expect(import('../../lambda/start-run/handler')).rejects.toThrow(/RUNS_TABLE is missing or empty/);
   });
