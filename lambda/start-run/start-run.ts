@@ -244,7 +244,9 @@ type Call = <T>(doing: string, operation: () => Promise<T>) => Promise<T>;
  * interleave between two invocations, so each invocation first takes a lease
  * in the runs ledger (a conditional write on START_RUN_LEASE_KEY) and gives it
  * up at the end; an invocation that finds the lease held does nothing (the
- * holder is examining the same hours). This holds with or without a reserved
+ * holder is examining the same hours; a run-finished event refused in the
+ * moment after the holder saw that run still RUNNING waits for the next
+ * scheduled tick). This holds with or without a reserved
  * concurrency of 1. The lease serialises start-run only: whether a run is in
  * progress is still Step Functions' answer, and an execution started under the
  * lease is RUNNING for the next holder.

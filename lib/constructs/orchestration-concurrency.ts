@@ -7,7 +7,7 @@ import type { PipelineFunction } from './pipeline-function';
  * (`orchestration.reservedConcurrency`).
  */
 export const RUN_RESERVED_CONCURRENCY = {
-  /** start-run: one tick at a time, so "is a run in progress? -> start" never interleaves. */
+  /** start-run: one tick at a time (its lease in the runs ledger serialises the ticks with or without it). */
   startRun: 1,
   /** Each run task: runs never overlap, so one call plus one retry is the most a task sees. */
   runTask: 2,
@@ -29,7 +29,7 @@ export function explainUnreservedConcurrency(fn: PipelineFunction, config: Stage
     fn.function,
     'CKV_AWS_115',
     `Stage ${config.stage} sets orchestration.reservedConcurrency false: a reservation would fail the deploy in an account ` +
-      'at a new-account concurrency quota (reservations may not shrink the unreserved pool below its minimum); each run id still starts once through ' +
-      'the runs ledger and the execution name',
+      'at a new-account concurrency quota (reservations may not shrink the unreserved pool below its minimum); start-run stays one tick at a time ' +
+      'through its lease in the runs ledger, and each run id starts once through the ledger and the execution name',
   );
 }

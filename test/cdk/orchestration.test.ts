@@ -2,6 +2,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RUN_STATES } from '../../lib/constructs/orchestration-run-state-machine';
 import { PIPELINE_LAMBDA_RUNTIME } from '../../lib/constructs/pipeline-function';
+import { START_RUN_LEASE_KEY, START_RUN_TIMEOUT_SECONDS } from '../../lambda/start-run/start-run';
 import { loadTemplate, TEST_STAGES, type TestStage } from '../helpers/synth-pipeline';
 
 interface AslState {
@@ -372,6 +373,17 @@ describe.each(TEST_STAGES)('OrchestrationStack (%s)', (stage) => {
         'dynamodb:PutItem',
         'dynamodb:UpdateItem',
       ]);
+      // Only the single-flight lease may be deleted, never an hour's record.
+      const release = policyStatements(template).find((s) => s.Sid === 'ReleaseStartRunLease');
+      expect(release).toMatchObject({
+        Action: 'dynamodb:DeleteItem',
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [START_RUN_LEASE_KEY] } },
+      });
+      expect(JSON.stringify(release?.Resource)).toEqual(JSON.stringify(claim?.Resource));
+      const deletes = policyStatements(template).filter((s) =>
+        asList(s.Action ?? []).some((action) => /^dynamodb:(DeleteItem|\*)$/.test(action)),
+      );
+      expect(deletes).toEqual([release]);
     });
 
     it("lets start-run describe only this state machine's executions (how a run ended)", () => {
@@ -399,8 +411,10 @@ describe.each(TEST_STAGES)('OrchestrationStack (%s)', (stage) => {
     it('give start-run its retry budget and reconcile-run the raw bucket whose lines it counts', () => {
       template.hasResourceProperties('AWS::Lambda::Function', {
         Environment: {
+          // orchestration.maxRunAttempts (3 in both stages); the lease lasts the timeout plus a margin.
           Variables: Match.objectLike({ RUNS_TABLE: Match.anyValue(), MAX_RUN_ATTEMPTS: '3' }),
         },
+        Timeout: START_RUN_TIMEOUT_SECONDS,
       });
       template.hasResourceProperties('AWS::Lambda::Function', {
         Environment: {
