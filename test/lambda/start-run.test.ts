@@ -633,7 +633,7 @@ describe('start-run re-runs: failed hours and late objects', () => {
     world.addObject(HOUR_09, 'a.jsonl');
     world.addObject(HOUR_10, 'b.jsonl');
     await startRuns(tick, NOW, world, settings(), memoryLog());
-    // As if the run-in-progress check had raced with the start (reserved concurrency 1 prevents it).
+    // As if the run-in-progress check had raced with the start (start-run's lease prevents it).
     const running = { ...world, runInProgress: async () => undefined } as unknown as RunStarter;
     Object.setPrototypeOf(running, MemoryWorld.prototype);
     const report = await startRuns(tick, NOW, running, settings(), memoryLog());
