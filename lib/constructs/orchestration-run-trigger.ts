@@ -1,14 +1,9 @@
 import { Arn, ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
-import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { StageConfig } from '../config';
 import {
   explainUnreservedConcurrency,
   RUN_RESERVED_CONCURRENCY,
@@ -18,31 +13,9 @@ import { START_RUN_LEASE_KEY, START_RUN_TIMEOUT_SECONDS } from '../../lambda/sta
 import { acknowledgeWildcardResource } from './nag-acknowledgements';
 import { RUN_SERVICES } from './orchestration-services';
 import { PipelineFunction } from './pipeline-function';
+import type { RunTriggerProps } from './orchestration-run-trigger-props';
 
-export interface RunTriggerProps {
-  readonly config: StageConfig;
-  readonly dataKey: kms.IKey;
-  readonly vpc: ec2.IVpc;
-  readonly securityGroup: ec2.ISecurityGroup;
-  readonly rawBucket: s3.IBucket;
-  readonly stateMachine: sfn.IStateMachine;
-  /**
-   * Closed hours examined on each tick (catch-up window after an outage).
-   * @default 24
-   */
-  readonly lookbackHours?: number;
-  /**
-   * Minutes after the end of an hour before it is processed, so the S3 sink has flushed it.
-   * @default 10
-   */
-  readonly closeDelayMinutes?: number;
-  /**
-   * Days the runs ledger keeps a claim (DynamoDB TTL); must exceed the 90 days
-   * Step Functions keeps execution names unique.
-   * @default 400
-   */
-  readonly claimTtlDays?: number;
-}
+export type { RunTriggerProps } from './orchestration-run-trigger-props';
 
 /**
  * What starts runs: the `start-run` function, the DynamoDB runs ledger it
