@@ -57,9 +57,10 @@ export class SqlFileFailedError extends Error {
 }
 
 /**
- * `NNN_name.if-absent.sql`: CREATE GROUP statements (neither Redshift nor
- * PostgreSQL has CREATE GROUP IF NOT EXISTS). Each runs on its own, and one
- * whose group already exists is skipped, so the file can run at every deploy.
+ * `NNN_name.if-absent.sql`: CREATE GROUP / CREATE ROLE statements (neither
+ * Redshift nor PostgreSQL has IF NOT EXISTS for them). Each runs on its own,
+ * and one whose group or role already exists is skipped, so the file can run
+ * at every deploy.
  */
 export const IF_ABSENT_SUFFIX = '.if-absent.sql';
 const ALREADY_EXISTS = /already exists/i;

@@ -1,15 +1,13 @@
-import { Stack } from 'aws-cdk-lib';
-import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { ArnFormat, Stack, Tags } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import type { StageConfig } from '../config';
 import { GLUE_RUNTIME } from '../config/aws-runtimes';
+import type { LoadJobWarehouse, WarehouseLoadJobProps } from './glue-load-job-props';
 import { glueLogStatements } from './glue-security-configuration';
 import { acknowledgeWildcardResources } from './nag-acknowledgements';
+
+export type { LoadJobWarehouse, WarehouseLoadJobProps } from './glue-load-job-props';
 
 /** Folder of the artifacts bucket the load job uses as its Glue temporary directory. */
 export const GLUE_TEMP_PREFIX = 'glue-temp/load-warehouse/';
@@ -18,36 +16,26 @@ export const PROCESSED_TRANSACTIONS_PREFIX = 'transactions/';
 /** Job run limit: the load of one run's partitions takes minutes; an hour means something hangs. */
 export const LOAD_JOB_TIMEOUT_MINUTES = 60;
 
-export interface WarehouseLoadJobProps {
-  readonly config: StageConfig;
-  readonly jobName: string;
-  readonly connectionName: string;
-  readonly dataKey: kms.IKey;
-  readonly processed: s3.IBucket;
-  readonly artifacts: s3.IBucket;
-  /** s3:// URIs and ARNs of the job files, as deployed. */
-  readonly scriptUri: string;
-  readonly pyFilesUri: string;
-  readonly jdbcDriverUri: string;
-  readonly jobFileArns: string[];
-  readonly securityConfigurationName: string;
-  /** The warehouse admin secret (read by the job with boto3, never passed in clear). */
-  readonly adminSecret: secretsmanager.ISecret;
-  /** `jdbc:redshift://host:port/db`. */
-  readonly jdbcUrl: string;
-  /** Subnet of the Glue network connection (a private services subnet) and the Glue security group. */
-  readonly subnet: ec2.ISubnet;
-  readonly securityGroup: ec2.ISecurityGroup;
-}
+/**
+ * Who the job logs in as (spark-jobs/bankpipe/warehouse_credentials.py holds the same names, and
+ * sql/redshift the group and role with the load's grants).
+ * Provisioned: GetClusterCredentials as LOADER_DB_USER, joined to LOADER_DB_GROUP for the session.
+ * Serverless: GetCredentials maps the job role to the user `IAMR:<role name>`, which Redshift
+ * Serverless gives the database roles named in the role's RedshiftDbRoles tag.
+ */
+export const LOADER_DB_USER = 'bank_loader_job';
+export const LOADER_DB_GROUP = 'bank_loader';
+export const LOADER_DB_ROLE = 'bank_loader_role';
+export const REDSHIFT_DB_ROLES_TAG = 'RedshiftDbRoles';
 
 /**
  * The Glue job (Glue 5.0, Spark, Python 3) that loads processed transactions
  * into Redshift (spark-jobs/glue_load_warehouse.py). It runs in the VPC
  * through a NETWORK connection in a private subnet with the Glue security
- * group (the network stack lets that group reach the warehouse port), reads
- * the admin credentials from Secrets Manager itself (the template and the job
- * arguments carry only the secret's ARN), and uses the security
- * configuration for its logs, bookmarks and temporary files.
+ * group (the network stack lets that group reach the warehouse port), logs in
+ * with temporary credentials of its own role that carry only the loader grants
+ * (no stored password, no admin secret), and uses the security configuration
+ * for its logs, bookmarks and temporary files.
  */
 export class WarehouseLoadJob extends Construct {
   readonly job: glue.CfnJob;
@@ -122,14 +110,10 @@ export class WarehouseLoadJob extends Construct {
           actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
           resources: [tempObjects],
         }),
-        new iam.PolicyStatement({
-          sid: 'ReadWarehouseSecret',
-          actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-          resources: [props.adminSecret.secretArn],
-        }),
+        ...loginStatements(stack, props.warehouse),
         new iam.PolicyStatement({
           sid: 'UsePipelineKey',
-          // Secret and data decryption, SSE-KMS temp files, CSE-KMS job bookmarks.
+          // Data decryption, SSE-KMS temp files, CSE-KMS job bookmarks.
           actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
           resources: [props.dataKey.keyArn],
         }),
@@ -204,9 +188,15 @@ export class WarehouseLoadJob extends Construct {
       {
         resource: '*',
         reason:
-          'EC2 Describe* calls Glue makes to set up the VPC connection have no resource-level permissions; cloudwatch:PutMetricData is limited to the Glue namespace by condition',
+          props.warehouse.kind === 'serverless'
+            ? 'EC2 Describe* calls Glue makes to set up the VPC connection, and tag:GetResources/GetTagKeys that Redshift Serverless requires of a caller whose database roles come from its RedshiftDbRoles tag, have no resource-level permissions; cloudwatch:PutMetricData is limited to the Glue namespace by condition'
+            : 'EC2 Describe* calls Glue makes to set up the VPC connection have no resource-level permissions; cloudwatch:PutMetricData is limited to the Glue namespace by condition',
       },
     ]);
+    if (props.warehouse.kind === 'serverless') {
+      // GetCredentials gives the job's database user the roles this tag names (colon-separated).
+      Tags.of(this.role).add(REDSHIFT_DB_ROLES_TAG, LOADER_DB_ROLE);
+    }
 
     this.defaultArguments = {
       '--job-language': 'python',
@@ -218,8 +208,10 @@ export class WarehouseLoadJob extends Construct {
       '--extra-py-files': props.pyFilesUri,
       '--extra-jars': props.jdbcDriverUri,
       '--processed_uri': `s3://${props.processed.bucketName}`,
-      '--redshift_secret_id': props.adminSecret.secretArn,
-      '--redshift_jdbc_url': props.jdbcUrl,
+      '--redshift_jdbc_url': props.warehouse.jdbcUrl,
+      '--redshift_kind': props.warehouse.kind,
+      '--redshift_database': props.warehouse.databaseName,
+      ...warehouseTargetArgument(props.warehouse),
     };
 
     this.job = new glue.CfnJob(this, 'Job', {
@@ -241,4 +233,73 @@ export class WarehouseLoadJob extends Construct {
     });
     this.job.node.addDependency(this.connection, this.policy);
   }
+}
+
+function requireValue(value: string | undefined, what: string, kind: string): string {
+  if (value === undefined || value === '') {
+    throw new Error(`WarehouseLoadJob: a ${kind} warehouse needs its ${what}; pass it in props.warehouse`);
+  }
+  return value;
+}
+
+/** The job argument naming the workgroup or the cluster the credentials are for. */
+function warehouseTargetArgument(warehouse: LoadJobWarehouse): Record<string, string> {
+  return warehouse.kind === 'serverless'
+    ? { '--redshift_workgroup': requireValue(warehouse.workgroupName, 'workgroupName', warehouse.kind) }
+    : {
+        '--redshift_cluster_id': requireValue(
+          warehouse.clusterIdentifier,
+          'clusterIdentifier',
+          warehouse.kind,
+        ),
+      };
+}
+
+/**
+ * Permission to get temporary database credentials for the job's own identity, on this warehouse
+ * only (Amazon Redshift Management Guide: GetCredentials; GetClusterCredentials resource policies).
+ */
+function loginStatements(stack: Stack, warehouse: LoadJobWarehouse): iam.PolicyStatement[] {
+  if (warehouse.kind === 'serverless') {
+    return [
+      new iam.PolicyStatement({
+        sid: 'GetWarehouseCredentials',
+        actions: ['redshift-serverless:GetCredentials'],
+        resources: [requireValue(warehouse.workgroupArn, 'workgroupArn', warehouse.kind)],
+      }),
+      new iam.PolicyStatement({
+        // Required of a caller whose database roles come from its RedshiftDbRoles tag.
+        sid: 'ReadOwnDatabaseRolesTag',
+        actions: ['tag:GetResources', 'tag:GetTagKeys'],
+        resources: ['*'],
+      }),
+    ];
+  }
+  const cluster = requireValue(warehouse.clusterIdentifier, 'clusterIdentifier', warehouse.kind);
+  const redshiftArn = (resource: string, name: string): string =>
+    stack.formatArn({
+      service: 'redshift',
+      resource,
+      resourceName: `${cluster}/${name}`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+  const dbUser = redshiftArn('dbuser', LOADER_DB_USER);
+  return [
+    new iam.PolicyStatement({
+      sid: 'GetWarehouseCredentials',
+      actions: ['redshift:GetClusterCredentials'],
+      resources: [dbUser, redshiftArn('dbname', warehouse.databaseName)],
+    }),
+    new iam.PolicyStatement({
+      // AutoCreate: the first load creates its database user.
+      sid: 'CreateLoaderDbUser',
+      actions: ['redshift:CreateClusterUser'],
+      resources: [dbUser],
+    }),
+    new iam.PolicyStatement({
+      sid: 'JoinLoaderDbGroup',
+      actions: ['redshift:JoinGroup'],
+      resources: [redshiftArn('dbgroup', LOADER_DB_GROUP)],
+    }),
+  ];
 }

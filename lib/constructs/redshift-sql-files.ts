@@ -9,14 +9,14 @@ export interface WarehouseSqlFile {
 }
 
 const FILE_NAME = /^(\d{3})_[a-z0-9_]+(\.redshift-only|\.if-absent)?\.sql$/;
-const CREATE_GROUP = /^CREATE GROUP [a-z_][a-z0-9_]*$/i;
+const CREATE_GROUP_OR_ROLE = /^CREATE (GROUP|ROLE) [a-z_][a-z0-9_]*$/i;
 
 /**
  * Reads `sql/redshift/NNN_*.sql` in NNN order, following the conventions of
  * spark-jobs/bankpipe/warehouse_sql.py (the local twin's runner), so both
  * apply the same statements:
  * - names are `NNN_name.sql`, `NNN_name.redshift-only.sql` or `NNN_name.if-absent.sql`
- *   (CREATE GROUP statements, each run on its own and skipped when the group exists), each number once;
+ *   (CREATE GROUP / CREATE ROLE statements, each run on its own and skipped when it exists), each number once;
  * - a statement ends with `;` at the end of a line; comment-only chunks are dropped;
  * - each other file is one transaction.
  * Whole-line `--` comments are left out of the statements: they would only
@@ -61,11 +61,13 @@ export function readWarehouseSqlFiles(directory: string): WarehouseSqlFile[] {
       throw new Error(`${name}: no SQL statement found; delete the file or add statements`);
     }
     if (match[2] === '.if-absent') {
-      // The custom resource skips an "already exists" failure in these files: keep them to CREATE GROUP.
-      const other = statements.find((statement) => !CREATE_GROUP.test(statement.replace(/\s+/g, ' ')));
+      // The custom resource skips an "already exists" failure in these files: keep them to CREATE GROUP/ROLE.
+      const other = statements.find(
+        (statement) => !CREATE_GROUP_OR_ROLE.test(statement.replace(/\s+/g, ' ')),
+      );
       if (other !== undefined) {
         throw new Error(
-          `${name}: an .if-absent.sql file holds only 'CREATE GROUP name' statements, found ` +
+          `${name}: an .if-absent.sql file holds only 'CREATE GROUP name' statements (or 'CREATE ROLE name'), found ` +
             `${JSON.stringify(other.slice(0, 80))}; move it to an ordinary NNN_name.sql file`,
         );
       }

@@ -141,8 +141,14 @@ export class AnalyticsStack extends PipelineStack {
       jdbcDriverUri: this.jobAssets.s3Uri(JDBC_DRIVER_JAR),
       jobFileArns: this.jobAssets.fileNames.map((f) => this.jobAssets.objectArn(f)),
       securityConfigurationName: this.securityConfiguration.name,
-      adminSecret: warehouse.adminSecret,
-      jdbcUrl: warehouse.jdbcUrl,
+      warehouse: {
+        kind: warehouse.kind,
+        databaseName: warehouse.databaseName,
+        workgroupName: warehouse.workgroupName,
+        workgroupArn: warehouse.kind === 'serverless' ? warehouse.dataApiResourceArn : undefined,
+        clusterIdentifier: warehouse.clusterIdentifier,
+        jdbcUrl: warehouse.jdbcUrl,
+      },
       subnet: connectionSubnet,
       securityGroup: securityGroups.glue,
     });

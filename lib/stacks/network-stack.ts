@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { NetworkConfig } from '../config';
+import type { NetworkConfig, WarehouseKind } from '../config';
 import { skipCheckov } from '../constructs/checkov';
 import { dataRemovalPolicy } from '../constructs/data-removal-policy';
 import { ManagedPolicyRole } from '../constructs/managed-policy-role';
@@ -133,7 +133,7 @@ export class NetworkStack extends PipelineStack {
     });
 
     this.skipCheckovOnDefaultSgProvider();
-    this.endpointSecurityGroup = this.addEndpoints(vpc);
+    this.endpointSecurityGroup = this.addEndpoints(vpc, config.warehouse.kind);
     const gatewayPrefixLists = new GatewayPrefixLists(this, 'GatewayPrefixLists', {
       dataKey,
       logRetentionDays: config.orchestration.logRetentionDays,
@@ -185,7 +185,7 @@ export class NetworkStack extends PipelineStack {
   }
 
   /** Gateway endpoints for S3/DynamoDB and private-DNS interface endpoints for every API the jobs and Lambdas call. */
-  private addEndpoints(vpc: ec2.Vpc): ec2.SecurityGroup {
+  private addEndpoints(vpc: ec2.Vpc, warehouseKind: WarehouseKind): ec2.SecurityGroup {
     const subnets: ec2.SubnetSelection = { subnetGroupName: SERVICE_SUBNET_GROUP };
     vpc.addGatewayEndpoint('S3Endpoint', { service: ec2.GatewayVpcEndpointAwsService.S3 });
     vpc.addGatewayEndpoint('DynamoDbEndpoint', { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB });
@@ -210,6 +210,10 @@ export class NetworkStack extends PipelineStack {
       Sns: ec2.InterfaceVpcEndpointAwsService.SNS,
       Sqs: ec2.InterfaceVpcEndpointAwsService.SQS,
       RedshiftData: ec2.InterfaceVpcEndpointAwsService.REDSHIFT_DATA,
+      // The warehouse load job gets its temporary database credentials from the warehouse's API.
+      ...(warehouseKind === 'serverless'
+        ? { RedshiftServerless: ec2.InterfaceVpcEndpointAwsService.REDSHIFT_SERVERLESS }
+        : { Redshift: ec2.InterfaceVpcEndpointAwsService.REDSHIFT }),
       Kafka: ec2.InterfaceVpcEndpointAwsService.KAFKA,
       Athena: ec2.InterfaceVpcEndpointAwsService.ATHENA,
       Lambda: ec2.InterfaceVpcEndpointAwsService.LAMBDA,

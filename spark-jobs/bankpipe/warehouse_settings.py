@@ -1,55 +1,46 @@
-"""Turn job arguments and the warehouse secret into load settings (shared by both entry points).
+"""Turn job arguments into load settings and the warehouse login (shared by both entry points).
 
 Pure functions, so the Glue entry point's argument handling is tested without awsglue.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import cast
 
+from bankpipe.warehouse_credentials import WAREHOUSE_KINDS, DbCredentials, WarehouseKind, WarehouseLogin
 from bankpipe.warehouse_jdbc import JdbcTarget
 from bankpipe.warehouse_load import LoadOptions, parse_dates
 
-REDSHIFT_DEFAULT_PORT = 5439
+
+def warehouse_login_from_args(args: Mapping[str, str]) -> WarehouseLogin:
+    """--redshift_kind, --redshift_database and the workgroup or cluster -> WarehouseLogin."""
+    kind = (args.get("redshift_kind") or "").strip()
+    if kind not in WAREHOUSE_KINDS:
+        raise ValueError(f"--redshift_kind must be one of {', '.join(WAREHOUSE_KINDS)}, got {kind!r}")
+    database = (args.get("redshift_database") or "").strip()
+    if not database:
+        raise ValueError("--redshift_database <database name> is required")
+    workgroup = (args.get("redshift_workgroup") or "").strip() or None
+    cluster = (args.get("redshift_cluster_id") or "").strip() or None
+    if kind == "serverless" and not workgroup:
+        raise ValueError("--redshift_kind serverless needs --redshift_workgroup <workgroup name>")
+    if kind == "provisioned" and not cluster:
+        raise ValueError("--redshift_kind provisioned needs --redshift_cluster_id <cluster identifier>")
+    return WarehouseLogin(
+        kind=cast(WarehouseKind, kind),
+        database=database,
+        workgroup_name=workgroup,
+        cluster_identifier=cluster,
+    )
 
 
-def parse_secret_string(text: str, secret_id: str = "the secret") -> dict[str, Any]:
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ValueError(
-            f"{secret_id} is not JSON ({error.msg}); store the credentials as "
-            '{"username": ..., "password": ..., "host": ..., "port": 5439, "dbname": ...}'
-        ) from None
-    if not isinstance(value, dict):
-        raise ValueError(f"{secret_id} must hold a JSON object with username and password")
-    return value
-
-
-def target_from_secret(secret: Mapping[str, Any], jdbc_url: str | None = None) -> JdbcTarget:
-    """JDBC target from a Redshift secret (the JSON shape CDK and Redshift generate).
-
-    The URL comes from `jdbc_url` when given, else from the secret's host/port/dbname.
-    """
-    missing = [key for key in ("username", "password") if not secret.get(key)]
-    if missing:
-        raise ValueError(
-            f"warehouse secret lacks {' and '.join(missing)}; it must be JSON with username and password "
-            "(plus host, port, dbname unless --redshift_jdbc_url is passed)"
-        )
+def target_from_credentials(jdbc_url: str | None, credentials: DbCredentials) -> JdbcTarget:
+    """JDBC target: the warehouse URL and the job's temporary login."""
     url = (jdbc_url or "").strip()
-    if not url:
-        host, dbname = secret.get("host"), secret.get("dbname")
-        if not host or not dbname:
-            raise ValueError(
-                "warehouse secret has no host/dbname; pass --redshift_jdbc_url jdbc:redshift://host:5439/db "
-                "or add host, port and dbname to the secret"
-            )
-        port = int(secret.get("port") or REDSHIFT_DEFAULT_PORT)
-        url = f"jdbc:redshift://{host}:{port}/{dbname}"
-    return JdbcTarget(url=url, user=str(secret["username"]), password=str(secret["password"]))
+    if not url.startswith("jdbc:"):
+        raise ValueError(f"--redshift_jdbc_url must look like jdbc:redshift://host:5439/db, got {url!r}")
+    return JdbcTarget(url=url, user=credentials.user, password=credentials.password)
 
 
 def parse_bool(text: str | None, name: str, default: bool) -> bool:

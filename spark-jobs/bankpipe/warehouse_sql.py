@@ -7,8 +7,11 @@ Conventions (sql/README.md explains them for people; the tests enforce them):
   again at every deploy;
 - a file named `NNN_name.redshift-only.sql` holds Redshift-only statements (table attributes such as
   DISTSTYLE/SORTKEY) and is skipped on PostgreSQL;
-- a file named `NNN_name.if-absent.sql` holds only `CREATE GROUP name` statements: neither engine has
-  CREATE GROUP IF NOT EXISTS, so each runs on its own and one whose group already exists is skipped.
+- a file named `NNN_name.if-absent.sql` holds only `CREATE GROUP name` / `CREATE ROLE name` statements:
+  neither engine has IF NOT EXISTS for them, so each runs on its own and one whose group or role
+  already exists is skipped;
+- a grantee is written the Redshift way, `TO GROUP g` or `TO ROLE r`; PostgreSQL accepts the first
+  and not the second, so on PostgreSQL the runner writes `TO ROLE r` as `TO r` (to_postgres_grantees).
 
 Each other file is applied as one transaction, the same unit as one Redshift Data API
 BatchExecuteStatement call, which is how the deploy-time custom resource runs them.
@@ -21,7 +24,7 @@ from __future__ import annotations
 import argparse
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -33,8 +36,11 @@ DEFAULT_SQL_DIR = REPO_ROOT / "sql" / "redshift"
 REDSHIFT_ONLY_MARKER = ".redshift-only"
 IF_ABSENT_MARKER = ".if-absent"
 _FILE_NAME = re.compile(r"^(?P<order>\d{3})_[a-z0-9_]+(?P<kind>\.redshift-only|\.if-absent)?\.sql$")
-_CREATE_GROUP = re.compile(r"^CREATE\s+GROUP\s+[a-z_][a-z0-9_]*$", re.I)
-# How both engines word "that group is there already" (PostgreSQL: role "x" already exists).
+_CREATE_GROUP_OR_ROLE = re.compile(r"^CREATE\s+(GROUP|ROLE)\s+[a-z_][a-z0-9_]*$", re.I)
+_GRANT = re.compile(r"^GRANT\b", re.I)
+_TO = re.compile(r"\bTO\b", re.I)
+_ROLE_GRANTEE = re.compile(r"\bROLE\s+(?=[a-z_])", re.I)
+# How both engines word "that group/role is there already" (PostgreSQL: role "x" already exists).
 _ALREADY_EXISTS = re.compile(r"already exists", re.I)
 
 
@@ -102,9 +108,10 @@ def read_sql_file(path: Path) -> SqlFile:
     if if_absent:
         for statement in statements:
             code = " ".join(_without_comment_lines(statement).split())
-            if not _CREATE_GROUP.match(code):
+            if not _CREATE_GROUP_OR_ROLE.match(code):
                 raise ValueError(
-                    f"{path}: an .if-absent.sql file holds only 'CREATE GROUP name' statements, found "
+                    f"{path}: an .if-absent.sql file holds only 'CREATE GROUP name' statements "
+                    "(or 'CREATE ROLE name'), found "
                     f"{code[:80]!r}; move it to an ordinary NNN_name.sql file"
                 )
     return SqlFile(
@@ -131,7 +138,25 @@ def discover_sql_files(directory: Path = DEFAULT_SQL_DIR, engine: Engine = "post
                 "give each file its own number so the order is explicit"
             )
         seen[sql_file.order] = sql_file.name
-    return [f for f in files if engine == "redshift" or not f.redshift_only]
+    if engine == "redshift":
+        return files
+    return [
+        replace(f, statements=tuple(to_postgres_grantees(s) for s in f.statements))
+        for f in files
+        if not f.redshift_only
+    ]
+
+
+def to_postgres_grantees(statement: str) -> str:
+    """`GRANT ... TO GROUP g, ROLE r` -> `GRANT ... TO GROUP g, r`: PostgreSQL has no `ROLE` keyword
+    before a grantee (a group is a role there). Other statements come back unchanged."""
+    if not _GRANT.match(_without_comment_lines(statement).strip()):
+        return statement
+    grantees_start = [m.end() for m in _TO.finditer(statement)]
+    if not grantees_start:
+        return statement
+    cut = grantees_start[-1]
+    return statement[:cut] + _ROLE_GRANTEE.sub("", statement[cut:])
 
 
 def create_if_absent(executor: SqlExecutor, statements: Sequence[str]) -> None:

@@ -167,15 +167,19 @@ describe.each(TEST_STAGES)('AnalyticsStack (%s, global synth)', (stage) => {
     expect(resolved).not.toContain('{{resolve:');
   });
 
-  it('passes the warehouse secret only by ARN: no argument carries a password', () => {
+  it('names the warehouse login, never a secret or a password: the job gets temporary credentials itself', () => {
     const args = resourceOf(template, 'AWS::Glue::Job').resource.Properties.DefaultArguments as Record<
       string,
       unknown
     >;
-    expect(Object.keys(args).filter((k) => /password|user/i.test(k))).toEqual([]);
-    const serialized = JSON.stringify(args);
-    expect(serialized).not.toMatch(/password|secretsmanager:|SecretString/i);
-    expect(JSON.stringify(args['--redshift_secret_id'])).toMatch(/Secret/);
+    expect(Object.keys(args).filter((k) => /password|user|secret/i.test(k))).toEqual([]);
+    expect(JSON.stringify(args)).not.toMatch(/password|secretsmanager:|SecretString/i);
+    expect(args).toMatchObject({
+      '--redshift_kind': 'serverless',
+      '--redshift_database': config.warehouse.databaseName,
+      '--redshift_workgroup': `${stage}-bank-pipeline`,
+    });
+    expect(args['--redshift_cluster_id']).toBeUndefined();
   });
 
   it('puts the job in a private subnet with the Glue security group through a NETWORK connection', () => {
@@ -192,14 +196,27 @@ describe.each(TEST_STAGES)('AnalyticsStack (%s, global synth)', (stage) => {
     });
   });
 
-  it('lets the job role read the secret, the processed transactions and its files, nothing in raw', () => {
+  it('lets the job role get credentials for itself on the workgroup, read the processed transactions and its files, nothing in raw, no secret', () => {
     const statements = statementsOfPolicy(template, 'LoadJobPolicy');
-    expect([...actionsOf(statementWithSid(statements, 'ReadWarehouseSecret'))].sort()).toEqual([
-      'secretsmanager:DescribeSecret',
-      'secretsmanager:GetSecretValue',
-    ]);
+    const credentials = statementWithSid(statements, 'GetWarehouseCredentials');
+    expect(actionsOf(credentials)).toEqual(['redshift-serverless:GetCredentials']);
+    expect(JSON.stringify(credentials.Resource)).toMatch(/Workgroup/);
+    expect(JSON.stringify(credentials.Resource)).not.toContain('*');
+    expect(statements.flatMap(actionsOf).filter((a) => /^(secretsmanager|redshift):/.test(a))).toEqual([]);
     expect(actionsOf(statementWithSid(statements, 'ReadProcessedTransactions'))).toEqual(['s3:GetObject']);
     expect(JSON.stringify(statements)).not.toMatch(/OutputFnGetAttRaw/);
+  });
+
+  it('tags the job role with the database role its serverless login gets (RedshiftDbRoles)', () => {
+    const roles = Object.entries(template.findResources('AWS::IAM::Role')).filter(([id]) =>
+      id.startsWith('LoadJobRole'),
+    );
+    expect(roles).toHaveLength(1);
+    const tags = (roles[0]?.[1] as { Properties: { Tags?: { Key: string; Value: string }[] } }).Properties
+      .Tags;
+    expect(tags?.filter((t) => t.Key === 'RedshiftDbRoles')).toEqual([
+      { Key: 'RedshiftDbRoles', Value: 'bank_loader_role' },
+    ]);
   });
 
   it('enforces an Athena engine v3 workgroup with KMS-encrypted results, metrics and the scan cutoff from config', () => {
@@ -241,6 +258,59 @@ describe.each(TEST_STAGES)('AnalyticsStack (%s, global synth)', (stage) => {
   it('grants no wildcard action and uses no inline policy', () => {
     expect(allowStatements(template).flatMap((s) => actionsOf(s).filter((a) => a.includes('*')))).toEqual([]);
     template.resourceCountIs('AWS::IAM::Policy', 0);
+  });
+});
+
+describe('AnalyticsStack, provisioned warehouse', () => {
+  let synth: DataServicesSynth;
+  let template: Template;
+  beforeAll(() => {
+    synth = synthDataServices('dev', {
+      stageOverrides: { warehouse: { kind: 'provisioned', numberOfNodes: 2 } },
+    });
+    template = synth.template('analytics');
+  });
+
+  it('has no unacknowledged cdk-nag finding', () => {
+    expect(synth.nagFindings.filter((f) => f.includes('-analytics'))).toEqual([]);
+  });
+
+  it('lets the load job log in only as bank_loader_job of this cluster, in group bank_loader, created on first use', () => {
+    const statements = statementsOfPolicy(template, 'LoadJobPolicy');
+    // arn:aws:redshift:<region>:<account>:<resource>:<cluster>/<name>, the cluster id read from the warehouse stack.
+    const arn = (resource: string, name: string): unknown =>
+      expect.stringMatching(
+        new RegExp(
+          `^\\{Fn::Join:\\[,\\[arn:aws:redshift:eu-central-1:111111111111:${resource}:,` +
+            `\\{Fn::GetStackOutput:\\{StackName:dev-bank-pipeline-warehouse,[^}]*ProvisionedCluster[^}]*\\}\\},/${name}\\]\\]\\}$`,
+        ),
+      );
+    const resources = (sid: string): string[] => {
+      const resource = statementWithSid(statements, sid).Resource as unknown;
+      return (Array.isArray(resource) ? resource : [resource])
+        .map((r) => JSON.stringify(synth.analytics.resolve(r)).replace(/"/g, ''))
+        .sort();
+    };
+    expect(actionsOf(statementWithSid(statements, 'GetWarehouseCredentials'))).toEqual([
+      'redshift:GetClusterCredentials',
+    ]);
+    expect(resources('GetWarehouseCredentials')).toEqual([
+      arn('dbname', synth.config.warehouse.databaseName),
+      arn('dbuser', 'bank_loader_job'),
+    ]);
+    expect(resources('CreateLoaderDbUser')).toEqual([arn('dbuser', 'bank_loader_job')]);
+    expect(resources('JoinLoaderDbGroup')).toEqual([arn('dbgroup', 'bank_loader')]);
+    expect(
+      statements.flatMap(actionsOf).filter((a) => /^(secretsmanager|redshift-serverless|tag):/.test(a)),
+    ).toEqual([]);
+    const args = resourceOf(template, 'AWS::Glue::Job').resource.Properties.DefaultArguments as Record<
+      string,
+      unknown
+    >;
+    expect(args['--redshift_kind']).toBe('provisioned');
+    expect(args['--redshift_cluster_id']).toBeDefined();
+    expect(args['--redshift_workgroup']).toBeUndefined();
+    expect(JSON.stringify(template.findResources('AWS::IAM::Role'))).not.toContain('RedshiftDbRoles');
   });
 });
 

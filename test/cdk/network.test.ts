@@ -23,6 +23,8 @@ const INTERFACE_ENDPOINTS = [
   'sns',
   'sqs',
   'redshift-data',
+  // default warehouse kind: the load job's temporary credentials
+  'redshift-serverless',
   'kafka',
   'athena',
   'lambda',

@@ -2,8 +2,9 @@
 
 awsglue cannot run outside Glue, so small fakes provide getResolvedOptions (same contract: every
 requested name must be passed, else an error), GlueContext (hands out the shared SparkSession) and
-Job; Secrets Manager is a fake boto3 client returning the secret JSON. Everything after that is the
-real entry point: argument names, secret parsing, JDBC target and the load itself.
+Job; Redshift Serverless is a fake boto3 client whose GetCredentials hands out a PostgreSQL login in
+the loader role, as Redshift Serverless does for the job role. Everything after that is the real
+entry point: argument names, the credential request, JDBC target and the load itself.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from typing import Any
 import pytest
 from pyspark.sql import SparkSession
 
+from bankpipe.warehouse_credentials import CREDENTIALS_DURATION_SECONDS
 from bankpipe.warehouse_sql import PsycopgExecutor, apply_sql_dir
 from pg_server import PgServer, pg_server  # noqa: F401  (session fixture)
 from warehouse_fixtures import fixture_rows, write_processed
 
-SECRET_ID = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:bank/warehouse-load"
+WORKGROUP = "dev-bank-pipeline"
 
 
 def _get_resolved_options(argv: list[str], names: list[str]) -> dict[str, str]:
@@ -52,17 +54,21 @@ class _FakeJob:
         _FakeJob.committed = True
 
 
-class _FakeSecretsManager:
-    def __init__(self, secrets: dict[str, str]) -> None:
-        self.secrets = secrets
+class _FakeRedshiftServerless:
+    """GetCredentials for one workgroup; records what it was asked."""
 
-    def get_secret_value(self, SecretId: str) -> dict[str, str]:  # noqa: N803 (boto3's parameter name)
-        if SecretId not in self.secrets:
-            raise KeyError(f"ResourceNotFoundException: {SecretId}")
-        return {"SecretString": self.secrets[SecretId]}
+    def __init__(self, user: str, password: str) -> None:
+        self.login = {"dbUser": user, "dbPassword": password}
+        self.requests: list[dict[str, Any]] = []
+
+    def get_credentials(self, **request: Any) -> dict[str, str]:
+        self.requests.append(request)
+        if request.get("workgroupName") != WORKGROUP:
+            raise KeyError(f"ResourceNotFoundException: {request.get('workgroupName')}")
+        return self.login
 
 
-def _install_fakes(monkeypatch: pytest.MonkeyPatch, secret: dict[str, Any]) -> None:
+def _install_fakes(monkeypatch: pytest.MonkeyPatch, client: _FakeRedshiftServerless) -> None:
     awsglue = types.ModuleType("awsglue")
     modules = {
         "awsglue": awsglue,
@@ -74,15 +80,15 @@ def _install_fakes(monkeypatch: pytest.MonkeyPatch, secret: dict[str, Any]) -> N
     modules["awsglue.context"].GlueContext = _FakeGlueContext  # type: ignore[attr-defined]
     modules["awsglue.job"].Job = _FakeJob  # type: ignore[attr-defined]
     modules["awsglue.utils"].getResolvedOptions = _get_resolved_options  # type: ignore[attr-defined]
-    client = _FakeSecretsManager({SECRET_ID: json.dumps(secret)})
-    modules["boto3"].client = lambda service: client if service == "secretsmanager" else None  # type: ignore[attr-defined]
+    # Only the Redshift Serverless client exists: asking for Secrets Manager would fail the test.
+    modules["boto3"].client = lambda service: client if service == "redshift-serverless" else None  # type: ignore[attr-defined]
     for name, module in modules.items():
         monkeypatch.setitem(sys.modules, name, module)
     monkeypatch.delitem(sys.modules, "glue_load_warehouse", raising=False)
 
 
 @pytest.mark.postgres
-def test_glue_entry_point_loads_with_the_secret(
+def test_glue_entry_point_loads_with_temporary_credentials_of_the_loader_role(
     spark: SparkSession,
     pg_server: PgServer,  # noqa: F811
     tmp_path: Path,
@@ -94,9 +100,11 @@ def test_glue_entry_point_loads_with_the_secret(
     apply_sql_dir(warehouse)
     rows = fixture_rows()
     uri = write_processed(spark, rows, tmp_path / "processed")
-    _install_fakes(
-        monkeypatch, {"username": database.user, "password": database.password, "engine": "redshift"}
-    )
+    # The login GetCredentials returns: a user in the loader role and nothing more, as on AWS.
+    warehouse.execute("DROP ROLE IF EXISTS wh_glue_job")
+    warehouse.execute("CREATE ROLE wh_glue_job LOGIN PASSWORD 'temp-pw' IN ROLE bank_loader_role")
+    serverless = _FakeRedshiftServerless("wh_glue_job", "temp-pw")
+    _install_fakes(monkeypatch, serverless)
     monkeypatch.setattr(
         sys,
         "argv",
@@ -104,10 +112,11 @@ def test_glue_entry_point_loads_with_the_secret(
             "glue_load_warehouse.py",
             "--JOB_NAME", "bank-warehouse-load",
             "--processed_uri", uri,
-            "--redshift_secret_id", SECRET_ID,
             "--redshift_jdbc_url", database.jdbc_url(),
+            "--redshift_kind", "serverless",
+            "--redshift_database", "bank",
+            "--redshift_workgroup", WORKGROUP,
             "--run_id", "run-2",
-            "--refresh_reports", "true",
         ],
     )  # fmt: skip
     _FakeJob.committed = False
@@ -120,12 +129,22 @@ def test_glue_entry_point_loads_with_the_secret(
     assert result["rows_inserted"] == len(run_2)
     assert warehouse.query("SELECT COUNT(*) FROM banking.transactions") == [(len(run_2),)]
     assert _FakeJob.committed
+    assert serverless.requests == [
+        {"workgroupName": WORKGROUP, "dbName": "bank", "durationSeconds": CREDENTIALS_DURATION_SECONDS}
+    ]
 
 
-def test_glue_entry_point_needs_the_secret_id(monkeypatch: pytest.MonkeyPatch) -> None:
-    _install_fakes(monkeypatch, {})
+def test_glue_entry_point_needs_the_warehouse_arguments(monkeypatch: pytest.MonkeyPatch) -> None:
+    _install_fakes(monkeypatch, _FakeRedshiftServerless("u", "p"))
     monkeypatch.setattr(
-        sys, "argv", ["glue_load_warehouse.py", "--JOB_NAME", "j", "--processed_uri", "s3://b/p"]
-    )
+        sys,
+        "argv",
+        [
+            "glue_load_warehouse.py",
+            "--JOB_NAME", "j",
+            "--processed_uri", "s3://b/p",
+            "--redshift_jdbc_url", "jdbc:redshift://h:5439/bank",
+        ],
+    )  # fmt: skip
     with pytest.raises(SystemExit):  # getResolvedOptions refuses a missing required argument
         importlib.import_module("glue_load_warehouse").main()

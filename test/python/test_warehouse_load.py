@@ -18,6 +18,7 @@ import pytest
 from pyspark.sql import SparkSession
 from pyspark.sql import types as T  # noqa: N812 (Spark convention)
 
+from bankpipe.warehouse_credentials import LOADER_DB_GROUP, LOADER_DB_ROLE
 from bankpipe.warehouse_jdbc import JdbcSqlExecutor, JdbcTarget, driver_class_for
 from bankpipe.warehouse_load import (
     COPY_COLUMN_ADVICE,
@@ -328,13 +329,16 @@ def test_the_load_refreshes_each_report_once_only_when_asked(
 
 
 @pytest.mark.postgres
-def test_the_load_runs_as_a_member_of_bank_loader_and_can_do_nothing_more(
-    spark: SparkSession, warehouse: Warehouse, tmp_path: Path
+@pytest.mark.parametrize("grantee", [LOADER_DB_GROUP, LOADER_DB_ROLE])
+def test_the_load_runs_as_a_member_of_the_loader_group_or_role_and_can_do_nothing_more(
+    spark: SparkSession, warehouse: Warehouse, tmp_path: Path, grantee: str
 ) -> None:
-    """The grants of sql/redshift are all the load needs: it runs as a login in group bank_loader."""
+    """The grants of sql/redshift are all the load needs: it runs as a login in group bank_loader
+    (provisioned: GetClusterCredentials DbGroups) or in role bank_loader_role (serverless:
+    the RedshiftDbRoles tag); both hold the same grants."""
     # Roles are cluster-wide: another test's database may have left this one behind.
     warehouse.psycopg.execute("DROP ROLE IF EXISTS wh_test_loader")
-    warehouse.psycopg.execute("CREATE ROLE wh_test_loader LOGIN PASSWORD 'loader-pw' IN ROLE bank_loader")
+    warehouse.psycopg.execute(f"CREATE ROLE wh_test_loader LOGIN PASSWORD 'loader-pw' IN ROLE {grantee}")
     loader = JdbcTarget(warehouse.server.jdbc_url(), "wh_test_loader", "loader-pw")
     rows = fixture_rows()
     uri = write_processed(spark, rows, tmp_path / "processed")

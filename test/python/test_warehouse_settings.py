@@ -1,4 +1,4 @@
-"""Glue job arguments and the Redshift secret -> load settings (the Glue entry point's only logic)."""
+"""Glue job arguments -> load settings and the warehouse login (the Glue entry point's only logic)."""
 
 from __future__ import annotations
 
@@ -6,57 +6,61 @@ from datetime import date
 
 import pytest
 
+from bankpipe.warehouse_credentials import DbCredentials, WarehouseLogin
 from bankpipe.warehouse_load import LoadOptions
 from bankpipe.warehouse_settings import (
     load_options_from_args,
-    parse_secret_string,
     present_options,
-    target_from_secret,
+    target_from_credentials,
+    warehouse_login_from_args,
 )
 
-SECRET = {
-    "username": "loader",
-    "password": "s3cret-value",
-    "host": "bank.abc123.eu-west-1.redshift.amazonaws.com",
-    "port": 5439,
-    "dbname": "bank",
-    "engine": "redshift",
+SERVERLESS_ARGS = {
+    "redshift_kind": "serverless",
+    "redshift_database": "bank",
+    "redshift_workgroup": "dev-bank-pipeline",
 }
 
 
-def test_url_is_built_from_the_secret() -> None:
-    target = target_from_secret(SECRET)
-    assert target.url == "jdbc:redshift://bank.abc123.eu-west-1.redshift.amazonaws.com:5439/bank"
-    assert (target.user, target.password) == ("loader", "s3cret-value")
-    assert target.driver_class == "com.amazon.redshift.jdbc42.Driver"
-    assert "s3cret-value" not in repr(target)  # never logged by accident
+def test_serverless_login_from_the_job_arguments() -> None:
+    assert warehouse_login_from_args(SERVERLESS_ARGS) == WarehouseLogin(
+        "serverless", "bank", workgroup_name="dev-bank-pipeline"
+    )
 
 
-def test_explicit_url_wins_and_host_is_then_optional() -> None:
-    url = "jdbc:redshift://workgroup.123.eu-west-1.redshift-serverless.amazonaws.com:5439/dev"
-    target = target_from_secret({"username": "admin", "password": "pw"}, url)
-    assert target.url == url
+def test_provisioned_login_from_the_job_arguments() -> None:
+    args = {"redshift_kind": "provisioned", "redshift_database": "bank", "redshift_cluster_id": "c1"}
+    assert warehouse_login_from_args(args) == WarehouseLogin("provisioned", "bank", cluster_identifier="c1")
 
 
 @pytest.mark.parametrize(
-    ("secret", "message"),
+    ("args", "message"),
     [
-        ({"password": "pw", "host": "h", "dbname": "d"}, "lacks username"),
-        ({"username": "u", "password": "", "host": "h", "dbname": "d"}, "lacks password"),
-        ({"username": "u", "password": "pw"}, "no host/dbname; pass --redshift_jdbc_url"),
+        (
+            {**SERVERLESS_ARGS, "redshift_kind": "cluster"},
+            "--redshift_kind must be one of serverless, provisioned",
+        ),
+        ({**SERVERLESS_ARGS, "redshift_database": " "}, "--redshift_database <database name> is required"),
+        ({**SERVERLESS_ARGS, "redshift_workgroup": ""}, "serverless needs --redshift_workgroup"),
+        (
+            {"redshift_kind": "provisioned", "redshift_database": "bank", "redshift_workgroup": "w"},
+            "provisioned needs --redshift_cluster_id",
+        ),
     ],
 )
-def test_incomplete_secret_is_explained(secret: dict[str, object], message: str) -> None:
+def test_incomplete_login_arguments_are_explained(args: dict[str, str], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        target_from_secret(secret)
+        warehouse_login_from_args(args)
 
 
-def test_secret_string_must_be_a_json_object() -> None:
-    assert parse_secret_string('{"username": "u"}') == {"username": "u"}
-    with pytest.raises(ValueError, match="arn:x is not JSON"):
-        parse_secret_string("username=u", "arn:x")
-    with pytest.raises(ValueError, match="JSON object"):
-        parse_secret_string('["u"]')
+def test_target_is_the_url_and_the_temporary_login() -> None:
+    url = "jdbc:redshift://workgroup.123.eu-central-1.redshift-serverless.amazonaws.com:5439/bank"
+    target = target_from_credentials(url, DbCredentials("IAMR:load-role", "temp-pw"))
+    assert (target.url, target.user, target.password) == (url, "IAMR:load-role", "temp-pw")
+    assert target.driver_class == "com.amazon.redshift.jdbc42.Driver"
+    assert "temp-pw" not in repr(target)  # never logged by accident
+    with pytest.raises(ValueError, match="--redshift_jdbc_url must look like jdbc:redshift://"):
+        target_from_credentials("", DbCredentials("u", "p"))
 
 
 def test_only_passed_optional_arguments_are_resolved() -> None:

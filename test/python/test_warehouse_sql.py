@@ -16,6 +16,7 @@ from bankpipe.warehouse_sql import (
     discover_sql_files,
     read_sql_file,
     split_statements,
+    to_postgres_grantees,
 )
 from pg_server import PgServer, pg_server  # noqa: F401  (session fixture)
 
@@ -98,6 +99,48 @@ def test_duplicate_numbers_and_redshift_only_files(tmp_path: Path) -> None:
         discover_sql_files(tmp_path, "postgres")
     with pytest.raises(ValueError, match="engine 'oracle' unknown"):
         discover_sql_files(tmp_path, "oracle")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("redshift", "postgres"),
+    [
+        ("GRANT USAGE ON SCHEMA banking TO ROLE r", "GRANT USAGE ON SCHEMA banking TO r"),
+        (
+            "GRANT SELECT, DELETE ON banking.t TO GROUP g, ROLE r",
+            "GRANT SELECT, DELETE ON banking.t TO GROUP g, r",
+        ),
+        (
+            "-- the loader\ngrant select on banking.t to role r",
+            "-- the loader\ngrant select on banking.t to r",
+        ),
+        # Only grantees change: a table or column named like the keyword, and other statements, stay.
+        ("GRANT SELECT ON banking.role TO GROUP g", "GRANT SELECT ON banking.role TO GROUP g"),
+        ("CREATE ROLE r", "CREATE ROLE r"),
+        ("SELECT 'TO ROLE r'", "SELECT 'TO ROLE r'"),
+    ],
+)
+def test_role_grantees_are_written_the_postgres_way(redshift: str, postgres: str) -> None:
+    assert to_postgres_grantees(redshift) == postgres
+
+
+def test_only_postgres_gets_the_rewritten_grantees(tmp_path: Path) -> None:
+    grant = "GRANT SELECT ON banking.t TO GROUP g, ROLE r"
+    (tmp_path / "001_a.sql").write_text(f"{grant};\n")
+    assert discover_sql_files(tmp_path, "redshift")[0].statements == (grant,)
+    assert discover_sql_files(tmp_path, "postgres")[0].statements == (
+        "GRANT SELECT ON banking.t TO GROUP g, r",
+    )
+
+
+def test_if_absent_files_may_create_groups_and_roles(tmp_path: Path) -> None:
+    path = tmp_path / "002_groups.if-absent.sql"
+    path.write_text("CREATE GROUP g;\nCREATE ROLE r;\n")
+    assert read_sql_file(path).statements == ("CREATE GROUP g", "CREATE ROLE r")
+    path.write_text("CREATE ROLE r;\nCREATE USER u;\n")
+    with pytest.raises(
+        ValueError, match="holds only 'CREATE GROUP name' statements \\(or 'CREATE ROLE name'\\)"
+    ):
+        read_sql_file(path)
 
 
 # ------------------------------------------------------------------ the repository's files
