@@ -84,6 +84,8 @@ export function createAwsRunStarter(
       } catch (error) {
         if (errorName(error) !== 'ConditionalCheckFailedException') throw error;
         const held = (error as ConditionalCheckFailedException).Item;
+        // A retried PutItem whose first try succeeded but lost its answer finds its own lease.
+        if (held?.holder?.S === request.holder) return { outcome: 'acquired' };
         return {
           outcome: 'held',
           holder: held?.holder?.S ?? 'unknown',

@@ -13,7 +13,7 @@ const ZIP_KEY_PATTERN = /^[^/\s][^\s]*\.zip$/;
 /** How to produce and register the certificate zip, for errors and warnings. */
 export function emrTlsCertificatesHowTo(stage: string): string {
   return (
-    `have the bank's PKI issue a certificate for *.<region>.compute.internal (the private DNS names of the cluster nodes) ` +
+    `have the bank's PKI issue a certificate for *.<region>.compute.internal, or *.ec2.internal in us-east-1 (the private DNS names of the cluster nodes) ` +
     'and write it as PEM files named privateKey.pem, certificateChain.pem and trustedCertificates.pem; ' +
     'zip them without folders (zip -j emr-tls.zip privateKey.pem certificateChain.pem trustedCertificates.pem), ' +
     'upload the zip to the artifacts bucket (e.g. under emr-tls/), and set ' +

@@ -182,7 +182,7 @@ export interface ProcessingConfig {
    * Key, in the artifacts bucket, of the zip of PEM files that turns on EMR
    * in-transit encryption between the cluster nodes (Spark RPC, shuffle, web
    * UIs): privateKey.pem, certificateChain.pem and trustedCertificates.pem,
-   * issued by the bank's PKI for `*.<region>.compute.internal`. Required in
+   * issued by the bank's PKI for `*.<region>.compute.internal` (`*.ec2.internal` in us-east-1). Required in
    * prod, where synth fails without it; other stages synth without it and print
    * a warning (see lib/config/emr-in-transit-encryption.ts for how to make the zip).
    * @default undefined (in-transit encryption between EMR nodes off; not allowed in prod)

@@ -9,7 +9,7 @@ export interface EmrSecurityConfigurationProps {
   readonly dataKey: kms.IKey;
   /**
    * `s3://` URI of a zip of PEM files (privateKey.pem, certificateChain.pem,
-   * trustedCertificates.pem) issued by the bank's PKI for `*.<region>.compute.internal`.
+   * trustedCertificates.pem) issued by the bank's PKI for `*.<region>.compute.internal` (`*.ec2.internal` in us-east-1).
    * When given, in-transit encryption between the cluster's nodes is turned on.
    * @default undefined: in-transit encryption between nodes is off (allowed outside prod only; see the class comment)
    */

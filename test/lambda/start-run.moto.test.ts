@@ -336,6 +336,14 @@ describe('acquireLease and releaseLease (DynamoDB conditional PutItem and Delete
     expect((await ledgerItem(START_RUN_LEASE_KEY))?.holder).toEqual({ S: 'b' });
   });
 
+  it('counts a retried acquisition whose first answer was lost as acquired, not held by someone else', async () => {
+    await ports.acquireLease({ holder: 'a', now: 1000, expiresAt: 1150 });
+    // The SDK retries a PutItem whose response it never saw: the condition now fails on 'a' itself.
+    await expect(ports.acquireLease({ holder: 'a', now: 1001, expiresAt: 1151 })).resolves.toEqual({
+      outcome: 'acquired',
+    });
+  });
+
   it('is given up only by its holder', async () => {
     await ports.acquireLease({ holder: 'a', now: 1000, expiresAt: 1150 });
     await ports.releaseLease('b');

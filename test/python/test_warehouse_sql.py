@@ -23,7 +23,7 @@ from pg_server import PgServer, pg_server  # noqa: F401  (session fixture)
 SQL_ROOT = DEFAULT_SQL_DIR.parent
 
 # Redshift-only or PostgreSQL-only constructs that must stay out of the shared files
-# (docs: /work/shared/ARCHITECTURE.md "Redshift vs PostgreSQL 15").
+# (see sql/README.md).
 FORBIDDEN_IN_SHARED = (
     "GETDATE",
     "DATEADD",
