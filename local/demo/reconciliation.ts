@@ -34,17 +34,15 @@ export interface HourCounts {
   readonly hoursOutOfAttempts: number;
 }
 
+function line(label: string, actual: number, expected: number): ReconciliationLine {
+  return { label, actual, expected, ok: actual === expected };
+}
+
 /**
  * generated = on the topic = in raw = processed (valid) + quarantined + duplicates, and
  * valid = rows added to the warehouse; the generator's own truth splits the last sum.
  */
 export function reconcile(c: PipelineCounts): ReconciliationLine[] {
-  const line = (label: string, actual: number, expected: number): ReconciliationLine => ({
-    label,
-    actual,
-    expected,
-    ok: actual === expected,
-  });
   return [
     line('records on the topic = lines generated', c.topicRecords, c.generated),
     line('lines in the raw zone = lines generated', c.rawLines, c.generated),
@@ -60,12 +58,6 @@ export function reconcile(c: PipelineCounts): ReconciliationLine[] {
 
 /** Every line of the processed hours accounted for: raw = read = valid + quarantined + duplicates, valid = warehouse. */
 export function reconcileHours(c: HourCounts): ReconciliationLine[] {
-  const line = (label: string, actual: number, expected: number): ReconciliationLine => ({
-    label,
-    actual,
-    expected,
-    ok: actual === expected,
-  });
   return [
     line('ATM job read = lines in the raw zone', c.read, c.rawLines),
     line('valid + quarantined + duplicates = read', c.valid + c.quarantined + c.duplicates, c.read),

@@ -2,19 +2,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { normalizeTemplate } from '../helpers/normalize-template';
-import { loadTemplateJson, stackNames, TEST_OUT_ROOT, TEST_STAGES } from '../helpers/synth-pipeline';
-
-const PARTS = [
-  'foundation',
-  'network',
-  'storage',
-  'streaming',
-  'processing',
-  'warehouse',
-  'analytics',
-  'orchestration',
-  'monitoring',
-];
+import {
+  loadTemplateJson,
+  PIPELINE_PARTS as PARTS,
+  stackNames,
+  TEST_OUT_ROOT,
+  TEST_STAGES,
+} from '../helpers/synth-pipeline';
 
 describe.each(TEST_STAGES)('stage %s', (stage) => {
   it('synthesizes every stack of the pipeline', () => {

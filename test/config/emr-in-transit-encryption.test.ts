@@ -1,9 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, emrInTransitEncryptionWarning, loadStageConfig } from '../../lib/config';
+import { emrInTransitEncryptionWarning, loadStageConfig } from '../../lib/config';
 import { FIXTURE_EMR_TLS_ZIP_KEY } from '../fixtures/emr-tls-fixture';
 import { REPO_ROOT } from '../helpers/synth-pipeline';
+import { loadErrorOf } from '../helpers/config-error';
 
 const SETTING = 'processing.emrTlsCertificatesZipKey';
 
@@ -22,19 +23,9 @@ function cdkJsonWith(stage: string, processing: Record<string, unknown> = {}): (
   return (key) => patched[key];
 }
 
-function configErrorOf(read: (key: string) => unknown): ConfigError {
-  try {
-    loadStageConfig(read);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError, but the config loaded');
-}
-
 describe('EMR in-transit encryption certificates', () => {
   it('makes prod refuse to load without them, naming the key and how to produce the PEM zip', () => {
-    const error = configErrorOf(cdkJsonWith('prod'));
+    const error = loadErrorOf(cdkJsonWith('prod'));
     expect(error.key).toBe(`stages.prod.${SETTING}`);
     expect(error.message).toContain(`Invalid configuration 'stages.prod.${SETTING}'`);
     expect(error.message).toMatch(/Spark traffic between the cluster nodes would be unencrypted/);
@@ -65,13 +56,13 @@ describe('EMR in-transit encryption certificates', () => {
     ['a name that is not a zip', 'emr-tls/certs.tar'],
     ['blanks', 'emr tls/emr-tls.zip'],
   ])('rejects a key with %s', (_, key) => {
-    const error = configErrorOf(cdkJsonWith('dev', { emrTlsCertificatesZipKey: key }));
+    const error = loadErrorOf(cdkJsonWith('dev', { emrTlsCertificatesZipKey: key }));
     expect(error.key).toBe(`stages.dev.${SETTING}`);
     expect(error.message).toMatch(/is not the key of a zip in the artifacts bucket/);
   });
 
   it('rejects a key that is not a string', () => {
-    const error = configErrorOf(cdkJsonWith('dev', { emrTlsCertificatesZipKey: 42 }));
+    const error = loadErrorOf(cdkJsonWith('dev', { emrTlsCertificatesZipKey: 42 }));
     expect(error.key).toBe(`stages.dev.${SETTING}`);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadStageConfig } from '../../lib/config';
+import { loadStageConfig } from '../../lib/config';
 import { cdkJsonContext } from '../helpers/synth-pipeline';
+import { configErrorOf } from '../helpers/config-error';
 
 /** The loader reading cdk.json with one stage's sections patched. */
 function load(stage: string, patch: Record<string, Record<string, unknown>>) {
@@ -11,16 +12,6 @@ function load(stage: string, patch: Record<string, Record<string, unknown>>) {
   }
   const read: Record<string, unknown> = { ...context, stages, stage };
   return loadStageConfig((key) => read[key]);
-}
-
-function configErrorOf(action: () => unknown): ConfigError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError, got none');
 }
 
 describe('network.availabilityZones', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadStageConfig } from '../../lib/config';
+import { loadStageConfig } from '../../lib/config';
 import { defaultStageSettings } from '../../lib/config/defaults';
 import { cdkJsonContext } from '../helpers/synth-pipeline';
+import { loadErrorOf } from '../helpers/config-error';
 
 /** cdk.json's context with `orchestration.maxRunAttempts` of one stage set to `value` (undefined: not set). */
 function contextWithAttempts(stage: string, value: unknown): (key: string) => unknown {
@@ -12,16 +13,6 @@ function contextWithAttempts(stage: string, value: unknown): (key: string) => un
   else orchestration.maxRunAttempts = value;
   stages[stage] = { ...(stages[stage] ?? {}), orchestration };
   return (key) => (key === 'stage' ? stage : context[key]);
-}
-
-function configErrorOf(read: (key: string) => unknown): ConfigError {
-  try {
-    loadStageConfig(read);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 describe('orchestration.maxRunAttempts', () => {
@@ -38,14 +29,14 @@ describe('orchestration.maxRunAttempts', () => {
   });
 
   it.each([0, 11, 2.5])('rejects %j, naming the key and the range to use', (value) => {
-    const error = configErrorOf(contextWithAttempts('dev', value));
+    const error = loadErrorOf(contextWithAttempts('dev', value));
     expect(error.key).toBe('stages.dev.orchestration.maxRunAttempts');
     expect(error.message).toContain(`${JSON.stringify(value)} is not a whole number from 1 to 10`);
     expect(error.message).toMatch(/Fix: set it to a value from 1 to 10 \(.*1 turns automatic retries off\)/);
   });
 
   it('rejects a value that is not a number before its range is checked', () => {
-    const error = configErrorOf(contextWithAttempts('prod', '3'));
+    const error = loadErrorOf(contextWithAttempts('prod', '3'));
     expect(error.key).toBe('stages.prod.orchestration.maxRunAttempts');
     expect(error.message).toMatch(/expected a number, got "3"\. Fix: set it to a number/);
   });

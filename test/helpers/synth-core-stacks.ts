@@ -13,7 +13,7 @@ import { StreamingStack } from '../../lib/stacks/streaming-stack';
 import { cdkJsonContext, FIXTURE_PLUGIN_DIR } from './synth-pipeline';
 
 /**
- * A folder with the lead's tiny stand-in zips under the names the plugin
+ * A folder with tiny stand-in zips under the names the plugin
  * builds have (`<plugin name>-<version>.zip`, from connectors/connector-config.ts),
  * so the streaming stack finds them the way it finds real builds.
  */

@@ -9,6 +9,19 @@ import { withEmrTlsFixture } from '../fixtures/emr-tls-fixture';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 /** Synthesized test assemblies, one folder per stage (ignored by git). */
+/** The pipeline's stacks, each named `<stage>-bank-pipeline-<part>`. */
+export const PIPELINE_PARTS = [
+  'foundation',
+  'network',
+  'storage',
+  'streaming',
+  'processing',
+  'warehouse',
+  'analytics',
+  'orchestration',
+  'monitoring',
+];
+
 export const TEST_OUT_ROOT = path.join(REPO_ROOT, 'cdk.out.test');
 /** Tiny stand-in plugin zips so CDK tests do not need the Maven build. */
 export const FIXTURE_PLUGIN_DIR = path.join(REPO_ROOT, 'test', 'fixtures', 'plugin-dist');
