@@ -20,9 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import psycopg
 import pytest
-from twin_harness import REPO_ROOT, RunningTwin, running_twin
+from twin_harness import REPO_ROOT, RunningTwin, run_pipeline, running_twin, warehouse_connection
 
 # DuckDB 1.4.3's parallel hash aggregation split one GROUP BY COALESCE(...) key into two groups
 # (seen on a clean clone); one thread gives exact groups and these inputs are small.
@@ -43,40 +42,20 @@ def pipeline_run() -> Iterator[
         twin.stack("connectors")
         env = {**twin.env, **twin.endpoints(), "NODE_NO_WARNINGS": "1"}
         result_file = twin.home / "e2e-result.json"
-        completed = subprocess.run(
-            [
-                str(REPO_ROOT / "node_modules" / ".bin" / "tsx"),
-                str(REPO_ROOT / "local" / "run-pipeline.ts"),
-                "--count",
-                str(E2E_COUNT),
-                "--seed",
-                E2E_SEED,
-                "--json",
-                str(result_file),
-            ],
-            env=env,
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=PIPELINE_TIMEOUT_SECONDS,
-            check=False,
+        completed = run_pipeline(
+            env,
+            result_file,
+            "--count",
+            str(E2E_COUNT),
+            "--seed",
+            E2E_SEED,
+            timeout_seconds=PIPELINE_TIMEOUT_SECONDS,
         )
-        assert result_file.exists(), f"the pipeline wrote no result:\n{completed.stdout}\n{completed.stderr}"
         yield twin, env, json.loads(result_file.read_text()), completed
 
 
 def _summary(result: dict[str, Any]) -> dict[str, Any]:
     return json.loads(Path(result["summaryFile"]).read_text())
-
-
-def _warehouse(env: dict[str, str]) -> psycopg.Connection:
-    return psycopg.connect(
-        host=env["TWIN_PG_HOST"],
-        port=int(env["TWIN_PG_PORT"]),
-        user=env["TWIN_PG_USER"],
-        password=env["TWIN_PG_PASSWORD"],
-        dbname=env["TWIN_PG_DATABASE"],
-    )
 
 
 def test_the_run_succeeds_and_says_every_count_matches(pipeline_run) -> None:
@@ -100,7 +79,7 @@ def test_exact_reconciliation_against_the_generator_truth(pipeline_run) -> None:
     assert sum(m["valid"] for m in manifests) == summary["good"]
     assert sum(m["quarantined"] for m in manifests) == summary["bad"]
     assert sum(m["duplicates"] for m in manifests) == summary["duplicates"]
-    with _warehouse(env) as connection:
+    with warehouse_connection(env) as connection:
         (rows,) = connection.execute("SELECT COUNT(*) FROM banking.transactions").fetchone()
         (distinct,) = connection.execute(
             "SELECT COUNT(DISTINCT transaction_id) FROM banking.transactions"
@@ -115,7 +94,7 @@ def test_monthly_figures_match_the_generator_in_warehouse_and_athena(pipeline_ru
         for m in _summary(result)["monthly"]
     }
     assert expected, "the generator summary lists no month"
-    with _warehouse(env) as connection:
+    with warehouse_connection(env) as connection:
         warehouse = {
             (int(year), int(month)): (int(count), Decimal(amount).quantize(Decimal("0.01")))
             for year, month, count, amount in connection.execute(
@@ -138,7 +117,7 @@ def test_monthly_figures_match_the_generator_in_warehouse_and_athena(pipeline_ru
 def test_atm_attempts_and_failures_match_the_generator(pipeline_run) -> None:
     _, env, result, _ = pipeline_run
     expected = {row["atm_id"]: (row["attempts"], row["failures"]) for row in _summary(result)["atm_attempts"]}
-    with _warehouse(env) as connection:
+    with warehouse_connection(env) as connection:
         actual = {
             atm: (attempts, failures)
             for atm, attempts, failures in connection.execute(

@@ -23,9 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-import psycopg
 import pytest
-from twin_harness import REPO_ROOT, RunningTwin, running_twin
+from twin_harness import REPO_ROOT, TSX, RunningTwin, run_pipeline, running_twin, warehouse_connection
 
 pytestmark = pytest.mark.twin
 
@@ -34,21 +33,11 @@ FIRST_SEED = "retry-1"
 LATE_COUNT = 400
 LATE_SEED = "late-1"
 PIPELINE_TIMEOUT_SECONDS = 900
-TSX = str(REPO_ROOT / "node_modules" / ".bin" / "tsx")
 
 
 def _pipeline(env: dict[str, str], result_file: Path, *args: str) -> tuple[dict[str, Any], str]:
-    completed = subprocess.run(
-        [TSX, str(REPO_ROOT / "local" / "run-pipeline.ts"), *args, "--json", str(result_file)],
-        env=env,
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=PIPELINE_TIMEOUT_SECONDS,
-        check=False,
-    )
+    completed = run_pipeline(env, result_file, *args, timeout_seconds=PIPELINE_TIMEOUT_SECONDS)
     output = f"{completed.stdout}\n{completed.stderr}"
-    assert result_file.exists(), f"the pipeline wrote no result:\n{output}"
     assert completed.returncode == 0, output
     return json.loads(result_file.read_text()), output
 
@@ -58,13 +47,7 @@ def _ledger(twin: RunningTwin) -> dict[str, Any]:
 
 
 def _warehouse_rows(env: dict[str, str]) -> tuple[int, int]:
-    with psycopg.connect(
-        host=env["TWIN_PG_HOST"],
-        port=int(env["TWIN_PG_PORT"]),
-        user=env["TWIN_PG_USER"],
-        password=env["TWIN_PG_PASSWORD"],
-        dbname=env["TWIN_PG_DATABASE"],
-    ) as connection:
+    with warehouse_connection(env) as connection:
         row = connection.execute(
             "SELECT COUNT(*), COUNT(DISTINCT transaction_id) FROM banking.transactions"
         ).fetchone()
@@ -131,7 +114,7 @@ def test_a_late_file_for_a_processed_hour_ends_up_processed(twin_env, retried_ru
         late = Path(folder)
         subprocess.run(
             [
-                TSX,
+                str(TSX),
                 str(REPO_ROOT / "tools" / "generator" / "cli.ts"),
                 "--seed",
                 LATE_SEED,

@@ -12,8 +12,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STACK = REPO_ROOT / "local" / "stack.py"
+TSX = REPO_ROOT / "node_modules" / ".bin" / "tsx"
+RUN_PIPELINE = REPO_ROOT / "local" / "run-pipeline.ts"
 sys.path.insert(0, str(REPO_ROOT / "local"))
 
 from twin import processes  # noqa: E402 - needs the path above
@@ -116,3 +120,31 @@ def running_twin() -> Iterator[RunningTwin]:
                 f"{home / 'logs'}).\n{stop.stdout}{stop.stderr}"
             )
         shutil.rmtree(home, ignore_errors=True)
+
+
+def run_pipeline(
+    env: dict[str, str], result_file: Path, *args: str, timeout_seconds: int
+) -> subprocess.CompletedProcess[str]:
+    """local/run-pipeline.ts with `args`, writing its result to `result_file`; fails when it wrote none."""
+    completed = subprocess.run(
+        [str(TSX), str(RUN_PIPELINE), *args, "--json", str(result_file)],
+        env=env,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout_seconds,
+        check=False,
+    )
+    assert result_file.exists(), f"the pipeline wrote no result:\n{completed.stdout}\n{completed.stderr}"
+    return completed
+
+
+def warehouse_connection(env: dict[str, str]) -> psycopg.Connection:
+    """The twin's PostgreSQL warehouse, from the TWIN_PG_* variables of its environment."""
+    return psycopg.connect(
+        host=env["TWIN_PG_HOST"],
+        port=int(env["TWIN_PG_PORT"]),
+        user=env["TWIN_PG_USER"],
+        password=env["TWIN_PG_PASSWORD"],
+        dbname=env["TWIN_PG_DATABASE"],
+    )
