@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
 import { ConfigError, loadStageConfig, type StageConfig } from '../lib/config';
-import { applyNagPacks } from '../lib/nag';
+import { applyNagPacks } from '../lib/shared/nag';
 import { buildPipeline } from '../lib/pipeline-app';
 
 const app = new App();

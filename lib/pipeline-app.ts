@@ -1,14 +1,14 @@
 import type { App, Environment } from 'aws-cdk-lib';
 import type { StageConfig } from './config';
-import { AnalyticsStack } from './stacks/analytics-stack';
-import { FoundationStack } from './stacks/foundation-stack';
-import { MonitoringStack } from './stacks/monitoring-stack';
-import { NetworkStack } from './stacks/network-stack';
-import { OrchestrationStack } from './stacks/orchestration-stack';
-import { ProcessingStack } from './stacks/processing-stack';
-import { StorageStack } from './stacks/storage-stack';
-import { StreamingStack } from './stacks/streaming-stack';
-import { WarehouseStack } from './stacks/warehouse-stack';
+import { AnalyticsStack } from './analytics/analytics-stack';
+import { FoundationStack } from './shared/foundation-stack';
+import { MonitoringStack } from './monitoring/monitoring-stack';
+import { NetworkStack } from './network/network-stack';
+import { OrchestrationStack } from './orchestration/orchestration-stack';
+import { ProcessingStack } from './processing/processing-stack';
+import { StorageStack } from './storage/storage-stack';
+import { StreamingStack } from './streaming/streaming-stack';
+import { WarehouseStack } from './warehouse/warehouse-stack';
 
 /** Every stack of one stage, for tests and for the monitoring wiring. */
 export interface PipelineStacks {

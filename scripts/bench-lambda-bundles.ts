@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
-import { PIPELINE_BUNDLE_SETTINGS } from '../lib/constructs/pipeline-function';
+import { PIPELINE_BUNDLE_SETTINGS } from '../lib/shared/pipeline-function';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 const LAMBDA_DIR = path.join(REPO_ROOT, 'lambda');

@@ -3,7 +3,7 @@
 # Expects the templates the CDK tests synthesized (cdk.out.test/<stage>), or a
 # folder given as $1 (e.g. cdk.out after `cdk synth`).
 # Fails on any cfn-lint error and any failed checkov check; checkov skips are
-# written next to the resource in the CDK code (lib/constructs/checkov.ts).
+# written next to the resource in the CDK code (lib/shared/checkov.ts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOTS=("${@:-cdk.out.test/dev cdk.out.test/prod}")

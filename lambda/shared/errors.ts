@@ -1,7 +1,7 @@
 /**
  * Error classes shared by every handler. Their `name` is what Lambda reports as
  * `errorType`, and what the state machine's Retry/Catch rules match on, so the
- * names are part of the contract with lib/constructs/orchestration-*.ts.
+ * names are part of the contract with lib/orchestration/*.ts.
  */
 
 /** A failure worth retrying later: throttling, a 5xx, a network blip, a resource busy. */

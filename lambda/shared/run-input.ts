@@ -1,6 +1,6 @@
 /**
  * The input of one pipeline run (one execution of the state machine). Produced
- * by start-run, read by the state machine (lib/constructs/orchestration-run-state-machine.ts)
+ * by start-run, read by the state machine (lib/orchestration/orchestration-run-state-machine.ts)
  * and, on failure, quoted in the alert.
  */
 export interface RunInput {

@@ -92,7 +92,7 @@ export type LeaseResult =
  */
 export const START_RUN_LEASE_KEY = 'lock#start-run';
 
-/** The start-run function's timeout (lib/constructs/orchestration-run-trigger.ts): a tick takes seconds. */
+/** The start-run function's timeout (lib/orchestration/orchestration-run-trigger.ts): a tick takes seconds. */
 export const START_RUN_TIMEOUT_SECONDS = 120;
 
 /**

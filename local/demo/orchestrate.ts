@@ -15,7 +15,7 @@ const HOUR_MS = 3_600_000;
 
 /**
  * start-run's settings in the twin: the close delay is 0 because the driver waited for the sink;
- * the other values are the product's defaults (lib/constructs/orchestration-run-trigger.ts and the
+ * the other values are the product's defaults (lib/orchestration/orchestration-run-trigger.ts and the
  * stage defaults, lib/config/defaults.ts).
  */
 const START_RUN_SETTINGS: StartRunSettings = {

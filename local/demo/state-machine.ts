@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { RUN_STATES } from '../../lib/constructs/orchestration-run-state-machine';
-import { materializedViewsIn } from '../../lib/constructs/orchestration-report-views';
+import { RUN_STATES } from '../../lib/orchestration/orchestration-run-state-machine';
+import { materializedViewsIn } from '../../lib/orchestration/orchestration-report-views';
 import {
   checkCrawler,
   type CrawlerInspector,
@@ -49,7 +49,7 @@ export interface LocalStateMachineOptions {
 }
 
 /**
- * The run state machine (lib/constructs/orchestration-run-state-machine.ts) executed locally,
+ * The run state machine (lib/orchestration/orchestration-run-state-machine.ts) executed locally,
  * state by state and in the same order, each state named as on AWS: the EMR step becomes a
  * local spark-submit of the unchanged spark-jobs/atm_job.py, the Lambda states call the same
  * logic modules, the crawler is the DuckDB registration, the Glue load is

@@ -21,7 +21,7 @@ from typing import Any, Literal
 WarehouseKind = Literal["serverless", "provisioned"]
 WAREHOUSE_KINDS: tuple[WarehouseKind, ...] = ("serverless", "provisioned")
 
-# The names below are also in lib/constructs/glue-load-job.ts (IAM resources and tag) and in
+# The names below are also in lib/analytics/glue-load-job.ts (IAM resources and tag) and in
 # sql/redshift (the group and the role that hold the grants); test_warehouse_credentials.py checks
 # that the three agree.
 LOADER_DB_USER = "bank_loader_job"

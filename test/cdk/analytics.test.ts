@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readReportQueries } from '../../lib/constructs/athena-workgroup';
+import { readReportQueries } from '../../lib/analytics/athena-workgroup';
 import {
   actionsOf,
   crossStackReference,

@@ -1,7 +1,7 @@
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as emr from 'aws-cdk-lib/aws-emr';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { REPLACEMENT_PROPERTIES } from '../../lib/stacks/replacement-fingerprint';
+import { REPLACEMENT_PROPERTIES } from '../../lib/shared/replacement-fingerprint';
 import {
   type CfnTemplate,
   type PipelineVariant,

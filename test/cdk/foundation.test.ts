@@ -4,7 +4,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { loadStageConfig } from '../../lib/config';
-import { FoundationStack } from '../../lib/stacks/foundation-stack';
+import { FoundationStack } from '../../lib/shared/foundation-stack';
 import { nagFindingsOf } from '../helpers/cross-stack';
 import { cdkJsonContext, loadTemplate, TEST_OUT_ROOT, TEST_STAGES } from '../helpers/synth-pipeline';
 

@@ -1,8 +1,8 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import type { WarehouseKind } from '../../lib/config';
-import { applyNagPacks } from '../../lib/nag';
-import { MonitoringStack } from '../../lib/stacks/monitoring-stack';
-import { OrchestrationStack } from '../../lib/stacks/orchestration-stack';
+import { applyNagPacks } from '../../lib/shared/nag';
+import { MonitoringStack } from '../../lib/monitoring/monitoring-stack';
+import { OrchestrationStack } from '../../lib/orchestration/orchestration-stack';
 import { createStandIns, orchestrationInputs } from './stand-ins';
 
 const ENV = { account: '111111111111', region: 'eu-central-1' };

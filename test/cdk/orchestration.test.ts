@@ -1,7 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RUN_STATES } from '../../lib/constructs/orchestration-run-state-machine';
-import { PIPELINE_LAMBDA_RUNTIME } from '../../lib/constructs/pipeline-function';
+import { RUN_STATES } from '../../lib/orchestration/orchestration-run-state-machine';
+import { PIPELINE_LAMBDA_RUNTIME } from '../../lib/shared/pipeline-function';
 import { START_RUN_LEASE_KEY, START_RUN_TIMEOUT_SECONDS } from '../../lambda/start-run/start-run';
 import { loadTemplate, TEST_STAGES, type TestStage } from '../helpers/synth-pipeline';
 

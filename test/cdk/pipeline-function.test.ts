@@ -1,8 +1,8 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { PipelineFunction } from '../../lib/constructs/pipeline-function';
-import { applyNagPacks } from '../../lib/nag';
+import { PipelineFunction } from '../../lib/shared/pipeline-function';
+import { applyNagPacks } from '../../lib/shared/nag';
 import { createStandIns } from './stand-ins';
 
 function synthOne(): { template: Template; stack: Stack } {

@@ -5,12 +5,12 @@ import * as path from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { EMR_TLS_ZIP_SETTING } from '../../lib/config';
-import { emrSecurityConfigurationDocument } from '../../lib/constructs/emr-security-configuration';
+import { emrSecurityConfigurationDocument } from '../../lib/processing/emr-security-configuration';
 import {
   BANKPIPE_SCHEMA_ENTRY,
   bundleFingerprint,
   writeBundle,
-} from '../../lib/constructs/emr-spark-job-bundle';
+} from '../../lib/processing/emr-spark-job-bundle';
 import {
   actionsOf,
   crossStackReference,

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadStageConfig, type StageConfig } from '../../lib/config';
-import { RUN_STATES } from '../../lib/constructs/orchestration-run-state-machine';
+import { RUN_STATES } from '../../lib/orchestration/orchestration-run-state-machine';
 import { resourcesOfType } from '../helpers/cross-stack';
 import {
   cdkJsonContext,

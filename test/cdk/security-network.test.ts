@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { INTERNET_EGRESS_REASONS } from '../../lib/stacks/network-stack';
+import { INTERNET_EGRESS_REASONS } from '../../lib/network/network-stack';
 import { resourcesOfType } from '../helpers/cross-stack';
 import { synthCoreStacks } from '../helpers/synth-core-stacks';
 import { loadTemplateJson, stackNames, TEST_STAGES } from '../helpers/synth-pipeline';

@@ -6,15 +6,12 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { loadStageConfig, type StageConfig } from '../../lib/config';
-import type { AnalyticsRunTargets } from '../../lib/stacks/analytics-stack';
-import {
-  type PipelineSecurityGroups,
-  SERVICE_SUBNET_GROUP,
-  WAREHOUSE_SUBNET_GROUP,
-} from '../../lib/stacks/network-stack';
-import type { EmrRunSettings } from '../../lib/stacks/processing-stack';
-import type { DataLakeBuckets } from '../../lib/stacks/storage-stack';
-import type { WarehouseConnection } from '../../lib/stacks/warehouse-stack';
+import type { AnalyticsRunTargets } from '../../lib/analytics/analytics-stack';
+import { type PipelineSecurityGroups } from '../../lib/network/network-stack';
+import { SERVICE_SUBNET_GROUP, WAREHOUSE_SUBNET_GROUP } from '../../lib/network/network-names';
+import type { EmrRunSettings } from '../../lib/processing/emr-run-settings';
+import type { DataLakeBuckets } from '../../lib/storage/storage-stack';
+import type { WarehouseConnection } from '../../lib/warehouse/warehouse-stack';
 import { cdkJsonContext } from '../helpers/synth-pipeline';
 
 /**

@@ -3,12 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { REDSHIFT_PASSWORD_EXCLUDED } from '../../lib/constructs/redshift-serverless-warehouse';
-import {
-  readWarehouseSqlFiles,
-  splitStatements,
-  sqlFilesHash,
-} from '../../lib/constructs/redshift-sql-files';
+import { REDSHIFT_PASSWORD_EXCLUDED } from '../../lib/warehouse/redshift-serverless-warehouse';
+import { readWarehouseSqlFiles, splitStatements, sqlFilesHash } from '../../lib/warehouse/redshift-sql-files';
 import {
   actionsOf,
   crossStackReference,

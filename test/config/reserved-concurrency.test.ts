@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RUN_SERVICES } from '../../lib/stacks/orchestration-stack';
+import { RUN_SERVICES } from '../../lib/orchestration/orchestration-stack';
 import { resourcesOfType } from '../helpers/cross-stack';
 import { loadTemplateJson, stackNames } from '../helpers/synth-pipeline';
 

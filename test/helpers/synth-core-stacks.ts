@@ -5,11 +5,11 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { S3_SINK_PLUGIN, SFTP_SOURCE_PLUGIN } from '../../connectors/connector-config';
 import { loadStageConfig, type StageConfig } from '../../lib/config';
-import { applyNagPacks } from '../../lib/nag';
-import { FoundationStack } from '../../lib/stacks/foundation-stack';
-import { NetworkStack } from '../../lib/stacks/network-stack';
-import { StorageStack } from '../../lib/stacks/storage-stack';
-import { StreamingStack } from '../../lib/stacks/streaming-stack';
+import { applyNagPacks } from '../../lib/shared/nag';
+import { FoundationStack } from '../../lib/shared/foundation-stack';
+import { NetworkStack } from '../../lib/network/network-stack';
+import { StorageStack } from '../../lib/storage/storage-stack';
+import { StreamingStack } from '../../lib/streaming/streaming-stack';
 import { cdkJsonContext, FIXTURE_PLUGIN_DIR } from './synth-pipeline';
 
 /**

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { loadStageConfig } from '../../lib/config';
-import { applyNagPacks } from '../../lib/nag';
+import { applyNagPacks } from '../../lib/shared/nag';
 import { buildPipeline } from '../../lib/pipeline-app';
 import { withEmrTlsFixture } from '../fixtures/emr-tls-fixture';
 

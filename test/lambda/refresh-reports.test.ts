@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-redshift-data';
 import * as path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { materializedViewsIn } from '../../lib/constructs/orchestration-report-views';
+import { materializedViewsIn } from '../../lib/orchestration/orchestration-report-views';
 import { createRedshiftDataRunner } from '../../lambda/refresh-reports/aws-ports';
 import {
   type InvocationClock,

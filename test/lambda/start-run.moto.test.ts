@@ -69,7 +69,7 @@ beforeEach(async () => {
       CreateBucketConfiguration: { LocationConstraint: moto.region as 'eu-central-1' },
     }),
   );
-  // The ledger's key as lib/constructs/orchestration-run-trigger.ts declares it.
+  // The ledger's key as lib/orchestration/orchestration-run-trigger.ts declares it.
   await dynamodb.send(
     new CreateTableCommand({
       TableName: RUNS_TABLE,

@@ -1,6 +1,6 @@
 /**
  * Stand-in for the `semver` package inside Lambda bundles (see
- * PIPELINE_BUNDLE_SETTINGS in lib/constructs/pipeline-function.ts).
+ * PIPELINE_BUNDLE_SETTINGS in lib/shared/pipeline-function.ts).
  *
  * aws-xray-sdk-core requires `semver` only to check the version of an AWS SDK v2
  * client before patching it; the Powertools tracer patches SDK v3 clients and

@@ -1,0 +1,5 @@
+export interface AnalyticsMonitoringTargets {
+  readonly crawlerNames: string[];
+  readonly loadJobName: string;
+  readonly athenaWorkgroupName: string;
+}

@@ -1,0 +1,118 @@
+import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as redshift from 'aws-cdk-lib/aws-redshift';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { StageConfig } from '../config';
+import { retainUnlessDestroyAllowed } from '../shared/emr-glue-redshift-lambda';
+import { REDSHIFT_AUDIT_LOGS, RedshiftAuditLogGroups } from './redshift-audit-logs';
+import { REDSHIFT_ADMIN_USER, REDSHIFT_PORT, type WarehouseEndpoint } from './redshift-warehouse-endpoint';
+
+export interface ProvisionedWarehouseProps {
+  readonly config: StageConfig;
+  readonly dataKey: kms.IKey;
+  /** Cluster identifier (`<stage>-bank-pipeline`); fixed so the audit log groups can be created before it. */
+  readonly name: string;
+  readonly subnets: ec2.ISubnet[];
+  readonly securityGroup: ec2.ISecurityGroup;
+  readonly dataRole: iam.IRole;
+}
+
+/** Automated snapshot retention (days): a week of point-in-time restore. */
+export const SNAPSHOT_RETENTION_DAYS = 7;
+
+/**
+ * A provisioned Redshift cluster (config `warehouse.kind = 'provisioned'`):
+ * encrypted with the pipeline key, not public, enhanced VPC routing, in a
+ * subnet group of the isolated warehouse subnets, TLS required and user
+ * activity logging on (parameter group), audit logs to KMS-encrypted
+ * CloudWatch log groups, automated snapshots, a weekly maintenance window
+ * with version upgrades. Redshift manages and rotates the master password in
+ * Secrets Manager, encrypted with the pipeline key; CloudFormation returns
+ * that secret's ARN for clusters.
+ */
+export class ProvisionedWarehouse extends Construct implements WarehouseEndpoint {
+  readonly cluster: redshift.CfnCluster;
+  readonly parameterGroup: redshift.CfnClusterParameterGroup;
+  readonly subnetGroup: redshift.CfnClusterSubnetGroup;
+  readonly adminSecret: secretsmanager.ISecret;
+  readonly auditLogs: RedshiftAuditLogGroups;
+  readonly endpointAddress: string;
+  readonly port = REDSHIFT_PORT;
+  readonly dataApiResourceArn: string;
+  readonly clusterIdentifier: string;
+
+  constructor(scope: Construct, id: string, props: ProvisionedWarehouseProps) {
+    super(scope, id);
+    const { config, dataKey } = props;
+    const removalPolicy = retainUnlessDestroyAllowed(config);
+
+    this.subnetGroup = new redshift.CfnClusterSubnetGroup(this, 'SubnetGroup', {
+      description: `Isolated warehouse subnets of ${props.name}`,
+      subnetIds: props.subnets.map((s) => s.subnetId),
+    });
+    this.parameterGroup = new redshift.CfnClusterParameterGroup(this, 'ParameterGroup', {
+      description: `TLS-only connections and user activity logging for ${props.name}`,
+      parameterGroupFamily: 'redshift-1.0',
+      parameters: [
+        { parameterName: 'require_ssl', parameterValue: 'true' },
+        { parameterName: 'enable_user_activity_logging', parameterValue: 'true' },
+      ],
+    });
+    this.auditLogs = new RedshiftAuditLogGroups(this, 'AuditLogs', {
+      config,
+      dataKey,
+      logGroupPrefix: `/aws/redshift/cluster/${props.name}`,
+    });
+
+    const multiNode = config.warehouse.numberOfNodes > 1;
+    this.cluster = new redshift.CfnCluster(this, 'Cluster', {
+      clusterIdentifier: props.name,
+      clusterType: multiNode ? 'multi-node' : 'single-node',
+      numberOfNodes: multiNode ? config.warehouse.numberOfNodes : undefined,
+      nodeType: config.warehouse.nodeType,
+      dbName: config.warehouse.databaseName,
+      masterUsername: REDSHIFT_ADMIN_USER,
+      manageMasterPassword: true,
+      masterPasswordSecretKmsKeyId: dataKey.keyArn,
+      encrypted: true,
+      kmsKeyId: dataKey.keyArn,
+      publiclyAccessible: false,
+      enhancedVpcRouting: true,
+      port: REDSHIFT_PORT,
+      clusterSubnetGroupName: this.subnetGroup.ref,
+      vpcSecurityGroupIds: [props.securityGroup.securityGroupId],
+      clusterParameterGroupName: this.parameterGroup.ref,
+      iamRoles: [props.dataRole.roleArn],
+      automatedSnapshotRetentionPeriod: SNAPSHOT_RETENTION_DAYS,
+      allowVersionUpgrade: true,
+      preferredMaintenanceWindow: 'sun:03:00-sun:03:30',
+      loggingProperties: { logDestinationType: 'cloudwatch', logExports: [...REDSHIFT_AUDIT_LOGS] },
+    });
+    this.cluster.applyRemovalPolicy(removalPolicy);
+    for (const logGroup of this.auditLogs.logGroups) this.cluster.node.addDependency(logGroup);
+    if (REDSHIFT_PORT === 5439) {
+      Validations.of(this.cluster).acknowledge({
+        id: 'AwsSolutions-RS4',
+        reason:
+          'The warehouse port is the one the network stack opens (PORTS.redshift, from the Glue and Lambda security groups only) and the serverless default shares; the cluster is in isolated subnets with no public endpoint',
+      });
+    }
+
+    this.clusterIdentifier = this.cluster.ref;
+    this.adminSecret = secretsmanager.Secret.fromSecretCompleteArn(
+      this,
+      'AdminSecret',
+      this.cluster.attrMasterPasswordSecretArn,
+    );
+    this.endpointAddress = this.cluster.attrEndpointAddress;
+    this.dataApiResourceArn = Stack.of(this).formatArn({
+      service: 'redshift',
+      resource: 'cluster',
+      resourceName: this.cluster.ref,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+  }
+}
