@@ -1,13 +1,8 @@
 import type { DataServiceStackProps } from '../shared/shared-stack-props';
 
 /**
- * Props of StreamingStack. Sizes come from `config.streaming`: `brokerCount`
- * (default 2), `brokerInstanceType` (default 'kafka.t3.small'), `kafkaVersion`
- * (default '3.7.x'), `brokerVolumeGiB` (default 100), `topicName` (default
- * 'bank.transactions.v1'), `topicPartitions` (default 6), `connectMcuCount` and
- * `connectWorkerCount` (default 1 each), `sftpSecretName` (default
- * '<stage>/bank-pipeline/sftp-log-server'), `sftpInputDir` (default
- * '/transactions/incoming') and `useTransferFamily` (default false).
+ * Props of StreamingStack. Sizes, names and versions come from `config.streaming`;
+ * their defaults are defined once, in `defaultStageSettings` (lib/config/defaults.ts).
  */
 export interface StreamingStackProps extends DataServiceStackProps {
   /**
