@@ -1,12 +1,17 @@
--- Transactions flagged by the ATM job's fraud rules (report table fraud_flags), newest first, with how
--- many rules flagged each transaction.
+-- Transactions flagged by the ATM job's fraud rules, newest first, with how many rules flagged each one.
+-- generated from sql/reports/fraud_flags.sql by `make reports`; do not edit
+-- The ATM job writes this report table with the fraud rules (Spark code, not SQL); the query reads
+-- that table, so it is an Athena named query only, with no warehouse view.
 SELECT
-    transaction_id,
-    account_id,
-    card_id,
-    occurred_at,
-    rule,
-    detail,
-    COUNT(*) OVER (PARTITION BY transaction_id) AS rules_hit
+  transaction_id,
+  account_id,
+  card_id,
+  occurred_at,
+  rule,
+  detail,
+  COUNT(*) OVER (PARTITION BY transaction_id) AS rules_hit
 FROM fraud_flags
-ORDER BY occurred_at DESC, transaction_id, rule
+ORDER BY
+  occurred_at DESC,
+  transaction_id,
+  rule

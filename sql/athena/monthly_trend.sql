@@ -1,10 +1,16 @@
 -- Completed transactions per calendar month (UTC): count and total amount.
+-- generated from sql/reports/monthly_trend.sql by `make reports`; do not edit
 SELECT
-    year,
-    month,
-    COUNT(*) AS txn_count,
-    SUM(amount) AS total_amount
+  CAST(year AS INTEGER) AS year,
+  CAST(month AS INTEGER) AS month,
+  CAST(COUNT(*) AS BIGINT) AS txn_count,
+  CAST(SUM(amount) AS DECIMAL(38, 2)) AS total_amount
 FROM transactions
-WHERE status = 'completed'
-GROUP BY year, month
-ORDER BY year, month
+WHERE
+  status = 'completed'
+GROUP BY
+  year,
+  month
+ORDER BY
+  year,
+  month

@@ -1,9 +1,14 @@
 -- Completed transactions per operation: count and total amount, largest total first.
+-- generated from sql/reports/ops_totals.sql by `make reports`; do not edit
 SELECT
-    operation,
-    COUNT(*) AS txn_count,
-    SUM(amount) AS total_amount
+  operation,
+  CAST(COUNT(*) AS BIGINT) AS txn_count,
+  CAST(SUM(amount) AS DECIMAL(38, 2)) AS total_amount
 FROM transactions
-WHERE status = 'completed'
-GROUP BY operation
-ORDER BY total_amount DESC, operation
+WHERE
+  status = 'completed'
+GROUP BY
+  operation
+ORDER BY
+  total_amount DESC,
+  operation

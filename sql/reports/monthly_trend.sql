@@ -1,0 +1,11 @@
+-- Completed transactions per calendar month (UTC): count and total amount.
+-- grain: year, month
+SELECT
+    CAST(year AS INTEGER) AS year,
+    CAST(month AS INTEGER) AS month,
+    CAST(COUNT(*) AS BIGINT) AS txn_count,
+    CAST(SUM(amount) AS DECIMAL(38, 2)) AS total_amount
+FROM transactions
+WHERE status = 'completed'
+GROUP BY year, month
+ORDER BY year, month
