@@ -1,0 +1,21 @@
+import {
+  detectAlerts,
+  type FraudAlert,
+  type FraudRules,
+  type LiveTransaction,
+  loadFraudRules,
+  parseTransactionLine,
+  pruneHistory,
+} from './fraud-rules-contract';
+import type { FraudRuleEngine } from './live-alerts';
+
+/** The fraud rules of contracts/fraud-rules.json, bound into the engine the consumer's logic calls. */
+export function fraudRuleEngine(
+  rules: FraudRules = loadFraudRules(),
+): FraudRuleEngine<LiveTransaction, FraudAlert> {
+  return {
+    parse: parseTransactionLine,
+    detect: (history) => detectAlerts(history, rules),
+    prune: (history, newestEventTime) => pruneHistory(history, newestEventTime, rules),
+  };
+}
