@@ -46,6 +46,7 @@ sys.path.insert(0, str(REPO_ROOT / "spark-jobs"))
 from bankpipe.contract import Alternative, Contract, PropertyRule, load_contract  # noqa: E402
 from bankpipe.enrich import COMPLETED_STATUS, DEBIT_TYPE, FAILURE_STATUSES  # noqa: E402
 from bankpipe.fraud import DEFAULT_RULES, WITHDRAWAL_OPERATIONS, FraudRules  # noqa: E402
+from bankpipe.fraud_rules import duration_text  # noqa: E402
 from bankpipe.job import parse_instant  # noqa: E402
 
 # DuckDB json_type names -> the JSON kinds of bankpipe.parse.json_kind.
@@ -231,6 +232,16 @@ def report_queries(rules: FraudRules) -> dict[str, str]:
     )
     withdrawals = ", ".join(quote(op) for op in WITHDRAWAL_OPERATIONS)
     card_atm = "channel = 'atm' AND card_id IS NOT NULL"
+    burst_window = quote(duration_text(rules.burst_window_seconds))
+    max_amount_window = quote(duration_text(rules.max_amount_window_seconds))
+    # The rules file's maximum single withdrawal per currency (a currency it does not list never matches).
+    maxima = " UNION ALL ".join(
+        [
+            f"SELECT {quote(c)} AS currency, CAST({quote(str(a))} AS DECIMAL(18,2)) AS cap"
+            for c, a in sorted(rules.max_withdrawal_amount_by_currency.items())
+        ]
+        or ["SELECT NULL::VARCHAR AS currency, NULL::DECIMAL(18,2) AS cap WHERE false"]
+    )
     return {
         "monthly_trend": f"SELECT year, month, {totals} FROM txn WHERE {completed} GROUP BY ALL ORDER BY ALL",
         "yearly_trend": f"SELECT year, {totals} FROM txn WHERE {completed} GROUP BY ALL ORDER BY ALL",
@@ -251,10 +262,10 @@ def report_queries(rules: FraudRules) -> dict[str, str]:
           SELECT *, epoch(date_trunc('second', occurred_at))::BIGINT AS ep FROM txn WHERE {card_atm}
         ), bursts AS (
           SELECT transaction_id, account_id, card_id, occurred_at, 'withdrawal_burst' AS rule,
-                 printf('%d ATM withdrawals by the card within %d minutes', n,
-                        {rules.burst_window_minutes}) AS detail
+                 printf('%d ATM withdrawals by the card within %s', n,
+                        {burst_window}) AS detail
           FROM (SELECT *, count(*) OVER (PARTITION BY card_id ORDER BY ep
-                  RANGE BETWEEN {rules.burst_window_minutes * 60} PRECEDING AND CURRENT ROW) AS n
+                  RANGE BETWEEN {rules.burst_window_seconds} PRECEDING AND CURRENT ROW) AS n
                 FROM activity WHERE operation IN ({withdrawals}))
           WHERE n >= {rules.burst_count}
         ), moves AS (
@@ -263,7 +274,7 @@ def report_queries(rules: FraudRules) -> dict[str, str]:
           FROM activity WHERE latitude IS NOT NULL AND longitude IS NOT NULL
           WINDOW w AS (PARTITION BY card_id ORDER BY ep, transaction_id)
         ), measured AS (
-          SELECT *, 2 * 6371.0088 * asin(least(1.0, sqrt(
+          SELECT *, 2 * {rules.earth_radius_km} * asin(least(1.0, sqrt(
                    pow(sin(radians(latitude - prev_lat) / 2), 2)
                    + cos(radians(prev_lat)) * cos(radians(latitude))
                      * pow(sin(radians(longitude - prev_lon) / 2), 2)
@@ -273,20 +284,17 @@ def report_queries(rules: FraudRules) -> dict[str, str]:
           SELECT transaction_id, account_id, card_id, occurred_at, 'impossible_travel' AS rule,
                  printf('%.1f km from ATM %s in %.1f minutes', km, prev_atm, elapsed / 60.0) AS detail
           FROM measured
-          WHERE elapsed < {rules.travel_window_minutes * 60} AND km >= {rules.travel_min_km}
+          WHERE elapsed < {rules.travel_window_seconds} AND km >= {rules.travel_min_km}
             AND (elapsed <= 0 OR km / (elapsed / 3600.0) > {rules.travel_max_kmh})
         ), capped AS (
-          SELECT a.*, c.cap FROM activity a JOIN (
-            SELECT currency, max(amount) AS cap FROM activity
-            WHERE operation IN ({withdrawals}) GROUP BY currency
-          ) c USING (currency)
+          SELECT a.*, c.cap FROM activity a JOIN ({maxima}) c USING (currency)
           WHERE a.operation IN ({withdrawals}) AND a.amount = c.cap
         ), repeated AS (
           SELECT transaction_id, account_id, card_id, occurred_at, 'repeated_max_amount' AS rule,
-                 printf('%d withdrawals of the maximum amount %s %s within %d hours',
-                        n, cap::VARCHAR, currency, {rules.max_amount_window_hours}) AS detail
+                 printf('%d withdrawals of the maximum amount %s %s within %s',
+                        n, cap::VARCHAR, currency, {max_amount_window}) AS detail
           FROM (SELECT *, count(*) OVER (PARTITION BY card_id ORDER BY ep
-                  RANGE BETWEEN {rules.max_amount_window_hours * 3600} PRECEDING AND CURRENT ROW) AS n
+                  RANGE BETWEEN {rules.max_amount_window_seconds} PRECEDING AND CURRENT ROW) AS n
                 FROM capped)
           WHERE n >= {rules.max_amount_count}
         )

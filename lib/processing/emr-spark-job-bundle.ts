@@ -11,6 +11,9 @@ export const BANKPIPE_PACKAGE = 'bankpipe';
 export const BANKPIPE_ZIP = `${BANKPIPE_PACKAGE}.zip`;
 /** Where the transaction contract goes inside the package, so the jobs load it with importlib.resources. */
 export const BANKPIPE_SCHEMA_ENTRY = `${BANKPIPE_PACKAGE}/transaction.schema.json`;
+/** The fraud rules file's name in contracts/ and inside the package (bankpipe/fraud-rules.json). */
+export const FRAUD_RULES_FILE = 'fraud-rules.json';
+export const BANKPIPE_FRAUD_RULES_ENTRY = `${BANKPIPE_PACKAGE}/${FRAUD_RULES_FILE}`;
 
 /** What goes into one job bundle (a folder deployed under one S3 prefix). */
 export interface SparkJobBundleSpec {
@@ -26,6 +29,11 @@ export interface SparkJobBundleSpec {
   readonly packageDir?: string;
   /** The transaction contract (contracts/transaction.schema.json). Required with `packageDir`. */
   readonly contractSchemaPath?: string;
+  /**
+   * The fraud rules (added as `bankpipe/fraud-rules.json`), used with `packageDir`.
+   * @default the `fraud-rules.json` beside `contractSchemaPath` (contracts/fraud-rules.json)
+   */
+  readonly fraudRulesPath?: string;
 }
 
 /** One source file of a bundle: copied into the bundle folder, or added to the package zip. */
@@ -57,8 +65,15 @@ export function bundleInputs(spec: SparkJobBundleSpec): BundleInput[] {
     }
     requireFile(spec.contractSchemaPath, 'transaction contract');
     inputs.push({ target: 'package-zip', name: BANKPIPE_SCHEMA_ENTRY, source: spec.contractSchemaPath });
+    const fraudRules = fraudRulesPathOf(spec, spec.contractSchemaPath);
+    requireFile(fraudRules, 'fraud rules');
+    inputs.push({ target: 'package-zip', name: BANKPIPE_FRAUD_RULES_ENTRY, source: fraudRules });
   }
   return inputs;
+}
+
+function fraudRulesPathOf(spec: SparkJobBundleSpec, contractSchemaPath: string): string {
+  return spec.fraudRulesPath ?? path.join(path.dirname(contractSchemaPath), FRAUD_RULES_FILE);
 }
 
 /**
@@ -93,7 +108,12 @@ export function writeBundle(spec: SparkJobBundleSpec, outputDir: string): string
     written.push(input.name);
   }
   if (spec.packageDir !== undefined && spec.contractSchemaPath !== undefined) {
-    buildPackageZip(spec.packageDir, spec.contractSchemaPath, path.join(outputDir, BANKPIPE_ZIP));
+    buildPackageZip(
+      spec.packageDir,
+      spec.contractSchemaPath,
+      fraudRulesPathOf(spec, spec.contractSchemaPath),
+      path.join(outputDir, BANKPIPE_ZIP),
+    );
     written.push(BANKPIPE_ZIP);
   }
   return written.sort();
@@ -104,10 +124,16 @@ function python(): string {
   return process.env.PYTHON ?? 'python3';
 }
 
-function buildPackageZip(packageDir: string, contractSchemaPath: string, target: string): void {
+function buildPackageZip(
+  packageDir: string,
+  contractSchemaPath: string,
+  fraudRulesPath: string,
+  target: string,
+): void {
   const sourceRoot = path.dirname(packageDir);
+  const args = ['-m', `${BANKPIPE_PACKAGE}.package`, target, '--schema', contractSchemaPath];
   try {
-    execFileSync(python(), ['-m', `${BANKPIPE_PACKAGE}.package`, target, '--schema', contractSchemaPath], {
+    execFileSync(python(), [...args, '--fraud-rules', fraudRulesPath], {
       cwd: sourceRoot,
       // No __pycache__ left in the source tree by a synth.
       env: { ...process.env, PYTHONPATH: sourceRoot, PYTHONDONTWRITEBYTECODE: '1' },

@@ -10,10 +10,11 @@ The ATM-transaction job (the EMR step) is split into small modules, each holding
 - ``enrich``     types, derived columns, customer age band and gender
 - ``reports``    the report tables listed in docs/data-layout.md
 - ``fraud``      the fraud_flags rules
+- ``fraud_rules`` reads contracts/fraud-rules.json (shared with the live consumer) and the alert identity
 - ``manifest``   run counts, the reconciliation invariant and the manifest document
 - ``storage``    Hadoop FileSystem helpers (s3:// on EMR, file:// locally) and run-scoped publishing
 - ``job``        the orchestration behind ``spark-jobs/atm_job.py``
-- ``package``    builds the zip shipped to EMR with ``--py-files`` (includes the schema file)
+- ``package``    builds the zip shipped to EMR with ``--py-files`` (includes the schema and fraud rules files)
 """
 
 __version__ = "0.1.0"

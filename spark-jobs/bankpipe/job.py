@@ -40,7 +40,7 @@ import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -68,7 +68,7 @@ from bankpipe.enrich import (
     to_transactions_layout,
     transactions_schema,
 )
-from bankpipe.fraud import FraudRules, check_fraud_rules, fraud_flags
+from bankpipe.fraud import DEFAULT_RULES, FraudRules, check_fraud_rules, fraud_flags
 from bankpipe.manifest import build_manifest, check_written, count_dispositions, manifest_json, reconcile
 from bankpipe.parse import (
     RAW_LINE,
@@ -78,7 +78,7 @@ from bankpipe.parse import (
     parse_json_lines,
     read_lines,
 )
-from bankpipe.reports import AGE_GENDER_REPORT, REPORTS, check_report_rules, has_customer_data
+from bankpipe.reports import FRAUD_REPORT, REPORTS, check_report_rules, reports_without_data
 from bankpipe.storage import (
     HadoopFs,
     has_parquet_files,
@@ -91,7 +91,6 @@ from bankpipe.validation import REASON, validate
 
 LOG = logging.getLogger("bankpipe.atm_job")
 DEFAULT_MAX_FUTURE_MINUTES = 60
-FRAUD_REPORT = "fraud_flags"
 QUARANTINE_ROWS_PER_FILE = 500_000
 TRANSACTION_ROWS_PER_FILE = 1_000_000
 REPORT_WRITERS = 3
@@ -133,7 +132,7 @@ class JobConfig:
     schema: str | None = None
     max_future_minutes: int = DEFAULT_MAX_FUTURE_MINUTES
     now: datetime | None = None
-    fraud_rules: FraudRules = field(default_factory=FraudRules)
+    fraud_rules: FraudRules = DEFAULT_RULES
 
     def __post_init__(self) -> None:
         validate_run_id(self.run_id)
@@ -425,9 +424,9 @@ def _write_report_tables(
     spark: SparkSession, fs: HadoopFs, transactions: DataFrame, where: Locations, rules: FraudRules
 ) -> dict[str, int]:
     builders = dict(REPORTS)
-    if not has_customer_data(transactions):
-        LOG.info("no customer data in %s: %s is not rewritten", where.transactions, AGE_GENDER_REPORT)
-        builders.pop(AGE_GENDER_REPORT)
+    for name in reports_without_data(transactions):
+        LOG.info("no data for %s in %s: it is not rewritten", name, where.transactions)
+        builders.pop(name)
     builders[FRAUD_REPORT] = lambda df: fraud_flags(df, rules)
     targets = {name: where.report(name) for name in builders}
 

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { EMR_TLS_ZIP_SETTING } from '../../lib/config';
 import { emrSecurityConfigurationDocument } from '../../lib/processing/emr-security-configuration';
 import {
+  BANKPIPE_FRAUD_RULES_ENTRY,
   BANKPIPE_SCHEMA_ENTRY,
   bundleFingerprint,
   writeBundle,
@@ -48,6 +49,7 @@ describe('ATM job bundle', () => {
     files: { 'atm_job.py': path.join(REPO_ROOT, 'spark-jobs', 'atm_job.py') },
     packageDir: path.join(REPO_ROOT, 'spark-jobs', 'bankpipe'),
     contractSchemaPath: path.join(REPO_ROOT, 'contracts', 'transaction.schema.json'),
+    fraudRulesPath: path.join(REPO_ROOT, 'contracts', 'fraud-rules.json'),
   };
 
   it('holds the job script and a zip of every bankpipe module plus the contract as bankpipe/transaction.schema.json', () => {
@@ -59,9 +61,10 @@ describe('ATM job bundle', () => {
     const modules = fs.readdirSync(spec.packageDir).filter((f) => f.endsWith('.py'));
     expect(modules.length).toBeGreaterThan(1);
     expect(Object.keys(zipped).sort()).toEqual(
-      [...modules.map((m) => `bankpipe/${m}`), BANKPIPE_SCHEMA_ENTRY].sort(),
+      [...modules.map((m) => `bankpipe/${m}`), BANKPIPE_SCHEMA_ENTRY, BANKPIPE_FRAUD_RULES_ENTRY].sort(),
     );
     expect(zipped[BANKPIPE_SCHEMA_ENTRY]).toBe(fs.readFileSync(spec.contractSchemaPath, 'utf8'));
+    expect(zipped[BANKPIPE_FRAUD_RULES_ENTRY]).toBe(fs.readFileSync(spec.fraudRulesPath, 'utf8'));
     expect(Object.keys(zipped).some((n) => n.includes('__pycache__'))).toBe(false);
   });
 

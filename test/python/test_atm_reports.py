@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -9,8 +10,8 @@ import pytest
 from pyspark.sql import functions as F  # noqa: N812
 
 from bankpipe.contract import load_contract
-from bankpipe.fraud import FraudRules, fraud_flags, haversine_km
-from bankpipe.reports import REPORTS, has_customer_data
+from bankpipe.fraud import DEFAULT_RULES, fraud_flags, haversine_km
+from bankpipe.reports import REPORTS, has_values, reports_without_data
 from fixtures.frames import transaction, transactions_frame
 
 ATM1 = {"atm_id": "ATM-1", "atm_location": "Wenceslas Square 1", "city": "Prague", "country": "CZ"}
@@ -85,7 +86,9 @@ def contract(schema_path):
 def reports(spark, contract) -> dict[str, list[tuple]]:
     frame = transactions_frame(spark, contract, ROWS).cache()
     result = {name: [tuple(row) for row in build(frame).collect()] for name, build in REPORTS.items()}
-    result["has_customer_data"] = has_customer_data(frame)
+    result["has_customer_data"] = has_values(frame, "gender")
+    result["without_data"] = reports_without_data(frame)
+    result["without_data_if_no_customers"] = reports_without_data(frame.where("gender IS NULL"))
     frame.unpersist()
     return result
 
@@ -101,16 +104,19 @@ def test_trends_count_completed_transactions_only(reports):
         (2024, 2, 1, d("500.00")),
     ]
     assert reports["yearly_trend"] == [(2023, 1, d("20.00")), (2024, 3, d("630.00"))]
+    # Largest total first (the order of sql/reports/ops_totals.sql).
     assert reports["ops_totals"] == [
-        ("card_withdrawal", 1, d("30.00")),
-        ("cash_withdrawal", 1, d("100.00")),
-        ("payment", 1, d("20.00")),
         ("transfer_in", 1, d("500.00")),
+        ("cash_withdrawal", 1, d("100.00")),
+        ("card_withdrawal", 1, d("30.00")),
+        ("payment", 1, d("20.00")),
     ]
 
 
 def test_age_gender_groups_unknown_customers_so_totals_match(reports):
     assert reports["has_customer_data"] is True
+    assert reports["without_data"] == []
+    assert reports["without_data_if_no_customers"] == ["trans_by_age_gender"]
     assert reports["trans_by_age_gender"] == [
         ("26-35", "F", 2, d("130.00")),
         ("66+", "M", 1, d("20.00")),
@@ -135,13 +141,14 @@ def test_atm_totals_cover_completed_atm_transactions(reports):
 def test_failure_rates_use_every_atm_attempt(reports):
     # ATM-2's address text differs between rows: the greatest value is reported.
     assert reports["atm_failure_rates"] == [
-        ("ATM-1", "Wenceslas Square 1", "Prague", 2, 1, 0.5),
-        ("ATM-2", "Old Town Square 5", "Prague", 3, 1, 0.333333),
+        ("ATM-1", "Wenceslas Square 1", "Prague", 2, 1, d("0.500000")),
+        ("ATM-2", "Old Town Square 5", "Prague", 3, 1, d("0.333333")),
     ]
+    # Worst first.
     assert reports["card_type_failure_rates"] == [
-        ("classic", 2, 1, 0.5),
-        ("gold", 2, 0, 0.0),
-        ("unknown", 1, 1, 1.0),
+        ("unknown", 1, 1, d("1.000000")),
+        ("classic", 2, 1, d("0.500000")),
+        ("gold", 2, 0, d("0.000000")),
     ]
 
 
@@ -194,11 +201,11 @@ FRAUD_ROWS = [
     transaction(transaction_id="N1", card_id="C7", occurred_at=at(10, 0), **PRAGUE),
     transaction(transaction_id="N2", card_id="C7", occurred_at=at(10, 5), **PRAGUE_2),
     transaction(transaction_id="N3", card_id="C7", occurred_at=at(13, 5), **BRNO),
-    # maximum amount (largest CZK ATM withdrawal = 10000) three times within 24 h; once is fine
-    transaction(transaction_id="M1", card_id="C5", occurred_at=at(8, 0, day=6), amount="10000.00", **PRAGUE),
-    transaction(transaction_id="M2", card_id="C5", occurred_at=at(14, 0, day=6), amount="10000.00", **BRNO),
-    transaction(transaction_id="M3", card_id="C5", occurred_at=at(7, 0, day=7), amount="10000.00", **BRNO),
-    transaction(transaction_id="M9", card_id="C4", occurred_at=at(7, 0, day=7), amount="10000.00", **BRNO),
+    # the rules file's CZK maximum (20000.00) three times within 24 h; once is fine
+    transaction(transaction_id="M1", card_id="C5", occurred_at=at(8, 0, day=6), amount="20000.00", **PRAGUE),
+    transaction(transaction_id="M2", card_id="C5", occurred_at=at(14, 0, day=6), amount="20000.00", **BRNO),
+    transaction(transaction_id="M3", card_id="C5", occurred_at=at(7, 0, day=7), amount="20000.00", **BRNO),
+    transaction(transaction_id="M9", card_id="C4", occurred_at=at(7, 0, day=7), amount="20000.00", **BRNO),
     # not ATM / no card: never considered
     transaction(transaction_id="X1", card_id=None, occurred_at=at(10, 1), **PRAGUE),
     transaction(transaction_id="X2", card_id="C9", channel="pos", occurred_at=at(10, 2)),
@@ -223,7 +230,7 @@ def test_fraud_details_explain_the_numbers(flags):
     assert flags[("B3", "withdrawal_burst")] == "3 ATM withdrawals by the card within 10 minutes"
     assert (
         flags[("M3", "repeated_max_amount")]
-        == "3 withdrawals of the maximum amount 10000.00 CZK within 24 hours"
+        == "3 withdrawals of the maximum amount 20000.00 CZK within 24 hours"
     )
     travel = flags[("V2", "impossible_travel")]
     assert travel.startswith("2") and "km from ATM ATM-PRG-001 in 20.0 minutes" in travel
@@ -231,7 +238,12 @@ def test_fraud_details_explain_the_numbers(flags):
 
 def test_fraud_parameters_change_the_outcome(spark, contract):
     frame = transactions_frame(spark, contract, FRAUD_ROWS)
-    relaxed = FraudRules(burst_count=4, travel_max_kmh=1000.0, max_withdrawal_amount=Decimal("5000.00"))
+    relaxed = replace(
+        DEFAULT_RULES,
+        burst_count=4,
+        travel_max_kmh=1000.0,
+        max_withdrawal_amount_by_currency={"CZK": Decimal("5000.00")},
+    )
     assert fraud_flags(frame, relaxed).count() == 0
 
 
