@@ -25,6 +25,7 @@ export interface StageConfig {
   readonly warehouse: WarehouseConfig;
   readonly orchestration: OrchestrationConfig;
   readonly monitoring: MonitoringConfig;
+  readonly liveAlerts: LiveAlertsConfig;
 }
 
 export interface NetworkConfig {
@@ -62,6 +63,23 @@ export interface NetworkConfig {
    * @default undefined: the first `maxAzs` zones CloudFormation lists for the region (`Fn::GetAZs`)
    */
   readonly availabilityZones?: readonly string[];
+  /**
+   * Interface VPC endpoints to create, by service name (`kms`, `glue`,
+   * `redshift-data`, ...; the list is in interface-endpoints.ts). Each costs an
+   * hourly fee per zone, so a stage may keep only the ones its clients call:
+   * synth refuses a list that leaves out an endpoint a client inside the VPC
+   * needs, naming the client. An API left out is unreachable from the VPC
+   * (the security groups egress to the endpoints only).
+   * @default undefined: every endpoint a job might call (15)
+   */
+  readonly interfaceEndpoints?: readonly string[];
+  /**
+   * Zones that hold an ENI of each interface endpoint (1 to `maxAzs`). Fewer
+   * zones cost less; clients in the other zones reach the endpoints across
+   * zones, and lose the AWS APIs while that one zone is down.
+   * @default undefined: every zone (`maxAzs`)
+   */
+  readonly endpointAzCount?: number;
 }
 
 export interface StorageConfig {
@@ -282,4 +300,31 @@ export interface MonitoringConfig {
    * @default 100000
    */
   readonly maxConsumerLag: number;
+}
+
+/** The live fraud-alert consumer: a Lambda reading the transactions topic through an MSK event source mapping. */
+export interface LiveAlertsConfig {
+  /**
+   * Deploy the live consumer (the alerts stack). Off, the hourly batch still flags fraud in its reports.
+   * @default true
+   */
+  readonly enabled: boolean;
+  /**
+   * Seconds the event source gathers records before invoking the function (0 to 300): the
+   * floor of the alert latency, traded against invocations per second.
+   * @default 1
+   */
+  readonly batchingWindowSeconds: number;
+  /**
+   * Hours an idle card's recent history is kept (DynamoDB TTL, 1 to 720); at least the longest
+   * fraud-rule window plus its out-of-order tolerance, or a card idle that long loses history a rule needs.
+   * @default 48
+   */
+  readonly stateTtlHours: number;
+  /**
+   * Times the event source retries a record the function reported failed (0 to 10) before it
+   * goes to the on-failure queue and the partition moves on.
+   * @default 5
+   */
+  readonly retryAttempts: number;
 }

@@ -2,6 +2,7 @@ import { MAX_RUN_ATTEMPTS } from '../../lambda/start-run/start-run';
 import { validateAvailabilityZones } from './availability-zones';
 import { ConfigError } from './config-error';
 import { validateEmrTlsCertificatesZipKey } from './emr-in-transit-encryption';
+import { validateInterfaceEndpoints } from './interface-endpoints';
 import {
   AWS_RUNTIMES_FILE,
   emrReleaseRuntime,
@@ -144,6 +145,8 @@ export function validateStageConfig(config: StageConfig): void {
       "set network.maxAzs to 3 (and streaming.brokerCount to a multiple of 3) or use warehouse.kind 'provisioned'",
     );
   }
+  // After warehouse.kind: which warehouse API the load job calls depends on it.
+  validateInterfaceEndpoints(key('network'), network, warehouse.kind);
   requireIntegerInRange(key('warehouse.baseCapacityRpu'), warehouse.baseCapacityRpu, 8, 512);
   if (warehouse.baseCapacityRpu % 8 !== 0) {
     throw new ConfigError(
@@ -194,6 +197,30 @@ export function validateStageConfig(config: StageConfig): void {
     monitoring.maxConsumerLag,
     1,
     Number.MAX_SAFE_INTEGER,
+  );
+
+  const { liveAlerts } = config;
+  requireOneOf(key('liveAlerts.enabled'), liveAlerts.enabled, [true, false], 'use true or false');
+  requireIntegerInRange(
+    key('liveAlerts.batchingWindowSeconds'),
+    liveAlerts.batchingWindowSeconds,
+    0,
+    300,
+    'the seconds the MSK event source gathers records before each invocation',
+  );
+  requireIntegerInRange(
+    key('liveAlerts.stateTtlHours'),
+    liveAlerts.stateTtlHours,
+    1,
+    720,
+    "the hours an idle card's history is kept; at least the longest fraud-rule window",
+  );
+  requireIntegerInRange(
+    key('liveAlerts.retryAttempts'),
+    liveAlerts.retryAttempts,
+    0,
+    10,
+    'retries of a failed record before it goes to the on-failure queue',
   );
 }
 

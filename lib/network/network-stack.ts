@@ -3,7 +3,13 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { NetworkConfig, WarehouseKind } from '../config';
+import {
+  endpointAzCountOf,
+  type InterfaceEndpointName,
+  interfaceEndpointsOf,
+  type NetworkConfig,
+  type StageConfig,
+} from '../config';
 import { skipCheckov } from '../shared/checkov';
 import { dataRemovalPolicy } from '../shared/data-removal-policy';
 import { ManagedPolicyRole } from '../shared/managed-policy-role';
@@ -43,6 +49,32 @@ export const INTERNET_EGRESS_REASONS = {
 } as const;
 
 const GATEWAY_SERVICE_NAMES: Record<GatewayEndpointService, string> = { s3: 'S3', dynamodb: 'DynamoDB' };
+
+/** Construct id (kept from before the endpoints were configurable, so logical ids stay) and CDK service of each interface endpoint. */
+const INTERFACE_ENDPOINT_SERVICES: Record<
+  InterfaceEndpointName,
+  { readonly id: string; readonly service: ec2.InterfaceVpcEndpointAwsService }
+> = {
+  kms: { id: 'Kms', service: ec2.InterfaceVpcEndpointAwsService.KMS },
+  secretsmanager: { id: 'SecretsManager', service: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER },
+  sts: { id: 'Sts', service: ec2.InterfaceVpcEndpointAwsService.STS },
+  logs: { id: 'Logs', service: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS },
+  monitoring: { id: 'Monitoring', service: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING },
+  glue: { id: 'Glue', service: ec2.InterfaceVpcEndpointAwsService.GLUE },
+  elasticmapreduce: { id: 'Emr', service: ec2.InterfaceVpcEndpointAwsService.EMR },
+  states: { id: 'StepFunctions', service: ec2.InterfaceVpcEndpointAwsService.STEP_FUNCTIONS },
+  sns: { id: 'Sns', service: ec2.InterfaceVpcEndpointAwsService.SNS },
+  sqs: { id: 'Sqs', service: ec2.InterfaceVpcEndpointAwsService.SQS },
+  'redshift-data': { id: 'RedshiftData', service: ec2.InterfaceVpcEndpointAwsService.REDSHIFT_DATA },
+  redshift: { id: 'Redshift', service: ec2.InterfaceVpcEndpointAwsService.REDSHIFT },
+  'redshift-serverless': {
+    id: 'RedshiftServerless',
+    service: ec2.InterfaceVpcEndpointAwsService.REDSHIFT_SERVERLESS,
+  },
+  kafka: { id: 'Kafka', service: ec2.InterfaceVpcEndpointAwsService.KAFKA },
+  athena: { id: 'Athena', service: ec2.InterfaceVpcEndpointAwsService.ATHENA },
+  lambda: { id: 'Lambda', service: ec2.InterfaceVpcEndpointAwsService.LAMBDA },
+};
 
 /**
  * The VPC (2-3 AZs, private subnets for every data service), VPC endpoints for
@@ -114,7 +146,7 @@ export class NetworkStack extends PipelineStack {
     });
 
     this.skipCheckovOnDefaultSgProvider();
-    this.endpointSecurityGroup = this.addEndpoints(vpc, config.warehouse.kind);
+    this.endpointSecurityGroup = this.addEndpoints(vpc, config);
     const gatewayPrefixLists = new GatewayPrefixLists(this, 'GatewayPrefixLists', {
       dataKey,
       logRetentionDays: config.orchestration.logRetentionDays,
@@ -165,9 +197,16 @@ export class NetworkStack extends PipelineStack {
     );
   }
 
-  /** Gateway endpoints for S3/DynamoDB and private-DNS interface endpoints for every API the jobs and Lambdas call. */
-  private addEndpoints(vpc: ec2.Vpc, warehouseKind: WarehouseKind): ec2.SecurityGroup {
-    const subnets: ec2.SubnetSelection = { subnetGroupName: SERVICE_SUBNET_GROUP };
+  /**
+   * Gateway endpoints for S3/DynamoDB and private-DNS interface endpoints for
+   * the APIs the stage lists in `network.interfaceEndpoints` (validated against
+   * what each client calls, lib/config/interface-endpoints.ts), each with an
+   * ENI in the first `network.endpointAzCount` service subnets.
+   */
+  private addEndpoints(vpc: ec2.Vpc, config: StageConfig): ec2.SecurityGroup {
+    const endpointSubnets = vpc
+      .selectSubnets({ subnetGroupName: SERVICE_SUBNET_GROUP })
+      .subnets.slice(0, endpointAzCountOf(config.network));
     vpc.addGatewayEndpoint('S3Endpoint', { service: ec2.GatewayVpcEndpointAwsService.S3 });
     vpc.addGatewayEndpoint('DynamoDbEndpoint', { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB });
 
@@ -179,30 +218,11 @@ export class NetworkStack extends PipelineStack {
       allowAllOutbound: false,
     });
 
-    const interfaceEndpoints: Record<string, ec2.InterfaceVpcEndpointAwsService> = {
-      Kms: ec2.InterfaceVpcEndpointAwsService.KMS,
-      SecretsManager: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
-      Sts: ec2.InterfaceVpcEndpointAwsService.STS,
-      Logs: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
-      Monitoring: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING,
-      Glue: ec2.InterfaceVpcEndpointAwsService.GLUE,
-      Emr: ec2.InterfaceVpcEndpointAwsService.EMR,
-      StepFunctions: ec2.InterfaceVpcEndpointAwsService.STEP_FUNCTIONS,
-      Sns: ec2.InterfaceVpcEndpointAwsService.SNS,
-      Sqs: ec2.InterfaceVpcEndpointAwsService.SQS,
-      RedshiftData: ec2.InterfaceVpcEndpointAwsService.REDSHIFT_DATA,
-      // The warehouse load job gets its temporary database credentials from the warehouse's API.
-      ...(warehouseKind === 'serverless'
-        ? { RedshiftServerless: ec2.InterfaceVpcEndpointAwsService.REDSHIFT_SERVERLESS }
-        : { Redshift: ec2.InterfaceVpcEndpointAwsService.REDSHIFT }),
-      Kafka: ec2.InterfaceVpcEndpointAwsService.KAFKA,
-      Athena: ec2.InterfaceVpcEndpointAwsService.ATHENA,
-      Lambda: ec2.InterfaceVpcEndpointAwsService.LAMBDA,
-    };
-    for (const [name, service] of Object.entries(interfaceEndpoints)) {
-      vpc.addInterfaceEndpoint(`${name}Endpoint`, {
+    for (const name of interfaceEndpointsOf(config.network, config.warehouse.kind)) {
+      const { id, service } = INTERFACE_ENDPOINT_SERVICES[name];
+      vpc.addInterfaceEndpoint(`${id}Endpoint`, {
         service,
-        subnets,
+        subnets: { subnets: endpointSubnets },
         privateDnsEnabled: true,
         securityGroups: [endpointSg],
         open: false,

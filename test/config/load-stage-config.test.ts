@@ -43,7 +43,8 @@ describe('loadStageConfig', () => {
     expect(config.allowDestroy).toBe(false);
     expect(config.network.maxAzs).toBe(3);
     expect(config.streaming.brokerCount).toBe(3);
-    expect(config.network.natGateways).toBe(1);
+    // dev keeps no NAT gateway: its AWS API calls go through the endpoints (README, monthly cost).
+    expect(config.network.natGateways).toBe(0);
     expect(config.warehouse.kind).toBe('serverless');
     expect(config.streaming.sftpSecretName).toBe('dev/bank-pipeline/sftp-log-server');
   });
@@ -142,7 +143,8 @@ describe('loadStageConfig', () => {
 
   it('accepts two availability zones with a provisioned warehouse', () => {
     const stages = stagesWith('dev', {
-      network: { maxAzs: 2 },
+      // Unset endpoint list: the default set, with the provisioned warehouse's API.
+      network: { maxAzs: 2, interfaceEndpoints: undefined },
       streaming: { brokerCount: 2 },
       warehouse: { kind: 'provisioned' },
     });
