@@ -12,6 +12,9 @@ final class ObjectBuffer {
   final long createdAtMs;
   private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
   private int records;
+  /** Earliest and latest event time (the instant that picked the hour folder) of the lines, epoch ms. */
+  private long minEventTimeMs = Long.MAX_VALUE;
+  private long maxEventTimeMs = Long.MIN_VALUE;
 
   ObjectBuffer(String hourFolder, long startOffset, long createdAtMs) {
     this.hourFolder = hourFolder;
@@ -19,10 +22,20 @@ final class ObjectBuffer {
     this.createdAtMs = createdAtMs;
   }
 
-  void appendLine(byte[] line) {
+  void appendLine(byte[] line, long eventTimeMs) {
     bytes.write(line, 0, line.length);
     bytes.write('\n');
     records++;
+    minEventTimeMs = Math.min(minEventTimeMs, eventTimeMs);
+    maxEventTimeMs = Math.max(maxEventTimeMs, eventTimeMs);
+  }
+
+  long minEventTimeMs() {
+    return minEventTimeMs;
+  }
+
+  long maxEventTimeMs() {
+    return maxEventTimeMs;
   }
 
   int records() {

@@ -9,7 +9,9 @@ import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -32,11 +34,15 @@ import org.slf4j.LoggerFactory;
  * Object keys depend only on the records (start offset, record timestamp), so a re-delivered batch
  * overwrites the same objects instead of adding copies (at-least-once, duplicates only when a
  * time-based rotation split a replay differently; the downstream job de-duplicates by id).
+ *
+ * <p>After each commit, one watermark object per partition says how far it has reached S3
+ * (SinkWatermark); the orchestration runs an hour once every partition's watermark has passed its end.
  */
 public final class S3JsonLinesSinkTask extends SinkTask {
   private static final Logger LOG = LoggerFactory.getLogger(S3JsonLinesSinkTask.class);
   private static final String CONTENT_TYPE_JSONL = "application/x-ndjson";
   private static final String CONTENT_TYPE_GZIP = "application/gzip";
+  private static final String CONTENT_TYPE_JSON = "application/json";
 
   private final Time time;
   private final Function<S3SinkConfig, ObjectStore> storeFactory;
@@ -49,6 +55,18 @@ public final class S3JsonLinesSinkTask extends SinkTask {
 
   /** Offset after the last record accepted per partition: re-delivered records below it are skipped. */
   private final Map<TopicPartition, Long> nextOffset = new HashMap<>();
+
+  /** Newest event time written to S3 per partition (for its watermark). */
+  private final Map<TopicPartition, Long> maxWrittenEventTime = new HashMap<>();
+
+  /**
+   * Per assigned partition, the time of the latest empty delivery since it was assigned: the consumer
+   * had received everything produced on it before then.
+   */
+  private final Map<TopicPartition, Long> caughtUpAt = new HashMap<>();
+
+  /** Partitions assigned to this task (open/close). */
+  private final Set<TopicPartition> assigned = new HashSet<>();
 
   private long nullValuesSkipped;
 
@@ -77,6 +95,13 @@ public final class S3JsonLinesSinkTask extends SinkTask {
 
   @Override
   public void put(Collection<SinkRecord> records) {
+    if (records.isEmpty()) {
+      // Connect delivers after every poll; an empty delivery means the last poll found nothing new.
+      long now = time.milliseconds();
+      for (TopicPartition tp : assigned) {
+        caughtUpAt.put(tp, now);
+      }
+    }
     // Objects that were full when a write failed last time go first.
     for (Map.Entry<TopicPartition, Map<String, ObjectBuffer>> entry : buffers.entrySet()) {
       for (ObjectBuffer buffer : new ArrayList<>(entry.getValue().values())) {
@@ -102,10 +127,11 @@ public final class S3JsonLinesSinkTask extends SinkTask {
         }
         continue;
       }
-      String hour = hourFolder(record);
+      long eventTimeMs = eventTimeMs(record);
+      String hour = hourFolder(eventTimeMs);
       ObjectBuffer buffer = buffers.computeIfAbsent(tp, k -> new TreeMap<>())
           .computeIfAbsent(hour, h -> new ObjectBuffer(h, offset, time.milliseconds()));
-      buffer.appendLine(line);
+      buffer.appendLine(line, eventTimeMs);
       if (isFull(buffer)) {
         writeOrRetry(tp, buffer);
       }
@@ -149,15 +175,17 @@ public final class S3JsonLinesSinkTask extends SinkTask {
     return bytes;
   }
 
-  private String hourFolder(SinkRecord record) {
-    long epochMs;
+  /** The instant that picks the record's hour folder (timestamp.source). */
+  private long eventTimeMs(SinkRecord record) {
     if (config.timestampSource() == S3SinkConfig.TimestampSource.RECORD && record.timestamp() != null
         && record.timestamp() >= 0) {
-      epochMs = record.timestamp();
-    } else {
-      epochMs = time.milliseconds();
+      return record.timestamp();
     }
-    ZonedDateTime t = Instant.ofEpochMilli(epochMs).atZone(ZoneOffset.UTC);
+    return time.milliseconds();
+  }
+
+  private static String hourFolder(long eventTimeMs) {
+    ZonedDateTime t = Instant.ofEpochMilli(eventTimeMs).atZone(ZoneOffset.UTC);
     return String.format("year=%04d/month=%02d/day=%02d/hour=%02d", t.getYear(), t.getMonthValue(),
         t.getDayOfMonth(), t.getHour());
   }
@@ -173,6 +201,7 @@ public final class S3JsonLinesSinkTask extends SinkTask {
     store.put(key, body,
         config.compression() == S3SinkConfig.Compression.GZIP ? CONTENT_TYPE_GZIP : CONTENT_TYPE_JSONL);
     buffers.get(tp).remove(buffer.hourFolder);
+    maxWrittenEventTime.merge(tp, buffer.maxEventTimeMs(), Math::max);
     LOG.info("Wrote s3://{}/{} ({} records, {} bytes)", config.bucket(), key, buffer.records(), body.length);
   }
 
@@ -221,16 +250,51 @@ public final class S3JsonLinesSinkTask extends SinkTask {
       if (commit != null) {
         safe.put(tp, new OffsetAndMetadata(commit));
       }
+      writeWatermark(tp, commit);
     }
     return safe;
+  }
+
+  /**
+   * Records how far the partition has reached S3 (SinkWatermark), from the state after this commit's
+   * writes, so it never covers a record that is still in memory. A failed write only delays the
+   * watermark to the next commit: the data and the offsets are not affected.
+   */
+  private void writeWatermark(TopicPartition tp, Long committedOffset) {
+    Map<String, ObjectBuffer> open = buffers.getOrDefault(tp, Map.of());
+    Long minPending = null;
+    int pending = 0;
+    for (ObjectBuffer buffer : open.values()) {
+      pending += buffer.records();
+      minPending = minPending == null ? buffer.minEventTimeMs() : Math.min(minPending, buffer.minEventTimeMs());
+    }
+    SinkWatermark watermark = SinkWatermark.of(tp, committedOffset, pending, minPending,
+        maxWrittenEventTime.get(tp), caughtUpAt.get(tp), time.milliseconds());
+    if (watermark == null) {
+      return;
+    }
+    String key = SinkWatermark.key(config.prefix(), tp);
+    try {
+      store.put(key, watermark.json(), CONTENT_TYPE_JSON);
+    } catch (IOException e) {
+      LOG.warn("{} The watermark of {} is written again at the next commit.", e.getMessage(), tp);
+    }
+  }
+
+  @Override
+  public void open(Collection<TopicPartition> partitions) {
+    assigned.addAll(partitions);
   }
 
   /** Partitions moving to another task: drop their unwritten lines, the new owner re-reads them. */
   @Override
   public void close(Collection<TopicPartition> partitions) {
     for (TopicPartition tp : partitions) {
+      assigned.remove(tp);
+      caughtUpAt.remove(tp);
       buffers.remove(tp);
       nextOffset.remove(tp);
+      maxWrittenEventTime.remove(tp);
     }
   }
 
@@ -238,6 +302,9 @@ public final class S3JsonLinesSinkTask extends SinkTask {
   public void stop() {
     buffers.clear();
     nextOffset.clear();
+    maxWrittenEventTime.clear();
+    caughtUpAt.clear();
+    assigned.clear();
     if (store != null) {
       store.close();
     }
