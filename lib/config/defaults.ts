@@ -18,6 +18,9 @@ export function defaultStageSettings(stage: string): StageSettings {
       flowLogRetentionDays: 365,
       // Unset: the first maxAzs zones of the region (Fn::GetAZs), as before this setting existed.
       availabilityZones: undefined,
+      // Unset: every interface endpoint, one ENI per zone (interface-endpoints.ts).
+      interfaceEndpoints: undefined,
+      endpointAzCount: undefined,
     },
     storage: {
       rawInfrequentAccessAfterDays: 30,

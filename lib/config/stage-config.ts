@@ -63,6 +63,23 @@ export interface NetworkConfig {
    * @default undefined: the first `maxAzs` zones CloudFormation lists for the region (`Fn::GetAZs`)
    */
   readonly availabilityZones?: readonly string[];
+  /**
+   * Interface VPC endpoints to create, by service name (`kms`, `glue`,
+   * `redshift-data`, ...; the list is in interface-endpoints.ts). Each costs an
+   * hourly fee per zone, so a stage may keep only the ones its clients call:
+   * synth refuses a list that leaves out an endpoint a client inside the VPC
+   * needs, naming the client. An API left out is unreachable from the VPC
+   * (the security groups egress to the endpoints only).
+   * @default undefined: every endpoint a job might call (15)
+   */
+  readonly interfaceEndpoints?: readonly string[];
+  /**
+   * Zones that hold an ENI of each interface endpoint (1 to `maxAzs`). Fewer
+   * zones cost less; clients in the other zones reach the endpoints across
+   * zones, and lose the AWS APIs while that one zone is down.
+   * @default undefined: every zone (`maxAzs`)
+   */
+  readonly endpointAzCount?: number;
 }
 
 export interface StorageConfig {

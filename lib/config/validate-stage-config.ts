@@ -2,6 +2,7 @@ import { MAX_RUN_ATTEMPTS } from '../../lambda/start-run/start-run';
 import { validateAvailabilityZones } from './availability-zones';
 import { ConfigError } from './config-error';
 import { validateEmrTlsCertificatesZipKey } from './emr-in-transit-encryption';
+import { validateInterfaceEndpoints } from './interface-endpoints';
 import {
   AWS_RUNTIMES_FILE,
   emrReleaseRuntime,
@@ -144,6 +145,8 @@ export function validateStageConfig(config: StageConfig): void {
       "set network.maxAzs to 3 (and streaming.brokerCount to a multiple of 3) or use warehouse.kind 'provisioned'",
     );
   }
+  // After warehouse.kind: which warehouse API the load job calls depends on it.
+  validateInterfaceEndpoints(key('network'), network, warehouse.kind);
   requireIntegerInRange(key('warehouse.baseCapacityRpu'), warehouse.baseCapacityRpu, 8, 512);
   if (warehouse.baseCapacityRpu % 8 !== 0) {
     throw new ConfigError(
