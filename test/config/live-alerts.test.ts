@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { loadStageConfig } from '../../lib/config';
+import { cdkJsonContext } from '../helpers/synth-pipeline';
+import { loadErrorOf } from '../helpers/config-error';
+
+/** cdk.json's context with `liveAlerts.<name>` of one stage set to `value`. */
+function contextWith(stage: string, name: string, value: unknown): (key: string) => unknown {
+  const context = structuredClone(cdkJsonContext()) as Record<string, unknown>;
+  const stages = context.stages as Record<string, Record<string, Record<string, unknown>>>;
+  stages[stage] = {
+    ...(stages[stage] ?? {}),
+    liveAlerts: { ...(stages[stage]?.liveAlerts ?? {}), [name]: value },
+  };
+  return (key) => (key === 'stage' ? stage : context[key]);
+}
+
+describe('liveAlerts settings', () => {
+  it('default to a deployed consumer with a 1 s batching window, 48 h of card history and 5 retries', () => {
+    for (const stage of ['dev', 'prod']) {
+      const context = cdkJsonContext();
+      expect(loadStageConfig((key) => (key === 'stage' ? stage : context[key])).liveAlerts).toEqual({
+        enabled: true,
+        batchingWindowSeconds: 1,
+        stateTtlHours: 48,
+        retryAttempts: 5,
+      });
+    }
+  });
+
+  it('take a stage value within range', () => {
+    expect(loadStageConfig(contextWith('dev', 'enabled', false)).liveAlerts.enabled).toBe(false);
+    expect(
+      loadStageConfig(contextWith('dev', 'batchingWindowSeconds', 0)).liveAlerts.batchingWindowSeconds,
+    ).toBe(0);
+    expect(loadStageConfig(contextWith('prod', 'stateTtlHours', 720)).liveAlerts.stateTtlHours).toBe(720);
+  });
+
+  it.each([
+    ['batchingWindowSeconds', 301, 'from 0 to 300'],
+    ['batchingWindowSeconds', 0.5, 'from 0 to 300'],
+    ['stateTtlHours', 0, 'from 1 to 720'],
+    ['retryAttempts', 11, 'from 0 to 10'],
+  ])('rejects %s = %j, naming the key and the range', (name, value, range) => {
+    const error = loadErrorOf(contextWith('dev', name, value));
+    expect(error.key).toBe(`stages.dev.liveAlerts.${name}`);
+    expect(error.message).toContain(`${JSON.stringify(value)} is not a whole number ${range}`);
+  });
+
+  it('rejects an unknown key in the section', () => {
+    const error = loadErrorOf(contextWith('dev', 'batchWindow', 1));
+    expect(error.key).toBe('stages.dev.liveAlerts.batchWindow');
+    expect(error.message).toContain('batchingWindowSeconds');
+  });
+});
