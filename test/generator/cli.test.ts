@@ -12,7 +12,8 @@ import { FileSink } from '../../tools/generator/file-writer';
 import type { OutputLine } from '../../tools/generator/line-mixer';
 import { temporaryPathFor } from '../../tools/generator/line-sink';
 import { ProgressBar } from '../../tools/generator/progress';
-import { contractErrors, generate, REPO_ROOT, tempDir } from './helpers';
+import { REPO_ROOT, repoPath } from '../../lib/shared/repo-root';
+import { BERKA_DIR, contractErrors, generate, tempDir } from './helpers';
 
 function usageError(args: string[]): string {
   try {
@@ -34,7 +35,7 @@ describe('option errors name the option and the valid values', () => {
     [['--days', '0'], /--days must be a whole number from 1 to/],
     [['--files', '3'], /--files splits the output into files and needs --out DIR/],
     [
-      ['--out', '/tmp/x', '--files', '2', '--lines-per-file', '10'],
+      ['--out', repoPath('.local', 'generator', 'drop'), '--files', '2', '--lines-per-file', '10'],
       /--files and --lines-per-file are alternatives/,
     ],
     [['--bad-ratio', '1.5'], /--bad-ratio must be a number from 0 to below 1/],
@@ -46,10 +47,10 @@ describe('option errors name the option and the valid values', () => {
     [['--topic', 't'], /--topic needs --kafka-brokers/],
     [['--atms', '3'], /--atms must be a whole number from 10 to 2,000/],
     [['--berka', '/nonexistent/berka'], /--berka \/nonexistent\/berka: no such folder/],
-    [['--berka', REPO_ROOT, '--days', '3'], /--days does not apply with --berka/],
+    [['--berka', BERKA_DIR, '--days', '3'], /--days does not apply with --berka/],
     [['--berka-time', 'midnight'], /--berka-time only applies with --berka DIR/],
     [
-      ['--berka', REPO_ROOT, '--berka-time', 'noon'],
+      ['--berka', BERKA_DIR, '--berka-time', 'noon'],
       /--berka-time must be one of seeded, midnight; got "noon"/,
     ],
     [['--frobnicate'], /Unknown option '--frobnicate'.*--help/],
@@ -74,7 +75,7 @@ describe('option errors name the option and the valid values', () => {
 
 describe('the command line', () => {
   const cli = (args: string[]) =>
-    spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'tools/generator/cli.ts'), ...args], {
+    spawnSync(process.execPath, ['--import', 'tsx', repoPath('tools', 'generator', 'cli.ts'), ...args], {
       cwd: REPO_ROOT,
       encoding: 'utf8',
       timeout: 120_000,

@@ -11,9 +11,10 @@ import {
   type GeneratorResult,
 } from '../../tools/generator/generate';
 import schema from '../../contracts/transaction.schema.json';
+import { repoPath } from '../../lib/shared/repo-root';
 
-export const REPO_ROOT = join(__dirname, '..', '..');
-export const BERKA_DIR = join(REPO_ROOT, '..', 'shared', 'datasets', 'berka');
+/** The Berka sample kept in the repository (see its README.md for the subset). */
+export const BERKA_DIR = repoPath('test', 'fixtures', 'berka');
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });
 addFormats(ajv);

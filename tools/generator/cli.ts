@@ -1,6 +1,6 @@
 /**
  * Command line of the transaction generator:
- *   npx tsx tools/generator/cli.ts --seed 42 --count 100000 --days 30 --out /tmp/drop --files 4
+ *   npx tsx tools/generator/cli.ts --seed 42 --count 100000 --days 30 --out .local/generator/drop --files 4
  * Run with --help for every option. Parsing uses node:util parseArgs; every bad value produces an
  * error naming the option, the valid values and what was given.
  */
@@ -36,7 +36,7 @@ export const HELP = `Transaction generator: realistic bank transaction JSON line
 
 Usage:
   npx tsx tools/generator/cli.ts [options]
-  npx tsx tools/generator/cli.ts --berka ../shared/datasets/berka [options]
+  npx tsx tools/generator/cli.ts --berka test/fixtures/berka [options]
 
 Volume and period (synthetic mode):
   --seed TEXT              PRNG seed; same seed + options => byte-identical output (default ${DEFAULTS.seed})
@@ -198,7 +198,7 @@ export function parseCliOptions(argv: readonly string[]): ParsedCommand {
     }
     if (!existsSync(berka) || !statSync(berka).isDirectory()) {
       throw new UsageError(
-        `--berka ${berka}: no such folder. Point it at the folder holding trans.asc (e.g. ../shared/datasets/berka).`,
+        `--berka ${berka}: no such folder. Point it at the folder holding trans.asc (e.g. test/fixtures/berka).`,
       );
     }
   } else {
