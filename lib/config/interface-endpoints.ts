@@ -69,6 +69,12 @@ export function interfaceEndpointNeeds(warehouseKind: WarehouseKind): readonly E
       endpoint: 'lambda',
       why: 'the provider framework invokes its handler (at deploy)',
     },
+    { client: 'live-alerts Lambda', endpoint: 'sns', why: 'publishes each new fraud alert' },
+    {
+      client: 'live-alerts MSK event source pollers',
+      endpoint: 'sts',
+      why: "run in the cluster's subnets and call STS and Lambda through the endpoints (Lambda's MSK networking guide)",
+    },
     { client: 'Glue load job', endpoint: 'glue', why: 'job bookmarks and the connection' },
     { client: 'Glue load job', endpoint: 'logs', why: 'continuous logging' },
     { client: 'Glue load job', endpoint: 'monitoring', why: 'job metrics (PutMetricData)' },
