@@ -153,7 +153,7 @@ def parse_report(path: Path) -> ReportSource:
 
 def _check(report: ReportSource) -> None:
     where = report.path
-    if select_text_ends_badly(report.select_text):
+    if report.select_text.rstrip().endswith(";"):
         raise ReportSourceError(f"{where}: end the SELECT without ';' (one statement per file)")
     try:
         statements = sqlglot.parse(report.select_text, read=SOURCE_DIALECT)
@@ -161,7 +161,7 @@ def _check(report: ReportSource) -> None:
         raise ReportSourceError(f"{where}: not valid {SOURCE_DIALECT} SQL: {error}") from error
     if len(statements) != 1 or not isinstance(statements[0], exp.Query):
         raise ReportSourceError(f"{where}: hold exactly one SELECT after the header")
-    unnamed = [p.sql() for p in report.query.selects if not p.alias_or_name or isinstance(p, exp.Star)]
+    unnamed = [p.sql() for p in report.query.selects if not isinstance(p, exp.Alias | exp.Column)]
     if unnamed:
         raise ReportSourceError(f"{where}: name every output column (AS <name>), not {unnamed}")
     missing = [column for column in report.grain if column not in report.columns]
@@ -173,10 +173,6 @@ def _check(report: ReportSource) -> None:
             f"{where}: reads {list(report.read_tables)}; a report reads only {expected_tables[0]!r}"
             + (" (its own table, written by the 'rows from' module)" if report.rows_from else "")
         )
-
-
-def select_text_ends_badly(text: str) -> bool:
-    return text.rstrip().endswith(";")
 
 
 def load_reports(source_dir: Path = SOURCE_DIR) -> list[ReportSource]:

@@ -1,136 +1,75 @@
-"""Report tables (folder names and columns from docs/data-layout.md), computed from the FULL
-<output>/transactions dataset every run so they stay correct after incremental runs.
+"""Report tables, computed from the FULL <output>/transactions dataset every run so they stay correct
+after incremental runs.
 
-Definitions:
-- trend and operation reports (monthly_trend, yearly_trend, ops_totals, trans_by_age_gender) count
-  transactions and sum ``amount`` over all stored (valid, deduplicated) transactions with
-  status = 'completed';
-- trans_by_age_gender groups rows without a known customer under age_band/gender 'unknown', so its
-  totals equal the trend totals; it is only produced when at least one stored row has a gender;
-- ATM totals (atm_daily_totals, atm_hourly_totals) cover channel = 'atm' transactions with status
-  'completed' (money that actually moved); an ATM is identified by atm_id, and its location and city
-  are the greatest value seen (stable when an ATM's address text changes);
-- failure rates (atm_failure_rates, card_type_failure_rates) use every ATM transaction: attempts =
-  all, failures = status declined or failed, failure_rate = failures / attempts rounded to 6 places;
-  a missing card_type is reported as 'unknown'.
+Each report is defined once, in ``sql/reports/<report>.sql`` (description, grain, one SELECT with
+the column types); ``bankpipe.report_catalog`` holds its Spark SQL, generated from that file. A
+report runs here as a pure ``DataFrame -> DataFrame`` function: the SELECT reads the transactions
+frame under the name ``transactions``. A report whose rows come from a module (``rows from``, the
+fraud rules) is written by the job with that module's code instead.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F  # noqa: N812 (Spark convention)
 
 from bankpipe.contract import Contract
-from bankpipe.enrich import COMPLETED_STATUS
+from bankpipe.report_catalog import REPORT_CATALOG, ReportDefinition
 
 ATM_CHANNEL = "atm"
-UNKNOWN = "unknown"
+# The module that writes the fraud report's table (the report named in sql/reports with this
+# "rows from").
+FRAUD_MODULE = "bankpipe.fraud"
+
+SQL_REPORTS: tuple[ReportDefinition, ...] = tuple(r for r in REPORT_CATALOG if r.spark_sql is not None)
+
+
+def _fraud_report() -> str:
+    names = [report.name for report in REPORT_CATALOG if report.rows_from == FRAUD_MODULE]
+    if len(names) != 1:
+        raise RuntimeError(
+            f"exactly one report in sql/reports must say '-- rows from: {FRAUD_MODULE}', found {names}; "
+            "fix the definitions and run `make reports`"
+        )
+    return names[0]
+
+
+FRAUD_REPORT = _fraud_report()
 
 
 def check_report_rules(contract: Contract) -> None:
-    contract.require_enum_values("status", (COMPLETED_STATUS,))
-    contract.require_enum_values("channel", (ATM_CHANNEL,))
-    for name in ("operation", "atm_id", "atm_location", "city", "card_type"):
-        contract.rule(name)
+    """Every value a report's SQL compares a contract column with is one the contract allows."""
+    properties = set(contract.property_names)
+    for report in SQL_REPORTS:
+        for column, values in report.compared_values:
+            if column in properties:
+                contract.require_enum_values(column, values)
 
 
-def _totals() -> list[Column]:
-    return [F.count(F.lit(1)).alias("txn_count"), F.sum("amount").cast("decimal(28,2)").alias("total_amount")]
+def run_report(report: ReportDefinition, transactions: DataFrame) -> DataFrame:
+    if report.spark_sql is None:
+        raise ValueError(f"report {report.name} is written by {report.rows_from}, not by SQL")
+    return transactions.sparkSession.sql(report.spark_sql, transactions=transactions)
 
 
-def _completed(transactions: DataFrame) -> DataFrame:
-    return transactions.where(F.col("status") == COMPLETED_STATUS)
-
-
-def _atm(transactions: DataFrame) -> DataFrame:
-    return transactions.where(F.col("channel") == ATM_CHANNEL)
-
-
-def monthly_trend(transactions: DataFrame) -> DataFrame:
-    return _completed(transactions).groupBy("year", "month").agg(*_totals()).orderBy("year", "month")
-
-
-def yearly_trend(transactions: DataFrame) -> DataFrame:
-    return _completed(transactions).groupBy("year").agg(*_totals()).orderBy("year")
-
-
-def ops_totals(transactions: DataFrame) -> DataFrame:
-    return _completed(transactions).groupBy("operation").agg(*_totals()).orderBy("operation")
-
-
-def trans_by_age_gender(transactions: DataFrame) -> DataFrame:
-    return (
-        _completed(transactions)
-        .select(
-            F.coalesce(F.col("age_band"), F.lit(UNKNOWN)).alias("age_band"),
-            F.coalesce(F.col("gender"), F.lit(UNKNOWN)).alias("gender"),
-            "amount",
-        )
-        .groupBy("age_band", "gender")
-        .agg(*_totals())
-        .orderBy("age_band", "gender")
-    )
-
-
-def _atm_place() -> list[Column]:
-    return [F.max("atm_location").alias("atm_location"), F.max("city").alias("city")]
-
-
-def atm_daily_totals(transactions: DataFrame) -> DataFrame:
-    grouped = _completed(_atm(transactions)).groupBy("atm_id", "txn_date").agg(*_atm_place(), *_totals())
-    return grouped.select("atm_id", "atm_location", "city", "txn_date", "txn_count", "total_amount").orderBy(
-        "atm_id", "txn_date"
-    )
-
-
-def atm_hourly_totals(transactions: DataFrame) -> DataFrame:
-    grouped = (
-        _completed(_atm(transactions))
-        .groupBy("atm_id", "txn_date", "txn_hour")
-        .agg(*_atm_place(), *_totals())
-    )
-    return grouped.select(
-        "atm_id", "atm_location", "city", "txn_date", "txn_hour", "txn_count", "total_amount"
-    ).orderBy("atm_id", "txn_date", "txn_hour")
-
-
-def _failure_counts() -> list[Column]:
-    attempts = F.count(F.lit(1))
-    failures = F.sum(F.when(F.col("is_failure"), 1).otherwise(0))
-    return [
-        attempts.alias("attempts"),
-        failures.cast("long").alias("failures"),
-        F.round(failures / attempts, 6).alias("failure_rate"),
-    ]
-
-
-def atm_failure_rates(transactions: DataFrame) -> DataFrame:
-    grouped = _atm(transactions).groupBy("atm_id").agg(*_atm_place(), *_failure_counts())
-    return grouped.select("atm_id", "atm_location", "city", "attempts", "failures", "failure_rate").orderBy(
-        "atm_id"
-    )
-
-
-def card_type_failure_rates(transactions: DataFrame) -> DataFrame:
-    with_type = _atm(transactions).withColumn("card_type", F.coalesce(F.col("card_type"), F.lit(UNKNOWN)))
-    return with_type.groupBy("card_type").agg(*_failure_counts()).orderBy("card_type")
-
-
-# Report name -> builder, in the order of docs/data-layout.md (fraud_flags lives in bankpipe.fraud).
+# Report name -> builder, for every report computed in SQL.
 REPORTS: dict[str, Callable[[DataFrame], DataFrame]] = {
-    "monthly_trend": monthly_trend,
-    "yearly_trend": yearly_trend,
-    "ops_totals": ops_totals,
-    "trans_by_age_gender": trans_by_age_gender,
-    "atm_daily_totals": atm_daily_totals,
-    "atm_hourly_totals": atm_hourly_totals,
-    "atm_failure_rates": atm_failure_rates,
-    "card_type_failure_rates": card_type_failure_rates,
+    report.name: partial(run_report, report) for report in SQL_REPORTS
 }
-AGE_GENDER_REPORT = "trans_by_age_gender"
 
 
-def has_customer_data(transactions: DataFrame) -> bool:
-    return transactions.where(F.col("gender").isNotNull()).limit(1).count() > 0
+def has_values(transactions: DataFrame, column: str) -> bool:
+    return transactions.where(F.col(column).isNotNull()).limit(1).count() > 0
+
+
+def reports_without_data(transactions: DataFrame) -> list[str]:
+    """Reports whose ``requires`` column is empty in every stored transaction: the job leaves them
+    as they are (e.g. per-customer totals when the job never had a customer file)."""
+    return [
+        report.name
+        for report in SQL_REPORTS
+        if report.requires is not None and not has_values(transactions, report.requires)
+    ]

@@ -42,6 +42,7 @@ from pyspark.sql import functions as F  # noqa: N812 (Spark convention)
 from pyspark.sql import types as T  # noqa: N812 (Spark convention)
 from pyspark.sql.utils import AnalysisException
 
+from bankpipe.reports import SQL_REPORTS
 from bankpipe.warehouse_jdbc import JdbcTarget, write_append
 from bankpipe.warehouse_sql import SqlExecutor
 
@@ -54,18 +55,9 @@ KEY_COLUMN = "transaction_id"
 PARTITION_COLUMN = "txn_date"
 STAGING_ALIAS = "stg"
 
-# Reports kept as materialized views banking.mv_<report> (sql/redshift/1NN_report_<report>.sql);
-# a test checks this list against the SQL files.
-REPORTS = (
-    "monthly_trend",
-    "yearly_trend",
-    "ops_totals",
-    "trans_by_age_gender",
-    "atm_daily_totals",
-    "atm_hourly_totals",
-    "atm_failure_rates",
-    "card_type_failure_rates",
-)
+# Reports kept as materialized views banking.mv_<report>: those sql/reports computes in SQL (their
+# views are generated into sql/redshift/1NN_report_<report>.sql); a test checks them against the files.
+REPORTS = tuple(report.name for report in SQL_REPORTS)
 REPORT_MATERIALIZED_VIEWS = tuple(f"{SCHEMA}.mv_{report}" for report in REPORTS)
 
 # When the processed zone holds the same transaction twice (e.g. a run appended instead of

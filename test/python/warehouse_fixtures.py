@@ -18,6 +18,8 @@ from typing import Any
 from pyspark.sql import SparkSession
 from pyspark.sql import types as T  # noqa: N812 (Spark convention)
 
+from bankpipe.reports import SQL_REPORTS
+
 Row = dict[str, Any]
 
 PROCESSED_SCHEMA = T.StructType(
@@ -213,24 +215,17 @@ def expected_reports(rows: list[Row]) -> dict[str, dict[tuple[Any, ...], tuple[A
     }
 
 
-# Grain (key) columns and measure columns of each report, as the views and named queries return them.
-REPORT_COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "monthly_trend": (("year", "month"), ("txn_count", "total_amount")),
-    "yearly_trend": (("year",), ("txn_count", "total_amount")),
-    "ops_totals": (("operation",), ("txn_count", "total_amount")),
-    "trans_by_age_gender": (("age_band", "gender"), ("txn_count", "total_amount")),
-    "atm_daily_totals": (("atm_id", "atm_location", "city", "txn_date"), ("txn_count", "total_amount")),
-    "atm_hourly_totals": (
-        ("atm_id", "atm_location", "city", "txn_date", "txn_hour"),
-        ("txn_count", "total_amount"),
-    ),
-    "atm_failure_rates": (("atm_id", "atm_location", "city"), ("attempts", "failures", "failure_rate")),
-    "card_type_failure_rates": (("card_type",), ("attempts", "failures", "failure_rate")),
-}
-
-
 COUNT_COLUMNS = frozenset({"txn_count", "attempts", "failures"})
 PLACES = {"total_amount": Decimal("0.01"), "failure_rate": Decimal("0.000001")}
+# Key columns and measure columns of each report, as the views and named queries return them, from the
+# report definitions (sql/reports): the measures are the columns compared as numbers, the rest keys.
+REPORT_COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    report.name: (
+        tuple(c for c in report.columns if c not in COUNT_COLUMNS and c not in PLACES),
+        tuple(c for c in report.columns if c in COUNT_COLUMNS or c in PLACES),
+    )
+    for report in SQL_REPORTS
+}
 
 
 def _normalise_key(value: Any) -> Any:
