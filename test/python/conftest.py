@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from pyspark.sql import SparkSession
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from fixtures.paths import BERKA_DIR, REPO_ROOT
+
 SCHEMA_PATH = REPO_ROOT / "contracts" / "transaction.schema.json"
-BERKA_DIR = REPO_ROOT.parent / "shared" / "datasets" / "berka"
 # JDBC drivers fetched by `mvn -f spark-jobs/jdbc/pom.xml dependency:copy-dependencies` (warehouse tests).
 LOCAL_JARS = sorted(str(jar) for jar in (REPO_ROOT / ".local" / "jars").glob("*.jar"))
 
@@ -51,8 +51,4 @@ def schema_path() -> Path:
 
 @pytest.fixture(scope="session")
 def berka_dir() -> Path:
-    if not (BERKA_DIR / "trans.asc").exists():
-        pytest.skip(
-            f"Berka sample not found at {BERKA_DIR}: place ../shared/datasets/berka beside the repo to run"
-        )
     return BERKA_DIR
