@@ -15,8 +15,8 @@ import duckdb
 import pytest
 
 from bankpipe.enrich import PARTITION_COLUMN
+from fixtures.paths import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 CHECK = REPO_ROOT / "sql" / "athena-check" / "check.sh"
 ALLOW_LIST = REPO_ROOT / "sql" / "athena-check" / "athena-v3-functions.txt"
 NAMED_QUERIES = sorted((REPO_ROOT / "sql" / "athena").glob("*.sql"))

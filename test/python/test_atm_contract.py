@@ -20,8 +20,6 @@ from bankpipe.package import build_zip
 from fixtures.atm_rows import build_rows
 from fixtures.corpus import BEYOND_SCHEMA_REASONS, load_bad_lines
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
 
 @pytest.fixture(scope="module")
 def schema(schema_path: Path) -> dict:

@@ -13,14 +13,13 @@ import shutil
 import subprocess
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from bankpipe.job import JobConfig, run
 from fixtures.outputs import read_manifest, read_quarantine, read_report
+from fixtures.paths import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 GENERATOR = REPO_ROOT / "tools" / "generator" / "cli.ts"
 # Generator bad-line kind -> quarantine reasons the job may give for it (field-specific kinds are
 # narrowed to the field named in the generator's detail below).

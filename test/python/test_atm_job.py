@@ -36,9 +36,9 @@ from fixtures.outputs import (
     report_as_mapping,
     snapshot,
 )
+from fixtures.paths import REPO_ROOT
 
 NOW = datetime(2024, 3, 1, tzinfo=UTC)
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def later_copy(row: dict, minutes: int) -> dict:

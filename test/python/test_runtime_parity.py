@@ -21,7 +21,8 @@ from typing import Any
 import pyspark
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from fixtures.paths import REPO_ROOT
+
 RUNTIMES_FILE = REPO_ROOT / "lib" / "config" / "aws-runtimes.json"
 SPARK_JOBS = REPO_ROOT / "spark-jobs"
 # Modules that exist only inside AWS Glue: an entry point importing them is compiled, not imported.

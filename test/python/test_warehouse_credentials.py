@@ -31,8 +31,8 @@ from bankpipe.warehouse_credentials import (
     provisioned_credentials,
     temporary_credentials,
 )
+from fixtures.paths import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 REGION = "eu-central-1"
 MOTO_SERVER = Path(sys.executable).parent / "moto_server"
 

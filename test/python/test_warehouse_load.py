@@ -38,6 +38,7 @@ from bankpipe.warehouse_load import (
     staging_problems,
 )
 from bankpipe.warehouse_sql import PsycopgExecutor, apply_sql_dir
+from fixtures.paths import REPO_ROOT
 from pg_server import PgServer, pg_server  # noqa: F401  (session fixture)
 from warehouse_fixtures import (
     PROCESSED_SCHEMA,
@@ -50,7 +51,6 @@ from warehouse_fixtures import (
     write_processed,
 )
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 JARS_DIR = REPO_ROOT / ".local" / "jars"
 
 # A hand-written slice of the table, for the pure tests that need no database.
