@@ -14,11 +14,12 @@ It does the same work as ``spark-jobs/atm_job.py`` on an empty output, in SQL:
 3. dedup by transaction_id (earliest occurred_at, then a hash of the line, then the file name);
 4. the enriched transactions written as Parquet partitioned by txn_date, the quarantine as JSON
    lines with run_id, reason, raw_line and source_file;
-5. the seven reports that need no customer data (trans_by_age_gender is left out, as by the job when
-   it has no customer file) and fraud_flags with the three fraud rules, each written as Parquet.
+5. the reports computed in SQL, from their definitions in sql/reports (transpiled to DuckDB's SQL, as
+   for every engine; one that requires customer data is left out, as by the job without a customer
+   file), and the fraud report with the three fraud rules, each written as Parquet.
 
 It prints one JSON document: counts as in the job's manifest (read, valid, quarantined by reason,
-duplicates), rows written per output and the monthly_trend rows. The benchmark compares these counts
+duplicates) and rows written per output. The benchmark compares these counts
 and the written files themselves with the job's before comparing the times.
 
 Known differences from the job, none of which the benchmark input exercises: DuckDB's JSON parser
@@ -36,6 +37,7 @@ import json
 import re
 import shutil
 import sys
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -43,11 +45,15 @@ import duckdb
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "spark-jobs"))
+sys.path.insert(0, str(REPO_ROOT / "scripts"))
+from report_sql import load_reports  # noqa: E402
+
 from bankpipe.contract import Alternative, Contract, PropertyRule, load_contract  # noqa: E402
-from bankpipe.enrich import COMPLETED_STATUS, DEBIT_TYPE, FAILURE_STATUSES  # noqa: E402
+from bankpipe.enrich import DEBIT_TYPE, FAILURE_STATUSES  # noqa: E402
 from bankpipe.fraud import DEFAULT_RULES, WITHDRAWAL_OPERATIONS, FraudRules  # noqa: E402
 from bankpipe.fraud_rules import duration_text  # noqa: E402
 from bankpipe.job import parse_instant  # noqa: E402
+from bankpipe.reports import FRAUD_REPORT  # noqa: E402
 
 # DuckDB json_type names -> the JSON kinds of bankpipe.parse.json_kind.
 # json_type of a key that is not there is NULL: 'absent'.
@@ -59,6 +65,8 @@ _KINDS = (
 # A leading negative lookahead over the whole value, as in the contract's amount pattern. RE2 has no
 # lookaheads, so it becomes a second, negated full match.
 OUTPUT_MARKER = ".atm-duckdb-reference"
+# The enriched transactions' table, which the report queries read.
+REFERENCE_TABLE = "txn"
 _LEADING_LOOKAHEAD = re.compile(r"^\^\(\?!(?P<forbidden>.+)\$\)(?P<rest>.*)$")
 
 
@@ -223,13 +231,14 @@ def extra_fields_sql(contract: Contract) -> str:
     return f"CASE WHEN len({extra}) > 0 THEN '{{' || array_to_string({entries}, ',') || '}}' END"
 
 
-def report_queries(rules: FraudRules) -> dict[str, str]:
-    completed = f"status = {quote(COMPLETED_STATUS)}"
-    totals = "count(*) AS txn_count, CAST(sum(amount) AS DECIMAL(28,2)) AS total_amount"
-    failures = (
-        "count(*) AS attempts, CAST(sum(CASE WHEN is_failure THEN 1 ELSE 0 END) AS BIGINT) AS failures, "
-        "round(sum(CASE WHEN is_failure THEN 1 ELSE 0 END) / count(*), 6) AS failure_rate"
-    )
+def report_queries(rules: FraudRules, skipped: Collection[str] = ()) -> dict[str, str]:
+    """Report name -> DuckDB query over ``txn``: the reports computed in SQL come from their
+    definitions (sql/reports, transpiled as for every other engine), the fraud report from the rules."""
+    queries = {
+        report.name: report.duckdb_sql(REFERENCE_TABLE)
+        for report in load_reports()
+        if report.computed_in_sql and report.name not in skipped
+    }
     withdrawals = ", ".join(quote(op) for op in WITHDRAWAL_OPERATIONS)
     card_atm = "channel = 'atm' AND card_id IS NOT NULL"
     burst_window = quote(duration_text(rules.burst_window_seconds))
@@ -243,20 +252,8 @@ def report_queries(rules: FraudRules) -> dict[str, str]:
         or ["SELECT NULL::VARCHAR AS currency, NULL::DECIMAL(18,2) AS cap WHERE false"]
     )
     return {
-        "monthly_trend": f"SELECT year, month, {totals} FROM txn WHERE {completed} GROUP BY ALL ORDER BY ALL",
-        "yearly_trend": f"SELECT year, {totals} FROM txn WHERE {completed} GROUP BY ALL ORDER BY ALL",
-        "ops_totals": f"SELECT operation, {totals} FROM txn WHERE {completed} GROUP BY ALL ORDER BY ALL",
-        "atm_daily_totals": "SELECT atm_id, max(atm_location) AS atm_location, max(city) AS city, txn_date, "
-        f"{totals} FROM txn WHERE channel = 'atm' AND {completed} GROUP BY atm_id, txn_date ORDER BY 1, 4",
-        "atm_hourly_totals": "SELECT atm_id, max(atm_location) AS atm_location, max(city) AS city, txn_date, "
-        f"txn_hour, {totals} FROM txn WHERE channel = 'atm' AND {completed} "
-        "GROUP BY atm_id, txn_date, txn_hour ORDER BY 1, 4, 5",
-        "atm_failure_rates": "SELECT atm_id, max(atm_location) AS atm_location, max(city) AS city, "
-        f"{failures} FROM txn WHERE channel = 'atm' GROUP BY atm_id ORDER BY 1",
-        "card_type_failure_rates": f"SELECT card_type, {failures} FROM (SELECT "
-        "coalesce(card_type, 'unknown') AS card_type, is_failure FROM txn WHERE channel = 'atm') "
-        "GROUP BY card_type ORDER BY 1",
-        "fraud_flags": f"""
+        **queries,
+        FRAUD_REPORT: f"""
         WITH activity AS (
           -- whole seconds rounded down, as Spark's unix_seconds (a cast to BIGINT would round)
           SELECT *, epoch(date_trunc('second', occurred_at))::BIGINT AS ep FROM txn WHERE {card_atm}
@@ -404,15 +401,18 @@ def run(
     con.execute("DROP TABLE ranked")
     con.execute(f"COPY txn TO {quote(str(out / 'transactions'))} (FORMAT PARQUET, PARTITION_BY (txn_date))")
     written = {"transactions": con.execute("SELECT count(*) FROM txn").fetchone()[0]}
-    for name, sql in report_queries(DEFAULT_RULES).items():
+    # A report that needs a column no transaction has is left out, as by the job (no customer file).
+    skipped = [
+        report.name
+        for report in load_reports()
+        if report.requires
+        and not con.execute(f"SELECT count({ident(report.requires)}) FROM {REFERENCE_TABLE}").fetchone()[0]
+    ]
+    for name, sql in report_queries(DEFAULT_RULES, skipped).items():
         target = out / "reports" / f"{name}.parquet"
         target.parent.mkdir(parents=True, exist_ok=True)
         con.execute(f"COPY ({sql}) TO {quote(str(target))} (FORMAT PARQUET)")
         written[name] = con.execute(f"SELECT count(*) FROM read_parquet({quote(str(target))})").fetchone()[0]
-    monthly = con.execute(
-        f"SELECT year, month, txn_count, CAST(total_amount AS VARCHAR) FROM "
-        f"read_parquet({quote(str(out / 'reports' / 'monthly_trend.parquet'))}) ORDER BY 1, 2"
-    ).fetchall()
     return {
         "counts": {
             "read": read,
@@ -422,7 +422,6 @@ def run(
             "duplicates": duplicates,
             "written": written,
         },
-        "monthly_trend": [list(row) for row in monthly],
     }
 
 

@@ -81,7 +81,12 @@ def test_reference_deduplicates_enriches_and_flags_a_burst(tmp_path: Path) -> No
     result, records = _run(tmp_path, lines)
     counts = result["counts"]
     assert (counts["read"], counts["valid"], counts["duplicates"], records) == (4, 3, 1, [])
-    assert result["monthly_trend"] == [[2024, 3, 3, "300.00"]]
+    monthly = duckdb.sql(
+        "SELECT year, month, txn_count, CAST(total_amount AS VARCHAR), typeof(total_amount) "
+        f"FROM '{tmp_path}/out/reports/monthly_trend.parquet'"
+    )
+    assert monthly.fetchall() == [(2024, 3, 3, "300.00", "DECIMAL(38,2)")]
+    assert "trans_by_age_gender" not in counts["written"]  # no customer data, as in the job
     # T3 is the third withdrawal of the card within 10 minutes (100.00 is not the CZK maximum).
     flags = duckdb.sql(f"SELECT transaction_id, rule FROM '{tmp_path}/out/reports/fraud_flags.parquet'")
     assert sorted(flags.fetchall()) == [("T3", "withdrawal_burst")]
