@@ -7,7 +7,7 @@ SHELL := /bin/bash
 PY := .local/venv/bin/python
 STAGE ?= dev
 
-.PHONY: setup test check test-ts test-python lint-templates synth preflight bench bench-atm job demo stop clean
+.PHONY: setup test check test-ts test-python lint-templates synth preflight bench bench-atm job demo stop clean reports
 
 setup:
 	@scripts/setup.sh
@@ -50,6 +50,11 @@ bench: setup
 ## The ATM job against the DuckDB reference (ROWS=1000000, 10000000 with DRIVER_MEMORY=6g); writes docs/benchmarks.md.
 bench-atm: setup
 	$(PY) scripts/bench_atm_job.py --rows $${ROWS:-1000000} --driver-memory $${DRIVER_MEMORY:-4g}
+
+## Rewrite what is generated from the report definitions sql/reports/<report>.sql: the Athena named queries,
+## the warehouse views sql/redshift/1NN_report_*.sql, the job's report catalog and the twin's index.
+reports: setup
+	$(PY) scripts/generate_reports.py
 
 ## The ATM job alone on local Spark: generated input, file:// outputs under .local/job, reports printed.
 job: setup
