@@ -35,6 +35,7 @@ REDSHIFT_FIRST_NUMBER = 101
 REDSHIFT_PATTERN = "1[0-9][0-9]_report_*.sql"
 READER_GROUP = "bank_reporting"
 MAKE_TARGET = "make reports"
+PRINT_WIDTH = 110  # .prettierrc
 
 
 def _marker(report: ReportSource) -> str:
@@ -187,7 +188,28 @@ def index_file(reports: Sequence[ReportSource]) -> str:
             for report in reports
         ],
     }
-    return json.dumps(index, indent=2) + "\n"
+    return _prettier_json(index) + "\n"
+
+
+def _prettier_json(value: object, indent: str = "", prefix_width: int = 0) -> str:
+    """JSON laid out as the project's Prettier does: objects one key a line, a list of plain values on
+    one line when the line fits (``prefix_width``: what precedes the value on its line)."""
+    inner = indent + "  "
+    if isinstance(value, dict):
+        items = []
+        for key, item in value.items():
+            prefix = f"{inner}{json.dumps(key)}: "
+            items.append(prefix + _prettier_json(item, inner, len(prefix)))
+        return "{\n" + ",\n".join(items) + f"\n{indent}}}"
+    if isinstance(value, list):
+        flat = "[" + ", ".join(json.dumps(v) for v in value) + "]"
+        plain = all(not isinstance(v, dict | list) for v in value)
+        if plain and prefix_width + len(flat) + len(",") <= PRINT_WIDTH:
+            return flat
+        return (
+            "[\n" + ",\n".join(inner + _prettier_json(v, inner, len(inner)) for v in value) + f"\n{indent}]"
+        )
+    return json.dumps(value)
 
 
 def expected_files(reports: Sequence[ReportSource]) -> dict[Path, str]:
