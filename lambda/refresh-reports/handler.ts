@@ -12,21 +12,23 @@ import { type RefreshReportsResult, ReportRefreshError, refreshReports } from '.
 const env = process.env;
 const { logger, metrics, tracer } = createObservability('refresh-reports');
 const database = requireEnv(env, 'WAREHOUSE_DATABASE', 'the Redshift database name');
-const secretArn = requireEnv(env, 'WAREHOUSE_SECRET_ARN', 'the ARN of the warehouse admin secret');
 const kind = oneOfEnv(env, 'WAREHOUSE_KIND', ['serverless', 'provisioned'] as const);
 const target: WarehouseTarget =
   kind === 'serverless'
     ? {
         kind,
         database,
-        secretArn,
         workgroupName: requireEnv(env, 'WAREHOUSE_WORKGROUP', 'the Redshift Serverless workgroup name'),
       }
     : {
         kind,
         database,
-        secretArn,
         clusterIdentifier: requireEnv(env, 'WAREHOUSE_CLUSTER', 'the Redshift cluster identifier'),
+        dbUser: requireEnv(
+          env,
+          'WAREHOUSE_DB_USER',
+          'the database user the refresh signs in as (temporary credentials, no password)',
+        ),
       };
 const runner = createRedshiftDataRunner(
   tracer.captureAWSv3Client(new RedshiftDataClient(clientConfig())),

@@ -6,7 +6,7 @@ import {
 import type { StatementRunner, StatementState } from './apply-sql-files';
 import type { WarehouseTarget } from './schema-request';
 
-/** StatementRunner over the Redshift Data API, authenticated with the admin secret. */
+/** StatementRunner over the Redshift Data API, signed in as the target says (schema-request.ts). */
 export class RedshiftDataRunner implements StatementRunner {
   constructor(private readonly client: RedshiftDataClient) {}
 
@@ -15,9 +15,10 @@ export class RedshiftDataRunner implements StatementRunner {
       new BatchExecuteStatementCommand({
         Sqls: statements,
         Database: target.database,
-        SecretArn: target.secretArn,
         WorkgroupName: target.workgroupName,
         ClusterIdentifier: target.clusterIdentifier,
+        DbUser: target.dbUser,
+        SecretArn: target.secretArn,
         StatementName: statementName.slice(0, 500),
       }),
     );

@@ -1,9 +1,20 @@
-/** Where the statements run: a serverless workgroup or a provisioned cluster, with the admin secret. */
+/**
+ * Where the statements run and as whom (Redshift Data API, "Authorizing access to the Data API"):
+ * - serverless workgroup, no secret: the database user is the caller's IAM identity
+ *   (`IAMR:<role name>`, temporary credentials from redshift-serverless:GetCredentials);
+ * - serverless workgroup with a secret: the user and password in that secret;
+ * - provisioned cluster with a database user: temporary credentials for that user
+ *   (redshift:GetClusterCredentials), no password anywhere;
+ * - provisioned cluster with a secret: the user and password in that secret.
+ */
 export interface WarehouseTarget {
   readonly database: string;
-  readonly secretArn: string;
   readonly workgroupName?: string;
   readonly clusterIdentifier?: string;
+  /** Provisioned only: the database user the Data API gets temporary credentials for. */
+  readonly dbUser?: string;
+  /** Secrets Manager secret with the user and password, when the target is not an IAM login. */
+  readonly secretArn?: string;
 }
 
 /** One SQL file: its statements run as one BatchExecuteStatement (one transaction). */
@@ -28,12 +39,26 @@ export interface SchemaRequest {
 export function parseSchemaRequest(properties: Record<string, unknown>): SchemaRequest {
   const target = requireObject(properties.Target, 'Target');
   const database = requireString(target.Database, 'Target.Database');
-  const secretArn = requireString(target.SecretArn, 'Target.SecretArn');
   const workgroupName = optionalString(target.WorkgroupName, 'Target.WorkgroupName');
   const clusterIdentifier = optionalString(target.ClusterIdentifier, 'Target.ClusterIdentifier');
+  const dbUser = optionalString(target.DbUser, 'Target.DbUser');
+  const secretArn = optionalString(target.SecretArn, 'Target.SecretArn');
   if ((workgroupName === undefined) === (clusterIdentifier === undefined)) {
     throw new Error(
       'Target needs exactly one of WorkgroupName (serverless) or ClusterIdentifier (provisioned)',
+    );
+  }
+  if (dbUser !== undefined && secretArn !== undefined) {
+    throw new Error('Target takes DbUser (temporary credentials) or SecretArn, not both');
+  }
+  if (workgroupName !== undefined && dbUser !== undefined) {
+    throw new Error(
+      "Target.DbUser is for a provisioned cluster only: on a serverless workgroup the Data API signs in as the caller's IAM identity; remove DbUser",
+    );
+  }
+  if (clusterIdentifier !== undefined && dbUser === undefined && secretArn === undefined) {
+    throw new Error(
+      'A provisioned Target needs DbUser (temporary credentials through redshift:GetClusterCredentials) or SecretArn',
     );
   }
   if (!Array.isArray(properties.SqlFiles) || properties.SqlFiles.length === 0) {
@@ -51,7 +76,7 @@ export function parseSchemaRequest(properties: Record<string, unknown>): SchemaR
     return { name, statements };
   });
   return {
-    target: { database, secretArn, workgroupName, clusterIdentifier },
+    target: { database, workgroupName, clusterIdentifier, dbUser, secretArn },
     sqlFiles,
     sqlHash: requireString(properties.SqlHash, 'SqlHash'),
   };

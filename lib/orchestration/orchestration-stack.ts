@@ -11,6 +11,10 @@ import {
   runReservedConcurrency,
 } from './orchestration-concurrency';
 import { RUN_SERVICES } from './orchestration-services';
+import { SERVICE_SUBNETS } from '../shared/emr-glue-redshift-lambda';
+import { WarehouseSchema } from '../warehouse/redshift-schema';
+import { readWarehouseSqlFiles, splitSchemaAndReportFiles } from '../warehouse/redshift-sql-files';
+import { DATABASE_ROLES_TAG_REASON, REPORTS_DB_USER, reportsLogin } from '../warehouse/warehouse-identities';
 import { acknowledgeWildcardResource } from '../shared/nag-acknowledgements';
 import { PipelineFunction, type PipelineFunctionProps } from '../shared/pipeline-function';
 import type { OrchestrationStackProps } from './orchestration-stack-props';
@@ -135,9 +139,8 @@ export class OrchestrationStack extends PipelineStack {
       }),
     );
 
-    const reportViews =
-      props.reportViews ??
-      materializedViewsIn(path.resolve(REPO_ROOT, props.warehouseSqlDir ?? 'sql/redshift'));
+    const warehouseSqlDir = path.resolve(REPO_ROOT, props.warehouseSqlDir ?? 'sql/redshift');
+    const reportViews = props.reportViews ?? materializedViewsIn(warehouseSqlDir);
     const refresh = taskFunction(
       'refresh-reports',
       'Refreshes the reporting materialized views after the load',
@@ -146,10 +149,9 @@ export class OrchestrationStack extends PipelineStack {
         environment: {
           WAREHOUSE_KIND: warehouse.kind,
           WAREHOUSE_DATABASE: warehouse.databaseName,
-          WAREHOUSE_SECRET_ARN: warehouse.adminSecret.secretArn,
           ...(warehouse.workgroupName !== undefined ? { WAREHOUSE_WORKGROUP: warehouse.workgroupName } : {}),
           ...(warehouse.clusterIdentifier !== undefined
-            ? { WAREHOUSE_CLUSTER: warehouse.clusterIdentifier }
+            ? { WAREHOUSE_CLUSTER: warehouse.clusterIdentifier, WAREHOUSE_DB_USER: REPORTS_DB_USER }
             : {}),
           REPORT_VIEWS: reportViews.join(','),
         },
@@ -170,13 +172,32 @@ export class OrchestrationStack extends PipelineStack {
         conditions: { StringEquals: { 'redshift-data:statement-owner-iam-userid': '${aws:userid}' } },
       }),
     );
-    refresh.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadWarehouseSecret',
-        actions: ['secretsmanager:GetSecretValue'],
-        resources: [warehouse.adminSecret.secretArn],
-      }),
-    );
+    // No secret: the refresh signs in as its own role, the reports identity that owns the report
+    // views (Redshift lets only a materialized view's owner refresh it), and creates them at deploy.
+    const reportsIdentity = reportsLogin(refresh.role, warehouse);
+    for (const statement of reportsIdentity.statements) refresh.role.addToPrincipalPolicy(statement);
+    const reportFiles = splitSchemaAndReportFiles(readWarehouseSqlFiles(warehouseSqlDir)).reports;
+    if (reportFiles.length > 0) {
+      new WarehouseSchema(this, 'WarehouseReports', {
+        config,
+        dataKey,
+        vpc: props.vpc,
+        subnets: SERVICE_SUBNETS,
+        securityGroup: props.securityGroups.lambda,
+        purpose: 'warehouse report views (sql/redshift report files, as the reports identity)',
+        warehouseArn: warehouse.dataApiResourceArn,
+        login: {
+          databaseName: warehouse.databaseName,
+          workgroupName: warehouse.workgroupName,
+          clusterIdentifier: warehouse.clusterIdentifier,
+          dbUser: reportsIdentity.dbUser,
+        },
+        loginStatements: [],
+        sqlFiles: reportFiles,
+        role: refresh.role,
+        resourceType: 'Custom::WarehouseReports',
+      });
+    }
 
     for (const fn of [reconcile, refresh]) {
       // Manifests and the warehouse secret are encrypted with the pipeline key.
@@ -192,7 +213,8 @@ export class OrchestrationStack extends PipelineStack {
       refresh.role.permissionsPolicy,
       '*',
       'refresh-reports role: redshift-data:DescribeStatement has no resource type (statement ids are created at run time); ' +
-        'the redshift-data:statement-owner-iam-userid condition limits it to statements this role submitted',
+        'the redshift-data:statement-owner-iam-userid condition limits it to statements this role submitted' +
+        (warehouse.kind === 'serverless' ? `; ${DATABASE_ROLES_TAG_REASON}` : ''),
     );
 
     this.run = new RunStateMachine(this, 'Run', {

@@ -3,7 +3,6 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as redshift from 'aws-cdk-lib/aws-redshift';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
 import { retainUnlessDestroyAllowed } from '../shared/emr-glue-redshift-lambda';
@@ -30,14 +29,15 @@ export const SNAPSHOT_RETENTION_DAYS = 7;
  * activity logging on (parameter group), audit logs to KMS-encrypted
  * CloudWatch log groups, automated snapshots, a weekly maintenance window
  * with version upgrades. Redshift manages and rotates the master password in
- * Secrets Manager, encrypted with the pipeline key; CloudFormation returns
- * that secret's ARN for clusters.
+ * Secrets Manager, encrypted with the pipeline key (ManageMasterPassword); no
+ * job reads that secret: each signs in with temporary credentials of its own
+ * database user (GetClusterCredentials), the schema custom resource as the
+ * master user.
  */
 export class ProvisionedWarehouse extends Construct implements WarehouseEndpoint {
   readonly cluster: redshift.CfnCluster;
   readonly parameterGroup: redshift.CfnClusterParameterGroup;
   readonly subnetGroup: redshift.CfnClusterSubnetGroup;
-  readonly adminSecret: secretsmanager.ISecret;
   readonly auditLogs: RedshiftAuditLogGroups;
   readonly endpointAddress: string;
   readonly port = REDSHIFT_PORT;
@@ -102,11 +102,6 @@ export class ProvisionedWarehouse extends Construct implements WarehouseEndpoint
     }
 
     this.clusterIdentifier = this.cluster.ref;
-    this.adminSecret = secretsmanager.Secret.fromSecretCompleteArn(
-      this,
-      'AdminSecret',
-      this.cluster.attrMasterPasswordSecretArn,
-    );
     this.endpointAddress = this.cluster.attrEndpointAddress;
     this.dataApiResourceArn = Stack.of(this).formatArn({
       service: 'redshift',

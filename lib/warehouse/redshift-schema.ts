@@ -2,19 +2,19 @@ import * as path from 'node:path';
 import { CustomResource, Duration } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { Construct } from 'constructs';
-import type { StageConfig } from '../config';
+import { Construct, type IConstruct } from 'constructs';
 import { LAMBDA_NODEJS_ESBUILD_TARGET, LAMBDA_NODEJS_RUNTIME } from '../config/aws-runtimes';
 import { skipCheckov } from '../shared/checkov';
 import { DeployTimeLambdaRole, encryptedLogGroup } from '../shared/emr-glue-redshift-lambda';
 import { RESERVED_CONCURRENCY_REASON } from '../processing/emr-spark-job-assets';
 import { REPO_ROOT } from '../processing/emr-spark-job-bundle';
-import { readWarehouseSqlFiles, sqlFilesHash, type WarehouseSqlFile } from './redshift-sql-files';
+import { sqlFilesHash, type WarehouseSqlFile } from './redshift-sql-files';
+import type { WarehouseSchemaProps } from './redshift-schema-props';
+
+export type { SchemaLogin, WarehouseSchemaProps } from './redshift-schema-props';
 
 /**
  * Runtime of the schema Lambda: the Node.js runtime declared in
@@ -22,30 +22,12 @@ import { readWarehouseSqlFiles, sqlFilesHash, type WarehouseSqlFile } from './re
  */
 export const SCHEMA_LAMBDA_RUNTIME = LAMBDA_NODEJS_RUNTIME;
 
-export interface WarehouseSchemaProps {
-  readonly config: StageConfig;
-  readonly dataKey: kms.IKey;
-  readonly vpc: ec2.IVpc;
-  readonly subnets: ec2.SubnetSelection;
-  readonly securityGroup: ec2.ISecurityGroup;
-  /** Database the files run in. */
-  readonly databaseName: string;
-  /** Admin credentials the Data API authenticates with. */
-  readonly adminSecret: secretsmanager.ISecret;
-  /** Serverless workgroup name, or... */
-  readonly workgroupName?: string;
-  /** ...provisioned cluster identifier (exactly one of the two). */
-  readonly clusterIdentifier?: string;
-  /** ARN of the workgroup or cluster (the Data API authorizes statements on it). */
-  readonly warehouseArn: string;
-  /** Folder of the NNN_*.sql files. */
-  readonly sqlDir: string;
-}
-
 /**
- * Creates the warehouse schema, tables and reporting views at deploy time by
- * running sql/redshift/NNN_*.sql in order through the Redshift Data API
- * (lambda/warehouse-schema, behind the CDK Provider framework).
+ * Runs warehouse SQL files at deploy time, in order, through the Redshift Data
+ * API (lambda/warehouse-schema, behind the CDK Provider framework), signed in
+ * as `props.login`. The warehouse stack applies the schema files as the admin;
+ * the orchestration stack applies the report files as the reports identity,
+ * which must own the views it refreshes (docs/adr/0002-warehouse-identities.md).
  *
  * The statements travel as a property of the custom resource, read and split
  * at synth time with the same conventions as the local twin's runner, with a
@@ -60,10 +42,23 @@ export class WarehouseSchema extends Construct {
 
   constructor(scope: Construct, id: string, props: WarehouseSchemaProps) {
     super(scope, id);
-    if ((props.workgroupName === undefined) === (props.clusterIdentifier === undefined)) {
-      throw new Error('WarehouseSchema needs exactly one of workgroupName or clusterIdentifier');
+    const { login } = props;
+    if ((login.workgroupName === undefined) === (login.clusterIdentifier === undefined)) {
+      throw new Error('WarehouseSchema needs exactly one of login.workgroupName or login.clusterIdentifier');
     }
-    this.sqlFiles = readWarehouseSqlFiles(props.sqlDir);
+    if (
+      login.clusterIdentifier !== undefined &&
+      login.dbUser === undefined &&
+      login.secretArn === undefined
+    ) {
+      throw new Error(
+        'WarehouseSchema on a provisioned cluster needs login.dbUser (temporary credentials) or login.secretArn',
+      );
+    }
+    if (props.sqlFiles.length === 0) {
+      throw new Error(`WarehouseSchema ${id}: no SQL files to apply; pass at least one NNN_name.sql file`);
+    }
+    this.sqlFiles = props.sqlFiles;
     this.sqlHash = sqlFilesHash(this.sqlFiles);
     const subnets = props.vpc.selectSubnets(props.subnets).subnets;
 
@@ -71,50 +66,59 @@ export class WarehouseSchema extends Construct {
       config: props.config,
       dataKey: props.dataKey,
     });
-    const handlerRole = new DeployTimeLambdaRole(this, 'HandlerRole', {
-      purpose: 'warehouse schema (sql/redshift through the Data API)',
-      logGroup: handlerLogs,
-      subnets,
-      securityGroup: props.securityGroup,
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'RunStatementsOnTheWarehouse',
-          actions: ['redshift-data:BatchExecuteStatement'],
-          resources: [props.warehouseArn],
-        }),
-        new iam.PolicyStatement({
-          sid: 'ReadOwnStatementsStatus',
-          actions: ['redshift-data:DescribeStatement'],
-          // No resource-level permission exists; the condition keeps it to statements this role ran.
-          resources: ['*'],
-          conditions: { StringEquals: { 'redshift-data:statement-owner-iam-userid': '${aws:userid}' } },
-        }),
-        new iam.PolicyStatement({
-          sid: 'AuthenticateWithAdminSecret',
-          actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-          resources: [props.adminSecret.secretArn],
-        }),
-        new iam.PolicyStatement({
-          sid: 'DecryptAdminSecret',
-          actions: ['kms:Decrypt'],
-          resources: [props.dataKey.keyArn],
-        }),
-      ],
-    });
-    handlerRole.acknowledgeResourceWildcard(
-      'redshift-data:DescribeStatement has no resource-level permissions; the statement-owner-iam-userid condition limits the schema handler to the statements it submitted itself',
-    );
+    const statements = [
+      new iam.PolicyStatement({
+        sid: 'RunStatementsOnTheWarehouse',
+        actions: ['redshift-data:BatchExecuteStatement'],
+        resources: [props.warehouseArn],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadOwnStatementsStatus',
+        actions: ['redshift-data:DescribeStatement'],
+        // No resource-level permission exists; the condition keeps it to statements this role ran.
+        resources: ['*'],
+        conditions: { StringEquals: { 'redshift-data:statement-owner-iam-userid': '${aws:userid}' } },
+      }),
+      ...props.loginStatements,
+    ];
+    const describeReason = `redshift-data:DescribeStatement has no resource-level permissions; the statement-owner-iam-userid condition limits the ${props.purpose} handler to the statements it submitted itself`;
+    let handlerRole: iam.IRole;
+    let mustExistBefore: (fn: IConstruct) => void;
+    if (props.role === undefined) {
+      const ownRole = new DeployTimeLambdaRole(this, 'HandlerRole', {
+        purpose: props.purpose,
+        logGroup: handlerLogs,
+        subnets,
+        securityGroup: props.securityGroup,
+        statements,
+      });
+      ownRole.acknowledgeResourceWildcard(
+        props.loginWildcardReason === undefined
+          ? describeReason
+          : `${describeReason}; ${props.loginWildcardReason}`,
+      );
+      handlerRole = ownRole.role;
+      mustExistBefore = (fn) => ownRole.mustExistBefore(fn);
+    } else {
+      // The role of the job whose database identity this handler signs in as (it already reaches
+      // the VPC subnets): the same IAM role is the same database user.
+      const sharedRole = props.role;
+      for (const statement of statements) sharedRole.addToPrincipalPolicy(statement);
+      handlerLogs.grantWrite(sharedRole);
+      handlerRole = sharedRole;
+      mustExistBefore = (fn) => fn.node.addDependency(sharedRole.permissionsPolicy);
+    }
 
     this.function = new nodejs.NodejsFunction(this, 'Handler', {
       entry: path.join(REPO_ROOT, 'lambda', 'warehouse-schema', 'handler.ts'),
       handler: 'handler',
-      description: 'Applies sql/redshift/NNN_*.sql to the warehouse at deploy time (Data API)',
+      description: `Applies ${props.purpose} to the warehouse at deploy time (Data API)`.slice(0, 256),
       runtime: SCHEMA_LAMBDA_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
       // Leaves the Provider framework (15 min) time to report a timeout as a failed deployment.
       timeout: Duration.minutes(14),
-      role: handlerRole.role,
+      role: handlerRole,
       vpc: props.vpc,
       vpcSubnets: props.subnets,
       securityGroups: [props.securityGroup],
@@ -134,24 +138,25 @@ export class WarehouseSchema extends Construct {
         externalModules: ['@aws-sdk/*'],
       },
     });
-    handlerRole.mustExistBefore(this.function);
+    mustExistBefore(this.function);
     skipCheckov(this.function, 'CKV_AWS_115', RESERVED_CONCURRENCY_REASON);
     skipCheckov(
       this.function,
       'CKV_AWS_116',
-      'The Provider framework invokes the warehouse-schema handler synchronously and reports its failure to CloudFormation; a DLQ would never receive an event',
+      `The Provider framework invokes the ${props.purpose} handler synchronously and reports its failure to CloudFormation; a DLQ would never receive an event`,
     );
 
     const provider = this.createProvider(props, subnets);
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
-      resourceType: 'Custom::WarehouseSchema',
+      resourceType: props.resourceType ?? 'Custom::WarehouseSchema',
       properties: {
         Target: {
-          Database: props.databaseName,
-          SecretArn: props.adminSecret.secretArn,
-          WorkgroupName: props.workgroupName,
-          ClusterIdentifier: props.clusterIdentifier,
+          Database: login.databaseName,
+          WorkgroupName: login.workgroupName,
+          ClusterIdentifier: login.clusterIdentifier,
+          DbUser: login.dbUser,
+          SecretArn: login.secretArn,
         },
         SqlFiles: this.sqlFiles.map((f) => ({ Name: f.name, Statements: f.statements })),
         SqlHash: this.sqlHash,
@@ -166,7 +171,7 @@ export class WarehouseSchema extends Construct {
       dataKey: props.dataKey,
     });
     const frameworkRole = new DeployTimeLambdaRole(this, 'ProviderRole', {
-      purpose: 'warehouse schema provider framework',
+      purpose: `${props.purpose}: provider framework`,
       logGroup: frameworkLogs,
       subnets,
       securityGroup: props.securityGroup,
@@ -195,7 +200,7 @@ export class WarehouseSchema extends Construct {
       skipCheckov(
         frameworkFunction,
         'CKV_AWS_116',
-        'CloudFormation invokes the warehouse-schema provider framework and waits for its answer; a failure fails the deployment, so a DLQ would stay empty',
+        `CloudFormation invokes the ${props.purpose} provider framework and waits for its answer; a failure fails the deployment, so a DLQ would stay empty`,
       );
       skipCheckov(frameworkFunction, 'CKV_AWS_115', RESERVED_CONCURRENCY_REASON);
     }

@@ -1,12 +1,11 @@
-import { Validations } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as redshiftserverless from 'aws-cdk-lib/aws-redshiftserverless';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
 import { retainUnlessDestroyAllowed } from '../shared/emr-glue-redshift-lambda';
+import { ServerlessAdminSecretLookup } from './redshift-admin-secret-lookup';
 import { REDSHIFT_AUDIT_LOGS, RedshiftAuditLogGroups } from './redshift-audit-logs';
 import { REDSHIFT_ADMIN_USER, REDSHIFT_PORT, type WarehouseEndpoint } from './redshift-warehouse-endpoint';
 
@@ -21,20 +20,17 @@ export interface ServerlessWarehouseProps {
   readonly dataRole: iam.IRole;
 }
 
-/** Characters Redshift refuses in passwords (plus space): ' " \ / @. */
-export const REDSHIFT_PASSWORD_EXCLUDED = `'"\\/@ `;
-
 /**
  * Redshift Serverless: a namespace (data, encrypted with the pipeline key,
  * audit logs exported) and a workgroup (compute: private, enhanced VPC
  * routing, TLS required, in the isolated warehouse subnets).
  *
- * The admin password is a Secrets Manager secret generated here, encrypted
- * with the pipeline key, and handed to Redshift as a dynamic reference: it
- * never appears in the template. Redshift can manage the secret itself
- * (ManageAdminPassword), but CloudFormation does not return that secret's
- * ARN for serverless namespaces (cloudformation-coverage-roadmap #2021), and
- * the Glue job, the Lambdas and the schema custom resource all need it.
+ * Redshift manages the admin password (ManageAdminPassword): it creates the
+ * secret in Secrets Manager, encrypted with the pipeline key, and rotates it;
+ * the password never passes through the app or the template. The jobs log in
+ * with temporary credentials of their own IAM roles; only the deploy-time
+ * schema custom resource signs in as the admin, with that secret, whose ARN
+ * `adminSecretArn` reads at deploy time (CloudFormation does not return it).
  *
  * Redshift Serverless needs subnets in at least three Availability Zones:
  * the stage must run the VPC over three AZs (network.maxAzs = 3) to deploy it.
@@ -42,7 +38,8 @@ export const REDSHIFT_PASSWORD_EXCLUDED = `'"\\/@ `;
 export class ServerlessWarehouse extends Construct implements WarehouseEndpoint {
   readonly namespace: redshiftserverless.CfnNamespace;
   readonly workgroup: redshiftserverless.CfnWorkgroup;
-  readonly adminSecret: secretsmanager.Secret;
+  /** ARN of the Redshift-managed admin secret (deploy-time value). */
+  readonly adminSecretArn: string;
   readonly auditLogs: RedshiftAuditLogGroups;
   readonly endpointAddress: string;
   readonly port = REDSHIFT_PORT;
@@ -54,29 +51,6 @@ export class ServerlessWarehouse extends Construct implements WarehouseEndpoint 
     const { config, dataKey } = props;
     const removalPolicy = retainUnlessDestroyAllowed(config);
 
-    this.adminSecret = new secretsmanager.Secret(this, 'AdminSecret', {
-      description: `Admin credentials of the ${props.name} Redshift Serverless namespace`,
-      encryptionKey: dataKey,
-      generateSecretString: {
-        secretStringTemplate: JSON.stringify({
-          username: REDSHIFT_ADMIN_USER,
-          dbname: config.warehouse.databaseName,
-          port: REDSHIFT_PORT,
-          engine: 'redshift',
-        }),
-        generateStringKey: 'password',
-        passwordLength: 32,
-        excludeCharacters: REDSHIFT_PASSWORD_EXCLUDED,
-        requireEachIncludedType: true,
-      },
-      removalPolicy,
-    });
-    Validations.of(this.adminSecret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'Secrets Manager has no rotation function for Redshift Serverless admin users, and Redshift-managed rotation (ManageAdminPassword) is unusable because CloudFormation does not return that secret ARN; rotate by updating this secret and redeploying',
-    });
-
     this.auditLogs = new RedshiftAuditLogGroups(this, 'AuditLogs', {
       config,
       dataKey,
@@ -87,7 +61,10 @@ export class ServerlessWarehouse extends Construct implements WarehouseEndpoint 
       namespaceName: props.name,
       dbName: config.warehouse.databaseName,
       adminUsername: REDSHIFT_ADMIN_USER,
-      adminUserPassword: this.adminSecret.secretValueFromJson('password').unsafeUnwrap(),
+      // Redshift creates, encrypts (pipeline key) and rotates the admin secret. The UpdateNamespace
+      // API takes manageAdminPassword, so an existing namespace switches over in place.
+      manageAdminPassword: true,
+      adminPasswordSecretKmsKeyId: dataKey.keyArn,
       kmsKeyId: dataKey.keyArn,
       iamRoles: [props.dataRole.roleArn],
       defaultIamRoleArn: props.dataRole.roleArn,
@@ -113,6 +90,11 @@ export class ServerlessWarehouse extends Construct implements WarehouseEndpoint 
     // The workgroup is compute only (no data): it is always deleted with the stack, the namespace is kept.
     this.workgroup.node.addDependency(this.namespace);
 
+    this.adminSecretArn = new ServerlessAdminSecretLookup(this, 'AdminSecret', {
+      config,
+      dataKey,
+      namespace: this.namespace,
+    }).secretArn;
     this.workgroupName = props.name;
     this.endpointAddress = this.workgroup.attrWorkgroupEndpointAddress;
     this.dataApiResourceArn = this.workgroup.attrWorkgroupWorkgroupArn;

@@ -101,6 +101,46 @@ export function splitStatements(text: string, source: string): string[] {
   return statements;
 }
 
+const CREATE_MATERIALIZED_VIEW = /^CREATE\s+MATERIALIZED\s+VIEW\b/i;
+
+/**
+ * The files that create materialized views: the report files. Redshift lets only a materialized
+ * view's owner refresh it, so these run as the reports identity that refreshes them; every other
+ * file runs as the schema identity (docs/adr/0002-warehouse-identities.md).
+ */
+export function isReportFile(file: WarehouseSqlFile): boolean {
+  return file.statements.some((statement) => CREATE_MATERIALIZED_VIEW.test(statement.trim()));
+}
+
+/** The files split by who applies them: the schema custom resource, or the reports one. */
+export function splitSchemaAndReportFiles(files: readonly WarehouseSqlFile[]): {
+  schema: WarehouseSqlFile[];
+  reports: WarehouseSqlFile[];
+} {
+  return {
+    schema: files.filter((file) => !isReportFile(file)),
+    reports: files.filter((file) => isReportFile(file)),
+  };
+}
+
+/**
+ * A batch creating database users that must exist before anyone signs in as them with
+ * GetClusterCredentials (provisioned): Redshift has no CREATE USER IF NOT EXISTS, so it is an
+ * `.if-absent` batch (each statement on its own, "already exists" skipped). PASSWORD DISABLE: the
+ * user can only sign in with temporary IAM credentials.
+ */
+export function databaseUsersFile(users: readonly string[]): WarehouseSqlFile {
+  for (const user of users) {
+    if (!/^[a-z_][a-z0-9_]*$/.test(user)) {
+      throw new Error(`Database user name ${JSON.stringify(user)} must be a lower-case SQL identifier`);
+    }
+  }
+  return {
+    name: '000_database_users.if-absent.sql',
+    statements: users.map((user) => `CREATE USER ${user} PASSWORD DISABLE`),
+  };
+}
+
 /** A short hash of the files' names and statements: a custom-resource property, so any SQL change re-runs the files. */
 export function sqlFilesHash(files: readonly WarehouseSqlFile[]): string {
   return crypto.createHash('sha256').update(JSON.stringify(files)).digest('hex').slice(0, 16);

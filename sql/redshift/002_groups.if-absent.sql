@@ -7,6 +7,11 @@
 -- (GetClusterCredentials DbGroups), and on PostgreSQL.
 -- bank_loader_role: the same grants as bank_loader, for the load on Redshift Serverless, whose
 -- temporary login gets the database roles named in its IAM role's RedshiftDbRoles tag (no groups).
+-- bank_reports / bank_reports_role: the reports identity (refresh-reports), which creates the report
+-- views and refreshes them after each load; the group on a provisioned cluster (the Data API joins
+-- its user through the RedshiftDbGroups tag), the role on Serverless (RedshiftDbRoles tag).
 CREATE GROUP bank_reporting;
 CREATE GROUP bank_loader;
 CREATE ROLE bank_loader_role;
+CREATE GROUP bank_reports;
+CREATE ROLE bank_reports_role;

@@ -50,3 +50,5 @@ CREATE TABLE IF NOT EXISTS banking.transactions (
 -- The load deletes the rows of a reloaded date that the processed zone lost and merges the rest
 -- (DELETE and UPDATE also need SELECT). Nothing else: it neither reads the reports nor owns a table.
 GRANT SELECT, INSERT, UPDATE, DELETE ON banking.transactions TO GROUP bank_loader, ROLE bank_loader_role;
+-- The report views read it; their owner, the reports identity, needs SELECT to create and refresh them.
+GRANT SELECT ON banking.transactions TO GROUP bank_reports, ROLE bank_reports_role;

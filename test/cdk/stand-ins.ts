@@ -3,7 +3,6 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { loadStageConfig, type StageConfig } from '../../lib/config';
 import type { AnalyticsRunTargets } from '../../lib/analytics/analytics-stack';
@@ -117,11 +116,6 @@ export function orchestrationInputs(standIns: StandIns): {
     warehouse: {
       kind: 'serverless',
       databaseName: 'bank',
-      adminSecret: secretsmanager.Secret.fromSecretCompleteArn(
-        shared,
-        'AdminSecret',
-        'arn:aws:secretsmanager:eu-central-1:111111111111:secret:stand-in-admin-AbCdEf',
-      ),
       endpointAddress: 'stand-in.example.internal',
       port: 5439,
       workgroupName: 'stand-in-workgroup',

@@ -8,7 +8,8 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startMotoServer, type MotoServer } from '../helpers/moto-server';
-import { REPO_ROOT, TEST_OUT_ROOT } from '../helpers/synth-pipeline';
+import { TEST_OUT_ROOT } from '../helpers/synth-pipeline';
+import { REPO_ROOT } from '../../lib/shared/repo-root';
 
 /**
  * Every Lambda bundle of the dev stage, exactly as `cdk synth` wrote it
@@ -223,9 +224,9 @@ const CASES: Readonly<Record<string, BundleCase>> = {
     // The Data API is not reached by these events (moto's answers cannot be read by SDK v3,
     // see refresh-reports.moto.test.ts); loading the bundle builds its client all the same.
     deployTimeEnvironment: {
-      WAREHOUSE_SECRET_ARN: 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:dev-admin-AbCdEf',
       WAREHOUSE_WORKGROUP: 'dev-bank',
       WAREHOUSE_CLUSTER: 'dev-bank',
+      WAREHOUSE_DB_USER: 'bank_reports_job',
     },
     invocations: [
       {

@@ -84,10 +84,6 @@ describe('refresh-reports handler', () => {
   it('targets the workgroup and refreshes REPORT_VIEWS in order', async () => {
     vi.stubEnv('WAREHOUSE_KIND', 'serverless');
     vi.stubEnv('WAREHOUSE_DATABASE', 'bank');
-    vi.stubEnv(
-      'WAREHOUSE_SECRET_ARN',
-      'arn:aws:secretsmanager:eu-central-1:111111111111:secret:admin-AbCdEf',
-    );
     vi.stubEnv('WAREHOUSE_WORKGROUP', 'bank-wg');
     vi.stubEnv('REPORT_VIEWS', 'banking.mv_a,banking.mv_b');
     redshift.on(ExecuteStatementCommand).resolves({ Id: 'stmt' });
@@ -97,18 +93,28 @@ describe('refresh-reports handler', () => {
       done: true,
       refreshed: ['banking.mv_a', 'banking.mv_b'],
     });
-    expect(redshift.commandCalls(ExecuteStatementCommand)[0].args[0].input).toMatchObject({
-      WorkgroupName: 'bank-wg',
-    });
+    const input = redshift.commandCalls(ExecuteStatementCommand)[0].args[0].input;
+    expect(input).toMatchObject({ WorkgroupName: 'bank-wg' });
+    expect(input.SecretArn).toBeUndefined();
   });
 
   it('needs the cluster identifier for a provisioned warehouse', async () => {
     vi.stubEnv('WAREHOUSE_KIND', 'provisioned');
     vi.stubEnv('WAREHOUSE_DATABASE', 'bank');
-    vi.stubEnv('WAREHOUSE_SECRET_ARN', 'arn:x');
+    vi.stubEnv('WAREHOUSE_DB_USER', 'bank_reports_job');
     vi.stubEnv('REPORT_VIEWS', 'banking.mv_a');
     await expect(import('../../lambda/refresh-reports/handler')).rejects.toThrow(
       /WAREHOUSE_CLUSTER is missing/,
+    );
+  });
+
+  it('needs the database user it signs in as on a provisioned warehouse', async () => {
+    vi.stubEnv('WAREHOUSE_KIND', 'provisioned');
+    vi.stubEnv('WAREHOUSE_DATABASE', 'bank');
+    vi.stubEnv('WAREHOUSE_CLUSTER', 'bank-cluster');
+    vi.stubEnv('REPORT_VIEWS', 'banking.mv_a');
+    await expect(import('../../lambda/refresh-reports/handler')).rejects.toThrow(
+      /WAREHOUSE_DB_USER is missing/,
     );
   });
 });

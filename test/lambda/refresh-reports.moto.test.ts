@@ -16,7 +16,7 @@ import { startMotoServer, type MotoServer } from '../helpers/moto-server';
  * {@link epochTimestamps} converts them so the rest of the response is read
  * as the SDK reads AWS's. What the test does show is that ExecuteStatement and
  * DescribeStatement go over the wire with the parameters the adapter means
- * (moto echoes the SQL, database, secret and cluster back) and that the
+ * (moto echoes the SQL, database, database user and cluster back) and that the
  * adapter reads the id and status from real responses. Statement outcomes
  * (FINISHED, FAILED, ABORTED) and the refresh loop stay in
  * refresh-reports.test.ts with aws-sdk-client-mock. The warehouse-schema
@@ -24,7 +24,6 @@ import { startMotoServer, type MotoServer } from '../helpers/moto-server';
  * stays in warehouse-schema.test.ts with aws-sdk-client-mock.
  */
 
-const SECRET_ARN = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:dev/warehouse-admin-AbCdEf';
 const SQL = 'REFRESH MATERIALIZED VIEW banking.mv_monthly_trend';
 
 let moto: MotoServer;
@@ -77,33 +76,36 @@ async function recorded(statementId: string): Promise<Record<string, unknown>> {
 }
 
 describe('createRedshiftDataRunner (Redshift Data API)', () => {
-  it('submits to a provisioned cluster with the database, the admin secret and the SQL', async () => {
+  it('submits to a provisioned cluster as its database user (temporary credentials) with the SQL', async () => {
     const runner = createRedshiftDataRunner(client, {
       kind: 'provisioned',
       clusterIdentifier: 'dev-warehouse',
       database: 'bank',
-      secretArn: SECRET_ARN,
+      dbUser: 'bank_reports_job',
     });
     const id = await runner.submit(SQL, 'run-2024-05-01T11-mv_monthly_trend');
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     expect(await recorded(id)).toMatchObject({
       ClusterIdentifier: 'dev-warehouse',
       Database: 'bank',
-      SecretArn: SECRET_ARN,
+      DbUser: 'bank_reports_job',
       QueryString: SQL,
     });
+    expect((await recorded(id)).SecretArn ?? null).toBeNull();
     await expect(runner.describe(id)).resolves.toEqual({ state: 'STARTED', error: undefined });
   });
 
-  it('submits to a Serverless workgroup (moto accepts, and drops, WorkgroupName)', async () => {
+  it('submits to a Serverless workgroup as its IAM role: no secret, no database user (moto drops WorkgroupName)', async () => {
     const runner = createRedshiftDataRunner(client, {
       kind: 'serverless',
       workgroupName: 'dev-bank',
       database: 'bank',
-      secretArn: SECRET_ARN,
     });
     const id = await runner.submit(SQL, 'run-2024-05-01T11-mv_monthly_trend');
-    expect(await recorded(id)).toMatchObject({ Database: 'bank', SecretArn: SECRET_ARN, QueryString: SQL });
+    const statement = await recorded(id);
+    expect(statement).toMatchObject({ Database: 'bank', QueryString: SQL });
+    expect(statement.SecretArn ?? null).toBeNull();
+    expect(statement.DbUser ?? null).toBeNull();
     await expect(runner.describe(id)).resolves.toMatchObject({ state: 'STARTED' });
   });
 
@@ -112,7 +114,6 @@ describe('createRedshiftDataRunner (Redshift Data API)', () => {
       kind: 'serverless',
       workgroupName: 'dev-bank',
       database: 'bank',
-      secretArn: SECRET_ARN,
     });
     await expect(runner.describe('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({
       name: 'ResourceNotFoundException',

@@ -21,7 +21,6 @@ const runner = createRedshiftDataRunner(new RedshiftDataClient({}), {
   kind: 'serverless',
   workgroupName: 'bank-wg',
   database: 'bank',
-  secretArn: 'arn:aws:secretsmanager:eu-central-1:111111111111:secret:admin-AbCdEf',
 });
 const VIEWS = ['banking.mv_monthly_trend', 'banking.mv_yearly_trend'];
 const settings = (retry = fastRetry()): RefreshReportsSettings => ({
@@ -80,7 +79,6 @@ describe('refresh-reports', () => {
       expect.objectContaining({
         WorkgroupName: 'bank-wg',
         Database: 'bank',
-        SecretArn: expect.stringContaining(':secret:admin'),
         Sql: 'REFRESH MATERIALIZED VIEW banking.mv_monthly_trend',
         ClientToken: 'run-2024-05-01T10-0',
       }),
@@ -89,6 +87,40 @@ describe('refresh-reports', () => {
         ClientToken: 'run-2024-05-01T10-1',
       }),
     ]);
+  });
+
+  it('signs in to a Serverless workgroup as its own IAM role: no secret, no database user', async () => {
+    redshift.on(DescribeStatementCommand).resolves({ Status: 'FINISHED' });
+    await refreshReports({ runId: 'run-1' }, runner, clock(300_000), settings(), memoryLog());
+    for (const call of redshift.commandCalls(ExecuteStatementCommand)) {
+      const input = call.args[0].input;
+      expect(input.WorkgroupName).toBe('bank-wg');
+      expect(input.SecretArn).toBeUndefined();
+      expect(input.DbUser).toBeUndefined();
+      expect(input.ClusterIdentifier).toBeUndefined();
+    }
+  });
+
+  it('signs in to a provisioned cluster as its database user with temporary credentials, no secret', async () => {
+    redshift.on(DescribeStatementCommand).resolves({ Status: 'FINISHED' });
+    const clusterRunner = createRedshiftDataRunner(new RedshiftDataClient({}), {
+      kind: 'provisioned',
+      clusterIdentifier: 'bank-cluster',
+      database: 'bank',
+      dbUser: 'bank_reports_job',
+    });
+    await refreshReports({ runId: 'run-1' }, clusterRunner, clock(300_000), settings(), memoryLog());
+    const inputs = redshift.commandCalls(ExecuteStatementCommand).map((c) => c.args[0].input);
+    expect(inputs).toHaveLength(2);
+    for (const input of inputs) {
+      expect(input).toMatchObject({
+        ClusterIdentifier: 'bank-cluster',
+        DbUser: 'bank_reports_job',
+        Database: 'bank',
+      });
+      expect(input.SecretArn).toBeUndefined();
+      expect(input.WorkgroupName).toBeUndefined();
+    }
   });
 
   it('hands back to the state machine before the Lambda timeout, then resumes without resubmitting', async () => {

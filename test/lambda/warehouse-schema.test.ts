@@ -145,23 +145,42 @@ describe('warehouse-schema custom resource', () => {
     });
   });
 
-  it('targets a provisioned cluster by its identifier', async () => {
+  it('signs in to a provisioned cluster as its database user with temporary credentials, no secret', async () => {
     respondPerBatch();
     const { handler, context } = testHandler();
 
     const result = await handler(
-      event('Update', { Database: 'bank', SecretArn: SECRET_ARN, ClusterIdentifier: 'dev-bank-pipeline' }),
+      event('Update', { Database: 'bank', DbUser: 'bank_admin', ClusterIdentifier: 'dev-bank-pipeline' }),
       context,
     );
 
-    const first = redshiftData.commandCalls(BatchExecuteStatementCommand)[0]?.args[0].input;
-    expect(first).toMatchObject({
-      ClusterIdentifier: 'dev-bank-pipeline',
-      Database: 'bank',
-      SecretArn: SECRET_ARN,
-    });
-    expect(first?.WorkgroupName).toBeUndefined();
+    const batches = redshiftData.commandCalls(BatchExecuteStatementCommand).map((c) => c.args[0].input);
+    expect(batches).toHaveLength(SQL_FILES.length);
+    for (const batch of batches) {
+      expect(batch).toMatchObject({
+        ClusterIdentifier: 'dev-bank-pipeline',
+        Database: 'bank',
+        DbUser: 'bank_admin',
+      });
+      expect(batch.SecretArn).toBeUndefined();
+      expect(batch.WorkgroupName).toBeUndefined();
+    }
     expect(result.PhysicalResourceId).toBe('warehouse-schema:cluster/dev-bank-pipeline:bank');
+  });
+
+  it('signs in to a Serverless workgroup as its own IAM role when given neither secret nor user', async () => {
+    respondPerBatch();
+    const { handler, context } = testHandler();
+
+    await handler(event('Create', { Database: 'bank', WorkgroupName: 'dev-bank-pipeline' }), context);
+
+    const batches = redshiftData.commandCalls(BatchExecuteStatementCommand).map((c) => c.args[0].input);
+    expect(batches).toHaveLength(SQL_FILES.length);
+    for (const batch of batches) {
+      expect(batch).toMatchObject({ WorkgroupName: 'dev-bank-pipeline', Database: 'bank' });
+      expect(batch.SecretArn).toBeUndefined();
+      expect(batch.DbUser).toBeUndefined();
+    }
   });
 
   it('fails with the SQL file name and Redshift error when a statement FAILED, and runs no later file', async () => {
@@ -323,7 +342,21 @@ describe('warehouse-schema custom resource', () => {
       SQL_FILES,
       /exactly one of WorkgroupName .* or ClusterIdentifier/,
     ],
-    [{ Database: 'bank', WorkgroupName: 'wg' }, SQL_FILES, /Target\.SecretArn must be a non-empty string/],
+    [
+      { Database: 'bank', ClusterIdentifier: 'c' },
+      SQL_FILES,
+      /provisioned Target needs DbUser .* or SecretArn/,
+    ],
+    [
+      { Database: 'bank', WorkgroupName: 'wg', DbUser: 'u' },
+      SQL_FILES,
+      /DbUser is for a provisioned cluster only/,
+    ],
+    [
+      { Database: 'bank', ClusterIdentifier: 'c', DbUser: 'u', SecretArn: SECRET_ARN },
+      SQL_FILES,
+      /DbUser .* or SecretArn, not both/,
+    ],
     [
       { Database: 'bank', SecretArn: SECRET_ARN, WorkgroupName: 'wg' },
       [],
