@@ -1,5 +1,5 @@
 import { ConfigError } from './config-error';
-import type { NetworkConfig, WarehouseKind } from './stage-config';
+import type { NetworkConfig, StageConfig, WarehouseKind } from './stage-config';
 
 /**
  * The interface VPC endpoints the network stack can create, by the last part
@@ -40,7 +40,10 @@ export interface EndpointNeed {
  * its dead-letter queue, CloudWatch publishing to SNS, S3 using KMS for
  * SSE-KMS objects) need no endpoint.
  */
-export function interfaceEndpointNeeds(warehouseKind: WarehouseKind): readonly EndpointNeed[] {
+export function interfaceEndpointNeeds(
+  config: Pick<StageConfig, 'warehouse' | 'liveAlerts'>,
+): readonly EndpointNeed[] {
+  const warehouseKind = config.warehouse.kind;
   return [
     {
       client: 'MSK Connect SFTP source',
@@ -69,12 +72,17 @@ export function interfaceEndpointNeeds(warehouseKind: WarehouseKind): readonly E
       endpoint: 'lambda',
       why: 'the provider framework invokes its handler (at deploy)',
     },
-    { client: 'live-alerts Lambda', endpoint: 'sns', why: 'publishes each new fraud alert' },
-    {
-      client: 'live-alerts MSK event source pollers',
-      endpoint: 'sts',
-      why: "run in the cluster's subnets and call STS and Lambda through the endpoints (Lambda's MSK networking guide)",
-    },
+    // The live-alerts stack exists only with liveAlerts.enabled, and so do its clients.
+    ...(config.liveAlerts.enabled
+      ? ([
+          { client: 'live-alerts Lambda', endpoint: 'sns', why: 'publishes each new fraud alert' },
+          {
+            client: 'live-alerts MSK event source pollers',
+            endpoint: 'sts',
+            why: "run in the cluster's subnets and call STS and Lambda through the endpoints (Lambda's MSK networking guide)",
+          },
+        ] as const)
+      : []),
     { client: 'Glue load job', endpoint: 'glue', why: 'job bookmarks and the connection' },
     { client: 'Glue load job', endpoint: 'logs', why: 'continuous logging' },
     { client: 'Glue load job', endpoint: 'monitoring', why: 'job metrics (PutMetricData)' },
@@ -116,11 +124,8 @@ export function endpointAzCountOf(network: NetworkConfig): number {
  * Checks `network.interfaceEndpoints` (known names, no duplicates, every
  * endpoint a client needs) and `network.endpointAzCount` (1 to maxAzs).
  */
-export function validateInterfaceEndpoints(
-  keyPrefix: string,
-  network: NetworkConfig,
-  warehouseKind: WarehouseKind,
-): void {
+export function validateInterfaceEndpoints(keyPrefix: string, config: StageConfig): void {
+  const { network } = config;
   const listKey = `${keyPrefix}.interfaceEndpoints`;
   const listed = network.interfaceEndpoints;
   if (listed !== undefined) {
@@ -145,7 +150,7 @@ export function validateInterfaceEndpoints(
       }
       seen.add(name);
     }
-    for (const need of interfaceEndpointNeeds(warehouseKind)) {
+    for (const need of interfaceEndpointNeeds(config)) {
       if (!seen.has(need.endpoint)) {
         throw new ConfigError(
           listKey,

@@ -145,8 +145,6 @@ export function validateStageConfig(config: StageConfig): void {
       "set network.maxAzs to 3 (and streaming.brokerCount to a multiple of 3) or use warehouse.kind 'provisioned'",
     );
   }
-  // After warehouse.kind: which warehouse API the load job calls depends on it.
-  validateInterfaceEndpoints(key('network'), network, warehouse.kind);
   requireIntegerInRange(key('warehouse.baseCapacityRpu'), warehouse.baseCapacityRpu, 8, 512);
   if (warehouse.baseCapacityRpu % 8 !== 0) {
     throw new ConfigError(
@@ -222,6 +220,9 @@ export function validateStageConfig(config: StageConfig): void {
     10,
     'retries of a failed record before it goes to the on-failure queue',
   );
+
+  // Last: which endpoints the clients need depends on warehouse.kind and liveAlerts.enabled.
+  validateInterfaceEndpoints(key('network'), config);
 }
 
 function requireIntegerInRange(

@@ -34,7 +34,7 @@ describe('network.interfaceEndpoints and network.endpointAzCount', () => {
 
   it('keeps dev at the endpoints its clients need, in one zone, and prod at the default set', () => {
     const dev = loadStageConfig(contextWithNetwork('dev', {}));
-    const needed = new Set(interfaceEndpointNeeds(dev.warehouse.kind).map((need) => need.endpoint));
+    const needed = new Set(interfaceEndpointNeeds(dev).map((need) => need.endpoint));
     expect(new Set(interfaceEndpointsOf(dev.network, dev.warehouse.kind))).toEqual(needed);
     expect(endpointAzCountOf(dev.network)).toBe(1);
     const prod = loadStageConfig(contextWithNetwork('prod', {}));
@@ -48,6 +48,19 @@ describe('network.interfaceEndpoints and network.endpointAzCount', () => {
     expect(error.key).toBe('stages.dev.network.interfaceEndpoints');
     expect(error.message).toContain('the MSK Connect SFTP source needs the "secretsmanager" endpoint');
     expect(error.message).toContain('Fix: add "secretsmanager" to the list');
+  });
+
+  it('asks for the live-alerts endpoints only in a stage that turns live alerts on', () => {
+    const context = contextWithNetwork('dev', {});
+    const withAlerts = (key: string): unknown => {
+      const value = context(key);
+      if (key !== 'stages') return value;
+      const stages = structuredClone(value) as Record<string, Record<string, unknown>>;
+      stages.dev = { ...stages.dev, liveAlerts: { enabled: true } };
+      return stages;
+    };
+    expect(loadErrorOf(withAlerts).message).toContain('the live-alerts Lambda needs the "sns" endpoint');
+    expect(loadStageConfig(context).liveAlerts.enabled).toBe(false);
   });
 
   it('asks for the provisioned warehouse API when the warehouse is provisioned', () => {
