@@ -6,8 +6,11 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 PY := .local/venv/bin/python
 STAGE ?= dev
+# Spark interprets expressions instead of compiling them during mutation runs: a few rows per test,
+# so compiling each mutant's plan would cost more than running it.
+MUTATION_SPARK_ARGS := --conf spark.sql.codegen.factoryMode=NO_CODEGEN --conf spark.sql.codegen.wholeStage=false pyspark-shell
 
-.PHONY: setup test check test-ts test-python lint-templates synth preflight bench bench-atm job demo stop clean reports
+.PHONY: setup test check test-ts test-python lint-templates synth preflight bench bench-atm job demo stop clean cost reports mutation
 
 setup:
 	@scripts/setup.sh
@@ -60,6 +63,14 @@ reports: setup
 job: setup
 	scripts/run-job.sh
 
+## Mutation testing (slow, so not in `make test`): mutmut over the contract validation and dedup rules,
+## Stryker over start-run's hour windows; what the scores mean: docs/reliability.md.
+mutation: setup
+	rm -rf mutants
+	PYSPARK_SUBMIT_ARGS="$(MUTATION_SPARK_ARGS)" .local/venv/bin/mutmut run --max-children 1
+	.local/venv/bin/mutmut results --all true
+	npx stryker run stryker.windows.config.mjs
+
 demo: setup
 	scripts/demo.sh
 
@@ -69,3 +80,8 @@ stop:
 clean:
 	@scripts/demo.sh clean || true
 	rm -rf cdk.out cdk.out.test
+
+## Monthly cost of every stage from its synthesized templates and lib/cost/prices; writes README.md's cost section
+## (CHECK=1 only compares it; COST_REGION=<region> prices another region that has a price file).
+cost: setup
+	npx tsx bin/cost.ts $(if $(CHECK),--check,)

@@ -1,0 +1,97 @@
+import { COST_ASSUMPTIONS } from './assumptions';
+import { formatUsd } from './priced-line';
+import type { PriceList } from './price-list';
+import type { StageCost } from './stage-cost';
+
+export const README_COST_BEGIN = '<!-- cost:begin -->';
+export const README_COST_END = '<!-- cost:end -->';
+
+const dollars = (usd: number): string => `$${Math.round(usd).toLocaleString('en-US')}`;
+
+/** The printed estimate of one stage: `<stage> idle: $N/month`, its items, one run, and the month at the schedule. */
+export function stageCostText(cost: StageCost): string {
+  const item = (line: { item: string; basis: string; usd: number }): string =>
+    `  ${line.item.padEnd(30)} ${formatUsd(line.usd).padStart(8)}  ${line.basis}`;
+  return [
+    `${cost.stage} idle: ${dollars(cost.idleUsd)}/month`,
+    ...cost.idle.map(item),
+    `${cost.stage} one run: $${cost.runUsd.toFixed(2)}`,
+    ...cost.run.map(item),
+    `${cost.stage} month at ${cost.schedule}: ${dollars(cost.monthUsd)}`,
+    `  idle ${dollars(cost.idleUsd)} + ${cost.runsPerMonth} runs × $${cost.runUsd.toFixed(2)}`,
+  ].join('\n');
+}
+
+/**
+ * The README's cost section (between the markers): a table of every item per
+ * stage, the totals, the assumptions and the price file it came from.
+ */
+export function readmeCostSection(costs: readonly StageCost[], prices: PriceList): string {
+  const stages = costs.map((c) => c.stage);
+  const header = `| item | ${stages.join(' | ')} |`;
+  const rule = `| --- | ${stages.map(() => '---:').join(' | ')} |`;
+  const rows = (pick: (cost: StageCost) => readonly { item: string; usd: number }[]): string[] => {
+    const items = [...new Set(costs.flatMap((c) => pick(c).map((line) => line.item)))];
+    return items.map((item) => {
+      const cells = costs.map((cost) => {
+        const usd = pick(cost)
+          .filter((line) => line.item === item)
+          .reduce((sum, line) => sum + line.usd, 0);
+        return usd === 0 ? '-' : formatUsd(usd);
+      });
+      return `| ${item} | ${cells.join(' | ')} |`;
+    });
+  };
+  const totalRow = (label: string, value: (cost: StageCost) => string): string =>
+    `| **${label}** | ${costs.map((c) => `**${value(c)}**`).join(' | ')} |`;
+  const a = COST_ASSUMPTIONS;
+  return [
+    README_COST_BEGIN,
+    '',
+    `Computed by \`make cost\` from the synthesized templates of each stage and the pinned list prices of ${prices.region} in \`lib/cost/prices/${prices.region}.json\` (read ${prices.read}; ${prices.hoursPerMonth} hours a month, on demand, no free tier). \`make test\` fails when this section and the templates disagree, and when dev idles above $350 a month.`,
+    '',
+    '**Idle month** (bills with no run at all):',
+    '',
+    header,
+    rule,
+    ...rows((c) => c.idle),
+    totalRow('idle month', (c) => dollars(c.idleUsd)),
+    '',
+    '**One run** (one closed hour of data):',
+    '',
+    header,
+    rule,
+    ...rows((c) => c.run),
+    totalRow('one run', (c) => `$${c.runUsd.toFixed(2)}`),
+    '',
+    `**Month** (idle + ${a.runsPerMonth} runs; the schedule only polls, every closed hour is one run):`,
+    '',
+    header,
+    rule,
+    `| schedule | ${costs.map((c) => `\`${c.schedule}\``).join(' | ')} |`,
+    totalRow('month', (c) => dollars(c.monthUsd)),
+    '',
+    `Assumptions (\`lib/cost/assumptions.ts\`): an EMR cluster bills ${a.emrMinutesPerRun} minutes a run; the crawler ${a.crawlerDpus} DPU for Glue's 10-minute minimum; the load job ${a.glueJobMinutesPerRun} minutes; the warehouse computes ${a.warehouseActiveSecondsPerRun} s a run at its base RPUs; ${a.dataLakeGb} GB in the lake and ${a.warehouseGb} GB in the warehouse. Data transfer, CloudWatch Logs ingestion and request charges beyond those listed are left out.`,
+    '',
+    README_COST_END,
+  ].join('\n');
+}
+
+/** `readme` with its cost section replaced; a README without both markers is an error that says where they go. */
+export function replaceCostSection(readme: string, section: string): string {
+  const begin = readme.indexOf(README_COST_BEGIN);
+  const end = readme.indexOf(README_COST_END);
+  if (begin < 0 || end < begin) {
+    throw new Error(
+      `README.md has no ${README_COST_BEGIN} ... ${README_COST_END} block. Fix: put both markers under "## Monthly cost (estimate)"`,
+    );
+  }
+  return readme.slice(0, begin) + section + readme.slice(end + README_COST_END.length);
+}
+
+/** The README's current cost section, markers included. */
+export function currentCostSection(readme: string): string | undefined {
+  const begin = readme.indexOf(README_COST_BEGIN);
+  const end = readme.indexOf(README_COST_END);
+  return begin < 0 || end < begin ? undefined : readme.slice(begin, end + README_COST_END.length);
+}
