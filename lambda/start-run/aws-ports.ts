@@ -8,7 +8,7 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { ListObjectsV2Command, type S3Client, type _Object } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client, type _Object } from '@aws-sdk/client-s3';
 import {
   DescribeExecutionCommand,
   ListExecutionsCommand,
@@ -16,6 +16,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { errorName } from '../shared/errors';
+import { SINK_WATERMARK_PREFIX, type SinkWatermarkObject } from './sink-watermarks';
 import type { RunInput } from '../shared/run-input';
 import {
   type ClaimResult,
@@ -123,27 +124,42 @@ export function createAwsRunStarter(
     },
 
     async hasRawData(rawPrefix: string): Promise<boolean> {
-      const page = await clients.s3.send(
-        new ListObjectsV2Command({ Bucket: settings.rawBucket, Prefix: rawPrefix, MaxKeys: 100 }),
-      );
-      return (page.Contents ?? []).some(isData);
+      // Page by page until the first data object: a page may hold only folder markers and empty files.
+      for await (const page of listPages(clients.s3, settings.rawBucket, rawPrefix)) {
+        if (page.some(isData)) return true;
+      }
+      return false;
     },
 
     async rawSnapshot(rawPrefix: string): Promise<RawSnapshot> {
       const objects: _Object[] = [];
-      let token: string | undefined;
-      do {
-        const page = await clients.s3.send(
-          new ListObjectsV2Command({
-            Bucket: settings.rawBucket,
-            Prefix: rawPrefix,
-            ContinuationToken: token,
-          }),
-        );
-        objects.push(...(page.Contents ?? []).filter(isData));
-        token = page.IsTruncated ? page.NextContinuationToken : undefined;
-      } while (token !== undefined);
+      for await (const page of listPages(clients.s3, settings.rawBucket, rawPrefix)) {
+        objects.push(...page.filter(isData));
+      }
       return snapshotOf(objects);
+    },
+
+    async sinkWatermarks(): Promise<SinkWatermarkObject[]> {
+      const keys: string[] = [];
+      for await (const page of listPages(clients.s3, settings.rawBucket, SINK_WATERMARK_PREFIX)) {
+        keys.push(...page.filter(isData).map((object) => object.Key ?? ''));
+      }
+      // One small object per topic partition: a handful, read at once.
+      const objects = await Promise.all(
+        keys.map(async (key): Promise<SinkWatermarkObject | undefined> => {
+          try {
+            const object = await clients.s3.send(
+              new GetObjectCommand({ Bucket: settings.rawBucket, Key: key }),
+            );
+            return { key, body: (await object.Body?.transformToString('utf-8')) ?? '' };
+          } catch (error) {
+            // Listed, then deleted (a topic's watermarks cleaned up): nothing to read.
+            if (errorName(error) === 'NoSuchKey') return undefined;
+            throw error;
+          }
+        }),
+      );
+      return objects.filter((object): object is SinkWatermarkObject => object !== undefined);
     },
 
     async readRun(runId: string): Promise<HourRun | undefined> {
@@ -311,6 +327,18 @@ export function createAwsRunStarter(
       }
     },
   };
+}
+
+/** The objects under `prefix`, one ListObjectsV2 page (up to 1,000 keys) at a time. */
+async function* listPages(s3: S3Client, bucket: string, prefix: string): AsyncGenerator<_Object[]> {
+  let token: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+    );
+    yield page.Contents ?? [];
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token !== undefined);
 }
 
 /** Folder markers and empty files written by a crashed flush are not data. */

@@ -3,6 +3,13 @@ import { PermanentError } from '../shared/errors';
 import type { RunLog } from '../shared/log';
 import { DEFAULT_RETRY, type RetryOptions, withRetry } from '../shared/retry';
 import { executionNameOf, RUN_ID_PATTERN, type RunInput, runIdOfWindow } from '../shared/run-input';
+import {
+  hourReadiness,
+  readSinkWatermarks,
+  SINK_WATERMARK_PREFIX,
+  type SinkWatermarkObject,
+  type SinkWatermarks,
+} from './sink-watermarks';
 import { closedWindows, type HourWindow, isClosed, parseWindowId } from './windows';
 
 /** Where an hour's latest run stands in the runs ledger. */
@@ -113,6 +120,8 @@ export interface RunStarter {
   hasRawData(rawPrefix: string): Promise<boolean>;
   /** Every non-empty object under `rawPrefix`, summed up (RawSnapshot). */
   rawSnapshot(rawPrefix: string): Promise<RawSnapshot>;
+  /** Every watermark object the S3 sink wrote (under SINK_WATERMARK_PREFIX); none from a sink older than them. */
+  sinkWatermarks(): Promise<SinkWatermarkObject[]>;
   /** The hour's ledger record, if it has one. */
   readRun(runId: string): Promise<HourRun | undefined>;
   /**
@@ -148,7 +157,11 @@ export const MAX_RUN_ATTEMPTS = { min: 1, max: 10 } as const;
 export interface StartRunSettings {
   /** Closed hours examined on each tick, so missed, failed or late-fed hours are caught up. */
   readonly lookbackHours: number;
-  /** Minutes after the end of an hour before it counts as closed (time for the S3 sink to flush). */
+  /**
+   * The longest wait for the S3 sink, in minutes after the end of an hour: an hour runs as soon as
+   * every partition's sink watermark has passed its end, and at the latest this long after it
+   * (sink-watermarks.ts, hourReadiness). Without watermarks, the only rule.
+   */
   readonly closeDelayMinutes: number;
   /** Days the ledger keeps an hour's record; longer than the 90 days Step Functions keeps execution names. */
   readonly claimTtlDays: number;
@@ -216,6 +229,17 @@ export interface StartRunReport {
   readonly leaseHeldBy?: string;
   /** The windows examined, oldest first: acted on up to the one started, looked at after it. */
   readonly windows: WindowReport[];
+  /**
+   * Hours that have ended but wait for the S3 sink (some partition's watermark is before their end)
+   * and whose close delay has not passed yet; not examined on this tick.
+   */
+  readonly waitingForSink?: readonly HourWaitingForSink[];
+}
+
+export interface HourWaitingForSink {
+  readonly window: string;
+  /** `<topic>-<partition> (...)` of each partition that had not flushed the hour. */
+  readonly behind: readonly string[];
 }
 
 /** Execution names stay far below Step Functions' 80 characters up to this attempt number. */
@@ -329,14 +353,35 @@ async function examineUnderLease(
     return { trigger, busyWith, windows: [] };
   }
 
+  const watermarks = readSinkWatermarks(
+    await call('reading the S3 sink watermarks', () => ports.sinkWatermarks()),
+  );
+  warnAboutWatermarks(watermarks, log);
   const hours = new HourExaminer(now, ports, settings, call, log);
   if (trigger === 'backfill') {
-    return { trigger, windows: [await hours.backfill(windows[0], request.attempt)] };
+    const window = windows[0];
+    const readiness = hourReadiness(window, watermarks, now, settings.closeDelayMinutes);
+    if (!readiness.ready) {
+      throw new PermanentError(
+        `backfill of window ${window.id}: the hour has not closed yet: the S3 sink has not flushed it (${readiness.behind.join(', ')}) and its close delay (${settings.closeDelayMinutes} min after its end) has not passed; wait or pick an earlier hour`,
+      );
+    }
+    return { trigger, windows: [await hours.backfill(window, request.attempt)] };
   }
 
+  // Hours within their close delay run only once the sink has flushed them.
+  const waitingForSink: HourWaitingForSink[] = [];
+  const flushed = request.flushPending.filter((window) => {
+    const readiness = hourReadiness(window, watermarks, request.at, settings.closeDelayMinutes);
+    if (!readiness.ready) waitingForSink.push({ window: window.id, behind: readiness.behind });
+    return readiness.ready;
+  });
+  if (waitingForSink.length > 0) {
+    log.info('hours that ended but wait for the S3 sink to flush them', { hours: waitingForSink });
+  }
   const reports: WindowReport[] = [];
   let acted = false;
-  for (const window of windows) {
+  for (const window of [...windows, ...flushed]) {
     if (acted) {
       // One run at a time: the hours after the one started are only looked at, so that an hour
       // out of attempts is still reported (and counted by the alarm) on this tick.
@@ -357,7 +402,45 @@ async function examineUnderLease(
       { windows: givenUp },
     );
   }
-  return { trigger, windows: reports };
+  warnAboutUnflushedStarts(reports, [...windows, ...flushed], watermarks, request.at, settings, log);
+  return { trigger, windows: reports, ...(waitingForSink.length > 0 ? { waitingForSink } : {}) };
+}
+
+/** Once per invocation: no watermark at all (a sink older than watermarks), or unreadable ones. */
+function warnAboutWatermarks(watermarks: SinkWatermarks, log: RunLog): void {
+  if (watermarks.marks.length === 0 && watermarks.unreadable.length === 0) {
+    log.warn(
+      `no S3 sink watermark under ${SINK_WATERMARK_PREFIX}: hours close by the close delay alone; deploy the sink plugin that writes watermarks`,
+    );
+  }
+  if (watermarks.unreadable.length > 0) {
+    log.warn('unreadable S3 sink watermarks hold their partitions back until the close delay', {
+      unreadable: watermarks.unreadable,
+    });
+  }
+}
+
+/** An hour started after its close delay although the sink had not flushed it: say which partitions lagged. */
+function warnAboutUnflushedStarts(
+  reports: readonly WindowReport[],
+  windows: readonly HourWindow[],
+  watermarks: SinkWatermarks,
+  at: Date,
+  settings: StartRunSettings,
+  log: RunLog,
+): void {
+  if (watermarks.marks.length === 0) return; // said once already
+  for (const report of reports.filter((r) => r.outcome === 'started')) {
+    const window = windows.find((w) => w.id === report.window);
+    if (window === undefined) continue;
+    const readiness = hourReadiness(window, watermarks, at, settings.closeDelayMinutes);
+    if (readiness.ready && readiness.by === 'close-delay' && readiness.behind.length > 0) {
+      log.warn(
+        'hour started after its close delay although the S3 sink had not flushed it; objects it writes later make start-run re-run the hour',
+        { window: window.id, behind: readiness.behind },
+      );
+    }
+  }
 }
 
 /** The per-hour decisions of one invocation. */
@@ -568,7 +651,16 @@ function windowsFor(
   event: unknown,
   now: Date,
   settings: StartRunSettings,
-): { trigger: StartRunReport['trigger']; windows: HourWindow[]; attempt: number } {
+): {
+  trigger: StartRunReport['trigger'];
+  /** Hours closed by the close delay, oldest first (a backfill: the one hour). */
+  windows: HourWindow[];
+  /** Hours that have ended but are within their close delay, oldest first: they run once flushed. */
+  flushPending: HourWindow[];
+  /** The instant the hours are judged at: the tick's own time, the clock for a backfill. */
+  at: Date;
+  attempt: number;
+} {
   if (isTickEvent(event)) {
     const happenedAt = new Date(event.time);
     if (Number.isNaN(happenedAt.getTime())) {
@@ -579,14 +671,18 @@ function windowsFor(
     // The event's own time, not the clock: a redelivery then asks for the same hours.
     // Oldest first, so a backlog is worked off in order.
     const windows = closedWindows(happenedAt, settings.closeDelayMinutes, settings.lookbackHours).reverse();
+    const flushPending = closedWindows(happenedAt, 0, settings.lookbackHours)
+      .filter((window) => !isClosed(window, happenedAt, settings.closeDelayMinutes))
+      .reverse();
     const trigger = event.source === 'aws.states' ? 'run-finished' : 'schedule';
-    return { trigger, windows, attempt: 1 };
+    return { trigger, windows, flushPending, at: happenedAt, attempt: 1 };
   }
   if (isBackfillEvent(event)) {
     const window = parseWindowId(event.window);
-    if (!isClosed(window, now, settings.closeDelayMinutes)) {
+    // Whether the sink has flushed an hour within its close delay is decided under the lease.
+    if (!isClosed(window, now, 0)) {
       throw new PermanentError(
-        `backfill of window ${window.id}: the hour has not closed yet (it closes ${settings.closeDelayMinutes} min after its end); wait or pick an earlier hour`,
+        `backfill of window ${window.id}: the hour has not closed yet (it has not even ended; it closes once the S3 sink has flushed it, ${settings.closeDelayMinutes} min after its end at the latest); wait or pick an earlier hour`,
       );
     }
     const attempt = event.attempt ?? 1;
@@ -595,7 +691,7 @@ function windowsFor(
         `backfill of window ${window.id}: attempt ${JSON.stringify(event.attempt)} must be a whole number from 1 to ${MAX_ATTEMPT_NUMBER}`,
       );
     }
-    return { trigger: 'backfill', windows: [window], attempt };
+    return { trigger: 'backfill', windows: [window], flushPending: [], at: now, attempt };
   }
   throw new PermanentError(
     `unrecognised event ${truncate(JSON.stringify(event))}: expected an EventBridge "Scheduled Event", a Step Functions status change, or a backfill like {"window":"2024-05-01T13"}`,

@@ -10,6 +10,9 @@ export interface HourWindow {
   readonly rawPrefix: string;
 }
 
+/** Key prefix of the raw zone's transactions (docs/data-layout.md); the hour folders are under it. */
+export const RAW_TRANSACTIONS_PREFIX = 'transactions/';
+
 const HOUR_MS = 3_600_000;
 const WINDOW_ID = /^(\d{4})-(\d{2})-(\d{2})T(\d{2})$/;
 
@@ -23,7 +26,7 @@ export function windowAt(instant: Date): HourWindow {
   return {
     id: `${yyyy}-${mm}-${dd}T${hh}`,
     start,
-    rawPrefix: `transactions/year=${yyyy}/month=${mm}/day=${dd}/hour=${hh}/`,
+    rawPrefix: `${RAW_TRANSACTIONS_PREFIX}year=${yyyy}/month=${mm}/day=${dd}/hour=${hh}/`,
   };
 }
 

@@ -10,6 +10,7 @@ import {
   runReservedConcurrency,
 } from './orchestration-concurrency';
 import { START_RUN_LEASE_KEY, START_RUN_TIMEOUT_SECONDS } from '../../lambda/start-run/start-run';
+import { SINK_WATERMARK_PREFIX } from '../../lambda/start-run/sink-watermarks';
 import { acknowledgeWildcardResource } from '../shared/nag-acknowledgements';
 import { RUN_SERVICES } from './orchestration-services';
 import { PipelineFunction } from '../shared/pipeline-function';
@@ -91,6 +92,20 @@ export class RunTrigger extends Construct {
         resources: [props.rawBucket.bucketArn],
         conditions: { StringLike: { 's3:prefix': ['transactions/*'] } },
       }),
+    );
+    // An hour runs once every partition's S3 sink watermark has passed its end.
+    const sinkWatermarks = props.rawBucket.arnForObjects(`${SINK_WATERMARK_PREFIX}*`);
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadSinkWatermarks',
+        actions: ['s3:GetObject'],
+        resources: [sinkWatermarks],
+      }),
+    );
+    acknowledgeWildcardResource(
+      role.permissionsPolicy,
+      sinkWatermarks,
+      "start-run role: reads the S3 sink's watermark objects, one per topic partition, whose names are only known at run time; read-only, and only the watermark folder of the raw zone, never its transaction data",
     );
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({

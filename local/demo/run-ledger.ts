@@ -123,14 +123,14 @@ export const executionArnFor = (runId: string): string =>
   `arn:twin:states:local:execution:bankpipe-run:${runId}`;
 
 /**
- * start-run's port in the twin: raw data listed on s3proxy (the same S3 calls as on AWS), the hour
+ * start-run's port in the twin: raw data and sink watermarks on s3proxy (the same S3 calls as on AWS), the hour
  * records and executions in the ledger, with the same conditions as the DynamoDB adapter.
  * startExecution only records the execution, as Step Functions does; the driver then runs it with
  * the local state machine and records how it ended (setExecutionStatus), which executionState reads.
  */
 export function createLocalRunStarter(
   ledger: RunLedger,
-  raw: Pick<RunStarter, 'hasRawData' | 'rawSnapshot'>,
+  raw: Pick<RunStarter, 'hasRawData' | 'rawSnapshot' | 'sinkWatermarks'>,
 ): RunStarter {
   return {
     // The same rules as the DynamoDB adapter: taken only if free or lapsed, given up only by its holder.
@@ -155,6 +155,8 @@ export function createLocalRunStarter(
     },
     hasRawData: (rawPrefix) => raw.hasRawData(rawPrefix),
     rawSnapshot: (rawPrefix) => raw.rawSnapshot(rawPrefix),
+    // The twin's S3 sink writes the same watermarks; start-run reads them as on AWS.
+    sinkWatermarks: () => raw.sinkWatermarks(),
     async readRun(runId: string): Promise<HourRun | undefined> {
       const claim = ledger.read().claims[runId];
       return claim ? hourRunOf(claim) : undefined;

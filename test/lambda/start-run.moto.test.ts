@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAwsRunStarter, snapshotOf } from '../../lambda/start-run/aws-ports';
+import { SINK_WATERMARK_PREFIX } from '../../lambda/start-run/sink-watermarks';
 import type { RunInput } from '../../lambda/shared/run-input';
 import {
   type RunClaim,
@@ -176,6 +177,28 @@ describe('hasRawData and rawSnapshot (S3 ListObjectsV2)', () => {
     await expect(ports.rawSnapshot(PREFIX)).resolves.toEqual(
       snapshotOf(keys.map((Key) => ({ Key, Size: 2 }))),
     );
+  });
+
+  it('finds data that only a later page holds: the first 1,000 keys are empty files', async () => {
+    const empty = Array.from({ length: 1_000 }, (_, i) => `${PREFIX}a-${String(i).padStart(4, '0')}.jsonl`);
+    for (let i = 0; i < empty.length; i += 50) {
+      await Promise.all(empty.slice(i, i + 50).map((key) => putObject(key, '')));
+    }
+    await putObject(`${PREFIX}b-late.jsonl`, '{"a":1}\n');
+    await expect(ports.hasRawData(PREFIX)).resolves.toBe(true);
+  });
+
+  it("reads every S3 sink watermark, and nothing of the hours' data", async () => {
+    const body = (partition: number): string =>
+      JSON.stringify({ topic: 'bank-transactions', partition, flushedThrough: '2024-05-01T11:00:00Z' });
+    await putObject(`${SINK_WATERMARK_PREFIX}bank-transactions-0.json`, body(0));
+    await putObject(`${SINK_WATERMARK_PREFIX}bank-transactions-1.json`, body(1));
+    await putObject(`${PREFIX}part-0.jsonl`, '{"a":1}\n');
+    const marks = await ports.sinkWatermarks();
+    expect(marks.sort((a, b) => a.key.localeCompare(b.key))).toEqual([
+      { key: `${SINK_WATERMARK_PREFIX}bank-transactions-0.json`, body: body(0) },
+      { key: `${SINK_WATERMARK_PREFIX}bank-transactions-1.json`, body: body(1) },
+    ]);
   });
 
   it('lets a missing bucket fail as the SDK reports it', async () => {

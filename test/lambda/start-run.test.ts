@@ -32,6 +32,7 @@ import {
 } from '../../lambda/start-run/start-run';
 import { createLocalRunStarter, RunLedger } from '../../local/demo/run-ledger';
 import type { RunInput } from '../../lambda/shared/run-input';
+import { SINK_WATERMARK_PREFIX, type SinkWatermarkObject } from '../../lambda/start-run/sink-watermarks';
 import { closedWindows, parseWindowId, windowAt } from '../../lambda/start-run/windows';
 import { awsError, fastRetry, memoryLog, mockSdkClient } from './aws-test-helpers';
 
@@ -210,6 +211,7 @@ describe('start-run on a schedule tick', () => {
     s3.on(ListObjectsV2Command).callsFake((input: { Prefix: string }) => {
       calls += 1;
       if (calls <= 2) throw awsError('SlowDown', 503);
+      if (input.Prefix === SINK_WATERMARK_PREFIX) return { Contents: [] };
       return { Contents: [{ Key: `${input.Prefix}a.jsonl`, Size: 10 }] };
     });
     const retry = fastRetry(4);
@@ -340,6 +342,8 @@ class MemoryWorld implements RunStarter {
   readonly runs = new Map<string, HourRun & { claims: RunClaim[] }>();
   readonly executions = new Map<string, { input: RunInput; state: ExecutionState }>();
   readonly raw = new Map<string, string[]>();
+  /** The S3 sink's watermark objects; none: a sink older than watermarks. */
+  watermarks: SinkWatermarkObject[] = [];
   lease: { holder: string; expiresAt: number } | undefined;
 
   async acquireLease(request: LeaseRequest) {
@@ -369,6 +373,9 @@ class MemoryWorld implements RunStarter {
   async rawSnapshot(prefix: string): Promise<RawSnapshot> {
     const keys = this.raw.get(prefix) ?? [];
     return { objects: keys.length, bytes: keys.length * 100, fingerprint: keys.join('|') };
+  }
+  async sinkWatermarks() {
+    return this.watermarks;
   }
   async readRun(runId: string) {
     return this.runs.get(runId);
@@ -519,6 +526,7 @@ describe("the twin ledger's lease (local/demo/run-ledger.ts)", () => {
       const noRaw = {
         hasRawData: async () => false,
         rawSnapshot: async () => ({ objects: 0, bytes: 0, fingerprint: '' }),
+        sinkWatermarks: async () => [],
       };
       const starter = createLocalRunStarter(ledger, noRaw);
       await expect(starter.acquireLease({ holder: 'a', now: 1000, expiresAt: 1150 })).resolves.toEqual({
@@ -827,5 +835,79 @@ describe('start-run handler', () => {
     vi.stubEnv('MAX_RUN_ATTEMPTS', '3');
     vi.resetModules();
     await expect(import('../../lambda/start-run/handler')).rejects.toThrow(/RUNS_TABLE is missing or empty/);
+  });
+});
+
+describe('start-run waits for the S3 sink watermarks (an hour runs once the sink has flushed it)', () => {
+  /** 3 min after hour 10 ended: within its 10 min close delay. */
+  const early = { source: 'aws.events', 'detail-type': 'Scheduled Event', time: '2024-05-01T11:03:00Z' };
+  const EARLY = new Date('2024-05-01T11:03:01Z');
+  const watermark = (partition: number, flushedThrough: string): SinkWatermarkObject => ({
+    key: `${SINK_WATERMARK_PREFIX}bank-transactions-${partition}.json`,
+    body: JSON.stringify({
+      topic: 'bank-transactions',
+      partition,
+      flushedThrough,
+      writtenAt: '2024-05-01T11:02:30Z',
+    }),
+  });
+
+  it('starts an hour within its close delay once every partition has flushed it', async () => {
+    const world = new MemoryWorld();
+    world.addObject(HOUR_10, 'part-0.jsonl');
+    world.watermarks = [watermark(0, '2024-05-01T11:00:00Z'), watermark(1, '2024-05-01T11:02:00Z')];
+    const report = await startRuns(early, EARLY, world, settings(), memoryLog());
+    expect(report.windows.at(-1)).toMatchObject({ window: '2024-05-01T10', outcome: 'started' });
+    expect(report.waitingForSink).toBeUndefined();
+  });
+
+  it('leaves it waiting while a partition is behind, and names the partition', async () => {
+    const world = new MemoryWorld();
+    world.addObject(HOUR_10, 'part-0.jsonl');
+    world.watermarks = [watermark(0, '2024-05-01T11:00:00Z'), watermark(1, '2024-05-01T10:59:59.999Z')];
+    const report = await startRuns(early, EARLY, world, settings(), memoryLog());
+    expect(world.executions.size).toBe(0);
+    expect(report.waitingForSink).toEqual([
+      {
+        window: '2024-05-01T10',
+        behind: ['bank-transactions-1 (flushed through 2024-05-01T10:59:59.999Z)'],
+      },
+    ]);
+    // A backfill waits too.
+    await expect(
+      startRuns({ window: '2024-05-01T10' }, EARLY, world, settings(), memoryLog()),
+    ).rejects.toThrow(/has not closed yet: the S3 sink has not flushed it \(bank-transactions-1/);
+  });
+
+  it('without watermarks falls back to the close delay and warns', async () => {
+    const world = new MemoryWorld();
+    world.addObject(HOUR_10, 'part-0.jsonl');
+    const log = memoryLog();
+    const report = await startRuns(early, EARLY, world, settings(), log);
+    expect(world.executions.size).toBe(0);
+    expect(report.waitingForSink).toEqual([{ window: '2024-05-01T10', behind: ['no sink watermark'] }]);
+    expect(log.lines.some((l) => l.level === 'WARN' && /no S3 sink watermark/.test(l.message))).toBe(true);
+
+    const late = { ...early, time: '2024-05-01T11:10:00Z' };
+    const after = await startRuns(late, new Date('2024-05-01T11:10:01Z'), world, settings(), memoryLog());
+    expect(after.windows.at(-1)).toMatchObject({ window: '2024-05-01T10', outcome: 'started' });
+  });
+
+  it('starts a lagging hour after the close delay, warning which partition lagged', async () => {
+    const world = new MemoryWorld();
+    world.addObject(HOUR_10, 'part-0.jsonl');
+    world.watermarks = [watermark(0, '2024-05-01T10:40:00Z')];
+    const log = memoryLog();
+    const late = { ...early, time: '2024-05-01T11:10:00Z' };
+    const report = await startRuns(late, new Date('2024-05-01T11:10:01Z'), world, settings(), log);
+    expect(report.windows.at(-1)).toMatchObject({ window: '2024-05-01T10', outcome: 'started' });
+    expect(
+      log.lines.some(
+        (l) =>
+          l.level === 'WARN' &&
+          /had not flushed it/.test(l.message) &&
+          JSON.stringify(l).includes('bank-transactions-0'),
+      ),
+    ).toBe(true);
   });
 });
