@@ -15,8 +15,8 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
 import { PIPELINE_BUNDLE_SETTINGS } from '../lib/shared/pipeline-function';
+import { REPO_ROOT } from '../lib/shared/repo-root';
 
-const REPO_ROOT = path.resolve(__dirname, '..');
 const LAMBDA_DIR = path.join(REPO_ROOT, 'lambda');
 
 interface BundleFigures {

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { REPO_ROOT as root } from '../lib/shared/repo-root';
 import { replaceSection } from './bench-doc';
 
 const { values } = parseArgs({
@@ -18,7 +19,6 @@ const runs = Number(values.runs);
 if (!Number.isInteger(runs) || runs < 1)
   throw new Error(`--runs must be a positive integer, got ${values.runs}`);
 
-const root = path.resolve(__dirname, '..');
 const cdkBin = path.join(root, 'node_modules', '.bin', 'cdk');
 
 function median(xs: number[]): number {

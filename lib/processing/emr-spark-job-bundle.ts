@@ -2,9 +2,10 @@ import { execFileSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { REPO_ROOT } from '../shared/repo-root';
 
-/** The repository root (lib/processing -> ../..); job sources are found from here, not from the cwd. */
-export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+/** Job sources are found from the repository root, not from the cwd (re-exported for the warehouse stack). */
+export { REPO_ROOT };
 
 /** Name of the job package inside spark-jobs/ and of its zip in the bundle. */
 export const BANKPIPE_PACKAGE = 'bankpipe';

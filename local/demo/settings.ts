@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { REPO_ROOT } from '../../lib/shared/repo-root';
 
 /** Where the twin's services are and where the demo keeps its own state; read from `local/stack.py env`. */
 export interface TwinSettings {
@@ -35,8 +36,6 @@ export interface TwinFaults {
    */
   readonly failJobStepOnFirstAttempt: boolean;
 }
-
-export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 /** Reads the settings; every missing variable is named, with the command that provides it. */
 export function twinSettings(env: NodeJS.ProcessEnv = process.env): TwinSettings {

@@ -19,7 +19,8 @@ import {
   synthDataServices,
   type DataServicesSynth,
 } from '../helpers/synth-data-services';
-import { loadTemplate, REPO_ROOT, TEST_STAGES } from '../helpers/synth-pipeline';
+import { loadTemplate, TEST_STAGES } from '../helpers/synth-pipeline';
+import { REPO_ROOT } from '../../lib/shared/repo-root';
 
 const ATHENA_DIR = path.join(REPO_ROOT, 'sql', 'athena');
 const athenaFiles = (): string[] =>

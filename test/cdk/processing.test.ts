@@ -28,7 +28,8 @@ import {
   type DataServicesSynth,
 } from '../helpers/synth-data-services';
 import { FIXTURE_EMR_TLS_ZIP_KEY } from '../fixtures/emr-tls-fixture';
-import { loadTemplate, REPO_ROOT, TEST_STAGES } from '../helpers/synth-pipeline';
+import { loadTemplate, TEST_STAGES } from '../helpers/synth-pipeline';
+import { REPO_ROOT } from '../../lib/shared/repo-root';
 
 /** Lists a zip with Python's zipfile (an independent reader) as { name: content }. */
 function readZipWithPython(zipFile: string): Record<string, string> {

@@ -7,11 +7,11 @@ import { resourcesOfType } from '../helpers/cross-stack';
 import {
   cdkJsonContext,
   loadTemplateJson,
-  REPO_ROOT,
   stackNames,
   TEST_STAGES,
   type TestStage,
 } from '../helpers/synth-pipeline';
+import { REPO_ROOT } from '../../lib/shared/repo-root';
 
 /**
  * The synthesized templates deploy exactly the runtimes declared in

@@ -13,7 +13,8 @@ import {
   MSK_KAFKA_VERSION,
   SUPPORTED_EMR_RELEASE_LABELS,
 } from '../../lib/config/aws-runtimes';
-import { cdkJsonContext, REPO_ROOT } from '../helpers/synth-pipeline';
+import { cdkJsonContext } from '../helpers/synth-pipeline';
+import { REPO_ROOT } from '../../lib/shared/repo-root';
 
 /** The declaration as plain JSON, to check the loader reads the right fields. */
 const DECLARED = JSON.parse(

@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cdkJsonContext, REPO_ROOT } from '../helpers/synth-pipeline';
+import { cdkJsonContext } from '../helpers/synth-pipeline';
+import { REPO_ROOT } from '../../lib/shared/repo-root';
 
 /** Runs bin/app.ts the way the cdk CLI does: context arrives in CDK_CONTEXT_JSON. */
 function runApp(context: Record<string, unknown>): { status: number | null; stderr: string } {

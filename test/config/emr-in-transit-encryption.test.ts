@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emrInTransitEncryptionWarning, loadStageConfig } from '../../lib/config';
 import { FIXTURE_EMR_TLS_ZIP_KEY } from '../fixtures/emr-tls-fixture';
-import { REPO_ROOT } from '../helpers/synth-pipeline';
+import { REPO_ROOT } from '../../lib/shared/repo-root';
 import { loadErrorOf } from '../helpers/config-error';
 
 const SETTING = 'processing.emrTlsCertificatesZipKey';

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { S3_SINK_PLUGIN, SFTP_SOURCE_PLUGIN } from '../../connectors/connector-config';
 import { minorVersion } from '../../lib/config/aws-runtimes';
-import { REPO_ROOT } from '../helpers/synth-pipeline';
+import { REPO_ROOT } from '../../lib/shared/repo-root';
 import { zipEntryNames } from './zip-entries';
 
 /**

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { REPO_ROOT } from './synth-pipeline';
+import { REPO_ROOT } from '../../lib/shared/repo-root';
 
 /**
  * A moto server: a real AWS-API HTTP endpoint on 127.0.0.1, so the AWS SDK

@@ -5,9 +5,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { loadStageConfig } from '../../lib/config';
 import { applyNagPacks } from '../../lib/shared/nag';
 import { buildPipeline } from '../../lib/pipeline-app';
+import { REPO_ROOT } from '../../lib/shared/repo-root';
 import { withEmrTlsFixture } from '../fixtures/emr-tls-fixture';
-
-export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 /** Synthesized test assemblies, one folder per stage (ignored by git). */
 /** The pipeline's stacks, each named `<stage>-bank-pipeline-<part>`. */
 export const PIPELINE_PARTS = [

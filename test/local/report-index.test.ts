@@ -3,8 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPORT_INDEX, loadReportIndex, reportNamed, warehouseView } from '../../local/demo/reports';
+import { REPO_ROOT } from '../../lib/shared/repo-root';
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const DEFINITIONS = path.join(REPO_ROOT, 'sql', 'reports');
 
 describe('the twin reads the report list from the generated index', () => {

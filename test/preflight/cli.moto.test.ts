@@ -10,7 +10,8 @@ import { sdkPreflightAws } from '../../lib/preflight/aws-ports';
 import { checkLambdaConcurrency } from '../../lib/preflight/checks/lambda-concurrency';
 import { SERVICE_LINKED_ROLES } from '../../lib/preflight/checks/service-linked-roles';
 import { startMotoServer, type MotoServer } from '../helpers/moto-server';
-import { cdkJsonContext, REPO_ROOT } from '../helpers/synth-pipeline';
+import { cdkJsonContext } from '../helpers/synth-pipeline';
+import { REPO_ROOT } from '../../lib/shared/repo-root';
 
 /**
  * bin/preflight.ts as `make preflight` runs it, as a child process against a

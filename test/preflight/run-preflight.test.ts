@@ -5,7 +5,8 @@ import type { PreflightAws } from '../../lib/preflight/aws-ports';
 import { AZ_SUPPORT } from '../../lib/preflight/az-support';
 import { formatResult, formatSummary } from '../../lib/preflight/report';
 import { runPreflight, type PreflightInput } from '../../lib/preflight/run-preflight';
-import { cdkJsonContext, REPO_ROOT } from '../helpers/synth-pipeline';
+import { cdkJsonContext } from '../helpers/synth-pipeline';
+import { REPO_ROOT } from '../../lib/shared/repo-root';
 
 const config = loadStageConfig((key) => ({ ...cdkJsonContext(), stage: 'dev' })[key]);
 const missingFolder = path.join(REPO_ROOT, 'no-such-folder');
