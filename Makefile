@@ -66,9 +66,10 @@ job: setup
 ## Mutation testing (slow, so not in `make test`): mutmut over the contract validation and dedup rules,
 ## Stryker over start-run's hour windows; what the scores mean: docs/reliability.md.
 mutation: setup
-	rm -rf mutants
-	PYSPARK_SUBMIT_ARGS="$(MUTATION_SPARK_ARGS)" .local/venv/bin/mutmut run --max-children 1
-	.local/venv/bin/mutmut results --all true
+	rm -rf .local/mutation && mkdir -p .local/mutation
+	ln -s ../../spark-jobs/bankpipe ../../test ../../contracts ../../pyproject.toml .local/mutation/
+	cd .local/mutation && PYSPARK_SUBMIT_ARGS="$(MUTATION_SPARK_ARGS)" ../venv/bin/mutmut run --max-children 1
+	cd .local/mutation && ../venv/bin/mutmut results
 	npx stryker run stryker.windows.config.mjs
 
 demo: setup

@@ -123,6 +123,14 @@ def property_problem(rule: PropertyRule) -> Column:
         constraint_reason = F.when(_kind_matches(kind, alt), _first_failure(name, alt)).otherwise(
             constraint_reason
         )
+    branch_kinds = ["number" if alt.kind == "integer" else alt.kind for alt in rule.alternatives]
+    if len(set(branch_kinds)) < len(branch_kinds):
+        # Branches sharing a JSON type (integer and number): a value any of them accepts is valid, so
+        # the first branch's reason applies only when none accepts it.
+        accepted = F.lit(False)
+        for alt in rule.alternatives:
+            accepted = accepted | (_kind_matches(kind, alt) & _first_failure(name, alt).isNull())
+        constraint_reason = F.when(~accepted, constraint_reason)
     problem = (
         F.when(kind == "absent", F.lit(None).cast("string"))
         .when(~accepts_kind, wrong_kind_reason)
