@@ -15,8 +15,8 @@ import { cdkJsonContext } from '../helpers/synth-pipeline';
 
 /**
  * Minimal stand-ins for the resources other stacks provide (key, VPC, security
- * group), so orchestration/monitoring constructs can be synthesized alone while
- * the other stacks are still stubs.
+ * group), so orchestration/monitoring constructs can be synthesized alone,
+ * without building the stacks that provide them.
  */
 export interface StandIns {
   readonly app: App;
