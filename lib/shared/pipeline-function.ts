@@ -99,7 +99,7 @@ export interface PipelineFunctionProps {
   /**
    * Create a KMS-encrypted, TLS-only dead-letter queue for failed asynchronous
    * invocations. Turn off only for functions that are never invoked
-   * asynchronously (Step Functions tasks, CloudFormation providers): for those
+   * asynchronously (Step Functions tasks, CloudFormation providers, event source mappings): for those
    * Lambda never writes to it, and the caller reports the failure.
    * @default true
    */
@@ -236,7 +236,7 @@ export class PipelineFunction extends Construct {
           {
             id: 'CKV_AWS_116',
             comment:
-              'Invoked synchronously only (Step Functions task or CloudFormation provider): the caller gets the error and reports it; Lambda never writes to an async DLQ',
+              'Invoked synchronously only (Step Functions task, CloudFormation provider or event source mapping): the caller gets the error and reports it; Lambda never writes to an async DLQ',
           },
         ],
       });
