@@ -11,7 +11,8 @@ Written, each marked "generated from sql/reports/<report>.sql; do not edit":
   in SQL, numbered 101, 102, ... in name order;
 - ``spark-jobs/bankpipe/report_catalog.py``: the list of reports with the Spark SQL of each, for the
   ATM job and the warehouse load (plain Python: EMR and Glue have no sqlglot);
-- ``sql/reports/index.json``: the list of reports for TypeScript (the local twin's demo).
+- ``sql/reports/index.json``: the list of reports for TypeScript (the local twin's demo);
+- the report table of ``docs/data-layout.md``, between its two marker lines.
 
 A generated file whose report is gone is deleted.
 """
@@ -31,6 +32,9 @@ ATHENA_DIR = REPO_ROOT / "sql" / "athena"
 REDSHIFT_DIR = REPO_ROOT / "sql" / "redshift"
 CATALOG_FILE = REPO_ROOT / "spark-jobs" / "bankpipe" / "report_catalog.py"
 INDEX_FILE = SOURCE_DIR / "index.json"
+LAYOUT_DOC = REPO_ROOT / "docs" / "data-layout.md"
+DOC_BEGIN = "<!-- report table: generated from sql/reports/*.sql by `make reports`; do not edit -->"
+DOC_END = "<!-- end of the generated report table -->"
 REDSHIFT_FIRST_NUMBER = 101
 REDSHIFT_PATTERN = "1[0-9][0-9]_report_*.sql"
 READER_GROUP = "bank_reporting"
@@ -212,17 +216,44 @@ def _prettier_json(value: object, indent: str = "", prefix_width: int = 0) -> st
     return json.dumps(value)
 
 
+def layout_doc(reports: Sequence[ReportSource], current: str) -> str:
+    """docs/data-layout.md with its report table (between the markers) rewritten, as Prettier lays it out."""
+    if DOC_BEGIN not in current or DOC_END not in current:
+        raise SystemExit(f"{LAYOUT_DOC}: put the lines {DOC_BEGIN} and {DOC_END} where the report table goes")
+    rows = [["report", "grain", "columns (as the named query returns them)", "description"]]
+    rows += [
+        [f"`{r.name}`", ", ".join(r.grain), f"`{', '.join(r.columns)}`", r.description.replace("|", "\\|")]
+        for r in reports
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)) + " |"
+
+    table = [line(rows[0]), line(["-" * width for width in widths]), *(line(row) for row in rows[1:])]
+    before, rest = current.split(DOC_BEGIN, 1)
+    after = rest.split(DOC_END, 1)[1]
+    return before + DOC_BEGIN + "\n\n" + "\n".join(table) + "\n\n" + DOC_END + after
+
+
 def expected_files(reports: Sequence[ReportSource]) -> dict[Path, str]:
     files = {ATHENA_DIR / f"{report.name}.sql": athena_file(report) for report in reports}
     files.update(redshift_files(reports))
     files[CATALOG_FILE] = catalog_file(reports)
     files[INDEX_FILE] = index_file(reports)
+    files[LAYOUT_DOC] = layout_doc(reports, LAYOUT_DOC.read_text(encoding="utf-8"))
     return files
 
 
 def generated_on_disk() -> set[Path]:
     """Files in the generated places now: Athena queries and report views (a gone report's too)."""
-    return {*ATHENA_DIR.glob("*.sql"), *REDSHIFT_DIR.glob(REDSHIFT_PATTERN), CATALOG_FILE, INDEX_FILE}
+    return {
+        *ATHENA_DIR.glob("*.sql"),
+        *REDSHIFT_DIR.glob(REDSHIFT_PATTERN),
+        CATALOG_FILE,
+        INDEX_FILE,
+        LAYOUT_DOC,
+    }
 
 
 def stale_files(expected: dict[Path, str]) -> list[str]:
