@@ -1,5 +1,6 @@
 import type { App, Environment } from 'aws-cdk-lib';
 import type { StageConfig } from './config';
+import { AlertsStack } from './alerts/alerts-stack';
 import { AnalyticsStack } from './analytics/analytics-stack';
 import { FoundationStack } from './shared/foundation-stack';
 import { MonitoringStack } from './monitoring/monitoring-stack';
@@ -16,6 +17,8 @@ export interface PipelineStacks {
   readonly network: NetworkStack;
   readonly storage: StorageStack;
   readonly streaming: StreamingStack;
+  /** The live fraud-alert consumer; absent when `liveAlerts.enabled` is false. */
+  readonly alerts?: AlertsStack;
   readonly processing: ProcessingStack;
   readonly warehouse: WarehouseStack;
   readonly analytics: AnalyticsStack;
@@ -59,6 +62,16 @@ export function buildPipeline(
     buckets: storage.buckets,
     pluginDistDir: options.pluginDistDir ?? DEFAULT_PLUGIN_DIST_DIR,
   });
+  const alerts = config.liveAlerts.enabled
+    ? new AlertsStack(app, `${prefix}-alerts`, {
+        ...common,
+        dataKey: foundation.dataKey,
+        vpc: network.vpc,
+        securityGroups: network.securityGroups,
+        buckets: storage.buckets,
+        cluster: streaming.cluster,
+      })
+    : undefined;
   const processing = new ProcessingStack(app, `${prefix}-processing`, {
     ...common,
     dataKey: foundation.dataKey,
@@ -102,6 +115,7 @@ export function buildPipeline(
       analytics: analytics.monitoringTargets,
       warehouse: warehouse.monitoringTargets,
       orchestration: orchestration.monitoringTargets,
+      alerts: alerts?.monitoringTargets,
     },
   });
 
@@ -110,6 +124,7 @@ export function buildPipeline(
     network,
     storage,
     streaming,
+    alerts,
     processing,
     warehouse,
     analytics,

@@ -8,20 +8,13 @@ import { fromPowertools } from '../shared/log';
 import { createObservability } from '../shared/powertools';
 import { createAwsAlertSink, createDynamoCardStateStore } from './aws-ports';
 import { type KafkaBatch, type KafkaItemIdentifier, processBatch } from './live-alerts';
+import { LIVE_ALERT_METRICS } from './metrics';
 import { fraudRuleEngine } from './rule-engine';
 
 /** What the MSK event source mapping reads back with ReportBatchItemFailures on. */
 export interface LiveAlertsResponse {
   batchItemFailures: { itemIdentifier: KafkaItemIdentifier }[];
 }
-
-/** Names of the custom metrics, shared with the alarms (lib/alerts/alerts-monitoring-targets.ts). */
-export const LIVE_ALERT_METRICS = {
-  badLines: 'LiveAlertBadLines',
-  alertsRaised: 'LiveAlertsRaised',
-  stateConflicts: 'LiveAlertStateConflicts',
-  failedRecords: 'LiveAlertFailedRecords',
-} as const;
 
 /**
  * live-alerts: invoked by the MSK event source mapping of the transactions

@@ -1,5 +1,6 @@
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { AlertsMonitoringTargets } from '../alerts/alerts-monitoring-targets';
 import type { AnalyticsMonitoringTargets } from '../analytics/analytics-monitoring-targets';
 import type { OrchestrationMonitoringTargets } from '../orchestration/orchestration-monitoring-targets';
 import type { PipelineStackProps } from '../shared/pipeline-stack-props';
@@ -19,6 +20,8 @@ export interface MonitoringStackProps extends PipelineStackProps {
     readonly analytics: AnalyticsMonitoringTargets;
     readonly warehouse: WarehouseMonitoringTargets;
     readonly orchestration: OrchestrationMonitoringTargets;
+    /** The live fraud-alert consumer, when the stage deploys it (`liveAlerts.enabled`). */
+    readonly alerts?: AlertsMonitoringTargets;
   };
   /**
    * Name of the CloudWatch dashboard.

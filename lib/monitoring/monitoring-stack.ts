@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { PipelineAlarms } from './monitoring-alarms';
 import { PipelineDashboard } from './monitoring-dashboard';
 import { FailureEvents } from './monitoring-failure-events';
+import { LiveAlertsMonitoring } from './monitoring-live-alerts';
 import { ATM_STEP_NAME_PREFIX } from '../orchestration/orchestration-run-state-machine';
 import { RUN_SERVICES } from '../orchestration/orchestration-services';
 import type { MonitoringStackProps } from './monitoring-stack-props';
@@ -24,6 +25,8 @@ export class MonitoringStack extends PipelineStack {
   readonly alarms: PipelineAlarms;
   readonly failureEvents: FailureEvents;
   readonly dashboard: PipelineDashboard;
+  /** Alarms and widgets of the live fraud-alert consumer, when the stage has one. */
+  readonly liveAlerts?: LiveAlertsMonitoring;
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
@@ -59,6 +62,11 @@ export class MonitoringStack extends PipelineStack {
       reportRefreshService: RUN_SERVICES.refreshReports,
     });
 
+    this.liveAlerts =
+      watched.alerts === undefined
+        ? undefined
+        : new LiveAlertsMonitoring(this, 'LiveAlerts', { stage, alertsTopic, targets: watched.alerts });
+
     this.dashboard = new PipelineDashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName ?? `${stage}-bank-pipeline`,
       stateMachine: orchestration.stateMachine,
@@ -74,7 +82,8 @@ export class MonitoringStack extends PipelineStack {
       },
       services: RUN_SERVICES,
       maxConsumerLag: config.monitoring.maxConsumerLag,
-      alarms: this.alarms.alarms,
+      alarms: [...this.alarms.alarms, ...(this.liveAlerts?.alarms ?? [])],
     });
+    if (this.liveAlerts) this.dashboard.dashboard.addWidgets(...this.liveAlerts.widgets);
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadStageConfig } from '../../lib/config';
+import { defaultStageSettings } from '../../lib/config/defaults';
 import { cdkJsonContext } from '../helpers/synth-pipeline';
 import { loadErrorOf } from '../helpers/config-error';
 
@@ -16,23 +17,28 @@ function contextWith(stage: string, name: string, value: unknown): (key: string)
 
 describe('liveAlerts settings', () => {
   it('default to a deployed consumer with a 1 s batching window, 48 h of card history and 5 retries', () => {
-    for (const stage of ['dev', 'prod']) {
-      const context = cdkJsonContext();
-      expect(loadStageConfig((key) => (key === 'stage' ? stage : context[key])).liveAlerts).toEqual({
-        enabled: true,
-        batchingWindowSeconds: 1,
-        stateTtlHours: 48,
-        retryAttempts: 5,
-      });
-    }
+    expect(defaultStageSettings('dev').liveAlerts).toEqual({
+      enabled: true,
+      batchingWindowSeconds: 1,
+      stateTtlHours: 48,
+      retryAttempts: 5,
+    });
+    const context = cdkJsonContext();
+    expect(loadStageConfig((key) => (key === 'stage' ? 'prod' : context[key])).liveAlerts.enabled).toBe(true);
   });
 
   it('take a stage value within range', () => {
-    expect(loadStageConfig(contextWith('dev', 'enabled', false)).liveAlerts.enabled).toBe(false);
+    expect(loadStageConfig(contextWith('prod', 'enabled', false)).liveAlerts.enabled).toBe(false);
     expect(
       loadStageConfig(contextWith('dev', 'batchingWindowSeconds', 0)).liveAlerts.batchingWindowSeconds,
     ).toBe(0);
     expect(loadStageConfig(contextWith('prod', 'stateTtlHours', 720)).liveAlerts.stateTtlHours).toBe(720);
+  });
+
+  it('refuses the consumer in a stage whose endpoint list leaves out SNS (dev lists only what its clients call)', () => {
+    const error = loadErrorOf(contextWith('dev', 'enabled', true));
+    expect(error.key).toBe('stages.dev.network.interfaceEndpoints');
+    expect(error.message).toContain('the live-alerts Lambda needs the "sns" endpoint');
   });
 
   it.each([
