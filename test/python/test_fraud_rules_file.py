@@ -10,7 +10,6 @@ import subprocess
 import sys
 import zipfile
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -186,7 +185,3 @@ def test_alert_identity_is_the_hash_of_rule_card_and_window():
     assert fr.alert_id(next(iter(keys))) == hashlib.sha256(text.encode()).hexdigest()
     travel = fr.alert_keys_of([("impossible_travel", "C1", end)], rules)
     assert travel == {fr.AlertKey("impossible_travel", "C1", end - rules.travel_window_seconds, end)}
-
-
-def test_the_repository_path_is_the_contracts_folder():
-    assert Path(REPO_ROOT / "contracts" / "fraud-rules.json") == fr.REPO_FRAUD_RULES_PATH
