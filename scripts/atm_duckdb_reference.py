@@ -42,18 +42,18 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
+from repo_root import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "spark-jobs"))
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
-from report_sql import load_reports  # noqa: E402
+from report_sql import load_reports
 
-from bankpipe.contract import Alternative, Contract, PropertyRule, load_contract  # noqa: E402
-from bankpipe.enrich import DEBIT_TYPE, FAILURE_STATUSES  # noqa: E402
-from bankpipe.fraud import DEFAULT_RULES, WITHDRAWAL_OPERATIONS, FraudRules  # noqa: E402
-from bankpipe.fraud_rules import duration_text  # noqa: E402
-from bankpipe.job import parse_instant  # noqa: E402
-from bankpipe.reports import FRAUD_REPORT  # noqa: E402
+from bankpipe.contract import Alternative, Contract, PropertyRule, load_contract
+from bankpipe.enrich import DEBIT_TYPE, FAILURE_STATUSES
+from bankpipe.fraud import DEFAULT_RULES, WITHDRAWAL_OPERATIONS, FraudRules
+from bankpipe.fraud_rules import duration_text
+from bankpipe.job import parse_instant
+from bankpipe.reports import FRAUD_REPORT
 
 # DuckDB json_type names -> the JSON kinds of bankpipe.parse.json_kind.
 # json_type of a key that is not there is NULL: 'absent'.

@@ -36,7 +36,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from repo_root import REPO_ROOT
+
 VENV_BIN = Path(sys.executable).parent
 DOC_PATH = REPO_ROOT / "docs" / "benchmarks.md"
 ROWS_PER_FILE = 1_000_000

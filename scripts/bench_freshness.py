@@ -28,7 +28,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from repo_root import REPO_ROOT
+
 STACK = REPO_ROOT / "local" / "stack.py"
 DOC = REPO_ROOT / "docs" / "benchmarks.md"
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")

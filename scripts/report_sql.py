@@ -25,9 +25,9 @@ from functools import cached_property
 from pathlib import Path
 
 import sqlglot
+from repo_root import REPO_ROOT
 from sqlglot import exp
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 SOURCE_DIR = REPO_ROOT / "sql" / "reports"
 SOURCE_DIALECT = "trino"
 INPUT_TABLE = "transactions"
