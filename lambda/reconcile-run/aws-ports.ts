@@ -3,7 +3,7 @@ import { createGunzip } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client, type _Object } from '@aws-sdk/client-s3';
 import { errorName } from '../shared/errors';
 import { ContentLineCounter, isReadByJob } from './raw-lines';
-import type { ManifestStore, RawLineCounter } from './reconcile-run';
+import type { LateLines, ManifestStore, RawLineCounter } from './reconcile-run';
 
 /** Manifests in the processed bucket under `_manifest/<run-id>.json` (docs/data-layout.md). */
 export function createS3ManifestStore(s3: S3Client, processedBucket: string): ManifestStore {
@@ -30,33 +30,49 @@ const PARALLEL_READS = 8;
  * objects, `.gz`, decompressed on the way), so memory stays flat however large the hour is.
  */
 export function createS3RawLineCounter(s3: S3Client, rawBucket: string): RawLineCounter {
+  const listReadByJob = async (rawPrefix: string): Promise<_Object[]> => {
+    const objects: _Object[] = [];
+    let token: string | undefined;
+    do {
+      const page = await s3.send(
+        new ListObjectsV2Command({ Bucket: rawBucket, Prefix: rawPrefix, ContinuationToken: token }),
+      );
+      objects.push(...(page.Contents ?? []).filter((o) => isReadByJob(o.Key ?? '', rawPrefix)));
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+    return objects;
+  };
   return {
     describe: (rawPrefix) => `s3://${rawBucket}/${rawPrefix}`,
     async countLines(rawPrefix: string): Promise<number> {
-      const objects: _Object[] = [];
-      let token: string | undefined;
-      do {
-        const page = await s3.send(
-          new ListObjectsV2Command({ Bucket: rawBucket, Prefix: rawPrefix, ContinuationToken: token }),
-        );
-        objects.push(...(page.Contents ?? []).filter((o) => isReadByJob(o.Key ?? '', rawPrefix)));
-        token = page.IsTruncated ? page.NextContinuationToken : undefined;
-      } while (token !== undefined);
-
-      let total = 0;
-      let next = 0;
-      const worker = async (): Promise<void> => {
-        while (next < objects.length) {
-          const key = objects[next++].Key as string;
-          // Not `total += await ...`: that reads `total` before the await and loses the other workers' sums.
-          const lines = await countObjectLines(s3, rawBucket, key);
-          total += lines;
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, objects.length) }, worker));
-      return total;
+      return countAllLines(s3, rawBucket, await listReadByJob(rawPrefix));
+    },
+    async countLinesWrittenSince(rawPrefix: string, instant: Date): Promise<LateLines> {
+      // LastModified has whole seconds: compare with the start of the instant's second. An object
+      // without one cannot be shown to be late, so it counts as read-worthy (the stricter answer).
+      const since = Math.floor(instant.getTime() / 1000) * 1000;
+      const late = (await listReadByJob(rawPrefix)).filter(
+        (object) => (object.LastModified?.getTime() ?? Number.NEGATIVE_INFINITY) >= since,
+      );
+      return { lines: await countAllLines(s3, rawBucket, late), objects: late.length };
     },
   };
+}
+
+/** The lines of `objects`, PARALLEL_READS objects at a time. */
+async function countAllLines(s3: S3Client, rawBucket: string, objects: readonly _Object[]): Promise<number> {
+  let total = 0;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < objects.length) {
+      const key = objects[next++].Key as string;
+      // Not `total += await ...`: that reads `total` before the await and loses the other workers' sums.
+      const lines = await countObjectLines(s3, rawBucket, key);
+      total += lines;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, objects.length) }, worker));
+  return total;
 }
 
 async function countObjectLines(s3: S3Client, bucket: string, key: string): Promise<number> {

@@ -15,6 +15,11 @@ export interface ManifestStore {
 export interface RawLineCounter {
   /** Lines the ATM job would read under `rawPrefix`: non-blank lines of the objects it reads. */
   countLines(rawPrefix: string): Promise<number>;
+  /**
+   * The same count over only the objects last modified at or after `instant` (S3 LastModified,
+   * whole seconds: an object written in the same second counts as written after).
+   */
+  countLinesWrittenSince(rawPrefix: string, instant: Date): Promise<LateLines>;
   /** Human-readable location of the prefix, for error messages. */
   describe(rawPrefix: string): string;
 }
@@ -36,12 +41,31 @@ export interface ReconcileRunInput {
   readonly runId: string;
   /** The hour's raw prefix the job read (RunInput.rawPrefix). */
   readonly rawPrefix: string;
+  /**
+   * When the run's execution started (`$$.Execution.StartTime`): objects written after it arrived
+   * after start-run claimed the hour. Absent from older callers: then every extra line fails the run.
+   */
+  readonly startedAt?: Date;
+}
+
+/** Lines in objects written after a given instant (RawLineCounter.countLinesWrittenSince). */
+export interface LateLines {
+  readonly lines: number;
+  readonly objects: number;
 }
 
 export interface ReconcileRunResult extends ManifestCounts {
   readonly runId: string;
-  /** Non-blank lines in the hour's raw objects when the run was reconciled; equals `read`. */
+  /**
+   * Non-blank lines in the hour's raw objects when the run was reconciled: `read`, plus
+   * `lateLines` when objects arrived after the run started.
+   */
   readonly rawLines: number;
+  /**
+   * Lines of objects written into the hour after the run started that the job did not read; they
+   * are processed by the hour's late-data re-run, not by this run. 0 normally.
+   */
+  readonly lateLines: number;
 }
 
 /** The raw layout of docs/data-layout.md; anything else is refused before S3 is read. */
@@ -62,9 +86,11 @@ export class ReconciliationError extends PermanentError {
  *   publishing; checking it again here is what lets the orchestration refuse to load a run whose
  *   outputs do not match its input (e.g. a manifest from an older attempt, or a partially written one);
  * - `read` = the non-blank lines in the hour's raw objects, counted here independently of the job:
- *   a line the job never saw (an object it skipped, or one the S3 sink wrote into the hour after the
- *   job listed it) would otherwise go unnoticed. Such a run fails; start-run retries it, and the
- *   re-run reads the whole hour again.
+ *   a line the job never saw (an object it skipped) would otherwise go unnoticed. Such a run fails;
+ *   start-run retries it, and the re-run reads the whole hour again. Lines the raw zone holds beyond
+ *   `read` only because objects were written after the run started (`startedAt`: the sink wrote into
+ *   the hour after the job listed it) are late data instead: the run passes with `lateLines`, and
+ *   start-run's late-data re-run processes the hour again without spending one of its attempts.
  */
 export async function reconcileRun(
   input: unknown,
@@ -72,7 +98,7 @@ export async function reconcileRun(
   log: RunLog,
   retry: RetryOptions = DEFAULT_RETRY,
 ): Promise<ReconcileRunResult> {
-  const { runId, rawPrefix } = readInput(input);
+  const { runId, rawPrefix, startedAt } = readInput(input);
   const where = ports.manifests.describe(runId);
   const call = <T>(doing: string, operation: () => Promise<T>): Promise<T> =>
     withRetry(doing, operation, {
@@ -97,6 +123,29 @@ export async function reconcileRun(
   }
   const rawWhere = ports.raw.describe(rawPrefix);
   const rawLines = await call(`counting the lines under ${rawWhere}`, () => ports.raw.countLines(rawPrefix));
+  if (rawLines > counts.read && startedAt !== undefined) {
+    // The sink may write into the hour after the job listed it: such lines are late data, not a
+    // failure of this run. start-run claimed the hour before the execution started, so these
+    // objects changed the hour's raw snapshot, and its next tick re-runs the whole hour.
+    const late = await call(
+      `counting the lines written under ${rawWhere} since ${startedAt.toISOString()}`,
+      () => ports.raw.countLinesWrittenSince(rawPrefix, startedAt),
+    );
+    const before = rawLines - late.lines;
+    if (before <= counts.read) {
+      const lateLines = rawLines - counts.read;
+      log.warn(
+        'objects were written into the hour after the run started; the late-data re-run processes them',
+        {
+          runId,
+          lateLines,
+          lateObjects: late.objects,
+          startedAt: startedAt.toISOString(),
+        },
+      );
+      return { runId, rawLines, lateLines, ...counts };
+    }
+  }
   if (rawLines !== counts.read) {
     const why =
       rawLines > counts.read
@@ -108,7 +157,7 @@ export async function reconcileRun(
     );
   }
   log.info('run reconciled', { runId, rawLines, ...counts });
-  return { runId, rawLines, ...counts };
+  return { runId, rawLines, lateLines: 0, ...counts };
 }
 
 function readInput(input: unknown): ReconcileRunInput {
@@ -119,7 +168,19 @@ function readInput(input: unknown): ReconcileRunInput {
       `reconcile-run needs {"rawPrefix": "transactions/year=YYYY/month=MM/day=DD/hour=HH/"} (the run input's rawPrefix), got ${JSON.stringify(rawPrefix)?.slice(0, 200)}`,
     );
   }
-  return { runId, rawPrefix };
+  const startedAt = readStartedAt((input as Record<string, unknown>).startedAt);
+  return { runId, rawPrefix, ...(startedAt !== undefined ? { startedAt } : {}) };
+}
+
+function readStartedAt(value: unknown): Date | undefined {
+  if (value === undefined) return undefined;
+  const instant = typeof value === 'string' ? new Date(value) : undefined;
+  if (instant === undefined || Number.isNaN(instant.getTime())) {
+    throw new PermanentError(
+      `reconcile-run: "startedAt" must be the execution's start time as ISO-8601 ($$.Execution.StartTime), got ${JSON.stringify(value)?.slice(0, 200)}`,
+    );
+  }
+  return instant;
 }
 
 function readRunId(input: unknown): string {

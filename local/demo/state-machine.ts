@@ -80,7 +80,8 @@ export class LocalStateMachine {
     state(RUN_STATES.terminateCluster, 'nothing to terminate');
 
     const counts = await reconcileRun(
-      { runId: input.runId, rawPrefix: input.rawPrefix },
+      // As the state machine passes $$.Execution.StartTime: objects written after it are late data.
+      { runId: input.runId, rawPrefix: input.rawPrefix, startedAt: executionStart.toISOString() },
       {
         manifests: createS3ManifestStore(this.options.s3, settings.processedBucket),
         raw: createS3RawLineCounter(this.options.s3, settings.rawBucket),

@@ -135,6 +135,19 @@ describe('countLines (S3 ListObjectsV2 + GetObject, streamed)', () => {
     await expect(raw.countLines(RAW_PREFIX)).resolves.toBe(2 * keys.length);
   });
 
+  it('counts apart the objects written since an instant (LastModified, whole seconds)', async () => {
+    await putRaw('part-0.jsonl', '{"a":1}\n{"a":2}\n');
+    // The next whole second: LastModified of the first object is before it.
+    await new Promise((resolve) => setTimeout(resolve, 1_000 - (Date.now() % 1_000) + 50));
+    const startedAt = new Date();
+    await putRaw('part-1.jsonl', '{"b":1}\n{"b":2}\n{"b":3}\n');
+    await expect(raw.countLinesWrittenSince(RAW_PREFIX, startedAt)).resolves.toEqual({
+      lines: 3,
+      objects: 1,
+    });
+    await expect(raw.countLines(RAW_PREFIX)).resolves.toBe(5);
+  });
+
   it('lets a missing bucket fail as the SDK reports it', async () => {
     const elsewhere = createS3RawLineCounter(s3, 'no-such-bucket');
     await expect(elsewhere.countLines(RAW_PREFIX)).rejects.toMatchObject({ name: 'NoSuchBucket' });
@@ -158,6 +171,7 @@ describe('reconcileRun over the real adapters', () => {
     await expect(reconcileRun(input, ports(), memoryLog(), fastRetry())).resolves.toEqual({
       runId: RUN_ID,
       rawLines: 3,
+      lateLines: 0,
       read: 3,
       valid: 1,
       quarantined: 1,

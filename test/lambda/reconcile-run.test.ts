@@ -20,9 +20,15 @@ const INPUT = { runId: RUN, rawPrefix: PREFIX };
 
 /** The raw zone as the tests set it: `rawLines` non-blank lines under the run's prefix. */
 let rawLines = 0;
+/** Of those, the lines of objects written after the run started. */
+let linesWrittenAfterStart = 0;
 const raw: RawLineCounter = {
   describe: (prefix) => `s3://raw-bucket/${prefix}`,
   countLines: async (prefix) => (prefix === PREFIX ? rawLines : 0),
+  countLinesWrittenSince: async (prefix) => ({
+    lines: prefix === PREFIX ? linesWrittenAfterStart : 0,
+    objects: linesWrittenAfterStart > 0 ? 1 : 0,
+  }),
 };
 const ports = { manifests: store, raw };
 
@@ -48,6 +54,7 @@ function manifest(counts: Record<string, unknown>, runId = RUN): string {
 beforeEach(() => {
   s3.reset();
   rawLines = 0;
+  linesWrittenAfterStart = 0;
 });
 
 describe('reconcile-run', () => {
@@ -60,6 +67,7 @@ describe('reconcile-run', () => {
     expect(result).toEqual({
       runId: RUN,
       rawLines: 105,
+      lateLines: 0,
       read: 105,
       valid: 100,
       quarantined: 3,
@@ -154,6 +162,45 @@ describe('reconcile-run', () => {
     await expect(reconcileRun(INPUT, ports, memoryLog(), fastRetry())).rejects.toThrow(
       /fewer lines than the job read/,
     );
+  });
+
+  it('passes lines the raw zone holds beyond read only because objects were written after the run started (late data, not a failed attempt)', async () => {
+    s3.on(GetObjectCommand).resolves(
+      body(manifest({ read: 105, valid: 100, quarantined: 3, duplicates: 2 })) as never,
+    );
+    const started = { ...INPUT, startedAt: '2024-05-01T11:12:00.250Z' };
+    rawLines = 110;
+    linesWrittenAfterStart = 5;
+    const log = memoryLog();
+    await expect(reconcileRun(started, ports, log, fastRetry())).resolves.toMatchObject({
+      read: 105,
+      rawLines: 110,
+      lateLines: 5,
+    });
+    expect(log.lines.some((l) => l.level === 'WARN' && /late-data re-run/.test(l.message))).toBe(true);
+
+    // The job also read one of the late objects (it arrived before the job listed the hour).
+    linesWrittenAfterStart = 8;
+    await expect(reconcileRun(started, ports, memoryLog(), fastRetry())).resolves.toMatchObject({
+      lateLines: 5,
+    });
+  });
+
+  it('still fails when lines written before the run started are missing from read', async () => {
+    s3.on(GetObjectCommand).resolves(
+      body(manifest({ read: 105, valid: 100, quarantined: 3, duplicates: 2 })) as never,
+    );
+    rawLines = 110;
+    linesWrittenAfterStart = 4; // 106 lines were there before the start, the job read 105
+    await expect(
+      reconcileRun({ ...INPUT, startedAt: '2024-05-01T11:12:00Z' }, ports, memoryLog(), fastRetry()),
+    ).rejects.toThrow(/lines the job did not read/);
+    // Without the start time (an older state machine) every extra line fails the run.
+    linesWrittenAfterStart = 5;
+    await expect(reconcileRun(INPUT, ports, memoryLog(), fastRetry())).rejects.toThrow(ReconciliationError);
+    await expect(
+      reconcileRun({ ...INPUT, startedAt: 'yesterday' }, ports, memoryLog(), fastRetry()),
+    ).rejects.toThrow(/"startedAt" must be the execution's start time/);
   });
 
   it('refuses a raw prefix outside the raw layout before reading anything', async () => {
