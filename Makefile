@@ -63,14 +63,15 @@ reports: setup
 job: setup
 	scripts/run-job.sh
 
-## Mutation testing (slow, so not in `make test`): mutmut over the contract validation and dedup rules,
-## Stryker over start-run's hour windows; what the scores mean: docs/reliability.md.
+## Mutation testing (slow, so not in `make test`): mutmut over the contract validation, dedup and fraud
+## rules, Stryker over start-run's hour windows and the live fraud rules; what the scores mean: docs/reliability.md.
 mutation: setup
 	rm -rf .local/mutation && mkdir -p .local/mutation
 	ln -s ../../spark-jobs/bankpipe ../../test ../../contracts ../../pyproject.toml .local/mutation/
 	cd .local/mutation && PYSPARK_SUBMIT_ARGS="$(MUTATION_SPARK_ARGS)" ../venv/bin/mutmut run --max-children 1
 	cd .local/mutation && ../venv/bin/mutmut results
 	npx stryker run stryker.windows.config.mjs
+	npx stryker run stryker.fraud-rules.config.mjs
 
 demo: setup
 	scripts/demo.sh
