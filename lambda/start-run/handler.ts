@@ -35,7 +35,7 @@ const settings: Omit<StartRunSettings, 'leaseSeconds'> = {
   closeDelayMinutes: integerEnv(
     env,
     'CLOSE_DELAY_MINUTES',
-    'the minutes after an hour ends before it is processed',
+    'the longest wait, in minutes after an hour ends, for the S3 sink to flush it before it is processed',
     {
       min: 0,
       max: 720,
