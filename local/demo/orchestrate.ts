@@ -17,6 +17,12 @@ const HOUR_MS = 3_600_000;
  * start-run's settings in the twin: the close delay is 0 because the driver waited for the sink;
  * the other values are the product's defaults (lib/orchestration/orchestration-run-trigger.ts and the
  * stage defaults, lib/config/defaults.ts).
+ *
+ * start-run reads the twin sink's watermarks on s3proxy with the AWS adapter and judges each hour
+ * with the same rule (lambda/start-run/sink-watermarks.ts). The demo's clock jumps to the end of the
+ * ingest hour, which has not ended on the wall clock, so no watermark can have passed it yet: with
+ * the delay at 0 the hour is admitted by the delay bound, and demo-handlers.log names the partitions
+ * whose watermarks were still inside it.
  */
 const START_RUN_SETTINGS: StartRunSettings = {
   lookbackHours: 24,
