@@ -212,7 +212,10 @@ export function archiveRow(alert: FraudAlertShape): Record<string, unknown> {
     transaction_id: alert.transactionId,
     occurred_at: new Date(alert.occurredAt).toISOString(),
     window_start: new Date(alert.windowStart).toISOString(),
-    detail: JSON.stringify(alert.detail),
+    ...('windowEnd' in alert && typeof alert.windowEnd === 'number'
+      ? { window_end: new Date(alert.windowEnd).toISOString() }
+      : {}),
+    detail: typeof alert.detail === 'string' ? alert.detail : JSON.stringify(alert.detail),
   };
 }
 

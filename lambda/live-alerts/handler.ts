@@ -68,6 +68,7 @@ export async function handler(event: KafkaBatch): Promise<LiveAlertsResponse> {
       records: outcome.recordsRead,
       transactions: outcome.transactionsRead,
       badLines: outcome.badLines.length,
+      linesNotApplicable: outcome.linesNotApplicable,
       cards: outcome.cardsProcessed,
       alertsRaised: outcome.alertsRaised.map((a) => a.alertId),
       failedRecords: outcome.batchItemFailures.length,

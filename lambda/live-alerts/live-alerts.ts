@@ -35,7 +35,13 @@ export interface FraudAlertShape {
 
 /** The fraud rules, as the logic uses them (lambda/live-alerts/fraud-rules). */
 export interface FraudRuleEngine<Txn extends LiveTransactionShape, Alert extends FraudAlertShape> {
-  parse(line: string): { ok: true; txn: Txn } | { ok: false; reason: string };
+  /**
+   * `kind: 'not-applicable'`: a valid line the rules never look at (not an ATM transaction, no
+   * card), skipped without counting it as bad; anything else that is not ok is a bad line.
+   */
+  parse(
+    line: string,
+  ): { ok: true; txn: Txn } | { ok: false; reason: string; kind?: 'invalid' | 'not-applicable' };
   detect(history: Txn[]): Alert[];
   prune(history: Txn[], newestEventTime: number): Txn[];
 }
@@ -97,6 +103,8 @@ export interface BatchOutcome<Alert> {
   readonly batchItemFailures: { itemIdentifier: KafkaItemIdentifier }[];
   readonly recordsRead: number;
   readonly transactionsRead: number;
+  /** Valid lines the rules never look at (not ATM, no card), skipped. */
+  readonly linesNotApplicable: number;
   /** Lines that did not parse, skipped (never retried: a bad line stays bad). */
   readonly badLines: { readonly at: KafkaItemIdentifier; readonly reason: string }[];
   readonly cardsProcessed: number;
@@ -147,6 +155,7 @@ export async function processBatch<Txn extends LiveTransactionShape, Alert exten
 ): Promise<BatchOutcome<Alert>> {
   const badLines: BatchOutcome<Alert>['badLines'][number][] = [];
   const parsed: ParsedRecord<Txn>[] = [];
+  let notApplicable = 0;
   for (const [partitionKey, records] of Object.entries(batch.records)) {
     for (const record of records) {
       const at = { partition: partitionKey, offset: record.offset };
@@ -154,6 +163,7 @@ export async function processBatch<Txn extends LiveTransactionShape, Alert exten
       for (const line of decodeLines(record.value)) {
         const result = ports.rules.parse(line);
         if (result.ok) txns.push(result.txn);
+        else if (result.kind === 'not-applicable') notApplicable += 1;
         else badLines.push({ at, reason: result.reason });
       }
       if (txns.length === 0 && !hasAnyLine(record.value)) {
@@ -207,6 +217,7 @@ export async function processBatch<Txn extends LiveTransactionShape, Alert exten
       .map((record) => ({ itemIdentifier: { ...record.at } })),
     recordsRead: parsed.length,
     transactionsRead: parsed.reduce((sum, record) => sum + record.txns.length, 0),
+    linesNotApplicable: notApplicable,
     badLines,
     cardsProcessed: cards.length,
     stateConflicts,

@@ -6,7 +6,7 @@ import {
   loadFraudRules,
   parseTransactionLine,
   pruneHistory,
-} from './fraud-rules-contract';
+} from './fraud-rules';
 import type { FraudRuleEngine } from './live-alerts';
 
 /** The fraud rules of contracts/fraud-rules.json, bound into the engine the consumer's logic calls. */

@@ -300,14 +300,12 @@ describe('live-alerts handler', () => {
 
   it('fails the records of an alert whose publication failed, and publishes it on redelivery', async () => {
     const handler = await loadHandler();
-    sns
-      .on(PublishCommand)
-      .rejectsOnce(
-        Object.assign(new Error('Authorization error'), {
-          name: 'AuthorizationErrorException',
-          $metadata: { httpStatusCode: 403 },
-        }),
-      );
+    sns.on(PublishCommand).rejectsOnce(
+      Object.assign(new Error('Authorization error'), {
+        name: 'AuthorizationErrorException',
+        $metadata: { httpStatusCode: 403 },
+      }),
+    );
     const first = await handler(burstEvent);
     expect(first.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([
       { partition: 'transactions-0', offset: 10 },
@@ -369,6 +367,72 @@ describe('live-alerts handler', () => {
       batchItemFailures: [{ itemIdentifier: { partition: 'transactions-0', offset: 40 } }],
     });
     expect(dynamodb.commandCalls(GetItemCommand, { TableName: 'card-state' })).toHaveLength(5);
+  });
+
+  it('raises the real withdrawal_burst rule once, and a non-ATM line is skipped without counting as bad', async () => {
+    const { fraudRuleEngine } = await vi.importActual<
+      typeof import('../../../lambda/live-alerts/rule-engine')
+    >('../../../lambda/live-alerts/rule-engine');
+    const { processBatch } = await import('../../../lambda/live-alerts/live-alerts');
+    const { createAwsAlertSink, createDynamoCardStateStore } =
+      await import('../../../lambda/live-alerts/aws-ports');
+    const settings = {
+      stateTable: 'card-state',
+      alertsTable: 'alerts',
+      alertsTopicArn: 'arn:aws:sns:eu-central-1:111111111111:fraud-alerts',
+      archiveBucket: 'processed',
+      archivePrefix: 'live_fraud_alerts/',
+      stateTtlHours: 48,
+      alertTtlDays: 400,
+    };
+    const ports = {
+      rules: fraudRuleEngine(),
+      state: createDynamoCardStateStore(new DynamoDBClient({}), settings),
+      alerts: createAwsAlertSink(
+        { dynamodb: new DynamoDBClient({}), s3: new S3Client({}), sns: new SNSClient({}) },
+        settings,
+      ),
+      log: { info: () => {}, warn: () => {} },
+    };
+    const withdrawal = (id: string, minute: number) => ({
+      transaction_id: id,
+      account_id: 'a-1',
+      card_id: 'card-9',
+      occurred_at: `2024-05-01T10:0${minute}:00Z`,
+      type: 'debit',
+      operation: 'cash_withdrawal',
+      amount: '500.00',
+      currency: 'CZK',
+      channel: 'atm',
+      status: 'completed',
+      atm_id: 'atm-1',
+      latitude: 50.08,
+      longitude: 14.42,
+    });
+    const transfer = {
+      ...withdrawal('x-1', 0),
+      channel: 'online',
+      operation: 'transfer_out',
+      atm_id: undefined,
+    };
+    const event = mskEvent({
+      'transactions-0': [
+        { offset: 1, value: kafkaValue(withdrawal('w-1', 0)) },
+        { offset: 2, value: kafkaValue(withdrawal('w-2', 3)) },
+        { offset: 3, value: kafkaValue(transfer) },
+        { offset: 4, value: kafkaValue(withdrawal('w-3', 6)) },
+      ],
+    });
+
+    const first = await processBatch(event, ports);
+    expect(first.badLines).toEqual([]);
+    expect(first.linesNotApplicable).toBe(1);
+    expect(first.alertsRaised.map((a) => [a.rule, a.cardId, a.transactionId])).toEqual([
+      ['withdrawal_burst', 'card-9', 'w-3'],
+    ]);
+    const again = await processBatch(event, ports);
+    expect(again.alertsRaised).toEqual([]);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
   });
 
   it('refuses to load without STATE_TABLE', async () => {
