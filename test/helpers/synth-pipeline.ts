@@ -2,13 +2,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { loadStageConfig } from '../../lib/config';
+import { loadStageConfig, type StageConfig } from '../../lib/config';
 import { applyNagPacks } from '../../lib/shared/nag';
 import { buildPipeline } from '../../lib/pipeline-app';
 import { REPO_ROOT } from '../../lib/shared/repo-root';
 import { withEmrTlsFixture } from '../fixtures/emr-tls-fixture';
-/** Synthesized test assemblies, one folder per stage (ignored by git). */
-/** The pipeline's stacks, each named `<stage>-bank-pipeline-<part>`. */
+
+/** The stacks every stage builds, each named `<stage>-bank-pipeline-<part>`. */
 export const PIPELINE_PARTS = [
   'foundation',
   'network',
@@ -21,6 +21,12 @@ export const PIPELINE_PARTS = [
   'monitoring',
 ];
 
+/** Stacks a stage builds only when its configuration turns them on (lib/pipeline-app.ts). */
+const OPTIONAL_PARTS: Readonly<Record<string, (config: StageConfig) => boolean>> = {
+  alerts: (config) => config.liveAlerts.enabled,
+};
+
+/** Synthesized test assemblies, one folder per stage (ignored by git). */
 export const TEST_OUT_ROOT = path.join(REPO_ROOT, 'cdk.out.test');
 /** Tiny stand-in plugin zips so CDK tests do not need the Maven build. */
 export const FIXTURE_PLUGIN_DIR = path.join(REPO_ROOT, 'test', 'fixtures', 'plugin-dist');
@@ -67,6 +73,16 @@ export function synthStage(stage: TestStage, extraContext: Record<string, unknow
     if (!isValidationFailure) throw error;
   }
   return outdir;
+}
+
+/** The parts a stage's configuration builds: PIPELINE_PARTS plus the optional ones it turns on. */
+export function stageParts(stage: TestStage): string[] {
+  const context: Record<string, unknown> = { ...cdkJsonContext(), stage };
+  const config = loadStageConfig((key) => context[key]);
+  const optional = Object.entries(OPTIONAL_PARTS)
+    .filter(([, enabled]) => enabled(config))
+    .map(([part]) => part);
+  return [...PIPELINE_PARTS, ...optional];
 }
 
 /** Names of the stacks synthesized for a stage. */
