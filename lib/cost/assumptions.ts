@@ -28,6 +28,9 @@ export const COST_ASSUMPTIONS = {
   warehouseGb: 10,
 } as const;
 
+/** What dev may cost in a month without a run; a test fails above it (test/cost/readme-cost.test.ts). */
+export const DEV_IDLE_BUDGET_USD = 350;
+
 /** Glue DPUs per worker of each worker type. */
 export const GLUE_DPUS_PER_WORKER: Readonly<Record<string, number>> = {
   'G.1X': 1,

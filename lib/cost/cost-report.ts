@@ -1,4 +1,4 @@
-import { COST_ASSUMPTIONS } from './assumptions';
+import { COST_ASSUMPTIONS, DEV_IDLE_BUDGET_USD } from './assumptions';
 import { formatUsd } from './priced-line';
 import type { PriceList } from './price-list';
 import type { StageCost } from './stage-cost';
@@ -48,7 +48,7 @@ export function readmeCostSection(costs: readonly StageCost[], prices: PriceList
   return [
     README_COST_BEGIN,
     '',
-    `Computed by \`make cost\` from the synthesized templates of each stage and the pinned list prices of ${prices.region} in \`lib/cost/prices/${prices.region}.json\` (read ${prices.read}; ${prices.hoursPerMonth} hours a month, on demand, no free tier). \`make test\` fails when this section and the templates disagree, and when dev idles above $350 a month.`,
+    `Computed by \`make cost\` from the synthesized templates of each stage and the pinned list prices of ${prices.region} in \`lib/cost/prices/${prices.region}.json\` (read ${prices.read}; ${prices.hoursPerMonth} hours a month, on demand, no free tier). \`make test\` fails when this section and the templates disagree, and when dev idles above $${DEV_IDLE_BUDGET_USD} a month.`,
     '',
     '**Idle month** (bills with no run at all):',
     '',
@@ -94,4 +94,13 @@ export function currentCostSection(readme: string): string | undefined {
   const begin = readme.indexOf(README_COST_BEGIN);
   const end = readme.indexOf(README_COST_END);
   return begin < 0 || end < begin ? undefined : readme.slice(begin, end + README_COST_END.length);
+}
+
+/**
+ * Whether two cost sections say the same thing, whatever a formatter did to
+ * them: whitespace (table padding, wrapped lines) and the length of table rules are ignored.
+ */
+export function sameCostSection(a: string | undefined, b: string): boolean {
+  const normalize = (text: string): string => text.replace(/\s+/g, '').replace(/-{3,}/g, '---');
+  return a !== undefined && normalize(a) === normalize(b);
 }

@@ -69,7 +69,9 @@ describe.each(TEST_STAGES)('streaming stack (%s)', (stage: TestStage) => {
       expect(resource.Type).toBe('AWS::EC2::Subnet');
       expect(logicalId).toMatch(/^Vpcservices/);
       expect(resource.Properties?.MapPublicIpOnLaunch).toBe(false);
-      expect(resource.Properties?.Tags).toContainEqual({ Key: 'aws-cdk:subnet-type', Value: 'Private' });
+      // Private with NAT egress, isolated in a stage without NAT gateways (network.natGateways: 0).
+      const subnetType = config.network.natGateways > 0 ? 'Private' : 'Isolated';
+      expect(resource.Properties?.Tags).toContainEqual({ Key: 'aws-cdk:subnet-type', Value: subnetType });
     }
     const [group] = (cluster.Properties?.BrokerNodeGroupInfo as { SecurityGroups: unknown[] }).SecurityGroups;
     expect(resolveStackOutput(stage, group).logicalId).toMatch(/^MskSecurityGroup/);

@@ -1,0 +1,34 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEV_IDLE_BUDGET_USD } from '../../lib/cost/assumptions';
+import { currentCostSection, readmeCostSection, sameCostSection } from '../../lib/cost/cost-report';
+import { loadPriceList } from '../../lib/cost/price-list';
+import { estimateStageCost } from '../../lib/cost/stage-cost';
+import { readStageTemplates } from '../../lib/cost/template-reader';
+import { REPO_ROOT } from '../../lib/shared/repo-root';
+import { TEST_OUT_ROOT, TEST_STAGES } from '../helpers/synth-pipeline';
+
+// The templates global-setup synthesized for every stage (make test); the same stacks `make cost` synthesizes.
+const prices = loadPriceList('us-east-1');
+const costs = TEST_STAGES.map((stage) =>
+  estimateStageCost(stage, readStageTemplates(path.join(TEST_OUT_ROOT, stage), stage), prices),
+);
+
+describe('monthly cost from the synthesized templates', () => {
+  it(`keeps dev's idle month at or under $${DEV_IDLE_BUDGET_USD}`, () => {
+    const dev = costs.find((cost) => cost.stage === 'dev');
+    const items = dev?.idle.map((line) => `${line.item} $${line.usd.toFixed(2)}`).join(', ');
+    expect(dev?.idleUsd, `dev idle items: ${items}`).toBeLessThanOrEqual(DEV_IDLE_BUDGET_USD);
+  });
+
+  it("matches the README's cost section (run `make cost` after changing a stage or a price)", () => {
+    const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+    const current = currentCostSection(readme);
+    const expected = readmeCostSection(costs, prices);
+    expect(
+      sameCostSection(current, expected),
+      `README.md has:\n${current}\n\nthe templates give:\n${expected}`,
+    ).toBe(true);
+  });
+});
