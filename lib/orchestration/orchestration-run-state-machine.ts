@@ -40,6 +40,8 @@ export const RUN_STATES = {
   // Failure path, entered only through Catch.
   clusterCreated: 'Cluster to clean up?',
   terminateAfterFailure: 'Terminate EMR cluster after failure',
+  attemptRecorded: 'Attempt in the input?',
+  defaultAttempt: 'Attempt 1 by default',
   describeFailure: 'Describe failure',
   notifyFailure: 'Notify run failure',
   failed: 'Run failed',
@@ -203,6 +205,18 @@ export class RunStateMachine extends Construct {
     });
     describeFailure.next(notifyFailure);
 
+    // start-run always sets `attempt` (RunInput); an execution started by hand may not, and the
+    // alert's States.MathAdd($.attempt, 1) would then fail the failure path itself.
+    const defaultAttempt = new sfn.Pass(this, 'DefaultAttempt', {
+      stateName: RUN_STATES.defaultAttempt,
+      result: sfn.Result.fromNumber(1),
+      resultPath: '$.attempt',
+    });
+    defaultAttempt.next(describeFailure);
+    const attemptRecorded = new sfn.Choice(this, 'AttemptRecorded', { stateName: RUN_STATES.attemptRecorded })
+      .when(sfn.Condition.isPresent('$.attempt'), describeFailure)
+      .otherwise(defaultAttempt);
+
     const terminateAfterFailure = new sfn.CustomState(this, RUN_STATES.terminateAfterFailure, {
       stateJson: {
         Type: 'Task',
@@ -213,12 +227,12 @@ export class RunStateMachine extends Construct {
     });
     terminateAfterFailure.addRetry(apiRetry(EMR_TRANSIENT_ERRORS));
     // Clean-up is best effort: the alert matters more, and idle auto-termination is the backstop.
-    terminateAfterFailure.addCatch(describeFailure, { resultPath: '$.cleanupError' });
-    terminateAfterFailure.next(describeFailure);
+    terminateAfterFailure.addCatch(attemptRecorded, { resultPath: '$.cleanupError' });
+    terminateAfterFailure.next(attemptRecorded);
 
     const handleFailure = new sfn.Choice(this, 'ClusterCreated', { stateName: RUN_STATES.clusterCreated })
       .when(sfn.Condition.isPresent('$.cluster.ClusterId'), terminateAfterFailure)
-      .otherwise(describeFailure);
+      .otherwise(attemptRecorded);
 
     // The state machine's state names are the CustomStates' construct ids.
     const catchInto = (state: sfn.CustomState): sfn.CustomState =>
@@ -367,7 +381,14 @@ export class RunStateMachine extends Construct {
     const reconcile = invoke(
       RUN_STATES.reconcile,
       props.reconcileFunction,
-      { Payload: { 'runId.$': '$.runId', 'rawPrefix.$': '$.rawPrefix' } },
+      {
+        // The start time lets reconcile-run tell late objects from lines the job skipped.
+        Payload: {
+          'runId.$': '$.runId',
+          'rawPrefix.$': '$.rawPrefix',
+          'startedAt.$': '$$.Execution.StartTime',
+        },
+      },
       {
         selector: {
           'read.$': '$.Payload.read',
@@ -375,6 +396,7 @@ export class RunStateMachine extends Construct {
           'quarantined.$': '$.Payload.quarantined',
           'duplicates.$': '$.Payload.duplicates',
           'rawLines.$': '$.Payload.rawLines',
+          'lateLines.$': '$.Payload.lateLines',
         },
         path: '$.reconciliation',
       },

@@ -1,9 +1,15 @@
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RUN_STATES } from '../../lib/orchestration/orchestration-run-state-machine';
 import { PIPELINE_LAMBDA_RUNTIME } from '../../lib/shared/pipeline-function';
 import { START_RUN_LEASE_KEY, START_RUN_TIMEOUT_SECONDS } from '../../lambda/start-run/start-run';
 import { loadTemplate, TEST_STAGES, type TestStage } from '../helpers/synth-pipeline';
+import { OrchestrationStack } from '../../lib/orchestration/orchestration-stack';
+import { applyNagPacks } from '../../lib/shared/nag';
+import { readWarehouseSqlFiles, splitSchemaAndReportFiles } from '../../lib/warehouse/redshift-sql-files';
+import { REPO_ROOT } from '../../lib/shared/repo-root';
+import { createStandIns, orchestrationInputs } from './stand-ins';
+import * as path from 'node:path';
 
 interface AslState {
   Type: string;
@@ -203,7 +209,7 @@ describe.each(TEST_STAGES)('OrchestrationStack (%s)', (stage) => {
       expect(cleanup.Choices).toEqual([
         { Variable: '$.cluster.ClusterId', IsPresent: true, Next: RUN_STATES.terminateAfterFailure },
       ]);
-      expect(cleanup.Default).toBe(RUN_STATES.describeFailure);
+      expect(cleanup.Default).toBe(RUN_STATES.attemptRecorded);
 
       const terminate = asl.States[RUN_STATES.terminateAfterFailure];
       expect(terminate.Resource).toMatch(/:states:::elasticmapreduce:terminateCluster$/);
@@ -211,9 +217,9 @@ describe.each(TEST_STAGES)('OrchestrationStack (%s)', (stage) => {
       // Errors of the clean-up are ignored: the alert is still sent.
       expect(terminate.Catch?.[0]).toMatchObject({
         ErrorEquals: ['States.ALL'],
-        Next: RUN_STATES.describeFailure,
+        Next: RUN_STATES.attemptRecorded,
       });
-      expect(terminate.Next).toBe(RUN_STATES.describeFailure);
+      expect(terminate.Next).toBe(RUN_STATES.attemptRecorded);
 
       expect(asl.States[RUN_STATES.describeFailure].Parameters).toMatchObject({
         'runId.$': '$.runId',
@@ -235,6 +241,27 @@ describe.each(TEST_STAGES)('OrchestrationStack (%s)', (stage) => {
       });
       expect(notify.Next).toBe(RUN_STATES.failed);
       expect(asl.States[RUN_STATES.failed]).toMatchObject({ Type: 'Fail', ErrorPath: '$.failure.Error' });
+    });
+
+    it('alerts with attempt 1 when an execution was started without "attempt" (States.MathAdd needs a number)', () => {
+      const recorded = asl.States[RUN_STATES.attemptRecorded];
+      expect(recorded.Type).toBe('Choice');
+      expect(recorded.Choices).toEqual([
+        { Variable: '$.attempt', IsPresent: true, Next: RUN_STATES.describeFailure },
+      ]);
+      expect(recorded.Default).toBe(RUN_STATES.defaultAttempt);
+      expect(asl.States[RUN_STATES.defaultAttempt]).toEqual({
+        Type: 'Pass',
+        Result: 1,
+        ResultPath: '$.attempt',
+        Next: RUN_STATES.describeFailure,
+      });
+      // Every way into the alert passes the default first.
+      const into = Object.entries(asl.States)
+        .filter(([, state]) => JSON.stringify(state).includes(`"${RUN_STATES.describeFailure}"`))
+        .map(([name]) => name)
+        .sort();
+      expect(into).toEqual([RUN_STATES.attemptRecorded, RUN_STATES.defaultAttempt].sort());
     });
 
     it('bounds every wait loop and keeps failures catchable with per-state timeouts', () => {
@@ -316,6 +343,9 @@ describe.each(TEST_STAGES)('OrchestrationStack (%s)', (stage) => {
         'logs:DescribeLogGroups',
         'elasticmapreduce:RunJobFlow',
         'redshift-data:DescribeStatement',
+        // Redshift Serverless reads the refresh role's RedshiftDbRoles tag with these.
+        'tag:GetResources',
+        'tag:GetTagKeys',
       ]);
       for (const statement of unscoped) {
         for (const action of asList(statement.Action)) expect(allowed, action).toContain(action);
@@ -386,6 +416,12 @@ describe.each(TEST_STAGES)('OrchestrationStack (%s)', (stage) => {
       expect(deletes).toEqual([release]);
     });
 
+    it("lets start-run read the S3 sink's watermarks and nothing else of the raw objects", () => {
+      const read = policyStatements(template).find((s) => s.Sid === 'ReadSinkWatermarks');
+      expect(read?.Action).toBe('s3:GetObject');
+      expect(JSON.stringify(read?.Resource)).toMatch(/RawBucket.*\/transactions\/_sink_watermarks\/\*"/);
+    });
+
     it("lets start-run describe only this state machine's executions (how a run ended)", () => {
       const outcomes = policyStatements(template).find((s) => s.Sid === 'ReadRunOutcomes');
       expect(outcomes?.Action).toBe('states:DescribeExecution');
@@ -423,12 +459,19 @@ describe.each(TEST_STAGES)('OrchestrationStack (%s)', (stage) => {
         Timeout: 600,
       });
       expect(asl.States[RUN_STATES.reconcile].Parameters).toMatchObject({
-        Payload: { 'runId.$': '$.runId', 'rawPrefix.$': '$.rawPrefix' },
+        Payload: {
+          'runId.$': '$.runId',
+          'rawPrefix.$': '$.rawPrefix',
+          'startedAt.$': '$$.Execution.StartTime',
+        },
       });
     });
 
     it('run on the pinned Node.js runtime, arm64, traced, in the VPC, with an encrypted environment', () => {
-      const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+      // The run's functions; the report views' deploy-time custom resource has its own test below.
+      const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+        (fn) => fn.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME !== undefined,
+      );
       expect(functions).toHaveLength(4);
       for (const fn of functions) {
         expect(fn.Properties.Runtime).toBe(PIPELINE_LAMBDA_RUNTIME.name);
@@ -478,6 +521,69 @@ describe.each(TEST_STAGES)('OrchestrationStack (%s)', (stage) => {
     });
   });
 
+  describe('warehouse identity of refresh-reports', () => {
+    const refreshFunction = () => {
+      const [entry] = Object.entries(template.findResources('AWS::Lambda::Function')).filter(
+        ([, fn]) => fn.Properties.Environment?.Variables?.REPORT_VIEWS !== undefined,
+      );
+      expect(entry).toBeDefined();
+      return { logicalId: entry[0], resource: entry[1] };
+    };
+
+    it('gives no function a secret: no secret ARN in any environment, no Secrets Manager action', () => {
+      for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+        const variables = (fn.Properties.Environment?.Variables ?? {}) as Record<string, unknown>;
+        expect(Object.keys(variables).filter((name) => /SECRET/.test(name))).toEqual([]);
+        expect(JSON.stringify(variables)).not.toContain('secretsmanager');
+      }
+      const secretActions = policyStatements(template)
+        .flatMap((s) => asList(s.Action))
+        .filter((a) => a.startsWith('secretsmanager:'));
+      expect(secretActions).toEqual([]);
+    });
+
+    it('signs the refresh in to the workgroup as its own role, which the RedshiftDbRoles tag makes the reports identity', () => {
+      const { resource: fn } = refreshFunction();
+      const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
+      expect(variables).toMatchObject({ WAREHOUSE_KIND: 'serverless', WAREHOUSE_DATABASE: 'bank' });
+      expect(variables.WAREHOUSE_WORKGROUP).toBeDefined();
+      expect(variables.WAREHOUSE_DB_USER).toBeUndefined();
+      const roleId = (fn.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+      const role = template.findResources('AWS::IAM::Role')[roleId];
+      expect(role.Properties.Tags).toEqual(
+        expect.arrayContaining([{ Key: 'RedshiftDbRoles', Value: 'bank_reports_role' }]),
+      );
+      const credentials = policyStatements(template).filter((s) =>
+        asList(s.Action).includes('redshift-serverless:GetCredentials'),
+      );
+      expect(credentials).toHaveLength(1);
+      expect(JSON.stringify(credentials[0].Resource)).toMatch(/Workgroup/);
+      expect(JSON.stringify(credentials[0].Resource)).not.toContain('*');
+      const clusterLogins = policyStatements(template).filter((s) =>
+        asList(s.Action).some((a) => a.startsWith('redshift:')),
+      );
+      expect(clusterLogins).toEqual([]);
+    });
+
+    it('creates the report views at deploy time as the same role that refreshes them (only the owner may refresh)', () => {
+      const { resource: reports } = resourceOfType(template, 'Custom::WarehouseReports');
+      const reportFiles = splitSchemaAndReportFiles(
+        readWarehouseSqlFiles(path.join(REPO_ROOT, 'sql', 'redshift')),
+      ).reports;
+      expect(reportFiles.length).toBeGreaterThan(0);
+      expect(reports.Properties.SqlFiles).toEqual(
+        reportFiles.map((f) => ({ Name: f.name, Statements: f.statements })),
+      );
+      expect(Object.keys(reports.Properties.Target as object).sort()).toEqual(['Database', 'WorkgroupName']);
+      const { resource: refresh } = refreshFunction();
+      const handlers = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+        (fn) => JSON.stringify(fn.Properties.Role) === JSON.stringify(refresh.Properties.Role),
+      );
+      // refresh-reports itself and the report views' custom resource handler: one role, one database user.
+      expect(handlers).toHaveLength(2);
+    });
+  });
+
   describe('runs ledger', () => {
     it('is KMS-encrypted with the pipeline key, with PITR, TTL and deletion protection', () => {
       template.hasResourceProperties('AWS::DynamoDB::Table', {
@@ -489,5 +595,87 @@ describe.each(TEST_STAGES)('OrchestrationStack (%s)', (stage) => {
       });
       template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' });
     });
+  });
+});
+
+function resourceOfType(
+  template: Template,
+  type: string,
+): { logicalId: string; resource: { Properties: Record<string, unknown> } } {
+  const entries = Object.entries(template.findResources(type));
+  expect(entries, type).toHaveLength(1);
+  return { logicalId: entries[0][0], resource: entries[0][1] as { Properties: Record<string, unknown> } };
+}
+
+describe('OrchestrationStack on a provisioned warehouse (stand-ins)', () => {
+  let template: Template;
+  beforeAll(() => {
+    const standIns = createStandIns('dev');
+    const inputs = orchestrationInputs(standIns);
+    const stack = new OrchestrationStack(standIns.app, 'dev-bank-pipeline-orchestration', {
+      config: standIns.config,
+      env: { account: '111111111111', region: 'eu-central-1' },
+      dataKey: standIns.dataKey,
+      vpc: standIns.vpc,
+      securityGroups: inputs.securityGroups,
+      buckets: inputs.buckets,
+      alertsTopic: inputs.alertsTopic,
+      emr: inputs.emr,
+      analytics: inputs.analytics,
+      warehouse: {
+        kind: 'provisioned',
+        databaseName: 'bank',
+        endpointAddress: 'stand-in.example.internal',
+        port: 5439,
+        clusterIdentifier: 'stand-in-cluster',
+        dataApiResourceArn: 'arn:aws:redshift:eu-central-1:111111111111:cluster:stand-in-cluster',
+        jdbcUrl: 'jdbc:redshift://stand-in.example.internal:5439/bank',
+      },
+    });
+    applyNagPacks(standIns.app);
+    standIns.app.synth();
+    template = Template.fromStack(stack);
+  });
+
+  it('signs the refresh in as the reports database user of this cluster with temporary credentials', () => {
+    const fn = Object.values(template.findResources('AWS::Lambda::Function')).find(
+      (f) => f.Properties.Environment?.Variables?.REPORT_VIEWS !== undefined,
+    );
+    expect(fn?.Properties.Environment.Variables).toMatchObject({
+      WAREHOUSE_KIND: 'provisioned',
+      WAREHOUSE_CLUSTER: 'stand-in-cluster',
+      WAREHOUSE_DB_USER: 'bank_reports_job',
+    });
+    expect(resourceOfType(template, 'Custom::WarehouseReports').resource.Properties.Target).toEqual({
+      Database: 'bank',
+      ClusterIdentifier: 'stand-in-cluster',
+      DbUser: 'bank_reports_job',
+    });
+  });
+
+  it('names only its own database user, database and group in the credentials policy, and tags the group', () => {
+    const statements = policyStatements(template);
+    const credentials = statements.filter((s) => asList(s.Action).includes('redshift:GetClusterCredentials'));
+    expect(credentials).toHaveLength(1);
+    expect(credentials[0].Resource).toEqual([
+      'arn:aws:redshift:eu-central-1:111111111111:dbuser:stand-in-cluster/bank_reports_job',
+      'arn:aws:redshift:eu-central-1:111111111111:dbname:stand-in-cluster/bank',
+    ]);
+    const join = statements.filter((s) => asList(s.Action).includes('redshift:JoinGroup'));
+    expect(join.map((s) => s.Resource)).toEqual([
+      'arn:aws:redshift:eu-central-1:111111111111:dbgroup:stand-in-cluster/bank_reports',
+    ]);
+    const dbResources = JSON.stringify(
+      statements.filter((s) => asList(s.Action).some((a) => a.startsWith('redshift:'))),
+    );
+    expect(dbResources).not.toContain('bank_admin');
+    expect(dbResources).not.toContain('bank_loader');
+    expect(statements.flatMap((s) => asList(s.Action))).not.toContain('redshift-serverless:GetCredentials');
+    const taggedRoles = Object.values(template.findResources('AWS::IAM::Role')).filter((role) =>
+      (role.Properties.Tags ?? []).some((t: { Key: string }) => t.Key === 'RedshiftDbGroups'),
+    );
+    expect(taggedRoles.map((r) => r.Properties.Tags)).toEqual([
+      expect.arrayContaining([{ Key: 'RedshiftDbGroups', Value: 'bank_reports' }]),
+    ]);
   });
 });
