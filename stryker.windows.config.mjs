@@ -24,5 +24,6 @@ export default {
   reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: 'reports/mutation/windows.html' },
   jsonReporter: { fileName: 'reports/mutation/windows.json' },
-  thresholds: { high: 100, low: 95, break: null },
+  // Both survivors are equivalent (docs/reliability.md): 63 of 65 detected is 96.9 %, one more survivor is below 96.
+  thresholds: { high: 100, low: 96, break: 96 },
 };
