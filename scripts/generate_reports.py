@@ -26,7 +26,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from report_sql import REPO_ROOT, SOURCE_DIR, WAREHOUSE_SCHEMA, ReportSource, load_reports
+from repo_root import REPO_ROOT
+from report_sql import SOURCE_DIR, WAREHOUSE_SCHEMA, ReportSource, load_reports
 
 ATHENA_DIR = REPO_ROOT / "sql" / "athena"
 REDSHIFT_DIR = REPO_ROOT / "sql" / "redshift"
