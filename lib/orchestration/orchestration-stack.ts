@@ -19,12 +19,11 @@ import { acknowledgeWildcardResource } from '../shared/nag-acknowledgements';
 import { PipelineFunction, type PipelineFunctionProps } from '../shared/pipeline-function';
 import type { OrchestrationStackProps } from './orchestration-stack-props';
 import { PipelineStack } from '../shared/pipeline-stack';
+import { REPO_ROOT } from '../shared/repo-root';
 import type { OrchestrationMonitoringTargets } from './orchestration-monitoring-targets';
 
 export type { OrchestrationStackProps } from './orchestration-stack-props';
 export { RUN_SERVICES } from './orchestration-services';
-
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 /**
  * The run: raw data arrived -> EMR step -> crawler -> Glue load -> Redshift refresh, carried by Step Functions.

@@ -13,9 +13,8 @@ import { LAMBDA_NODEJS_ESBUILD_TARGET, LAMBDA_NODEJS_RUNTIME } from '../config/a
 import { SERVICE_SUBNET_GROUP } from '../network/network-names';
 import { ManagedPolicyRole } from './managed-policy-role';
 import { acknowledgeWildcardResource } from './nag-acknowledgements';
+import { REPO_ROOT } from './repo-root';
 import { interfacePlacementArns, vpcLambdaNetworkStatements } from '../network/vpc-lambda-network-statements';
-
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 /**
  * The Lambda runtime of every pipeline function, declared in
