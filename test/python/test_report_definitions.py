@@ -28,15 +28,15 @@ from pyspark.sql import DataFrame, SparkSession
 
 from bankpipe.reports import REPORTS, SQL_REPORTS
 from bankpipe.warehouse_sql import PsycopgExecutor, apply_sql_dir
+from fixtures.paths import REPO_ROOT
 from pg_server import PgServer, pg_server  # noqa: F401  (session fixture)
 from warehouse_fixtures import PROCESSED_SCHEMA, fixture_rows, write_processed
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
 sys.path.insert(0, str(REPO_ROOT / "local" / "demo"))
-import athena_standin as standin  # noqa: E402 (a script folder, not a package)
-import generate_reports  # noqa: E402
-import report_sql  # noqa: E402
+import athena_standin as standin  # a script folder, not a package
+import generate_reports
+import report_sql
 
 SQL_REPORT_NAMES = [report.name for report in SQL_REPORTS]
 Result = tuple[list[str], list[tuple[Any, ...]]]  # normalised column types, rows

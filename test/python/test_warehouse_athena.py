@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import sys
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -20,11 +19,11 @@ from pyspark.sql import types as T  # noqa: N812 (Spark convention)
 
 from bankpipe.enrich import PARTITION_COLUMN
 from bankpipe.warehouse_load import REPORTS
+from fixtures.paths import REPO_ROOT
 from warehouse_fixtures import expected_normalised, fixture_rows, normalise_report, write_processed
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT / "local" / "demo"))
-import athena_standin as standin  # noqa: E402 (a script folder, not a package)
+import athena_standin as standin  # a script folder, not a package
 
 ATHENA_DIR = REPO_ROOT / "sql" / "athena"
 
