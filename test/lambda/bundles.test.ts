@@ -6,13 +6,15 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateCrawlerCommand, GlueClient } from '@aws-sdk/client-glue';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startMotoServer, type MotoServer } from '../helpers/moto-server';
 import { TEST_OUT_ROOT } from '../helpers/synth-pipeline';
 import { REPO_ROOT } from '../../lib/shared/repo-root';
 
 /**
- * Every Lambda bundle of the dev stage, exactly as `cdk synth` wrote it
+ * Every Lambda bundle of the dev stage (of prod for a handler dev does not
+ * deploy), exactly as `cdk synth` wrote it
  * (cdk.out.test/dev/asset.<hash>/index.js, found through each function's
  * `Code` asset), loaded in a fresh Node.js process and invoked once with a
  * sample event: what would otherwise fail only after a deploy (a module left
@@ -28,7 +30,8 @@ import { REPO_ROOT } from '../../lib/shared/repo-root';
  */
 
 const STAGE = 'dev';
-const OUTDIR = path.join(TEST_OUT_ROOT, STAGE);
+/** Bundles of handlers STAGE does not deploy (live alerts are off in dev) come from this stage. */
+const OTHER_STAGE = 'prod';
 const INVOKE_TIMEOUT_MS = 60_000;
 
 /** A function of the dev stage whose code is one of the project's bundles. */
@@ -75,6 +78,41 @@ const RAW_PREFIX = 'transactions/year=2024/month=05/day=01/hour=11/';
 
 let moto: MotoServer;
 let stateMachineArn = '';
+const LIVE_STATE_TABLE = 'prod-live-card-state';
+const LIVE_ALERTS_TABLE = 'prod-live-alerts';
+let fraudAlertsTopicArn = '';
+
+/** One record of an MSK event, its value base64 as the event source delivers it. */
+function kafkaRecord(offset: number, value: object | string) {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return {
+    topic: 'bank-transactions',
+    partition: 0,
+    offset,
+    timestamp: 1714557600000,
+    timestampType: 'CREATE_TIME',
+    value: Buffer.from(text).toString('base64'),
+    headers: [],
+  };
+}
+
+function atmWithdrawal(id: string, minute: number): object {
+  return {
+    transaction_id: id,
+    account_id: 'a-1',
+    card_id: 'card-1',
+    occurred_at: `2024-05-01T10:${String(minute).padStart(2, '0')}:00Z`,
+    type: 'debit',
+    operation: 'cash_withdrawal',
+    amount: '500.00',
+    currency: 'CZK',
+    channel: 'atm',
+    status: 'completed',
+    atm_id: 'atm-1',
+    latitude: 50.08,
+    longitude: 14.42,
+  };
+}
 
 function returned(check: (result: unknown) => void): (outcome: Outcome) => void {
   return (outcome) => {
@@ -98,6 +136,52 @@ function failedWith(message: RegExp, name?: string): (outcome: Outcome) => void 
 
 /** Sample invocations per entry; a bundle whose entry is missing here fails the test. */
 const CASES: Readonly<Record<string, BundleCase>> = {
+  'lambda/live-alerts/handler.ts': {
+    deployTimeEnvironment: {
+      STATE_TABLE: LIVE_STATE_TABLE,
+      ALERTS_TABLE: LIVE_ALERTS_TABLE,
+      ARCHIVE_BUCKET: PROCESSED_BUCKET,
+      get ALERTS_TOPIC_ARN() {
+        return fraudAlertsTopicArn;
+      },
+    },
+    setup: async () => {
+      await createBucket(PROCESSED_BUCKET);
+      const dynamodb = new DynamoDBClient(moto.clientConfig());
+      for (const [TableName, key] of [
+        [LIVE_STATE_TABLE, 'cardId'],
+        [LIVE_ALERTS_TABLE, 'alertId'],
+      ] as const) {
+        await dynamodb.send(
+          new CreateTableCommand({
+            TableName,
+            AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
+            KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
+            BillingMode: 'PAY_PER_REQUEST',
+          }),
+        );
+      }
+      dynamodb.destroy();
+      const sns = new SNSClient(moto.clientConfig());
+      fraudAlertsTopicArn = (await sns.send(new CreateTopicCommand({ Name: 'fraud-alerts' }))).TopicArn ?? '';
+      sns.destroy();
+    },
+    invocations: [
+      {
+        title: 'three withdrawals of a card within ten minutes and a bad line: no record fails',
+        event: {
+          eventSource: 'aws:kafka',
+          records: {
+            'bank-transactions-0': [
+              ...[0, 4, 8].map((minute, i) => kafkaRecord(i, atmWithdrawal(`w-${i}`, minute))),
+              kafkaRecord(3, '{not json'),
+            ],
+          },
+        },
+        check: returned((result) => expect(result).toEqual({ batchItemFailures: [] })),
+      },
+    ],
+  },
   'lambda/start-run/handler.ts': {
     deployTimeEnvironment: {
       RAW_BUCKET,
@@ -325,7 +409,8 @@ async function createBucket(bucket: string): Promise<void> {
  * was built from. A function's `Code.S3Key` is `<asset hash>.zip`; the stack's asset
  * manifest names the folder that is zipped into it.
  */
-function bundledFunctions(): BundledFunction[] {
+function bundledFunctions(stage: string): BundledFunction[] {
+  const OUTDIR = path.join(TEST_OUT_ROOT, stage);
   if (!fs.existsSync(OUTDIR)) {
     throw new Error(
       `${OUTDIR} does not exist: run this test through vitest without SKIP_CDK_SYNTH (global setup synthesizes it)`,
@@ -521,7 +606,12 @@ async function invoke(fn: BundledFunction, event: unknown): Promise<{ outcome: O
   }
 }
 
-const functions = bundledFunctions();
+const stageFunctions = bundledFunctions(STAGE);
+const stageEntries = new Set(stageFunctions.map((fn) => fn.entry));
+const functions = [
+  ...stageFunctions,
+  ...bundledFunctions(OTHER_STAGE).filter((fn) => !stageEntries.has(fn.entry)),
+];
 
 beforeAll(async () => {
   moto = await startMotoServer();
@@ -531,7 +621,7 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-describe(`Lambda bundles of the ${STAGE} stage`, () => {
+describe(`Lambda bundles of the ${STAGE} stage (${OTHER_STAGE}'s for handlers ${STAGE} leaves out)`, () => {
   it('include a bundle of every handler under lambda/, and a sample invocation for each', () => {
     const entries = fs
       .readdirSync(path.join(REPO_ROOT, 'lambda'), { withFileTypes: true })
