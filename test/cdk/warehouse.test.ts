@@ -21,7 +21,8 @@ import {
   type Acknowledgement,
   type DataServicesSynth,
 } from '../helpers/synth-data-services';
-import { loadTemplate, REPO_ROOT, TEST_STAGES } from '../helpers/synth-pipeline';
+import { loadTemplate, TEST_STAGES } from '../helpers/synth-pipeline';
+import { REPO_ROOT } from '../../lib/shared/repo-root';
 
 const SQL_DIR = path.join(REPO_ROOT, 'sql', 'redshift');
 const AUDIT_LOGS = ['connectionlog', 'userlog', 'useractivitylog'];
