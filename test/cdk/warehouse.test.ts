@@ -3,8 +3,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { REDSHIFT_PASSWORD_EXCLUDED } from '../../lib/warehouse/redshift-serverless-warehouse';
-import { readWarehouseSqlFiles, splitStatements, sqlFilesHash } from '../../lib/warehouse/redshift-sql-files';
+import {
+  isReportFile,
+  readWarehouseSqlFiles,
+  splitSchemaAndReportFiles,
+  splitStatements,
+  sqlFilesHash,
+} from '../../lib/warehouse/redshift-sql-files';
 import {
   actionsOf,
   crossStackReference,
@@ -106,6 +111,17 @@ function customResource(template: Template): Record<string, unknown> {
   return resourceOf(template, 'Custom::WarehouseSchema').resource.Properties;
 }
 
+/** Every IAM action in the template's policies and roles, for "nobody may ..." assertions. */
+function everyAction(template: Template): string[] {
+  return allowStatements(template).flatMap(actionsOf);
+}
+
+/** The deploy-time value of the Redshift-managed admin secret's ARN (its lookup's response field). */
+function adminSecretArnOf(template: Template): unknown {
+  const { logicalId } = resourceOf(template, 'Custom::RedshiftAdminSecretArn');
+  return { 'Fn::GetAtt': [logicalId, 'namespace.adminPasswordSecretArn'] };
+}
+
 describe.each(TEST_STAGES)('WarehouseStack, serverless (%s, global synth)', (stage) => {
   const config = stageConfig(stage);
   const name = `${stage}-bank-pipeline`;
@@ -130,26 +146,22 @@ describe.each(TEST_STAGES)('WarehouseStack, serverless (%s, global synth)', (sta
     });
   });
 
-  it('gives the namespace its admin password only as a Secrets Manager dynamic reference', () => {
-    const { resource: secret, logicalId: secretId } = resourceOf(template, 'AWS::SecretsManager::Secret');
+  it('lets Redshift manage and rotate the admin password, encrypted with the pipeline key; the app generates none', () => {
     const namespace = resourceOf(template, 'AWS::RedshiftServerless::Namespace').resource;
-    expect(namespace.Properties.AdminUserPassword).toEqual({
-      'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: secretId }, ':SecretString:password::}}']],
-    });
-    expect(namespace.Properties.ManageAdminPassword).toBeUndefined();
-    expect(secret.Properties.KmsKeyId).toBeDefined();
-    const generate = secret.Properties.GenerateSecretString as Record<string, unknown>;
-    expect(generate).toMatchObject({
-      GenerateStringKey: 'password',
-      ExcludeCharacters: REDSHIFT_PASSWORD_EXCLUDED,
-      PasswordLength: 32,
-      RequireEachIncludedType: true,
-    });
-    expect(JSON.parse(generate.SecretStringTemplate as string)).toEqual({
-      username: 'bank_admin',
-      dbname: config.warehouse.databaseName,
-      port: 5439,
-      engine: 'redshift',
+    expect(namespace.Properties.ManageAdminPassword).toBe(true);
+    expect(namespace.Properties.AdminUserPassword).toBeUndefined();
+    expect(namespace.Properties.AdminPasswordSecretKmsKeyId).toEqual(namespace.Properties.KmsKeyId);
+    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+  });
+
+  it('reads the managed admin secret ARN at deploy time with GetNamespace on this namespace only', () => {
+    const { resource: lookup } = resourceOf(template, 'Custom::RedshiftAdminSecretArn');
+    expect(lookup.Properties.Create).toContain('"action":"getNamespace"');
+    const statements = statementsOfPolicy(template, 'ServerlessAdminSecretLookupRole');
+    const { logicalId: namespaceId } = resourceOf(template, 'AWS::RedshiftServerless::Namespace');
+    expect(statementWithSid(statements, 'ReadOwnNamespace')).toMatchObject({
+      Action: 'redshift-serverless:GetNamespace',
+      Resource: { 'Fn::GetAtt': [namespaceId, 'Namespace.NamespaceArn'] },
     });
   });
 
@@ -186,26 +198,40 @@ describe.each(TEST_STAGES)('WarehouseStack, serverless (%s, global synth)', (sta
     }
   });
 
-  it('keeps the namespace and the admin secret when the stack is deleted', () => {
+  it('keeps the namespace when the stack is deleted', () => {
     expect(resourceOf(template, 'AWS::RedshiftServerless::Namespace').resource.DeletionPolicy).toBe('Retain');
-    expect(resourceOf(template, 'AWS::SecretsManager::Secret').resource.DeletionPolicy).toBe('Retain');
   });
 
-  it('applies every sql/redshift file, in order, through the schema custom resource with a hash of the SQL', () => {
+  it('applies every sql/redshift file but the report files, in order, as the admin, with a hash of the SQL', () => {
     const properties = customResource(template);
-    const files = readWarehouseSqlFiles(SQL_DIR);
+    const { schema: files, reports } = splitSchemaAndReportFiles(readWarehouseSqlFiles(SQL_DIR));
     const names = fs
       .readdirSync(SQL_DIR)
       .filter((f) => f.endsWith('.sql'))
-      .sort();
+      .sort()
+      .filter((f) => !reports.some((r) => r.name === f));
+    expect(reports.length).toBeGreaterThan(0);
     expect((properties.SqlFiles as { Name: string }[]).map((f) => f.Name)).toEqual(names);
     expect(properties.SqlFiles).toEqual(files.map((f) => ({ Name: f.name, Statements: f.statements })));
     expect(properties.SqlHash).toBe(sqlFilesHash(files));
-    expect(properties.Target).toMatchObject({
+    // Serverless has no IAM login as a superuser: the Redshift-managed admin secret, read at deploy.
+    expect(properties.Target).toEqual({
       Database: config.warehouse.databaseName,
       WorkgroupName: name,
+      SecretArn: adminSecretArnOf(template),
     });
-    expect((properties.Target as Record<string, unknown>).ClusterIdentifier).toBeUndefined();
+  });
+
+  it('lets only the schema handler read the admin secret, and only that secret', () => {
+    const statements = statementsOfPolicy(template, 'SchemaHandlerRolePolicy');
+    expect(statementWithSid(statements, 'ReadAdminSecret')).toMatchObject({
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: adminSecretArnOf(template),
+    });
+    const readers = allowStatements(template).filter((s) =>
+      actionsOf(s).some((a) => a.startsWith('secretsmanager:')),
+    );
+    expect(readers).toHaveLength(1);
   });
 
   it('runs the schema handler on Node.js 24 arm64 in the VPC with an encrypted environment', () => {
@@ -258,8 +284,15 @@ describe('WarehouseStack, provisioned', () => {
   let synth: DataServicesSynth;
   let template: Template;
   beforeAll(() => {
+    const devEndpoints = stageConfig('dev').network.interfaceEndpoints ?? [];
     synth = synthDataServices('dev', {
-      stageOverrides: { warehouse: { kind: 'provisioned', numberOfNodes: 2 } },
+      stageOverrides: {
+        warehouse: { kind: 'provisioned', numberOfNodes: 2 },
+        // The load job reaches GetClusterCredentials through the "redshift" endpoint.
+        network: {
+          interfaceEndpoints: [...devEndpoints.filter((e) => e !== 'redshift-serverless'), 'redshift'],
+        },
+      },
     });
     template = synth.template('warehouse');
   });
@@ -269,7 +302,7 @@ describe('WarehouseStack, provisioned', () => {
     expectSpecificAcknowledgements(synth.acknowledgements.filter((a) => a.path.includes('-warehouse/')));
   });
 
-  it('creates an encrypted, private cluster with enhanced VPC routing, a Redshift-managed master secret and snapshots', () => {
+  it('creates an encrypted, private cluster with enhanced VPC routing, a Redshift-managed (rotated) master secret and snapshots', () => {
     template.resourceCountIs('AWS::RedshiftServerless::Namespace', 0);
     template.resourceCountIs('AWS::SecretsManager::Secret', 0);
     const { resource: cluster } = resourceOf(template, 'AWS::Redshift::Cluster');
@@ -321,14 +354,39 @@ describe('WarehouseStack, provisioned', () => {
     }
   });
 
-  it('points the schema custom resource and the connection at the cluster and its managed secret', () => {
+  it('signs the schema custom resource in as the master user with temporary credentials, not its secret', () => {
     const { logicalId: clusterId } = resourceOf(template, 'AWS::Redshift::Cluster');
-    expect(customResource(template).Target).toMatchObject({
+    expect(customResource(template).Target).toEqual({
+      Database: 'bank',
       ClusterIdentifier: { Ref: clusterId },
-      SecretArn: { 'Fn::GetAtt': [clusterId, 'MasterPasswordSecretArn'] },
+      DbUser: 'bank_admin',
     });
+    expect(everyAction(template).filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
     expect(synth.warehouse.connection.kind).toBe('provisioned');
     expect(synth.warehouse.monitoringTargets.clusterIdentifier).toBeDefined();
+  });
+
+  it('lets the schema handler get credentials for the master user of this cluster and database only', () => {
+    const statements = statementsOfPolicy(template, 'SchemaHandlerRolePolicy');
+    const credentials = statementWithSid(statements, 'GetWarehouseCredentials');
+    expect(credentials.Action).toBe('redshift:GetClusterCredentials');
+    const resources = JSON.stringify(credentials.Resource);
+    expect(resources).toContain(':dbuser:');
+    expect(resources).toContain('/bank_admin');
+    expect(resources).toContain(':dbname:');
+    expect(resources).toContain('/bank"');
+    expect(resources).not.toContain('*');
+    expect((credentials.Resource as unknown[]).length).toBe(2);
+    expect(everyAction(template)).not.toContain('redshift:CreateClusterUser');
+  });
+
+  it('creates the reports database user first, password disabled, so the reports identity can sign in', () => {
+    const files = customResource(template).SqlFiles as { Name: string; Statements: string[] }[];
+    expect(files[0]).toEqual({
+      Name: '000_database_users.if-absent.sql',
+      Statements: ['CREATE USER bank_reports_job PASSWORD DISABLE'],
+    });
+    expect(files.some((f) => isReportFile({ name: f.Name, statements: f.Statements }))).toBe(false);
   });
 });
 
@@ -338,18 +396,18 @@ describe('WarehouseStack with -c allowDestroy=true (dev, serverless)', () => {
     synth = synthDataServices('dev', { context: { allowDestroy: 'true' } });
   });
 
-  it('lets the namespace, the admin secret and the audit log groups be deleted', () => {
+  it('lets the namespace and the audit log groups be deleted', () => {
     const template = synth.template('warehouse');
     expect(resourceOf(template, 'AWS::RedshiftServerless::Namespace').resource.DeletionPolicy).toBe('Delete');
-    expect(resourceOf(template, 'AWS::SecretsManager::Secret').resource.DeletionPolicy).toBe('Delete');
     const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup')) as {
       DeletionPolicy?: string;
     }[];
     expect(logGroups.map((g) => g.DeletionPolicy)).toEqual(logGroups.map(() => 'Delete'));
   });
 
-  it('exposes the connection: secret, endpoint, port, Data API ARN and a JDBC URL', () => {
+  it('exposes the connection: endpoint, port, Data API ARN and a JDBC URL, and no secret', () => {
     const connection = synth.warehouse.connection;
+    expect(Object.keys(connection).filter((key) => /secret/i.test(key))).toEqual([]);
     const resolved = JSON.stringify(synth.warehouse.resolve(connection.jdbcUrl));
     expect(connection).toMatchObject({
       kind: 'serverless',
