@@ -116,7 +116,9 @@ class ReportDefinition:
     # Spark SQL over {transactions} (None when rows_from writes the table); a materialized view
     # banking.mv_<name> and its view banking.v_<name> exist exactly when it is set.
     spark_sql: str | None
-    # String literals the SQL compares columns with, checked against the contract's enums.
+    # Columns of the transactions the SQL reads, and string literals it compares columns with: the
+    # job checks both against the contract before it starts.
+    read_columns: tuple[str, ...]
     compared_values: tuple[tuple[str, tuple[str, ...]], ...]
 
 
@@ -138,6 +140,7 @@ def catalog_file(reports: Sequence[ReportSource]) -> str:
             f"        requires={_python_text(report.requires)},\n"
             f"        rows_from={_python_text(report.rows_from)},\n"
             f"        spark_sql={_python_text(spark_sql)},\n"
+            f"        read_columns={report.read_columns if report.computed_in_sql else ()!r},\n"
             f"        compared_values={compared!r},\n"
             "    ),\n"
         )

@@ -87,6 +87,19 @@ class ReportSource:
         text = _renamed(self.query, {INPUT_TABLE: placeholder}).sql(dialect="spark", pretty=True)
         return text.replace("{", "{{").replace("}", "}}").replace(placeholder, "{" + INPUT_TABLE + "}")
 
+    @property
+    def read_columns(self) -> tuple[str, ...]:
+        """Input columns the SELECT reads (ORDER BY may name output columns: not counted)."""
+        return tuple(
+            sorted(
+                {
+                    column.name
+                    for column in self.query.find_all(exp.Column)
+                    if column.find_ancestor(exp.Order) is None
+                }
+            )
+        )
+
     def compared_values(self) -> dict[str, tuple[str, ...]]:
         """String literals the SELECT compares a column with (``c = 'x'``, ``c IN ('x', ...)``).
 

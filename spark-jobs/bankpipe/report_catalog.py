@@ -24,7 +24,9 @@ class ReportDefinition:
     # Spark SQL over {transactions} (None when rows_from writes the table); a materialized view
     # banking.mv_<name> and its view banking.v_<name> exist exactly when it is set.
     spark_sql: str | None
-    # String literals the SQL compares columns with, checked against the contract's enums.
+    # Columns of the transactions the SQL reads, and string literals it compares columns with: the
+    # job checks both against the contract before it starts.
+    read_columns: tuple[str, ...]
     compared_values: tuple[tuple[str, tuple[str, ...]], ...]
 
 
@@ -57,6 +59,7 @@ REPORT_CATALOG: tuple[ReportDefinition, ...] = (
             "  txn_date NULLS LAST,\n"
             "  atm_id NULLS LAST"
         ),
+        read_columns=("amount", "atm_id", "atm_location", "channel", "city", "status", "txn_date"),
         compared_values=(("channel", ("atm",)), ("status", ("completed",))),
     ),
     ReportDefinition(
@@ -84,6 +87,7 @@ REPORT_CATALOG: tuple[ReportDefinition, ...] = (
             "  failure_rate DESC,\n"
             "  atm_id NULLS LAST"
         ),
+        read_columns=("atm_id", "atm_location", "channel", "city", "is_failure"),
         compared_values=(("channel", ("atm",)),),
     ),
     ReportDefinition(
@@ -117,6 +121,16 @@ REPORT_CATALOG: tuple[ReportDefinition, ...] = (
             "  txn_hour NULLS LAST,\n"
             "  atm_id NULLS LAST"
         ),
+        read_columns=(
+            "amount",
+            "atm_id",
+            "atm_location",
+            "channel",
+            "city",
+            "status",
+            "txn_date",
+            "txn_hour",
+        ),
         compared_values=(("channel", ("atm",)), ("status", ("completed",))),
     ),
     ReportDefinition(
@@ -145,6 +159,7 @@ REPORT_CATALOG: tuple[ReportDefinition, ...] = (
             "  failure_rate DESC,\n"
             "  card_type NULLS LAST"
         ),
+        read_columns=("card_type", "channel", "is_failure"),
         compared_values=(("channel", ("atm",)),),
     ),
     ReportDefinition(
@@ -158,6 +173,7 @@ REPORT_CATALOG: tuple[ReportDefinition, ...] = (
         requires=None,
         rows_from="bankpipe.fraud",
         spark_sql=None,
+        read_columns=(),
         compared_values=(),
     ),
     ReportDefinition(
@@ -183,6 +199,7 @@ REPORT_CATALOG: tuple[ReportDefinition, ...] = (
             "  year NULLS LAST,\n"
             "  month NULLS LAST"
         ),
+        read_columns=("amount", "month", "status", "year"),
         compared_values=(("status", ("completed",)),),
     ),
     ReportDefinition(
@@ -206,6 +223,7 @@ REPORT_CATALOG: tuple[ReportDefinition, ...] = (
             "  total_amount DESC,\n"
             "  operation NULLS LAST"
         ),
+        read_columns=("amount", "operation", "status"),
         compared_values=(("status", ("completed",)),),
     ),
     ReportDefinition(
@@ -234,6 +252,7 @@ REPORT_CATALOG: tuple[ReportDefinition, ...] = (
             "  1 NULLS LAST,\n"
             "  2 NULLS LAST"
         ),
+        read_columns=("age_band", "amount", "gender", "status"),
         compared_values=(("status", ("completed",)),),
     ),
     ReportDefinition(
@@ -256,6 +275,7 @@ REPORT_CATALOG: tuple[ReportDefinition, ...] = (
             "ORDER BY\n"
             "  year NULLS LAST"
         ),
+        read_columns=("amount", "status", "year"),
         compared_values=(("status", ("completed",)),),
     ),
 )

@@ -17,6 +17,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F  # noqa: N812 (Spark convention)
 
 from bankpipe.contract import Contract
+from bankpipe.enrich import DERIVED_COLUMNS, PARTITION_COLUMN
 from bankpipe.report_catalog import REPORT_CATALOG, ReportDefinition
 
 ATM_CHANNEL = "atm"
@@ -41,9 +42,18 @@ FRAUD_REPORT = _fraud_report()
 
 
 def check_report_rules(contract: Contract) -> None:
-    """Every value a report's SQL compares a contract column with is one the contract allows."""
+    """Before the job starts: every column a report's SQL reads is stored (a contract property or a
+    column the job derives), and every value it compares a contract column with is one the contract
+    allows (a renamed status would otherwise empty a report silently)."""
     properties = set(contract.property_names)
+    stored = properties | {name for name, _ in DERIVED_COLUMNS} | {PARTITION_COLUMN}
     for report in SQL_REPORTS:
+        unknown = sorted(set(report.read_columns) - stored)
+        if unknown:
+            raise ValueError(
+                f"report {report.name} reads {unknown}, which the stored transactions do not have: fix "
+                f"sql/reports/{report.name}.sql (or the contract) and run `make reports`"
+            )
         for column, values in report.compared_values:
             if column in properties:
                 contract.require_enum_values(column, values)

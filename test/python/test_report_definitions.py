@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,8 @@ import duckdb
 import pytest
 from pyspark.sql import DataFrame, SparkSession
 
+from bankpipe import reports
+from bankpipe.contract import ContractError, load_contract
 from bankpipe.reports import REPORTS, SQL_REPORTS
 from bankpipe.warehouse_sql import PsycopgExecutor, apply_sql_dir
 from fixtures.paths import REPO_ROOT
@@ -66,6 +69,9 @@ def test_a_changed_or_orphaned_generated_file_is_found_stale() -> None:
 
 def test_every_generated_file_names_its_definition() -> None:
     for path, text in generate_reports.expected_files(report_sql.load_reports()).items():
+        if path == generate_reports.LAYOUT_DOC:  # a generated table inside a hand-written page
+            assert generate_reports.DOC_BEGIN in text
+            continue
         head = "\n".join(text.splitlines()[:3])
         assert "sql/reports/" in head and "do not edit" in head, path
 
@@ -106,6 +112,22 @@ def test_a_report_from_a_module_reads_its_own_table(tmp_path: Path) -> None:
     assert not report.computed_in_sql
     with pytest.raises(report_sql.ReportSourceError, match="reads only 'flags'"):
         report_sql.parse_report(_definition(tmp_path, "flags", header + "SELECT id FROM transactions"))
+
+
+def test_the_job_checks_what_reports_read_against_the_contract(
+    schema_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    contract = load_contract(str(schema_path))
+    reports.check_report_rules(contract)  # the definitions as they are pass
+    first = SQL_REPORTS[0]
+    typo = replace(first, read_columns=(*first.read_columns, "ammount"))
+    monkeypatch.setattr(reports, "SQL_REPORTS", (typo,))
+    with pytest.raises(ValueError, match=rf"report {first.name} reads \['ammount'\].*make reports"):
+        reports.check_report_rules(contract)
+    renamed_status = replace(first, compared_values=(("status", ("finished",)),))
+    monkeypatch.setattr(reports, "SQL_REPORTS", (renamed_status,))
+    with pytest.raises(ContractError, match=r"status values \['finished'\]"):
+        reports.check_report_rules(contract)
 
 
 # ------------------------------------------------------------------ the same rows and types everywhere
