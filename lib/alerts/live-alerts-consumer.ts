@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -8,7 +8,8 @@ import { Construct } from 'constructs';
 import { LIVE_ALERT_TABLES } from '../../lambda/live-alerts/aws-ports';
 import { SERVICE_SUBNET_GROUP } from '../network/network-names';
 import { dataRemovalPolicy } from '../shared/data-removal-policy';
-import { acknowledgeWildcardResource } from '../shared/nag-acknowledgements';
+import { skipCheckov } from '../shared/checkov';
+import { acknowledgeWildcardResource, acknowledgeWildcardResources } from '../shared/nag-acknowledgements';
 import { PipelineFunction, PipelineFunctionBaselinePolicy } from '../shared/pipeline-function';
 import type { LiveAlertsConsumerProps } from './live-alerts-consumer-props';
 
@@ -116,6 +117,11 @@ export class LiveAlertsConsumer extends Construct {
     });
     const fn = this.function.function;
     const pollers = props.pollers ?? { minimum: 1, maximum: 2 };
+    skipCheckov(
+      fn,
+      'CKV_AWS_115',
+      `The event source bounds its concurrency: Lambda reads each partition in order and runs at most ${pollers.maximum} provisioned pollers; a reservation would come out of the account's unreserved pool (orchestration.reservedConcurrency explains why that can fail a deploy)`,
+    );
 
     // The mapping itself, not ManagedKafkaEventSource: that helper attaches the AWS-managed
     // AWSLambdaMSKExecutionRole ("*" on every cluster) and a broad queue grant; the role gets
@@ -155,6 +161,27 @@ export class LiveAlertsConsumer extends Construct {
   private allowEventSource(props: LiveAlertsConsumerProps): void {
     const { cluster } = props;
     const role = this.function.role;
+    // Topic and group ARNs carry the cluster's UUID, known only from its ARN in the streaming stack;
+    // cutting it out of a cross-stack value is not valid CloudFormation here, so the UUID is a
+    // wildcard. The cluster name, unique in the account and region, still pins them to this cluster.
+    const kafkaArn = (kind: 'topic' | 'group', name: string): string =>
+      Stack.of(this).formatArn({
+        service: 'kafka',
+        resource: kind,
+        resourceName: `${cluster.clusterName}/*/${name}`,
+      });
+    const topicArn = kafkaArn('topic', props.topicName);
+    const groupArn = kafkaArn('group', this.consumerGroupId);
+    acknowledgeWildcardResources(role.permissionsPolicy, [
+      {
+        resource: topicArn,
+        reason: `Only the ${props.topicName} topic of the cluster named ${cluster.clusterName}; the wildcard stands for the cluster UUID, which the streaming stack's ARN holds and a cross-stack value cannot be split for`,
+      },
+      {
+        resource: groupArn,
+        reason: `Only the ${this.consumerGroupId} consumer group of the cluster named ${cluster.clusterName}; the wildcard stands for the cluster UUID (see the topic statement)`,
+      },
+    ]);
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ConnectToTheCluster',
@@ -166,14 +193,14 @@ export class LiveAlertsConsumer extends Construct {
       new iam.PolicyStatement({
         sid: 'ReadTheTransactionsTopic',
         actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'],
-        resources: [cluster.topicArn(props.topicName)],
+        resources: [topicArn],
       }),
     );
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'OwnConsumerGroup',
         actions: ['kafka-cluster:AlterGroup', 'kafka-cluster:DescribeGroup'],
-        resources: [cluster.groupArn(this.consumerGroupId)],
+        resources: [groupArn],
       }),
     );
     role.addToPrincipalPolicy(

@@ -144,9 +144,13 @@ describe('live-alerts role', () => {
       'kafka-cluster:DescribeTopic',
       'kafka-cluster:ReadData',
     ]);
-    expect(byResource.ReadTheTransactionsTopic?.resource).toContain(`:topic/${STAGE}-bank-pipeline/`);
-    expect(byResource.ReadTheTransactionsTopic?.resource).toContain(`/${config.streaming.topicName}"`);
-    expect(byResource.OwnConsumerGroup?.resource).toContain(`/${STAGE}-bank-pipeline-live-alerts"`);
+    // The cluster's UUID is the only wildcard: the cluster name, the topic and the group are exact.
+    expect(byResource.ReadTheTransactionsTopic?.resource).toContain(
+      `:topic/${STAGE}-bank-pipeline/*/${config.streaming.topicName}"`,
+    );
+    expect(byResource.OwnConsumerGroup?.resource).toContain(
+      `:group/${STAGE}-bank-pipeline/*/${STAGE}-bank-pipeline-live-alerts"`,
+    );
     // Nothing else of Kafka: no write, no other topic or group.
     expect(Object.keys(byResource).sort()).toEqual([
       'ConnectToTheCluster',
