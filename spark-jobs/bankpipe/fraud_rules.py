@@ -204,11 +204,14 @@ def _maxima(node: Mapping[str, Any], source: str) -> Mapping[str, Decimal]:
 
 def duration_text(seconds: int) -> str:
     """A window length as the details say it: whole hours, else whole minutes, else seconds."""
-    for unit, size in (("hour", 3600), ("minute", 60), ("second", 1)):
+    for unit, size in (("hour", 3600), ("minute", 60)):
         if seconds % size == 0:
-            count = seconds // size
-            return f"{count} {unit}{'' if count == 1 else 's'}"
-    raise AssertionError("unreachable: every whole number of seconds is a multiple of 1")
+            return _plural(seconds // size, unit)
+    return _plural(seconds, "second")
+
+
+def _plural(count: int, unit: str) -> str:
+    return f"{count} {unit}{'' if count == 1 else 's'}"
 
 
 # --- alert identity ---------------------------------------------------------------------------------

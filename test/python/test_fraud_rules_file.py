@@ -103,21 +103,46 @@ def test_the_packager_refuses_rules_the_job_cannot_apply(tmp_path):
         ("impossible_travel", "travelMaxKmh", "300", r"travelMaxKmh must be a number above 0; it is '300'"),
         ("impossible_travel", "earthRadiusKm", False, r"earthRadiusKm must be a number above 0"),
         ("repeated_max_amount", "maxAmountCount", -1, r"maxAmountCount must be 1 or more"),
-        ("repeated_max_amount", "maxWithdrawalAmountByCurrency", ["CZK"], r"must map currency codes"),
+        (
+            "repeated_max_amount",
+            "maxWithdrawalAmountByCurrency",
+            ["CZK"],
+            r"maxWithdrawalAmountByCurrency must map currency codes to amounts$",
+        ),
         (
             "repeated_max_amount",
             "maxWithdrawalAmountByCurrency",
             {"czk": "1.00"},
             r"'czk' is not an ISO 4217",
         ),
-        ("repeated_max_amount", "maxWithdrawalAmountByCurrency", {"CZK": 20000}, r"exactly 2 decimals"),
-        ("repeated_max_amount", "maxWithdrawalAmountByCurrency", {"CZK": "20000.0"}, r"exactly 2 decimals"),
-        ("repeated_max_amount", "maxWithdrawalAmountByCurrency", {"CZK": "0.00"}, r"positive amount"),
-        ("withdrawal_burst", "burstCounts", 3, r"unknown keys \['burstCounts'\], missing keys \[\]"),
+        (
+            "repeated_max_amount",
+            "maxWithdrawalAmountByCurrency",
+            {"CZK": 20000},
+            r"the CZK maximum must be a positive amount as a string with exactly 2 decimals",
+        ),
+        (
+            "repeated_max_amount",
+            "maxWithdrawalAmountByCurrency",
+            {"CZK": "20000.0"},
+            r"the CZK maximum .* it is '20000\.0'$",
+        ),
+        (
+            "repeated_max_amount",
+            "maxWithdrawalAmountByCurrency",
+            {"CZK": "0.00"},
+            r"the CZK maximum must be a positive amount",
+        ),
+        (
+            "withdrawal_burst",
+            "burstCounts",
+            3,
+            r"rules\.withdrawal_burst: unknown keys \['burstCounts'\], missing keys \[\]",
+        ),
     ],
 )
 def test_a_bad_value_is_refused_naming_the_key(rule, key, value, message):
-    with pytest.raises(fr.FraudRulesError, match=message):
+    with pytest.raises(fr.FraudRulesError, match="^rules\\.json: " + message):
         load(changed(rule, key, value))
 
 
@@ -132,24 +157,91 @@ def test_smallest_accepted_values():
 
 
 def test_a_file_that_is_not_rules_is_refused():
-    with pytest.raises(fr.FraudRulesError, match=r"rules\.json is not valid JSON"):
+    with pytest.raises(fr.FraudRulesError, match=r"^the fraud rules file rules\.json is not valid JSON"):
         fr.fraud_rules_from_text("{", "rules.json")
-    with pytest.raises(fr.FraudRulesError, match=r"must hold a JSON object"):
+    with pytest.raises(
+        fr.FraudRulesError, match=r"^the fraud rules file rules\.json must hold a JSON object$"
+    ):
         fr.fraud_rules_from_text("[]", "rules.json")
-    with pytest.raises(fr.FraudRulesError, match=r"'rules' must be a JSON object; it is None"):
+    with pytest.raises(fr.FraudRulesError, match=r"^rules\.json: 'rules' must be a JSON object; it is None$"):
         load({"outOfOrderToleranceSeconds": 0})
     missing = copy.deepcopy(DOCUMENT)
     del missing["rules"]["impossible_travel"]["earthRadiusKm"]
-    with pytest.raises(fr.FraudRulesError, match=r"unknown keys \[\], missing keys \['earthRadiusKm'\]"):
+    with pytest.raises(
+        fr.FraudRulesError,
+        match=r"^rules\.json: rules\.impossible_travel: unknown keys \[\], missing keys \['earthRadiusKm'\]",
+    ):
         load(missing)
     extra = copy.deepcopy(DOCUMENT)
     extra["rules"]["night_owl"] = {}
-    with pytest.raises(fr.FraudRulesError, match=r"rules \['night_owl'\] are not implemented"):
+    with pytest.raises(
+        fr.FraudRulesError,
+        match=(
+            r"^rules\.json: rules \['night_owl'\] are not implemented \(known: \['withdrawal_burst', "
+            r"'impossible_travel', 'repeated_max_amount'\]\); implement them in bankpipe/fraud\.py and "
+            r"lambda/live-alerts/fraud-rules before listing them$"
+        ),
+    ):
         load(extra)
     negative = copy.deepcopy(DOCUMENT)
     negative["outOfOrderToleranceSeconds"] = -1
-    with pytest.raises(fr.FraudRulesError, match=r"outOfOrderToleranceSeconds must be 0 or more"):
+    with pytest.raises(
+        fr.FraudRulesError, match=r"^rules\.json: outOfOrderToleranceSeconds must be 0 or more; it is -1$"
+    ):
         load(negative)
+
+
+@pytest.mark.parametrize("rule", ["withdrawal_burst", "impossible_travel", "repeated_max_amount"])
+@pytest.mark.parametrize(
+    ("key", "where"), [("burstCount", "withdrawal_burst"), ("travelMinKm", "impossible_travel")]
+)
+def test_each_section_is_checked_naming_the_file(rule, key, where):
+    document = copy.deepcopy(DOCUMENT)
+    document["rules"][rule] = None
+    with pytest.raises(
+        fr.FraudRulesError, match=f"^rules\\.json: '{rule}' must be a JSON object; it is None$"
+    ):
+        load(document)
+    document = changed(where, key, 0)
+    document["rules"][rule]["extra"] = 1
+    with pytest.raises(
+        fr.FraudRulesError, match=f"^rules\\.json: rules\\.{rule}: unknown keys \\['extra'\\]"
+    ):
+        load(document)
+
+
+def test_an_unreadable_explicit_file_is_named(tmp_path):
+    bad = tmp_path / "rules.json"
+    bad.write_text("{", encoding="utf-8")
+    with pytest.raises(fr.FraudRulesError, match=f"^the fraud rules file {bad} is not valid JSON"):
+        fr.load_fraud_rules(str(bad))
+    bad.write_text(json.dumps(changed("withdrawal_burst", "burstCount", 0)), encoding="utf-8")
+    with pytest.raises(fr.FraudRulesError, match=f"^{bad}: burstCount must be 1 or more"):
+        fr.load_fraud_rules(str(bad))
+
+
+def test_the_packaged_copy_comes_before_the_checkout(monkeypatch):
+    packaged = changed("withdrawal_burst", "burstCount", 9)
+    asked: list[tuple[str, str]] = []
+
+    def get_data(package: str, resource: str) -> bytes:
+        asked.append((package, resource))
+        return json.dumps(packaged).encode("utf-8")
+
+    monkeypatch.setattr(fr.pkgutil, "get_data", get_data)
+    text, source = fr.locate_fraud_rules_text()
+    assert (json.loads(text), source) == (packaged, "bankpipe/fraud-rules.json (packaged)")
+    assert asked == [("bankpipe", "fraud-rules.json")]
+    assert fr.load_fraud_rules().burst_count == 9
+
+
+def test_an_unreadable_package_falls_back_to_the_checkout(monkeypatch):
+    def get_data(package: str, resource: str) -> bytes:
+        raise OSError("no such resource")
+
+    monkeypatch.setattr(fr.pkgutil, "get_data", get_data)
+    text, source = fr.locate_fraud_rules_text()
+    assert (json.loads(text), source) == (DOCUMENT, str(fr.REPO_FRAUD_RULES_PATH))
 
 
 def test_each_rule_has_its_window():
