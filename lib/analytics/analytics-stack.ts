@@ -9,6 +9,7 @@ import { SparkJobAssets } from '../processing/emr-spark-job-assets';
 import { BANKPIPE_PACKAGE, BANKPIPE_ZIP } from '../processing/emr-spark-job-bundle';
 import { REPO_ROOT } from '../shared/repo-root';
 import { DataLakeCrawler } from './glue-crawlers';
+import { SINK_WATERMARK_FOLDER } from '../../lambda/start-run/sink-watermarks';
 import { PROCESSED_TRANSACTIONS_PREFIX, WarehouseLoadJob } from './glue-load-job';
 import { glueDatabaseName, resourcePrefix } from './glue-names';
 import { GlueSecurityConfiguration } from './glue-security-configuration';
@@ -77,7 +78,10 @@ export class AnalyticsStack extends PipelineStack {
       ...crawlerCommon,
       crawlerName: `${prefix}-raw`,
       description: 'Raw zone: hourly JSON-lines transaction files from the S3 sink (tables prefixed raw_)',
-      targets: [{ bucket: buckets.raw, prefix: RAW_TRANSACTIONS_PREFIX }],
+      // The S3 sink's watermark objects sit beside the hour folders; they are not transactions.
+      targets: [
+        { bucket: buckets.raw, prefix: RAW_TRANSACTIONS_PREFIX, exclusions: [`${SINK_WATERMARK_FOLDER}**`] },
+      ],
       tablePrefix: 'raw_',
       newFoldersOnly: true,
     });

@@ -11,6 +11,11 @@ import { acknowledgeWildcardResources } from '../shared/nag-acknowledgements';
 export interface CrawlerTarget {
   readonly bucket: s3.IBucket;
   readonly prefix: string;
+  /**
+   * Glob patterns, relative to the prefix, of objects the crawler must not catalog.
+   * @default none
+   */
+  readonly exclusions?: string[];
 }
 
 export interface DataLakeCrawlerProps {
@@ -140,7 +145,12 @@ export class DataLakeCrawler extends Construct {
       role: this.role.roleArn,
       databaseName: props.databaseName,
       tablePrefix: props.tablePrefix,
-      targets: { s3Targets: props.targets.map((t) => ({ path: `s3://${t.bucket.bucketName}/${t.prefix}` })) },
+      targets: {
+        s3Targets: props.targets.map((t) => ({
+          path: `s3://${t.bucket.bucketName}/${t.prefix}`,
+          ...(t.exclusions !== undefined ? { exclusions: t.exclusions } : {}),
+        })),
+      },
       crawlerSecurityConfiguration: props.securityConfigurationName,
       schemaChangePolicy: {
         updateBehavior: props.newFoldersOnly === true ? 'LOG' : 'UPDATE_IN_DATABASE',
