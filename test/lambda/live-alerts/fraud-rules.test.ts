@@ -152,7 +152,10 @@ describe('withdrawal_burst', () => {
       operation: i ? t.operation : 'card_withdrawal',
     }));
     // One second of one card is one window: one alert, counting every withdrawal of that second.
-    const [tie] = detectAlerts(ties, rules).filter((a) => a.rule === 'withdrawal_burst');
+    const [tie, ...others] = detectAlerts(ties, rules).filter((a) => a.rule === 'withdrawal_burst');
+    expect(others).toEqual([]);
+    // The alert of a window is its first flagged transaction in event order.
+    expect(tie.transactionId).toBe('W1');
     expect(tie.detail).toMatch(new RegExp(`^${N} ATM withdrawals`));
     const deposit = withdrawals(N, 2 * N).map((t, i) => (i === 0 ? { ...t, operation: 'cash_deposit' } : t));
     expect(flagged(detectAlerts(deposit, rules), 'withdrawal_burst')).toEqual([]);
@@ -232,6 +235,20 @@ describe('impossible_travel', () => {
     // V0 in Ostrava, then Prague twice: V2 follows V1 at the same ATM.
     const history = [txn('V0', -60, OSTRAVA), txn('V1', 0), txn('V2', 60)];
     expect(flagged(detectAlerts(history, rules), 'impossible_travel')).toEqual(['V1']);
+  });
+
+  it('orders one second by transaction_id, character by character, a prefix first', () => {
+    // Decided at the second character: XA (Ostrava) comes before XB, so XB is flagged.
+    expect(flagged(detectAlerts([txn('XB', 0), txn('XA', 0, OSTRAVA)], rules), 'impossible_travel')).toEqual([
+      'XB',
+    ]);
+    // A prefix sorts first: P (Prague) comes before PX (Ostrava), so PX is flagged.
+    expect(flagged(detectAlerts([txn('PX', 0, OSTRAVA), txn('P', 0)], rules), 'impossible_travel')).toEqual([
+      'PX',
+    ]);
+    expect(flagged(detectAlerts([txn('P', 0, OSTRAVA), txn('PX', 0)], rules), 'impossible_travel')).toEqual([
+      'PX',
+    ]);
   });
 
   it('orders one second by transaction_id, by code point', () => {
@@ -340,6 +357,10 @@ describe('out-of-order records and history', () => {
       .map((a) => a.alertId)
       .sort();
     expect(expected.length).toBeGreaterThan(3);
+    for (const alert of detectAlerts(history, rules)) {
+      expect(alert.alertId).toMatch(/^[0-9a-f]{64}$/);
+      expect(alert.cardId).toBe('C1');
+    }
     const reversed = [...history].reverse();
     const redelivered = [...history, ...history.slice(0, 3)];
     for (const order of [reversed, redelivered]) {
@@ -361,6 +382,8 @@ describe('out-of-order records and history', () => {
     expect(start).toBe(T0 / 1000 - rules.outOfOrderToleranceSeconds - longest);
     const edge = [txn('OLD', start - T0 / 1000 - 1), txn('EDGE', start - T0 / 1000), txn('NEW', 0)];
     expect(pruneHistory(edge, T0 + 999, rules).map((t) => t.transactionId)).toEqual(['EDGE', 'NEW']);
+    // What it keeps comes back in event order, whatever the order it was given in.
+    expect(pruneHistory([...edge].reverse(), T0, rules).map((t) => t.transactionId)).toEqual(['EDGE', 'NEW']);
   });
 
   it('a late record within the tolerance after pruning still gets the alerts of the full history', () => {
