@@ -4,7 +4,9 @@ The rule (bankpipe/dedup.py): the earliest occurred_at wins, then the smallest x
 line, then the smallest source_file. Each tie-break is tested where the earlier keys are exactly equal
 (to the microsecond Spark keeps) and the later keys point the other way, so a test fails if a key is
 dropped, reversed or reordered. Every scenario uses its own transaction id and all are marked in one
-Spark job per input order; `make mutation` runs this file against mutants of bankpipe/dedup.py.
+Spark job per input order, checked inside the test that runs it (mutmut runs, for a mutant, only the
+tests that called the mutated function); `make mutation` runs this file against mutants of
+bankpipe/dedup.py.
 """
 
 from __future__ import annotations
@@ -110,15 +112,17 @@ def dispositions(frame) -> dict[str, str]:
     return {row.key: row[DISPOSITION] for row in frame.collect()}
 
 
-@pytest.fixture(scope="module")
-def marked_rows(spark, rows) -> dict[str, dict]:
+def test_tie_breaks_at_their_edges(spark, rows):
     marked = mark_duplicates_in_run(spark.createDataFrame(rows, SCHEMA))
     assert sorted(marked.columns) == sorted([*SCHEMA_COLUMNS, DISPOSITION])
-    return {row.key: row.asDict() for row in marked.collect()}
-
-
-def test_tie_breaks_at_their_edges(marked_rows):
+    marked_rows = {row.key: row.asDict() for row in marked.collect()}
     assert {key: row[DISPOSITION] for key, row in marked_rows.items()} == EXPECTED_IN_RUN
+    # raw lines stay only on quarantined rows (the window shuffles every row; only quarantine needs them)
+    kept = {key: row["raw_line"] for key, row in marked_rows.items()}
+    assert {key for key, line in kept.items() if line is not None} == {
+        key for key, disposition in EXPECTED_IN_RUN.items() if disposition == QUARANTINED
+    }
+    assert kept["bad-early"] == BAD_LINE
 
 
 def test_the_winner_is_the_same_in_any_input_order_and_partitioning(spark, rows):
@@ -164,11 +168,3 @@ def test_processed_ids_keep_other_runs_and_rows_without_a_run_id(spark):
     )
     ids = processed_ids_excluding_run(processed, "run-now")
     assert sorted(row[0] for row in ids.collect()) == ["A", "B", "D"]
-
-
-def test_raw_lines_stay_only_on_quarantined_rows(marked_rows):
-    kept = {key: row["raw_line"] for key, row in marked_rows.items()}
-    assert {key for key, line in kept.items() if line is not None} == {
-        key for key, disposition in EXPECTED_IN_RUN.items() if disposition == QUARANTINED
-    }
-    assert kept["bad-early"] == BAD_LINE

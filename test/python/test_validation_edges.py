@@ -4,7 +4,9 @@ Steps: for JSON numbers the nearest double (the parser reads numbers through a d
 cent, for strings one character (a code point, as JSON Schema counts), for timestamps the microsecond
 Spark keeps. Each module-level table is validated in ONE Spark job (module fixtures), because every
 distinct plan costs seconds of code generation; `make mutation` runs this file against mutants of
-bankpipe/validation.py.
+bankpipe/validation.py. Each job's results are checked inside the test that runs it, not in tests
+sharing a module fixture: mutmut runs, for a mutant, only the tests that called the mutated function,
+and a shared fixture calls it during the first of them only.
 
 Two contracts are used: the product's contract, and a small one built here for the keywords the
 product's contract does not use yet (integer, exclusiveMaximum, minLength above 1, maxLength with a
@@ -179,17 +181,10 @@ def edge_contract():
     return contract_from_schema(EDGE_SCHEMA, "edge-schema")
 
 
-@pytest.fixture(scope="module")
-def edge_results(spark, edge_contract) -> dict[str, dict]:
-    return validated_rows(spark, edge_contract, [line for line, _ in EDGE_CASES])
-
-
-def test_edge_contract_keywords(edge_results):
+def test_edge_contract_reasons_and_typed_values(spark, edge_contract):
+    edge_results = validated_rows(spark, edge_contract, [line for line, _ in EDGE_CASES])
     got = [(line, edge_results[line]["reason"]) for line, _ in EDGE_CASES]
     assert got == EDGE_CASES
-
-
-def test_edge_contract_storage_types(edge_results):
     assert edge_results[edge_line(count=9.0)]["count"] == 9
     assert edge_results[edge_line(big=9223372036854775807)]["big"] == 9223372036854775807
     assert edge_results[edge_line(big=-9223372036854775808)]["big"] == -9223372036854775808
@@ -320,17 +315,11 @@ def product_contract(schema_path):
     return load_contract(str(schema_path))
 
 
-@pytest.fixture(scope="module")
-def product_results(spark, product_contract) -> dict[str, dict]:
-    return validated_rows(spark, product_contract, [line for line, _ in PRODUCT_EDGES])
-
-
-def test_product_contract_edges(product_results):
+def test_product_contract_edges(spark, product_contract):
+    product_results = validated_rows(spark, product_contract, [line for line, _ in PRODUCT_EDGES])
     got = [(line, product_results[line]["reason"]) for line, _ in PRODUCT_EDGES]
     assert got == PRODUCT_EDGES
-
-
-def test_values_at_the_bounds_keep_their_exact_typed_value(product_results):
+    # values at the bounds keep their exact typed value
     assert product_results[atm_line(latitude=90)]["latitude"] == 90.0
     assert product_results[atm_line(latitude=-90)]["latitude"] == -90.0
     assert product_results[atm_line(amount=0.01)]["amount"] == Decimal("0.01")
@@ -341,9 +330,6 @@ def test_values_at_the_bounds_keep_their_exact_typed_value(product_results):
     nanos = product_results[atm_line(occurred_at="2024-06-01T01:00:00.000001999Z")]["occurred_at"]
     assert nanos == datetime(2024, 6, 1, 1, 0, 0, 1)
     assert product_results[atm_line(transaction_id="x" * 128)]["transaction_id"] == "x" * 128
-
-
-def test_a_value_of_another_type_is_never_typed(product_results):
-    row = product_results[atm_line(latitude="90")]
-    assert row["latitude"] is None
+    # a value of another JSON type is never typed
+    assert product_results[atm_line(latitude="90")]["latitude"] is None
     assert product_results[atm_line(channel=1)]["channel"] is None
