@@ -1,3 +1,4 @@
+import { loadFraudRules, longestWindowSeconds } from '../../lambda/live-alerts/fraud-rules';
 import { MAX_RUN_ATTEMPTS } from '../../lambda/start-run/start-run';
 import { validateAvailabilityZones } from './availability-zones';
 import { ConfigError } from './config-error';
@@ -206,12 +207,16 @@ export function validateStageConfig(config: StageConfig): void {
     300,
     'the seconds the MSK event source gathers records before each invocation',
   );
+  // An idle card's history must outlive what the rules look back at, or its next transaction
+  // is evaluated without the history the batch would see (contracts/fraud-rules.json).
+  const rules = loadFraudRules();
+  const minStateTtlHours = Math.ceil((longestWindowSeconds(rules) + rules.outOfOrderToleranceSeconds) / 3600);
   requireIntegerInRange(
     key('liveAlerts.stateTtlHours'),
     liveAlerts.stateTtlHours,
-    1,
+    minStateTtlHours,
     720,
-    "the hours an idle card's history is kept; at least the longest fraud-rule window",
+    "the hours an idle card's history is kept: at least the longest fraud-rule window plus the out-of-order tolerance of contracts/fraud-rules.json",
   );
   requireIntegerInRange(
     key('liveAlerts.retryAttempts'),

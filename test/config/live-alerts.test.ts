@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { loadStageConfig } from '../../lib/config';
 import { defaultStageSettings } from '../../lib/config/defaults';
+import { loadFraudRules, longestWindowSeconds } from '../../lambda/live-alerts/fraud-rules';
 import { cdkJsonContext } from '../helpers/synth-pipeline';
 import { loadErrorOf } from '../helpers/config-error';
+
+const RULES = loadFraudRules();
+/** The shortest card-state TTL the fraud rules allow, from contracts/fraud-rules.json. */
+const MIN_STATE_TTL_HOURS = Math.ceil(
+  (longestWindowSeconds(RULES) + RULES.outOfOrderToleranceSeconds) / 3600,
+);
 
 /** cdk.json's context with `liveAlerts.<name>` of one stage set to `value`. */
 function contextWith(stage: string, name: string, value: unknown): (key: string) => unknown {
@@ -44,7 +51,9 @@ describe('liveAlerts settings', () => {
   it.each([
     ['batchingWindowSeconds', 301, 'from 0 to 300'],
     ['batchingWindowSeconds', 0.5, 'from 0 to 300'],
-    ['stateTtlHours', 0, 'from 1 to 720'],
+    ['stateTtlHours', 0, `from ${MIN_STATE_TTL_HOURS} to 720`],
+    // One hour short of the longest rule window plus the out-of-order tolerance would lose history.
+    ['stateTtlHours', MIN_STATE_TTL_HOURS - 1, `from ${MIN_STATE_TTL_HOURS} to 720`],
     ['retryAttempts', 11, 'from 0 to 10'],
   ])('rejects %s = %j, naming the key and the range', (name, value, range) => {
     const error = loadErrorOf(contextWith('dev', name, value));
