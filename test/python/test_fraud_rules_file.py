@@ -103,6 +103,8 @@ def test_the_packager_refuses_rules_the_job_cannot_apply(tmp_path):
         ("impossible_travel", "travelMaxKmh", "300", r"travelMaxKmh must be a number above 0; it is '300'"),
         ("impossible_travel", "earthRadiusKm", False, r"earthRadiusKm must be a number above 0"),
         ("repeated_max_amount", "maxAmountCount", -1, r"maxAmountCount must be 1 or more"),
+        ("impossible_travel", "travelWindowSeconds", 0, r"travelWindowSeconds must be 1 or more"),
+        ("repeated_max_amount", "maxAmountWindowSeconds", 0, r"maxAmountWindowSeconds must be 1 or more"),
         (
             "repeated_max_amount",
             "maxWithdrawalAmountByCurrency",
@@ -137,7 +139,8 @@ def test_the_packager_refuses_rules_the_job_cannot_apply(tmp_path):
             "withdrawal_burst",
             "burstCounts",
             3,
-            r"rules\.withdrawal_burst: unknown keys \['burstCounts'\], missing keys \[\]",
+            r"rules\.withdrawal_burst: unknown keys \['burstCounts'\], missing keys \[\]; "
+            r"it takes exactly \['burstCount', 'burstWindowSeconds'\] \(and a description\)$",
         ),
     ],
 )
@@ -183,6 +186,12 @@ def test_a_file_that_is_not_rules_is_refused():
         ),
     ):
         load(extra)
+    fractional = copy.deepcopy(DOCUMENT)
+    fractional["outOfOrderToleranceSeconds"] = "60"
+    with pytest.raises(fr.FraudRulesError, match=r"^rules\.json: outOfOrderToleranceSeconds must be a whole"):
+        load(fractional)
+    with pytest.raises(fr.FraudRulesError, match=r"^the fraud rules file <text> is not valid JSON"):
+        fr.fraud_rules_from_text("{")
     negative = copy.deepcopy(DOCUMENT)
     negative["outOfOrderToleranceSeconds"] = -1
     with pytest.raises(
