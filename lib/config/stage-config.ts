@@ -316,8 +316,9 @@ export interface LiveAlertsConfig {
    */
   readonly batchingWindowSeconds: number;
   /**
-   * Hours an idle card's recent history is kept (DynamoDB TTL, 1 to 720); at least the longest
-   * fraud-rule window plus its out-of-order tolerance, or a card idle that long loses history a rule needs.
+   * Hours an idle card's recent history is kept (DynamoDB TTL, up to 720); at least the longest
+   * fraud-rule window plus the out-of-order tolerance of contracts/fraud-rules.json (synth checks it),
+   * or a card idle that long loses history a rule needs.
    * @default 48
    */
   readonly stateTtlHours: number;
