@@ -155,6 +155,7 @@ export class NetworkStack extends PipelineStack {
     this.securityGroups = this.createSecurityGroups(
       vpc,
       config.streaming.useTransferFamily,
+      config.liveAlerts.enabled,
       this.endpointSecurityGroup,
       gatewayPrefixLists,
     );
@@ -242,6 +243,7 @@ export class NetworkStack extends PipelineStack {
   private createSecurityGroups(
     vpc: ec2.Vpc,
     useTransferFamily: boolean,
+    mskEventSourcePollers: boolean,
     endpointSg: ec2.ISecurityGroup,
     gatewayPrefixLists: GatewayPrefixLists,
   ): PipelineSecurityGroups {
@@ -294,17 +296,21 @@ export class NetworkStack extends PipelineStack {
     lambda.addEgressRule(msk, ec2.Port.tcp(PORTS.mskIam), 'Lambdas to the brokers (SASL/IAM TLS)');
     // The live-alerts event source mapping polls through network interfaces that carry the cluster's
     // own security group (Lambda's MSK networking guide): the brokers admit that group, and it
-    // reaches the brokers and, through the endpoints, the Lambda and STS APIs.
-    msk.addIngressRule(
-      msk,
-      ec2.Port.tcp(PORTS.mskIam),
-      'Kafka SASL/IAM TLS from the MSK event source pollers',
-    );
-    msk.addEgressRule(
-      msk,
-      ec2.Port.tcp(PORTS.mskIam),
-      'MSK event source pollers to the brokers (SASL/IAM TLS)',
-    );
+    // reaches the brokers and, through the endpoints, the Lambda and STS APIs. Only where the
+    // live-alerts stack exists (liveAlerts.enabled): without pollers the brokers need none of it.
+    if (mskEventSourcePollers) {
+      msk.addIngressRule(
+        msk,
+        ec2.Port.tcp(PORTS.mskIam),
+        'Kafka SASL/IAM TLS from the MSK event source pollers',
+      );
+      msk.addEgressRule(
+        msk,
+        ec2.Port.tcp(PORTS.mskIam),
+        'MSK event source pollers to the brokers (SASL/IAM TLS)',
+      );
+      allowAwsApisOut(msk, 'MSK event source pollers', []);
+    }
 
     // SFTP: the source connector pulls the transaction logs.
     sftp.addIngressRule(mskConnect, ec2.Port.tcp(PORTS.sftp), 'SFTP from the MSK Connect source connector');
@@ -391,7 +397,6 @@ export class NetworkStack extends PipelineStack {
 
     // S3 for every service that reads or writes the lake; DynamoDB only for the Lambdas (the runs ledger).
     allowAwsApisOut(mskConnect, 'MSK Connect', ['s3']);
-    allowAwsApisOut(msk, 'MSK event source pollers', []);
     allowAwsApisOut(lambda, 'Lambdas', ['s3', 'dynamodb']);
     allowAwsApisOut(glue, 'Glue', ['s3']);
     allowAwsApisOut(redshift, 'Redshift (COPY/UNLOAD with enhanced VPC routing)', ['s3']);

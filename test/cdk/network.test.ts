@@ -4,7 +4,14 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { nagFindingsOf, resourcesOfType } from '../helpers/cross-stack';
 import { synthCoreStacks, type CoreSynthResult } from '../helpers/synth-core-stacks';
-import { loadTemplate, loadTemplateJson, TEST_OUT_ROOT, TEST_STAGES } from '../helpers/synth-pipeline';
+import { loadStageConfig } from '../../lib/config';
+import {
+  cdkJsonContext,
+  loadTemplate,
+  loadTemplateJson,
+  TEST_OUT_ROOT,
+  TEST_STAGES,
+} from '../helpers/synth-pipeline';
 
 const ALL_INTERFACE_ENDPOINTS = [
   'kms',
@@ -148,7 +155,18 @@ describe.each(TEST_STAGES)('network stack (%s)', (stage) => {
       .map(([, r]) => r.Properties ?? {})
       .filter((p) => JSON.stringify(p.GroupId) === JSON.stringify(groupRef(endpointGroup)))
       .map((p) => [p.FromPort, p.ToPort, p.SourceSecurityGroupId]);
-    const clients = ['MskConnect', 'Lambda', 'Glue', 'Redshift', 'EmrPrimary', 'EmrCore'];
+    // The MSK group too where live alerts run: their MSK event source pollers carry it.
+    const pollers = loadStageConfig((key) => (key === 'stage' ? stage : cdkJsonContext()[key])).liveAlerts
+      .enabled;
+    const clients = [
+      'MskConnect',
+      'Lambda',
+      'Glue',
+      'Redshift',
+      'EmrPrimary',
+      'EmrCore',
+      ...(pollers ? ['Msk'] : []),
+    ];
     expect(sources).toHaveLength(clients.length);
     expect(sources).toEqual(
       expect.arrayContaining(
@@ -228,7 +246,10 @@ describe.each(TEST_STAGES)('network stack (%s)', (stage) => {
         [9098, groupRef(securityGroupId(template, 'LambdaSecurityGroup'))],
       ]),
     );
-    expect(ingress).toHaveLength(2);
+    // Plus the cluster's own group where live alerts' MSK event source pollers run.
+    const pollers = loadStageConfig((key) => (key === 'stage' ? stage : cdkJsonContext()[key])).liveAlerts
+      .enabled;
+    expect(ingress).toHaveLength(pollers ? 3 : 2);
   });
 
   it('opens Redshift 5439 to Glue and the Lambdas, SFTP 22 to MSK Connect', () => {
