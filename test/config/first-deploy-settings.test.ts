@@ -54,7 +54,8 @@ describe('network.availabilityZones', () => {
 
   it('follows maxAzs: two zones are right for a two-zone stage', () => {
     const config = load('dev', {
-      network: { maxAzs: 2, availabilityZones: ['euc1-az1', 'euc1-az3'] },
+      // Unset endpoint list: the default set, with the provisioned warehouse's API.
+      network: { maxAzs: 2, availabilityZones: ['euc1-az1', 'euc1-az3'], interfaceEndpoints: undefined },
       streaming: { brokerCount: 2 },
       warehouse: { kind: 'provisioned' },
     });
