@@ -8,5 +8,6 @@ export {
   type InterfaceEndpointName,
 } from './interface-endpoints';
 export { EMR_TLS_ZIP_SETTING, emrInTransitEncryptionWarning } from './emr-in-transit-encryption';
+export { sftpReachabilityWarning } from './sftp-reachability';
 export { loadStageConfig, type ContextReader } from './load-stage-config';
 export type * from './stage-config';

@@ -2,6 +2,7 @@ import { ArnFormat } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { sftpReachabilityWarning } from '../config';
 import {
   renderReference,
   S3_SINK_PLUGIN,
@@ -178,6 +179,8 @@ export class StreamingStack extends PipelineStack {
   } {
     const { config } = props;
     if (!config.streaming.useTransferFamily) {
+      const reachability = sftpReachabilityWarning(config);
+      if (reachability !== undefined) console.warn(reachability);
       // The secret exists already (an operator created it); the connector only references it by name.
       return { authentication: 'password' };
     }
