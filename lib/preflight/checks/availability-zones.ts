@@ -108,7 +108,9 @@ function checkRedshiftServerless(
     return unknown(
       REDSHIFT_AZ_CHECK,
       `no supported-AZ-ID list for ${region} recorded in lib/preflight/az-support.json; the stage uses ${describe(zones)}`,
-      `compare those AZ IDs with ${support.redshiftServerless.source}`,
+      'AWS publishes no per-region list (' +
+        `${support.redshiftServerless.source}): the Redshift Serverless console shows the supported AZ IDs ` +
+        "under Additional considerations when you create a workgroup; compare them with the stage's AZ IDs above",
     );
   }
   const supported = new Set(listed);
