@@ -9,7 +9,7 @@ import { parsePreflightArgs, UsageError, USAGE } from '../lib/preflight/cli-args
 import { formatResult, formatSummary } from '../lib/preflight/report';
 import { runPreflight } from '../lib/preflight/run-preflight';
 import { synthStageRequirements } from '../lib/preflight/stage-requirements';
-import { REDSHIFT_JDBC_JAR_DIR } from '../lib/analytics/analytics-stack';
+import { REDSHIFT_JDBC_JAR_DIR } from '../lib/analytics/redshift-jdbc-driver';
 
 /** cdk.json context, then cdk.context.json, then -c flags: the order the cdk CLI merges them in. */
 function readContext(flags: Record<string, string>): Record<string, unknown> {

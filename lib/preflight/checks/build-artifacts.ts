@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { S3_SINK_PLUGIN, SFTP_SOURCE_PLUGIN } from '../../../connectors/connector-config';
 import { findPluginZip } from '../../streaming/connect-plugin-files';
-import { findRedshiftJdbcDriver } from '../../analytics/analytics-stack';
+import { findRedshiftJdbcDriver } from '../../analytics/redshift-jdbc-driver';
 import { fail, pass, type CheckResult } from '../check-result';
 
 export const BUILD_ARTIFACTS_CHECK = 'Plugin zips and JDBC driver';
