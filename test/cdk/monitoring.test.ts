@@ -1,6 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadTemplate, TEST_STAGES } from '../helpers/synth-pipeline';
+import { loadTemplate, stageParts, TEST_STAGES } from '../helpers/synth-pipeline';
 import { synthMonitoringAlone } from './monitoring-local';
 
 /**
@@ -77,6 +77,15 @@ describe.each(TEST_STAGES)('MonitoringStack (%s, serverless warehouse)', (stage)
         name('sink-connector-errored-tasks'),
         name('report-refresh-failed'),
         name('hours-out-of-attempts'),
+        // The live fraud-alert consumer's alarms, in stages that build it.
+        ...(stageParts(stage).includes('alerts')
+          ? [
+              'live-alerts-errors',
+              'live-alerts-offset-lag',
+              'live-alerts-records-given-up',
+              'live-alerts-throttles',
+            ].map(name)
+          : []),
       ].sort(),
     );
     for (const alarm of Object.values(alarms)) {
