@@ -30,6 +30,9 @@ export const REPLACEMENT_PROPERTIES: Readonly<Record<string, readonly string[]>>
   'AWS::IAM::Role': ['RoleName', 'Path'],
   'AWS::KMS::Key': ['KeySpec', 'KeyUsage', 'MultiRegion', 'Origin'],
   'AWS::Lambda::Function': ['FunctionName', 'PackageType'],
+  // ClusterName and EncryptionInfo.EncryptionAtRest replace the cluster; BrokerNodeGroupInfo is
+  // listed whole because its ClientSubnets and SecurityGroups do, though its other fields update in place.
+  'AWS::MSK::Cluster': ['BrokerNodeGroupInfo', 'ClusterName', 'EncryptionInfo'],
   'AWS::Logs::LogGroup': ['LogGroupName', 'LogGroupClass'],
   'AWS::RedshiftServerless::Workgroup': ['WorkgroupName', 'NamespaceName'],
   'AWS::S3::Bucket': ['BucketName'],

@@ -15,6 +15,7 @@ import {
 import {
   globalAcknowledgements,
   globalNagFindings,
+  provisionedWarehouseOverrides,
   stageConfig,
   synthDataServices,
   type DataServicesSynth,
@@ -272,9 +273,7 @@ describe('AnalyticsStack, provisioned warehouse', () => {
   let synth: DataServicesSynth;
   let template: Template;
   beforeAll(() => {
-    synth = synthDataServices('dev', {
-      stageOverrides: { warehouse: { kind: 'provisioned', numberOfNodes: 2 } },
-    });
+    synth = synthDataServices('dev', { stageOverrides: provisionedWarehouseOverrides('dev') });
     template = synth.template('analytics');
   });
 

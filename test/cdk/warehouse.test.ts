@@ -21,6 +21,7 @@ import {
 import {
   globalAcknowledgements,
   globalNagFindings,
+  provisionedWarehouseOverrides,
   stageConfig,
   synthDataServices,
   type Acknowledgement,
@@ -284,16 +285,7 @@ describe('WarehouseStack, provisioned', () => {
   let synth: DataServicesSynth;
   let template: Template;
   beforeAll(() => {
-    const devEndpoints = stageConfig('dev').network.interfaceEndpoints ?? [];
-    synth = synthDataServices('dev', {
-      stageOverrides: {
-        warehouse: { kind: 'provisioned', numberOfNodes: 2 },
-        // The load job reaches GetClusterCredentials through the "redshift" endpoint.
-        network: {
-          interfaceEndpoints: [...devEndpoints.filter((e) => e !== 'redshift-serverless'), 'redshift'],
-        },
-      },
-    });
+    synth = synthDataServices('dev', { stageOverrides: provisionedWarehouseOverrides('dev') });
     template = synth.template('warehouse');
   });
 

@@ -3,14 +3,28 @@ import { RUN_SERVICES } from '../../lib/orchestration/orchestration-stack';
 import { resourcesOfType } from '../helpers/cross-stack';
 import { loadTemplateJson, stackNames } from '../helpers/synth-pipeline';
 
+const RUN_SERVICE_NAMES: readonly string[] = Object.values(RUN_SERVICES);
+
+/** The orchestration stack's run functions (not its deploy-time handlers), by Powertools service name. */
+function runFunctions(stage: 'dev' | 'prod'): [string, Record<string, unknown>][] {
+  return resourcesOfType(loadTemplateJson(stage, 'orchestration'), 'AWS::Lambda::Function').flatMap(
+    ([, fn]) => {
+      const environment = fn.Properties?.Environment as { Variables?: Record<string, string> } | undefined;
+      const service = environment?.Variables?.POWERTOOLS_SERVICE_NAME;
+      return service !== undefined && RUN_SERVICE_NAMES.includes(service)
+        ? [[service, fn] as [string, Record<string, unknown>]]
+        : [];
+    },
+  );
+}
+
 /** Reserved concurrency of each run function of a stage, by its Powertools service name. */
 function runFunctionReservations(stage: 'dev' | 'prod'): Record<string, unknown> {
-  const functions = resourcesOfType(loadTemplateJson(stage, 'orchestration'), 'AWS::Lambda::Function');
   return Object.fromEntries(
-    functions.map(([, fn]) => {
-      const variables = (fn.Properties?.Environment as { Variables: Record<string, string> }).Variables;
-      return [variables.POWERTOOLS_SERVICE_NAME, fn.Properties?.ReservedConcurrentExecutions];
-    }),
+    runFunctions(stage).map(([service, fn]) => [
+      service,
+      (fn.Properties as Record<string, unknown> | undefined)?.ReservedConcurrentExecutions,
+    ]),
   );
 }
 
@@ -26,10 +40,9 @@ describe('orchestration.reservedConcurrency in the synthesized templates', () =>
   });
 
   it('dev says on each run function why checkov CKV_AWS_115 does not apply', () => {
-    for (const [logicalId, fn] of resourcesOfType(
-      loadTemplateJson('dev', 'orchestration'),
-      'AWS::Lambda::Function',
-    )) {
+    const functions = runFunctions('dev');
+    expect(functions.map(([service]) => service).sort()).toEqual([...RUN_SERVICE_NAMES].sort());
+    for (const [logicalId, fn] of functions) {
       const skips = (fn.Metadata as { checkov?: { skip: { id: string; comment: string }[] } } | undefined)
         ?.checkov?.skip;
       expect(skips?.find((skip) => skip.id === 'CKV_AWS_115')?.comment, logicalId).toMatch(

@@ -46,6 +46,24 @@ export function stageConfig(stage: string, options: DataServicesSynthOptions = {
   return loadStageConfig((key) => context[key]);
 }
 
+/**
+ * Stage overrides for a two-node provisioned warehouse: the stage's interface endpoint
+ * list with the provisioned API's endpoint (GetClusterCredentials) instead of Serverless's.
+ */
+export function provisionedWarehouseOverrides(stage: string): Record<string, Record<string, unknown>> {
+  const endpoints = stageConfig(stage).network.interfaceEndpoints;
+  return {
+    warehouse: { kind: 'provisioned', numberOfNodes: 2 },
+    ...(endpoints === undefined
+      ? {}
+      : {
+          network: {
+            interfaceEndpoints: [...endpoints.filter((e) => e !== 'redshift-serverless'), 'redshift'],
+          },
+        }),
+  };
+}
+
 function stageContext(stage: string, options: DataServicesSynthOptions): Record<string, unknown> {
   const base = cdkJsonContext();
   const stages = structuredClone(base.stages) as Record<string, Record<string, Record<string, unknown>>>;
