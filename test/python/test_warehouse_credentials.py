@@ -161,7 +161,7 @@ def test_a_login_without_its_workgroup_or_cluster_is_explained(login: WarehouseL
 
 
 def test_the_job_the_stack_and_the_sql_name_the_same_loader() -> None:
-    construct = (REPO_ROOT / "lib" / "constructs" / "glue-load-job.ts").read_text(encoding="utf-8")
+    construct = (REPO_ROOT / "lib" / "analytics" / "glue-load-job.ts").read_text(encoding="utf-8")
 
     def ts_constant(name: str) -> str:
         match = re.search(rf"export const {name} = '([^']+)';", construct)
