@@ -12,6 +12,7 @@ import {
 import { s3ClientConfig } from '../../lambda/shared/clients';
 import { errorName } from '../../lambda/shared/errors';
 import type { TwinSettings } from './settings';
+import { SINK_WATERMARK_FOLDER } from '../../lambda/start-run/sink-watermarks';
 
 /** The handlers' own S3 client settings, pointed at s3proxy (path style, one attempt per call). */
 export function twinS3Client(settings: TwinSettings): S3Client {
@@ -78,6 +79,8 @@ export class RawZoneCounter {
     const result = new Map<string, number>();
     for (const object of objects) {
       const key = object.Key as string;
+      // The sink's watermark objects describe the data; they hold no transaction lines.
+      if (key.includes(`/${SINK_WATERMARK_FOLDER}`)) continue;
       const size = object.Size ?? 0;
       let known = this.lines.get(key);
       if (known === undefined || known.size !== size) {

@@ -104,6 +104,8 @@ def _raw_objects(twin: RunningTwin) -> dict[str, bytes]:
     objects = {}
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
         for item in page.get("Contents", []):
+            if "/_sink_watermarks/" in item["Key"]:
+                continue  # the sink's watermark objects hold no transaction lines
             try:
                 objects[item["Key"]] = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
             except s3.exceptions.NoSuchKey:
