@@ -3,8 +3,8 @@
     .local/venv/bin/python scripts/bench_freshness.py [--files 10] [--lines 300] [--no-doc]
 
 Starts a fresh twin in a temporary state dir on free ports (never touching a running demo) and times
-the cold start (`stack.py start` + `stack.py connectors`). Then drops files one by one through
-local/run-pipeline.ts (each: generator file into the SFTP drop -> connectors -> raw zone -> start-run
+the cold start (`twin.py start` + `twin.py connectors`). Then drops files one by one through
+local/pipeline/run-pipeline.ts (each: generator file into the SFTP drop -> connectors -> raw zone -> start-run
 -> ATM job -> crawler stand-in -> warehouse load -> refresh) and takes, per file, the time from the
 file landing in the drop to its rows being queryable in the Athena stand-in (crawl registered) and
 in the warehouse (load committed); each run's warehouse row delta is checked against the file's
@@ -30,7 +30,7 @@ from pathlib import Path
 
 from repo_root import REPO_ROOT
 
-STACK = REPO_ROOT / "local" / "stack.py"
+TWIN_CLI = REPO_ROOT / "local" / "twin.py"
 DOC = REPO_ROOT / "docs" / "benchmarks.md"
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
@@ -102,7 +102,7 @@ class RssSampler:
 
 def stack(env: dict[str, str], *args: str, timeout: float = 600) -> str:
     result = subprocess.run(
-        [sys.executable, str(STACK), *args],
+        [sys.executable, str(TWIN_CLI), *args],
         env=env,
         capture_output=True,
         text=True,
@@ -110,7 +110,7 @@ def stack(env: dict[str, str], *args: str, timeout: float = 600) -> str:
         check=False,
     )
     if result.returncode != 0:
-        raise SystemExit(f"stack.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
+        raise SystemExit(f"twin.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
     return result.stdout
 
 
@@ -225,7 +225,7 @@ def main() -> int:
         peak = sampler.peak
     finally:
         subprocess.run(
-            [sys.executable, str(STACK), "stop"], env=env, capture_output=True, check=False, timeout=300
+            [sys.executable, str(TWIN_CLI), "stop"], env=env, capture_output=True, check=False, timeout=300
         )
         shutil.rmtree(home, ignore_errors=True)
 
@@ -239,7 +239,7 @@ def main() -> int:
 
 `.local/venv/bin/python scripts/bench_freshness.py --files {args.files} --lines {args.lines}`, measured
 {datetime.now().astimezone().strftime("%Y-%m-%d")} on {cpus} shared cores. Each file is dropped into the
-SFTP drop on its own and carried through the whole pipeline (local/run-pipeline.ts: connectors, raw
+SFTP drop on its own and carried through the whole pipeline (local/pipeline/run-pipeline.ts: connectors, raw
 zone, start-run, ATM job on local Spark, crawler stand-in, warehouse load, report refresh) before the
 next. Latency = from the file's rename into the drop to its rows being queryable.
 

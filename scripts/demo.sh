@@ -6,13 +6,13 @@
 # DEMO_COUNT (default 100000) and DEMO_SEED (default 42) size and seed the generated transactions.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-STACK=(python3 local/stack.py)
+TWIN_CLI=(python3 local/twin.py)
 
 stage() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 case "${1:-run}" in
-  stop) exec "${STACK[@]}" stop ;;
-  clean) exec "${STACK[@]}" clean ;;
+  stop) exec "${TWIN_CLI[@]}" stop ;;
+  clean) exec "${TWIN_CLI[@]}" clean ;;
   run) ;;
   *)
     echo "usage: scripts/demo.sh [run|stop|clean]" >&2
@@ -22,12 +22,12 @@ esac
 
 stage "Local twin: starting services (s3proxy, PostgreSQL 15, sftp, Kafka 3.9.1 KRaft, Kafka Connect)"
 started=$(date +%s)
-"${STACK[@]}" start
+"${TWIN_CLI[@]}" start
 stage "Local twin: topic and connectors (configs rendered from connectors/connector-config.ts)"
-"${STACK[@]}" connectors
+"${TWIN_CLI[@]}" connectors
 echo "    services ready in $(($(date +%s) - started))s; stop them with: make stop"
 
 # Endpoints and demo credentials of this twin (ports may come from TWIN_*_PORT).
-eval "$("${STACK[@]}" env)"
+eval "$("${TWIN_CLI[@]}" env)"
 # The AWS SDK warns about the Node.js version on every start; it is noise in a demo.
-NODE_NO_WARNINGS=1 exec node_modules/.bin/tsx local/run-pipeline.ts "$@"
+NODE_NO_WARNINGS=1 exec node_modules/.bin/tsx local/pipeline/run-pipeline.ts "$@"

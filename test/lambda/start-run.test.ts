@@ -30,7 +30,7 @@ import {
   startRuns,
   type StartRunSettings,
 } from '../../lambda/start-run/start-run';
-import { createLocalRunStarter, RunLedger } from '../../local/demo/run-ledger';
+import { createLocalRunStarter, RunLedger } from '../../local/pipeline/run-ledger';
 import type { RunInput } from '../../lambda/shared/run-input';
 import { SINK_WATERMARK_PREFIX, type SinkWatermarkObject } from '../../lambda/start-run/sink-watermarks';
 import { closedWindows, parseWindowId, windowAt } from '../../lambda/start-run/windows';
@@ -518,7 +518,7 @@ describe('start-run single flight (the lease in the runs ledger)', () => {
   });
 });
 
-describe("the twin ledger's lease (local/demo/run-ledger.ts)", () => {
+describe("the twin ledger's lease (local/pipeline/run-ledger.ts)", () => {
   it('follows the DynamoDB rules: free or lapsed only, given up only by its holder', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'run-ledger-'));
     try {

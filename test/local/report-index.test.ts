@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPORT_INDEX, loadReportIndex, reportNamed, warehouseView } from '../../local/demo/reports';
+import { REPORT_INDEX, loadReportIndex, reportNamed, warehouseView } from '../../local/pipeline/reports';
 import { REPO_ROOT } from '../../lib/shared/repo-root';
 
 const DEFINITIONS = path.join(REPO_ROOT, 'sql', 'reports');

@@ -1,6 +1,6 @@
 """Run by test_ingest.py in its own process (its own JVM, whatever Spark session the test run has):
 reads the raw zone through s3a:// on the twin's s3proxy, writes the lines as Parquet to the processed
-bucket and reads them back. Prints one JSON object. Configuration comes only from `stack.py env`
+bucket and reads them back. Prints one JSON object. Configuration comes only from `twin.py env`
 variables, as the local Spark job's will.
 
     python spark_s3a_probe.py <output prefix in the processed bucket>

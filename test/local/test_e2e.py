@@ -1,7 +1,7 @@
 """The whole pipeline on the real local twin, end to end, as `make demo` runs it (smaller).
 
 A twin in a temporary state dir on free ports; the generator drops ~3000 transactions with bad lines
-and duplicates into the SFTP drop; local/run-pipeline.ts carries them through Kafka, the raw zone,
+and duplicates into the SFTP drop; local/pipeline/run-pipeline.ts carries them through Kafka, the raw zone,
 start-run's logic, the ATM job on local Spark, reconcile-run, the DuckDB catalog, the warehouse load
 into PostgreSQL and refresh-reports. The assertions compare against the generator's own summary
 (its truth), read independently here: PostgreSQL through psycopg, the Athena stand-in through DuckDB.

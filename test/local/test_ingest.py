@@ -20,11 +20,11 @@ import pytest
 from botocore.config import Config
 from twin_harness import REPO_ROOT, RunningTwin
 
-from twin import processes
-from twin.manager import effective_ports
-from twin.render import render
-from twin.services.sftp import SftpLayout, sftp_client_command
-from twin.settings import Paths
+from services import processes
+from services.manager import effective_ports
+from services.render import render
+from services.servers.sftp import SftpLayout, sftp_client_command
+from services.settings import Paths
 
 pytestmark = pytest.mark.twin
 

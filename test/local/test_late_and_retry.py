@@ -1,6 +1,6 @@
 """Nothing skipped, on the real local twin: a once-failed run and a late file for a processed hour.
 
-1. local/run-pipeline.ts runs with the twin's fault switch TWIN_FAULT_FAIL_JOB_FIRST_ATTEMPT=1: the
+1. local/pipeline/run-pipeline.ts runs with the twin's fault switch TWIN_FAULT_FAIL_JOB_FIRST_ATTEMPT=1: the
    ATM job step of every hour's first attempt fails after the job has written its outputs. start-run's
    logic learns the failure from the ledger's execution status on the next tick, retries the hour
    (attempt 2, same run id, so the retry replaces what attempt 1 wrote), and the reconciliation

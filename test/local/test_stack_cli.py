@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from twin_harness import STACK
 
-from twin import processes
-from twin.manager import select
-from twin.processes import ProcessRecord
+from services import processes
+from services.manager import select
+from services.processes import ProcessRecord
 
 
 def _stack(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -1,4 +1,4 @@
-"""Drives a local twin from tests: `stack.py` in a subprocess with its own TWIN_HOME and ports."""
+"""Drives a local twin from tests: `twin.py` in a subprocess with its own TWIN_HOME and ports."""
 
 from __future__ import annotations
 
@@ -15,13 +15,13 @@ from pathlib import Path
 import psycopg
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-STACK = REPO_ROOT / "local" / "stack.py"
+TWIN_CLI = REPO_ROOT / "local" / "twin.py"
 TSX = REPO_ROOT / "node_modules" / ".bin" / "tsx"
-RUN_PIPELINE = REPO_ROOT / "local" / "run-pipeline.ts"
+RUN_PIPELINE = REPO_ROOT / "local" / "pipeline" / "run-pipeline.ts"
 sys.path.insert(0, str(REPO_ROOT / "local"))
 
-from twin import processes  # noqa: E402 - needs the path above
-from twin.processes import ProcessRecord  # noqa: E402
+from services import processes  # noqa: E402 - needs the path above
+from services.processes import ProcessRecord  # noqa: E402
 
 START_TIMEOUT_SECONDS = 300
 
@@ -46,7 +46,7 @@ class RunningTwin:
 
     def stack(self, *args: str, timeout: float = START_TIMEOUT_SECONDS) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
-            [sys.executable, str(STACK), *args],
+            [sys.executable, str(TWIN_CLI), *args],
             env=self.env,
             capture_output=True,
             text=True,
@@ -55,12 +55,12 @@ class RunningTwin:
         )
         if result.returncode != 0:
             raise AssertionError(
-                f"stack.py {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+                f"twin.py {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
             )
         return result
 
     def endpoints(self) -> dict[str, str]:
-        """The `export` lines of `stack.py env`, as a dict."""
+        """The `export` lines of `twin.py env`, as a dict."""
         lines = self.stack("env").stdout.splitlines()
         pairs = (line.removeprefix("export ").split("=", 1) for line in lines if line.startswith("export "))
         return {key: value.strip("'") for key, value in pairs}
@@ -101,7 +101,7 @@ def running_twin() -> Iterator[RunningTwin]:
         started = [*started, *running.records()]
         # Output captured: a closed pytest stdout must not break the stop half-way.
         stop = subprocess.run(
-            [sys.executable, str(STACK), "stop"],
+            [sys.executable, str(TWIN_CLI), "stop"],
             env=env,
             capture_output=True,
             text=True,
@@ -116,7 +116,7 @@ def running_twin() -> Iterator[RunningTwin]:
             for record in started:
                 processes.stop(record, grace_seconds=10)
             raise AssertionError(
-                f"still running after `stack.py stop`: {', '.join(leftovers)} (killed now; logs kept in "
+                f"still running after `twin.py stop`: {', '.join(leftovers)} (killed now; logs kept in "
                 f"{home / 'logs'}).\n{stop.stdout}{stop.stderr}"
             )
         shutil.rmtree(home, ignore_errors=True)
@@ -125,7 +125,7 @@ def running_twin() -> Iterator[RunningTwin]:
 def run_pipeline(
     env: dict[str, str], result_file: Path, *args: str, timeout_seconds: int
 ) -> subprocess.CompletedProcess[str]:
-    """local/run-pipeline.ts with `args`, writing its result to `result_file`; fails when it wrote none."""
+    """The pipeline run with `args`, writing its result to `result_file`; fails if it wrote none."""
     completed = subprocess.run(
         [str(TSX), str(RUN_PIPELINE), *args, "--json", str(result_file)],
         env=env,

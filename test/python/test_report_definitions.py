@@ -5,7 +5,7 @@ For each report the SELECT computes, over the same stored transactions (warehous
   reads it back;
 - PostgreSQL 15 (the Redshift stand-in): the generated sql/redshift files applied, the view v_<report>;
 - the Athena stand-in: the generated sql/athena/<report>.sql unchanged on DuckDB, with the crawler's
-  column types (local/demo/athena_standin.py).
+  column types (local/services/athena_standin.py).
 The rows must be identical (Spark's and Athena's in the same order: both run the ORDER BY) and the
 column types identical once each engine's type names are normalised. A new report is covered by its
 file alone; if the fixture rows give it no rows, extend warehouse_fixtures.make_row.
@@ -36,7 +36,7 @@ from pg_server import PgServer, pg_server  # noqa: F401  (session fixture)
 from warehouse_fixtures import PROCESSED_SCHEMA, fixture_rows, write_processed
 
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
-sys.path.insert(0, str(REPO_ROOT / "local" / "demo"))
+sys.path.insert(0, str(REPO_ROOT / "local" / "services"))
 import athena_standin as standin  # a script folder, not a package
 import generate_reports
 import report_sql

@@ -1,6 +1,6 @@
 """Athena named queries (sql/athena/*.sql) run unchanged on DuckDB over Parquet with known answers.
 
-DuckDB stands in for Athena: the twin's stand-in (local/demo/athena_standin.py) makes views named
+DuckDB stands in for Athena: the twin's stand-in (local/services/athena_standin.py) makes views named
 like the Glue tables (`transactions`, `fraud_flags`) over the fixture Parquet folders, with the
 column types the Glue crawler gives them (the `txn_date` partition is a string). The query text
 from the file is executed as is; the answers are computed in Python from the fixture rows.
@@ -22,7 +22,7 @@ from bankpipe.warehouse_load import REPORTS
 from fixtures.paths import REPO_ROOT
 from warehouse_fixtures import expected_normalised, fixture_rows, normalise_report, write_processed
 
-sys.path.insert(0, str(REPO_ROOT / "local" / "demo"))
+sys.path.insert(0, str(REPO_ROOT / "local" / "services"))
 import athena_standin as standin  # a script folder, not a package
 
 ATHENA_DIR = REPO_ROOT / "sql" / "athena"

@@ -13,7 +13,7 @@ export async function sourceTopic(connectUrl: string): Promise<string> {
     .map((c) => c.info.config.topic);
   if (topics.length !== 1) {
     throw new Error(
-      `expected one source connector with a topic on ${connectUrl}, found ${topics.length}; deploy them with local/stack.py connectors`,
+      `expected one source connector with a topic on ${connectUrl}, found ${topics.length}; deploy them with local/twin.py connectors`,
     );
   }
   return topics[0];

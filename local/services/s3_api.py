@@ -1,5 +1,5 @@
 """The few S3 calls the service manager makes itself (list buckets, create a bucket), signed with AWS
-Signature V4 using only the standard library, so `stack.py` needs no venv. Path-style URLs, as the S3
+Signature V4 using only the standard library, so `twin.py` needs no venv. Path-style URLs, as the S3
 stand-in is configured.
 """
 

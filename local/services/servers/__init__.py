@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from twin.services.base import Service
-from twin.services.connect import ConnectService
-from twin.services.kafka import KafkaService
-from twin.services.postgres import PostgresService
-from twin.services.s3 import S3Service
-from twin.services.sftp import SftpService
+from services.servers.base import Service
+from services.servers.connect import ConnectService
+from services.servers.kafka import KafkaService
+from services.servers.postgres import PostgresService
+from services.servers.s3 import S3Service
+from services.servers.sftp import SftpService
 
 ALL: tuple[Service, ...] = (S3Service(), PostgresService(), SftpService(), KafkaService(), ConnectService())
 BY_NAME: dict[str, Service] = {service.name: service for service in ALL}

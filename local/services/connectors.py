@@ -1,6 +1,6 @@
 """Deploys the ingest connectors onto the local Connect worker, as MSK Connect runs them on AWS.
 
-The configs are not written here: twin.render has connectors/render-local.ts render them from
+The configs are not written here: services.render has connectors/render-local.ts render them from
 connectors/connector-config.ts (the single source the CDK app uses too). This module creates the
 topic first (topics must exist before connectors
 start; the broker does not auto-create them), PUTs each config to the REST API, removes connectors of
@@ -18,12 +18,12 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
-from twin import processes
-from twin.manager import effective_ports
-from twin.processes import TwinError
-from twin.render import render
-from twin.services.jvm import java_command
-from twin.settings import Paths
+from services import processes
+from services.manager import effective_ports
+from services.processes import TwinError
+from services.render import render
+from services.servers.jvm import java_command
+from services.settings import Paths
 
 DEFAULT_PARTITIONS = 3
 
@@ -114,7 +114,7 @@ def deploy(paths: Paths, partitions: int | None, timeout_seconds: float) -> None
     for service in ("kafka", "connect", "sftp", "s3"):
         if processes.running_record(paths.pid_file(service)) is None:
             raise TwinError(
-                f"the {service} service is not running: start the twin first (local/stack.py start)."
+                f"the {service} service is not running: start the twin first (local/twin.py start)."
             )
     connect_url = f"http://127.0.0.1:{ports['connect']}"
     rendered = render(paths, ports)

@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """The local twin's service manager: real processes on 127.0.0.1 standing in for AWS.
 
-    local/stack.py start [service...]   start (with dependencies), wait until ready; idempotent
-    local/stack.py stop [service...]    stop what this tool started, by pid (dependants too)
-    local/stack.py status               one line per service; exit 1 if a started one is not ready
-    local/stack.py wait [--timeout S]   wait until every started service is ready
-    local/stack.py connectors           create the topic, deploy both connectors, wait until RUNNING
-    local/stack.py env                  print `export` lines for the endpoints and demo credentials
-    local/stack.py clean                stop everything and delete the state directory
+    local/twin.py start [service...]   start (with dependencies), wait until ready; idempotent
+    local/twin.py stop [service...]    stop what this tool started, by pid (dependants too)
+    local/twin.py status               one line per service; exit 1 if a started one is not ready
+    local/twin.py wait [--timeout S]   wait until every started service is ready
+    local/twin.py connectors           create the topic, deploy both connectors, wait until RUNNING
+    local/twin.py env                  print `export` lines for the endpoints and demo credentials
+    local/twin.py clean                stop everything and delete the state directory
 
 Services: s3 (s3proxy), postgres, sftp (OpenSSH), kafka (KRaft), connect (Kafka Connect).
 State lives in TWIN_HOME (default .local/twin); ports come from TWIN_*_PORT (see docs/local-twin.md).
@@ -22,13 +22,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from twin import manager
-from twin.processes import TwinError
-from twin.settings import twin_paths
+from services import manager
+from services.processes import TwinError
+from services.settings import twin_paths
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="local/stack.py", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="local/twin.py", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     start = commands.add_parser("start", help="start services (all when none named) and wait until ready")
     start.add_argument("services", nargs="*")
@@ -60,7 +60,7 @@ def main(argv: list[str]) -> int:
         elif args.command == "wait":
             manager.wait(paths, args.timeout)
         elif args.command == "connectors":
-            from twin import connectors
+            from services import connectors
 
             connectors.deploy(paths, args.partitions, args.timeout)
         elif args.command == "env":
@@ -73,7 +73,7 @@ def main(argv: list[str]) -> int:
         return 1
     except KeyboardInterrupt:
         print(
-            "interrupted: services started so far keep running; stop them with local/stack.py stop",
+            "interrupted: services started so far keep running; stop them with local/twin.py stop",
             file=sys.stderr,
         )
         return 130

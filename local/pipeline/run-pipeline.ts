@@ -1,8 +1,8 @@
 /**
  * The local twin's pipeline run (what `make demo` runs once the services are up):
  *
- *   source <(local/stack.py env) && npx tsx local/run-pipeline.ts [--count N] [--seed S] [--json FILE]
- *   source <(local/stack.py env) && npx tsx local/run-pipeline.ts --ticks-only [--json FILE]
+ *   source <(local/twin.py env) && npx tsx local/pipeline/run-pipeline.ts [--count N] [--seed S] [--json FILE]
+ *   source <(local/twin.py env) && npx tsx local/pipeline/run-pipeline.ts --ticks-only [--json FILE]
  *
  * generate -> SFTP drop -> (connectors) -> topic -> raw zone -> start-run logic -> local state
  * machine (ATM job, reconcile-run, crawler, load, refresh-reports) -> reconciliation, reports,
@@ -16,26 +16,21 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { RunLog } from '../lambda/shared/log';
-import { runIdOfWindow } from '../lambda/shared/run-input';
-import { sourceTopic, topicRecordCount } from './demo/kafka';
-import { sumHourCounts } from './demo/manifests';
-import {
-  clockAfter,
-  orchestrate,
-  type OrchestrationOptions,
-  type OrchestrationResult,
-} from './demo/orchestrate';
-import { runLogged } from './demo/processes';
-import { consoleProgress, type Progress } from './demo/progress';
-import { reconcile, reconcileHours, reconciliationText } from './demo/reconciliation';
-import { renderHtmlReport } from './demo/report-html';
-import { collectReports, textTable } from './demo/reports';
-import { RunLedger } from './demo/run-ledger';
-import { RawZoneCounter, sumLines, twinS3Client, uploadFile, windowOfRawKey } from './demo/s3';
-import { type TwinSettings, twinSettings } from './demo/settings';
-import { LocalStateMachine } from './demo/state-machine';
-import { queryWarehouse } from './demo/warehouse';
+import type { RunLog } from '../../lambda/shared/log';
+import { runIdOfWindow } from '../../lambda/shared/run-input';
+import { sourceTopic, topicRecordCount } from './kafka';
+import { sumHourCounts } from './manifests';
+import { clockAfter, orchestrate, type OrchestrationOptions, type OrchestrationResult } from './orchestrate';
+import { runLogged } from './processes';
+import { consoleProgress, type Progress } from './progress';
+import { reconcile, reconcileHours, reconciliationText } from './reconciliation';
+import { renderHtmlReport } from './report-html';
+import { collectReports, textTable } from './reports';
+import { RunLedger } from './run-ledger';
+import { RawZoneCounter, sumLines, twinS3Client, uploadFile, windowOfRawKey } from './s3';
+import { type TwinSettings, twinSettings } from './settings';
+import { LocalStateMachine } from './state-machine';
+import { queryWarehouse } from './warehouse';
 
 interface GeneratorSummary {
   lines_total: number;

@@ -13,9 +13,9 @@ import signal
 import subprocess
 from pathlib import Path
 
-from twin.processes import TwinError
-from twin.services.base import Service
-from twin.settings import PG_BIN_DIR, PG_DATABASE, PG_PASSWORD, PG_USER, Paths
+from services.processes import TwinError
+from services.servers.base import Service
+from services.settings import PG_BIN_DIR, PG_DATABASE, PG_PASSWORD, PG_USER, Paths
 
 OS_USER = "postgres"
 

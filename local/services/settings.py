@@ -16,12 +16,12 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 # Demo credentials of the S3 stand-in. They only exist on this machine; AWS SDKs pick them up from
-# the environment (see `stack.py env`). Path-style addressing, region us-east-1.
+# the environment (see `twin.py env`). Path-style addressing, region us-east-1.
 S3_ACCESS_KEY = "bankpipe-local"
 S3_SECRET_KEY = "bankpipe-local-secret"  # a local demo credential, not a secret
 S3_REGION = "us-east-1"
 
-# Local bucket of each zone (docs/data-layout.md). One definition; exported by `stack.py env`.
+# Local bucket of each zone (docs/data-layout.md). One definition; exported by `twin.py env`.
 BUCKETS: dict[str, str] = {
     "raw": "bankpipe-raw",
     "processed": "bankpipe-processed",

@@ -12,9 +12,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from twin.processes import TwinError
-from twin.services.sftp import SftpLayout, sftp_user
-from twin.settings import BUCKETS, REPO_ROOT, S3_REGION, Paths
+from services.processes import TwinError
+from services.servers.sftp import SftpLayout, sftp_user
+from services.settings import BUCKETS, REPO_ROOT, S3_REGION, Paths
 
 RENDER_SCRIPT = REPO_ROOT / "connectors" / "render-local.ts"
 

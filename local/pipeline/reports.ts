@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { athenaPaths } from './state-machine';
-import type { TwinSettings } from './settings';
+import { ATHENA_STANDIN_SCRIPT, type TwinSettings } from './settings';
 import { queryWarehouse, type Row } from './warehouse';
 
 const execFileAsync = promisify(execFile);
@@ -49,7 +49,7 @@ export function reportNamed(index: readonly ReportEntry[], name: string): Report
     const known = index.map((r) => r.name).join(', ');
     throw new Error(
       `the demo shows report '${name}', which sql/reports does not define (it defines ${known}): ` +
-        `show another report in local/demo/reports.ts, or add sql/reports/${name}.sql and run \`make reports\``,
+        `show another report in local/pipeline/reports.ts, or add sql/reports/${name}.sql and run \`make reports\``,
     );
   }
   return entry;
@@ -71,10 +71,13 @@ export async function athenaQuery(
 ): Promise<Row[]> {
   const { db } = athenaPaths(settings);
   const sql = path.join(settings.repoRoot, reportNamed(index, report).athenaQuery);
-  const script = path.join(__dirname, 'athena_standin.py');
-  const { stdout } = await execFileAsync(settings.python, [script, 'query', '--db', db, '--sql', sql], {
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const { stdout } = await execFileAsync(
+    settings.python,
+    [ATHENA_STANDIN_SCRIPT, 'query', '--db', db, '--sql', sql],
+    {
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   const { columns, rows } = JSON.parse(stdout) as { columns: string[]; rows: unknown[][] };
   return rows.map((values) =>
     Object.fromEntries(columns.map((c, i) => [c, values[i] === null ? '' : String(values[i])])),

@@ -16,7 +16,7 @@ import type { RunInput } from '../../lambda/shared/run-input';
 import { lastJsonLine, runLogged } from './processes';
 import type { Progress } from './progress';
 import { mirrorPrefix } from './s3';
-import type { TwinSettings } from './settings';
+import { ATHENA_STANDIN_SCRIPT, type TwinSettings } from './settings';
 import { sparkEnv, writeSparkConf } from './spark';
 import { createPsqlStatementRunner } from './warehouse';
 
@@ -195,7 +195,7 @@ export class LocalStateMachine {
       const stdout = await runLogged(
         'Athena stand-in registration',
         settings.python,
-        [path.join(__dirname, 'athena_standin.py'), 'register', '--mirror', mirror, '--db', db],
+        [ATHENA_STANDIN_SCRIPT, 'register', '--mirror', mirror, '--db', db],
         { logFile: path.join(settings.twinHome, 'logs', 'demo-athena.log') },
       );
       const tables = (lastJsonLine(stdout).tables as string[]) ?? [];

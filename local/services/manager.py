@@ -1,4 +1,4 @@
-"""Starting, stopping and inspecting the local services (what `stack.py` subcommands do)."""
+"""Starting, stopping and inspecting the local services (what `twin.py` subcommands do)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import shutil
 import time
 from pathlib import Path
 
-from twin import processes
-from twin.processes import ProcessRecord, TwinError
-from twin.services import ALL, BY_NAME, Service
-from twin.services.sftp import SftpLayout, sftp_user
-from twin.settings import (
+from services import processes
+from services.processes import ProcessRecord, TwinError
+from services.servers import ALL, BY_NAME, Service
+from services.servers.sftp import SftpLayout, sftp_user
+from services.settings import (
     BUCKETS,
     JARS_DIR,
     PG_DATABASE,
@@ -225,7 +225,7 @@ def environment(paths: Paths, ports: dict[str, int]) -> dict[str, str]:
 
 
 def write_env_file(paths: Paths, ports: dict[str, int]) -> Path:
-    lines = ["# Written by local/stack.py start: `source` it to point tools at the local twin."]
+    lines = ["# Written by local/twin.py start: `source` it to point tools at the local twin."]
     lines += [f"export {key}={shlex.quote(value)}" for key, value in environment(paths, ports).items()]
     paths.env_file.write_text("\n".join(lines) + "\n")
     return paths.env_file

@@ -5,11 +5,11 @@ from __future__ import annotations
 import signal
 from abc import ABC, abstractmethod
 
-from twin.settings import Paths
+from services.settings import Paths
 
 
 class Service(ABC):
-    """`ports` given to the methods holds every port of the twin (keys of twin.settings.PORTS), so a
+    """`ports` given to the methods holds every port of the twin (keys of services.settings.PORTS), so a
     service can reach the ones it depends on; `port_keys` are the ones it listens on itself."""
 
     name: str

@@ -1,7 +1,10 @@
 import * as path from 'node:path';
 import { REPO_ROOT } from '../../lib/shared/repo-root';
 
-/** Where the twin's services are and where the demo keeps its own state; read from `local/stack.py env`. */
+/** The Athena stand-in (DuckDB), a Python service of the twin: the crawler's and Athena's jobs. */
+export const ATHENA_STANDIN_SCRIPT = path.join(REPO_ROOT, 'local', 'services', 'athena_standin.py');
+
+/** Where the twin's services are and where the demo keeps its own state; read from `local/twin.py env`. */
 export interface TwinSettings {
   readonly repoRoot: string;
   readonly twinHome: string;
@@ -74,7 +77,7 @@ export function twinSettings(env: NodeJS.ProcessEnv = process.env): TwinSettings
   if (missing.length > 0) {
     throw new Error(
       `missing environment: ${missing.join(', ')}. Start the twin and load its endpoints first: ` +
-        'local/stack.py start && source <(local/stack.py env)',
+        'local/twin.py start && source <(local/twin.py env)',
     );
   }
   return settings;
