@@ -1,8 +1,13 @@
 #!/usr/bin/env python3
-"""Write every file derived from the report definitions sql/reports/<report>.sql (``make reports``).
+"""Build every file derived from the report definitions sql/reports/<report>.sql (``make reports``).
 
     .local/venv/bin/python scripts/generate_reports.py          # write the files
     .local/venv/bin/python scripts/generate_reports.py --check  # exit 1 naming each stale file
+
+The files are build outputs, not sources: git ignores them (but the table in docs/data-layout.md),
+``make setup`` (scripts/setup.sh) builds them, and every make target runs setup first. Their readers
+fail with "run make reports" when they are missing, or older than a definition (the index keeps
+each definition's SHA-256: lib/shared/report-outputs.ts compares them at synth).
 
 Written, each marked "generated from sql/reports/<report>.sql; do not edit":
 - ``sql/athena/<report>.sql``: the Athena named query (the analytics stack reads the folder);
@@ -11,7 +16,8 @@ Written, each marked "generated from sql/reports/<report>.sql; do not edit":
   in SQL, numbered 101, 102, ... in name order;
 - ``spark-jobs/bankpipe/report_catalog.py``: the list of reports with the Spark SQL of each, for the
   ATM job and the warehouse load (plain Python: EMR and Glue have no sqlglot);
-- ``sql/reports/index.json``: the list of reports for TypeScript (the local twin's demo);
+- ``sql/reports/index.json``: the list of reports for TypeScript (the local twin's demo, the CDK
+  app's check that the outputs are current);
 - the report table of ``docs/data-layout.md``, between its two marker lines.
 
 A generated file whose report is gone is deleted.
@@ -20,6 +26,7 @@ A generated file whose report is gone is deleted.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import subprocess
 import sys
@@ -92,35 +99,13 @@ def redshift_files(reports: Sequence[ReportSource]) -> dict[Path, str]:
 
 CATALOG_HEADER = '''"""The reports, generated from sql/reports/*.sql by `make reports`; do not edit.
 
-Plain Python for the ATM job (EMR) and the warehouse load (Glue), which have no sqlglot: the Spark
-SQL of each report, transpiled from its definition file (scripts/report_sql.py), and what the job
-needs to know about it.
+The Spark SQL of each report, transpiled from its definition file (scripts/report_sql.py), and what the
+ATM job and the warehouse load need to know about it (bankpipe.report_definition).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class ReportDefinition:
-    name: str
-    description: str
-    # Output columns, and those that identify a row.
-    columns: tuple[str, ...]
-    grain: tuple[str, ...]
-    # The job rewrites the report only when a stored transaction has a value in this column.
-    requires: str | None
-    # The module whose code writes the report table (None: spark_sql computes it).
-    rows_from: str | None
-    # Spark SQL over {transactions} (None when rows_from writes the table); a materialized view
-    # banking.mv_<name> and its view banking.v_<name> exist exactly when it is set.
-    spark_sql: str | None
-    # Columns of the transactions the SQL reads, and string literals it compares columns with: the
-    # job checks both against the contract before it starts.
-    read_columns: tuple[str, ...]
-    compared_values: tuple[tuple[str, tuple[str, ...]], ...]
-
+from bankpipe.report_definition import ReportDefinition
 
 REPORT_CATALOG: tuple[ReportDefinition, ...] = (
 '''
@@ -192,6 +177,7 @@ def index_file(reports: Sequence[ReportSource]) -> str:
                 "grain": list(report.grain),
                 "athenaQuery": f"sql/athena/{report.name}.sql",
                 "warehouseView": f"{WAREHOUSE_SCHEMA}.v_{report.name}" if report.computed_in_sql else None,
+                "sourceSha256": hashlib.sha256(report.path.read_bytes()).hexdigest(),
             }
             for report in reports
         ],

@@ -85,4 +85,9 @@ if ! stamp_ok athena-check sql/athena-check/pom.xml sql/athena-check/AthenaSqlCh
   stamp_write athena-check sql/athena-check/pom.xml sql/athena-check/AthenaSqlCheck.java sql/athena-check/build.sh
 fi
 
+# 8. What is built from the report definitions (git ignores it): Athena named queries, warehouse report
+# views, the ATM job's report catalog, the report index. About a second; only changed files are written.
+log "building the report files from sql/reports (make reports)"
+.local/venv/bin/python scripts/generate_reports.py >/dev/null
+
 log "ready"

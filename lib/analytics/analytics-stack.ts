@@ -3,14 +3,19 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import type { Construct } from 'constructs';
 import { ReportingWorkgroup, readReportQueries } from './athena-workgroup';
 import { SERVICE_SUBNETS } from '../shared/emr-glue-redshift-lambda';
-import { RAW_TRANSACTIONS_PREFIX } from '../processing/emr-roles';
 import { SparkJobAssets } from '../processing/emr-spark-job-assets';
 import { BANKPIPE_PACKAGE, BANKPIPE_ZIP } from '../processing/emr-spark-job-bundle';
 import { findRedshiftJdbcDriver, REDSHIFT_JDBC_JAR_DIR } from './redshift-jdbc-driver';
 import { REPO_ROOT } from '../shared/repo-root';
+import { requireCurrentReportOutputs } from '../shared/report-outputs';
 import { DataLakeCrawler } from './glue-crawlers';
-import { SINK_WATERMARK_FOLDER } from '../../lambda/start-run/sink-watermarks';
-import { PROCESSED_TRANSACTIONS_PREFIX, WarehouseLoadJob } from './glue-load-job';
+import {
+  PROCESSED_REPORTS_PREFIX,
+  PROCESSED_TRANSACTIONS_PREFIX,
+  RAW_TRANSACTIONS_PREFIX,
+  SINK_WATERMARK_FOLDER,
+} from '../shared/pipeline-layout';
+import { WarehouseLoadJob } from './glue-load-job';
 import { glueDatabaseName, resourcePrefix } from './glue-names';
 import { GlueSecurityConfiguration } from './glue-security-configuration';
 import type { AnalyticsStackProps } from './analytics-stack-props';
@@ -32,8 +37,6 @@ export interface AnalyticsRunTargets {
 export const LOAD_JOB_PREFIX = 'spark-jobs/glue-load/';
 export const LOAD_JOB_SCRIPT = 'glue_load_warehouse.py';
 export const JDBC_DRIVER_JAR = 'redshift-jdbc42.jar';
-/** Where processed reports live (docs/data-layout.md): one folder per report. */
-export const PROCESSED_REPORTS_PREFIX = 'reports/';
 
 /** Glue catalog and crawlers, the warehouse load job, the Athena workgroup and named queries. */
 export class AnalyticsStack extends PipelineStack {
@@ -52,6 +55,8 @@ export class AnalyticsStack extends PipelineStack {
     const { config, buckets, dataKey, vpc, securityGroups, warehouse } = props;
     const prefix = resourcePrefix(config);
     const databaseName = glueDatabaseName(config);
+    // The named queries and the load job's report catalog are built from sql/reports (make reports).
+    requireCurrentReportOutputs();
     const reports = readReportQueries(
       path.resolve(REPO_ROOT, props.athenaSqlDir ?? path.join('sql', 'athena')),
     );

@@ -20,6 +20,8 @@ import { PipelineFunction, type PipelineFunctionProps } from '../shared/pipeline
 import type { OrchestrationStackProps } from './orchestration-stack-props';
 import { PipelineStack } from '../shared/pipeline-stack';
 import { REPO_ROOT } from '../shared/repo-root';
+import { MANIFEST_FOLDER, RAW_TRANSACTIONS_PREFIX } from '../shared/pipeline-layout';
+import { requireCurrentReportOutputs } from '../shared/report-outputs';
 import type { OrchestrationMonitoringTargets } from './orchestration-monitoring-targets';
 
 export type { OrchestrationStackProps } from './orchestration-stack-props';
@@ -78,7 +80,7 @@ export class OrchestrationStack extends PipelineStack {
       new iam.PolicyStatement({
         sid: 'CountRawLines',
         actions: ['s3:GetObject'],
-        resources: [buckets.raw.arnForObjects('transactions/*')],
+        resources: [buckets.raw.arnForObjects(`${RAW_TRANSACTIONS_PREFIX}*`)],
       }),
     );
     reconcile.role.addToPrincipalPolicy(
@@ -86,19 +88,19 @@ export class OrchestrationStack extends PipelineStack {
         sid: 'ListRawHourObjects',
         actions: ['s3:ListBucket'],
         resources: [buckets.raw.bucketArn],
-        conditions: { StringLike: { 's3:prefix': ['transactions/*'] } },
+        conditions: { StringLike: { 's3:prefix': [`${RAW_TRANSACTIONS_PREFIX}*`] } },
       }),
     );
     acknowledgeWildcardResource(
       reconcile.role.permissionsPolicy,
-      buckets.raw.arnForObjects('transactions/*'),
+      buckets.raw.arnForObjects(`${RAW_TRANSACTIONS_PREFIX}*`),
       "reconcile-run role: reads the raw objects of the run's hour to count their lines; the hour is only known at run time, so the read-only grant covers the raw transactions prefix and nothing else of the raw bucket",
     );
     reconcile.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ReadRunManifests',
         actions: ['s3:GetObject'],
-        resources: [buckets.processed.arnForObjects('_manifest/*.json')],
+        resources: [buckets.processed.arnForObjects(`${MANIFEST_FOLDER}*.json`)],
       }),
     );
     // Without s3:ListBucket a missing manifest reads as AccessDenied, not NoSuchKey; allow it for the manifest folder only.
@@ -107,13 +109,13 @@ export class OrchestrationStack extends PipelineStack {
         sid: 'SeeMissingManifests',
         actions: ['s3:ListBucket'],
         resources: [buckets.processed.bucketArn],
-        conditions: { StringLike: { 's3:prefix': ['_manifest/*'] } },
+        conditions: { StringLike: { 's3:prefix': [`${MANIFEST_FOLDER}*`] } },
       }),
     );
 
     acknowledgeWildcardResource(
       reconcile.role.permissionsPolicy,
-      buckets.processed.arnForObjects('_manifest/*.json'),
+      buckets.processed.arnForObjects(`${MANIFEST_FOLDER}*.json`),
       'reconcile-run role: reads one manifest per run (_manifest/<run-id>.json); run ids are only known at run time, so the read-only grant covers the manifest folder and nothing else of the processed bucket',
     );
 
@@ -138,6 +140,8 @@ export class OrchestrationStack extends PipelineStack {
       }),
     );
 
+    // The report views are built from sql/reports (make reports).
+    requireCurrentReportOutputs();
     const warehouseSqlDir = path.resolve(REPO_ROOT, props.warehouseSqlDir ?? 'sql/redshift');
     const reportViews = props.reportViews ?? materializedViewsIn(warehouseSqlDir);
     const refresh = taskFunction(

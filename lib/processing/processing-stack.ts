@@ -7,6 +7,7 @@ import { EmrSecurityConfiguration } from './emr-security-configuration';
 import { SparkJobAssets } from './emr-spark-job-assets';
 import { BANKPIPE_PACKAGE, BANKPIPE_ZIP } from './emr-spark-job-bundle';
 import { REPO_ROOT } from '../shared/repo-root';
+import { requireCurrentReportOutputs } from '../shared/report-outputs';
 import type { ProcessingStackProps } from './processing-stack-props';
 import { PipelineStack } from '../shared/pipeline-stack';
 import type { ProcessingMonitoringTargets } from './processing-monitoring-targets';
@@ -42,6 +43,8 @@ export class ProcessingStack extends PipelineStack {
     const { config, buckets, dataKey, vpc, securityGroups } = props;
     const sparkJobsDir = path.resolve(REPO_ROOT, props.sparkJobsDir ?? 'spark-jobs');
     const subnets = SERVICE_SUBNETS;
+    // The job's report catalog (bankpipe/report_catalog.py) is built from sql/reports (make reports).
+    requireCurrentReportOutputs();
 
     this.jobAssets = new SparkJobAssets(this, 'AtmJobAssets', {
       config,

@@ -1,34 +1,12 @@
 """The reports, generated from sql/reports/*.sql by `make reports`; do not edit.
 
-Plain Python for the ATM job (EMR) and the warehouse load (Glue), which have no sqlglot: the Spark
-SQL of each report, transpiled from its definition file (scripts/report_sql.py), and what the job
-needs to know about it.
+The Spark SQL of each report, transpiled from its definition file (scripts/report_sql.py), and what the
+ATM job and the warehouse load need to know about it (bankpipe.report_definition).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class ReportDefinition:
-    name: str
-    description: str
-    # Output columns, and those that identify a row.
-    columns: tuple[str, ...]
-    grain: tuple[str, ...]
-    # The job rewrites the report only when a stored transaction has a value in this column.
-    requires: str | None
-    # The module whose code writes the report table (None: spark_sql computes it).
-    rows_from: str | None
-    # Spark SQL over {transactions} (None when rows_from writes the table); a materialized view
-    # banking.mv_<name> and its view banking.v_<name> exist exactly when it is set.
-    spark_sql: str | None
-    # Columns of the transactions the SQL reads, and string literals it compares columns with: the
-    # job checks both against the contract before it starts.
-    read_columns: tuple[str, ...]
-    compared_values: tuple[tuple[str, tuple[str, ...]], ...]
-
+from bankpipe.report_definition import ReportDefinition
 
 REPORT_CATALOG: tuple[ReportDefinition, ...] = (
     ReportDefinition(

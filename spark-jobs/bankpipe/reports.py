@@ -18,7 +18,15 @@ from pyspark.sql import functions as F  # noqa: N812 (Spark convention)
 
 from bankpipe.contract import Contract
 from bankpipe.enrich import DERIVED_COLUMNS, PARTITION_COLUMN
-from bankpipe.report_catalog import REPORT_CATALOG, ReportDefinition
+from bankpipe.report_definition import ReportDefinition
+
+try:
+    from bankpipe.report_catalog import REPORT_CATALOG
+except ModuleNotFoundError as missing:  # a build output, not tracked by git
+    raise ModuleNotFoundError(
+        "bankpipe/report_catalog.py is missing: it is built from sql/reports/*.sql; run `make reports` "
+        "(make setup builds it too) before running or packaging the job"
+    ) from missing
 
 ATM_CHANNEL = "atm"
 # The module that writes the fraud report's table (the report named in sql/reports with this
