@@ -9,7 +9,8 @@
     local/twin.py env                  print `export` lines for the endpoints and demo credentials
     local/twin.py clean                stop everything and delete the state directory
 
-Services: s3 (s3proxy), postgres, sftp (OpenSSH), kafka (KRaft), connect (Kafka Connect).
+Services: s3 (s3proxy), postgres, sftp (OpenSSH), kafka (KRaft), connect (Kafka Connect), moto (DynamoDB and
+SNS of the live alerts).
 State lives in TWIN_HOME (default .local/twin); ports come from TWIN_*_PORT (see docs/local-twin.md).
 Standard library only, so it runs with any Python 3.11+.
 """

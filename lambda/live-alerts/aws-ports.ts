@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import liveAlertTables from '../../contracts/live-alert-tables.json';
 import { errorName } from '../shared/errors';
 import { DEFAULT_RETRY, type RetryOptions, withRetry } from '../shared/retry';
 import type {
@@ -17,13 +18,28 @@ import type {
 } from './live-alerts';
 
 /**
- * The tables' key and attribute names, shared with the CDK construct
- * (lib/alerts/live-alerts-consumer.ts), which declares the keys and the TTL attribute.
+ * The tables' key and attribute names, from contracts/live-alert-tables.json, shared with the CDK
+ * construct (lib/alerts/live-alerts-consumer.ts), which declares the keys and the TTL attribute, and
+ * with the local twin's moto service, which creates the same tables.
  */
-export const LIVE_ALERT_TABLES = {
-  state: { partitionKey: 'cardId', ttlAttribute: 'expiresAt' },
-  alerts: { partitionKey: 'alertId', ttlAttribute: 'expiresAt' },
-} as const;
+export const LIVE_ALERT_TABLES: {
+  readonly state: LiveAlertTableShape;
+  readonly alerts: LiveAlertTableShape;
+} = {
+  state: tableShape('state'),
+  alerts: tableShape('alerts'),
+};
+
+/** A table's string partition key and its TTL attribute (epoch seconds). */
+export interface LiveAlertTableShape {
+  readonly partitionKey: string;
+  readonly ttlAttribute: string;
+}
+
+function tableShape(table: 'state' | 'alerts'): LiveAlertTableShape {
+  const { partitionKey, ttlAttribute } = liveAlertTables[table];
+  return { partitionKey, ttlAttribute };
+}
 
 export interface AwsLiveAlertSettings {
   readonly stateTable: string;

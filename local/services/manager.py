@@ -10,6 +10,7 @@ from pathlib import Path
 from services import processes
 from services.processes import ProcessRecord, TwinError
 from services.servers import ALL, BY_NAME, Service
+from services.servers.moto import moto_environment
 from services.servers.sftp import SftpLayout, sftp_user
 from services.settings import (
     BUCKETS,
@@ -221,6 +222,7 @@ def environment(paths: Paths, ports: dict[str, int]) -> dict[str, str]:
         "TWIN_SFTP_DROP_DIR": str(layout.drop_dir),
     }
     env.update({f"TWIN_{zone.upper()}_BUCKET": bucket for zone, bucket in BUCKETS.items()})
+    env.update(moto_environment(ports["moto"]))
     return env
 
 

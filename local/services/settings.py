@@ -60,6 +60,7 @@ PORTS: dict[str, PortSetting] = {
     "connect": PortSetting("connect", "TWIN_CONNECT_PORT", 8083),
     "s3": PortSetting("s3", "TWIN_S3_PORT", 9000),
     "postgres": PortSetting("postgres", "TWIN_PG_PORT", 5433),
+    "moto": PortSetting("moto", "TWIN_MOTO_PORT", 5000),
 }
 
 # JVM heaps sized for a 2-core, shared machine.

@@ -222,7 +222,7 @@ def test_stop_and_start_keep_state_and_resume(twin: RunningTwin, tmp_path: Path)
 
 def test_stop_leaves_no_process_behind(twin: RunningTwin) -> None:
     records = twin.records()
-    assert {record.service for record in records} == {"s3", "postgres", "sftp", "kafka", "connect"}
+    assert {record.service for record in records} == {"s3", "postgres", "sftp", "kafka", "connect", "moto"}
     twin.stack("stop")
     still_running = [f"{r.service} (pid {r.pid})" for r in records if processes.is_running(r)]
     assert not still_running

@@ -106,7 +106,7 @@ def test_clean_refuses_a_directory_that_is_no_twin_home(tmp_path: Path) -> None:
     [
         (["connect"], ["s3", "sftp", "kafka", "connect"]),
         (["kafka"], ["kafka"]),
-        ([], ["s3", "postgres", "sftp", "kafka", "connect"]),
+        ([], ["s3", "postgres", "sftp", "kafka", "connect", "moto"]),
     ],
 )
 def test_start_adds_dependencies_in_start_order(requested: list[str], expected: list[str]) -> None:

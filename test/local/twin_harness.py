@@ -79,7 +79,7 @@ def running_twin() -> Iterator[RunningTwin]:
     # other OS users that must reach their data.
     home = Path(tempfile.mkdtemp(prefix="twin-test-"))
     home.chmod(0o755)
-    ports = _free_ports(6)
+    ports = _free_ports(7)
     env = {
         **os.environ,
         "TWIN_HOME": str(home),
@@ -89,6 +89,7 @@ def running_twin() -> Iterator[RunningTwin]:
         "TWIN_CONNECT_PORT": str(ports[3]),
         "TWIN_S3_PORT": str(ports[4]),
         "TWIN_PG_PORT": str(ports[5]),
+        "TWIN_MOTO_PORT": str(ports[6]),
     }
     running = RunningTwin(home, env)
     started: list[ProcessRecord] = []
