@@ -1,11 +1,10 @@
-import { Aws, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { skipCheckov } from '../shared/checkov';
+import { acknowledgeLookupFunction } from '../shared/aws-custom-resource-lookup';
 import type { GatewayPrefixListsProps } from './gateway-prefix-lists-props';
 import { ManagedPolicyRole } from '../shared/managed-policy-role';
 
@@ -82,7 +81,13 @@ export class GatewayPrefixLists extends Construct {
       resource.node.addDependency(role.permissionsPolicy);
       this.ids.set(service, resource.getResponseField('PrefixLists.0.PrefixListId'));
     }
-    this.noteLookupFunction();
+    acknowledgeLookupFunction(this, {
+      lookup: 'prefix-list lookup',
+      outsideVpc:
+        'Deploy-time lookup of the AWS-managed prefix-list ids: it calls only the regional EC2 API (no EC2 endpoint in this VPC, and the VPC may have no NAT), touches no data and runs only when CloudFormation creates or updates the lookup',
+      withoutVpcEndpoint:
+        'Calls only the regional EC2 API (DescribeManagedPrefixLists), which has no endpoint in this VPC; it must work in a VPC without NAT',
+    });
   }
 
   /** Security-group peer for the gateway endpoint of `service` (its AWS-managed prefix list). */
@@ -95,44 +100,5 @@ export class GatewayPrefixLists extends Construct {
     const found = this.ids.get(service);
     if (found === undefined) throw new Error(`GatewayPrefixLists: no lookup for '${service}'`);
     return found;
-  }
-
-  /** The AwsCustomResource Lambda is a stack singleton CDK builds; its findings are answered here. */
-  private noteLookupFunction(): void {
-    const stack = Stack.of(this);
-    const functions = stack.node
-      .findAll()
-      .filter((c): c is lambda.CfnFunction => c instanceof lambda.CfnFunction)
-      .filter((f) => f.node.path.includes('AWS679f53fac002430cb0da5b7982bd2287'));
-    for (const cfnFunction of functions) {
-      if (cfnFunction.node.metadata.some((m) => m.type === 'aws:cdk:acknowledged-rules')) continue;
-      Validations.of(cfnFunction).acknowledge({
-        id: 'PCI.DSS.321-LambdaInsideVPC',
-        reason:
-          'Deploy-time lookup of the AWS-managed prefix-list ids: it calls only the regional EC2 API (no EC2 endpoint in this VPC, and the VPC may have no NAT), touches no data and runs only when CloudFormation creates or updates the lookup',
-      });
-      const runtime = stack.resolve(cfnFunction.runtime) as unknown;
-      if (typeof runtime === 'string' && runtime !== lambda.Runtime.NODEJS_24_X.name) {
-        Validations.of(cfnFunction).acknowledge({
-          id: 'AwsSolutions-L1',
-          reason: `The prefix-list lookup runs CDK's AwsCustomResource Lambda, whose Node.js runtime (${runtime}) CDK fixes per region; no prop overrides it`,
-        });
-      }
-      skipCheckov(
-        cfnFunction,
-        'CKV_AWS_115',
-        'Deploy-time prefix-list lookup that runs when CloudFormation creates or updates it; a reservation would only take capacity from the account pool',
-      );
-      skipCheckov(
-        cfnFunction,
-        'CKV_AWS_116',
-        'CloudFormation waits for the prefix-list lookup and fails and rolls back the deployment when it does not answer; a DLQ would never be read',
-      );
-      skipCheckov(
-        cfnFunction,
-        'CKV_AWS_117',
-        'Calls only the regional EC2 API (DescribeManagedPrefixLists), which has no endpoint in this VPC; it must work in a VPC without NAT',
-      );
-    }
   }
 }

@@ -1,12 +1,10 @@
-import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as redshiftserverless from 'aws-cdk-lib/aws-redshiftserverless';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
-import { skipCheckov } from '../shared/checkov';
+import { acknowledgeLookupFunction } from '../shared/aws-custom-resource-lookup';
 import { encryptedLogGroup } from '../shared/emr-glue-redshift-lambda';
 import { ManagedPolicyRole } from '../shared/managed-policy-role';
 
@@ -65,45 +63,12 @@ export class ServerlessAdminSecretLookup extends Construct {
     });
     resource.node.addDependency(props.namespace, role.permissionsPolicy);
     this.secretArn = resource.getResponseField(SECRET_ARN_PATH);
-    this.noteLookupFunction();
-  }
-
-  /** The AwsCustomResource Lambda is a stack singleton CDK builds; its findings are answered here. */
-  private noteLookupFunction(): void {
-    const stack = Stack.of(this);
-    const functions = stack.node
-      .findAll()
-      .filter((c): c is lambda.CfnFunction => c instanceof lambda.CfnFunction)
-      .filter((f) => f.node.path.includes('AWS679f53fac002430cb0da5b7982bd2287'));
-    for (const cfnFunction of functions) {
-      if (cfnFunction.node.metadata.some((m) => m.type === 'aws:cdk:acknowledged-rules')) continue;
-      Validations.of(cfnFunction).acknowledge({
-        id: 'PCI.DSS.321-LambdaInsideVPC',
-        reason:
-          'Deploy-time lookup of the admin secret ARN: it calls only the regional Redshift Serverless API (GetNamespace on this namespace), reads no secret value and runs only when CloudFormation creates or updates the lookup',
-      });
-      const runtime = stack.resolve(cfnFunction.runtime) as unknown;
-      if (typeof runtime === 'string' && runtime !== lambda.Runtime.NODEJS_24_X.name) {
-        Validations.of(cfnFunction).acknowledge({
-          id: 'AwsSolutions-L1',
-          reason: `The admin secret lookup runs CDK's AwsCustomResource Lambda, whose Node.js runtime (${runtime}) CDK fixes per region; no prop overrides it`,
-        });
-      }
-      skipCheckov(
-        cfnFunction,
-        'CKV_AWS_115',
-        'Deploy-time admin secret lookup that runs when CloudFormation creates or updates it; a reservation would only take capacity from the account pool',
-      );
-      skipCheckov(
-        cfnFunction,
-        'CKV_AWS_116',
-        'CloudFormation waits for the admin secret lookup and fails and rolls back the deployment when it does not answer; a DLQ would never be read',
-      );
-      skipCheckov(
-        cfnFunction,
-        'CKV_AWS_117',
+    acknowledgeLookupFunction(this, {
+      lookup: 'admin secret lookup',
+      outsideVpc:
+        'Deploy-time lookup of the admin secret ARN: it calls only the regional Redshift Serverless API (GetNamespace on this namespace), reads no secret value and runs only when CloudFormation creates or updates the lookup',
+      withoutVpcEndpoint:
         'Calls only the regional Redshift Serverless API (GetNamespace) at deploy time, from outside the VPC like every AwsCustomResource lookup of this app',
-      );
-    }
+    });
   }
 }
