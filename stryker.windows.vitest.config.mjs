@@ -1,11 +1,7 @@
-// The vitest run Stryker uses for lambda/start-run/windows.ts (`make mutation`): only the tests of
-// that module, without the CDK synth of vitest.config.ts's global setup, which these tests never read.
-import { defineConfig } from 'vitest/config';
+// The vitest run Stryker uses for lambda/start-run/windows.ts (`make mutation`): only that module's tests.
+import { mutationTests } from './stryker.base.mjs';
 
-export default defineConfig({
-  test: {
-    include: ['test/lambda/start-run-windows-edges.test.ts', 'test/lambda/start-run.test.ts'],
-    pool: 'forks',
-    poolOptions: { forks: { singleFork: true } },
-  },
-});
+export default mutationTests([
+  'test/lambda/start-run-windows-edges.test.ts',
+  'test/lambda/start-run.test.ts',
+]);
