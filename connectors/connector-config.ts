@@ -8,9 +8,22 @@
  * ${secretsmanager:<url-encoded ARN>:password} that the worker resolves at run time.
  */
 import { createHash } from 'node:crypto';
+import {
+  PROJECT_SLUG,
+  RAW_HOUR_PARTITION,
+  RAW_TRANSACTIONS_PREFIX,
+  SINK_WATERMARK_FOLDER,
+  TRANSACTIONS_TOPIC,
+} from '../lib/shared/pipeline-layout';
 
-/** The topic the SFTP source writes one record per transaction line to, and the S3 sink reads. */
-export const TRANSACTIONS_TOPIC = 'bank-transactions';
+/**
+ * The topic the SFTP source writes one record per transaction line to, and the S3 sink reads
+ * (contracts/pipeline-layout.json).
+ */
+export { TRANSACTIONS_TOPIC };
+
+/** Java package of both plugins: `io.<slug>.connect` (the Maven groupId is `io.<slug>`). */
+const JAVA_PACKAGE = `io.${PROJECT_SLUG}.connect`;
 
 /** Version of both plugin builds; equals <version> in connectors/pom.xml (a test checks it). */
 export const PLUGIN_VERSION = '0.1.0';
@@ -29,7 +42,7 @@ export const SFTP_SOURCE_PLUGIN: ConnectorPlugin = {
   name: 'sftp-jsonl-source',
   version: PLUGIN_VERSION,
   zipFileName: `sftp-jsonl-source-${PLUGIN_VERSION}.zip`,
-  connectorClass: 'io.bankpipeline.connect.sftp.SftpJsonLinesSourceConnector',
+  connectorClass: `${JAVA_PACKAGE}.sftp.SftpJsonLinesSourceConnector`,
   description: 'Reads JSON-lines files from an SFTP directory, one Kafka record per line.',
 };
 
@@ -37,13 +50,12 @@ export const S3_SINK_PLUGIN: ConnectorPlugin = {
   name: 's3-jsonl-sink',
   version: PLUGIN_VERSION,
   zipFileName: `s3-jsonl-sink-${PLUGIN_VERSION}.zip`,
-  connectorClass: 'io.bankpipeline.connect.s3.S3JsonLinesSinkConnector',
+  connectorClass: `${JAVA_PACKAGE}.s3.S3JsonLinesSinkConnector`,
   description: 'Writes record values unchanged as JSON lines to hour-partitioned S3 objects (raw zone).',
 };
 
 /** Bundled in the SFTP source zip: resolves ${secretsmanager:...} references on MSK Connect. */
-export const SECRETS_MANAGER_CONFIG_PROVIDER_CLASS =
-  'io.bankpipeline.connect.config.SecretsManagerConfigProvider';
+export const SECRETS_MANAGER_CONFIG_PROVIDER_CLASS = `${JAVA_PACKAGE}.config.SecretsManagerConfigProvider`;
 
 const STRING_CONVERTER = 'org.apache.kafka.connect.storage.StringConverter';
 
@@ -266,7 +278,7 @@ export type S3Encryption =
 export interface S3SinkParams {
   readonly bucketName: string;
   readonly region: string;
-  /** Key prefix of the hour folders. @default 'transactions/' */
+  /** Key prefix of the hour folders. @default RAW_TRANSACTIONS_PREFIX (contracts/pipeline-layout.json) */
   readonly prefix?: string;
   readonly credentials: S3Credentials;
   /** Local S3-compatible server, e.g. { url: 'http://127.0.0.1:9000', pathStyleAccess: true }. */
@@ -292,10 +304,10 @@ export interface S3SinkParams {
 export function s3SinkConnectorConfig(p: S3SinkParams): Record<string, string> {
   requireText(p.bucketName, 'bucketName', 'the raw-zone bucket name');
   requireText(p.region, 'region', 'the bucket region, e.g. eu-central-1');
-  const prefix = p.prefix ?? 'transactions/';
+  const prefix = p.prefix ?? RAW_TRANSACTIONS_PREFIX;
   if (prefix.startsWith('/') || (prefix !== '' && !prefix.endsWith('/'))) {
     throw new Error(
-      `prefix '${prefix}' must be empty or like 'transactions/' (no leading '/', trailing '/').`,
+      `prefix '${prefix}' must be empty or like '${RAW_TRANSACTIONS_PREFIX}' (no leading '/', trailing '/').`,
     );
   }
   const config: Record<string, string> = {
@@ -308,6 +320,9 @@ export function s3SinkConnectorConfig(p: S3SinkParams): Record<string, string> {
     'aws.s3.bucket.name': p.bucketName,
     'aws.s3.region': p.region,
     'aws.s3.prefix': prefix,
+    // The hour folders and the watermark folder of the raw zone (contracts/pipeline-layout.json).
+    'aws.s3.hour.folder.pattern': RAW_HOUR_PARTITION,
+    'aws.s3.watermark.folder': SINK_WATERMARK_FOLDER,
     'file.compression.type': p.compression ?? 'none',
     'file.max.records': String(positiveInteger(p.maxRecordsPerObject ?? 10_000, 'maxRecordsPerObject')),
     'file.max.bytes': String(positiveInteger(p.maxBytesPerObject ?? 32 * 1024 * 1024, 'maxBytesPerObject')),

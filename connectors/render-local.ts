@@ -33,12 +33,13 @@ import {
   sftpSourceConnectorConfig,
   workerProperties,
 } from './connector-config';
+import { PROJECT_SLUG, RAW_TRANSACTIONS_PREFIX } from '../lib/shared/pipeline-layout';
 
 const KNOWN_PROVIDERS = ['env', 'file', 'dir', 'secretsmanager'];
 
 const OPTIONS = {
   out: { type: 'string' },
-  'name-prefix': { type: 'string', default: 'bankpipe-local' },
+  'name-prefix': { type: 'string', default: `${PROJECT_SLUG}-local` },
   topic: { type: 'string', default: TRANSACTIONS_TOPIC },
   'sftp-host': { type: 'string', default: '127.0.0.1' },
   'sftp-port': { type: 'string', default: '22' },
@@ -56,7 +57,7 @@ const OPTIONS = {
   'source-tasks': { type: 'string', default: '1' },
   bucket: { type: 'string' },
   region: { type: 'string', default: 'us-east-1' },
-  's3-prefix': { type: 'string', default: 'transactions/' },
+  's3-prefix': { type: 'string', default: RAW_TRANSACTIONS_PREFIX },
   's3-endpoint': { type: 'string' },
   's3-access-key-id': { type: 'string', default: 'env:AWS_ACCESS_KEY_ID' },
   's3-secret-access-key': { type: 'string', default: 'env:AWS_SECRET_ACCESS_KEY' },
@@ -184,7 +185,7 @@ export function renderLocal(argv: readonly string[]): RenderedConnector[] {
   const sink = s3SinkConnectorConfig({
     bucketName: required(values, 'bucket'),
     region: required(values, 'region'),
-    prefix: values['s3-prefix'] ?? 'transactions/',
+    prefix: values['s3-prefix'] ?? RAW_TRANSACTIONS_PREFIX,
     credentials: endpoint
       ? {
           mode: 'static-keys',

@@ -1,18 +1,20 @@
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client, type _Object } from '@aws-sdk/client-s3';
+import { manifestKey } from '../../lib/shared/pipeline-layout';
 import { errorName } from '../shared/errors';
 import { ContentLineCounter, isReadByJob } from './raw-lines';
 import type { LateLines, ManifestStore, RawLineCounter } from './reconcile-run';
 
-/** Manifests in the processed bucket under `_manifest/<run-id>.json` (docs/data-layout.md). */
+/** Manifests in the processed bucket under `_manifest/<run-id>.json` (contracts/pipeline-layout.json). */
 export function createS3ManifestStore(s3: S3Client, processedBucket: string): ManifestStore {
-  const key = (runId: string): string => `_manifest/${runId}.json`;
   return {
-    describe: (runId) => `s3://${processedBucket}/${key(runId)}`,
+    describe: (runId) => `s3://${processedBucket}/${manifestKey(runId)}`,
     async readManifest(runId: string): Promise<string | undefined> {
       try {
-        const object = await s3.send(new GetObjectCommand({ Bucket: processedBucket, Key: key(runId) }));
+        const object = await s3.send(
+          new GetObjectCommand({ Bucket: processedBucket, Key: manifestKey(runId) }),
+        );
         return object.Body ? await object.Body.transformToString('utf-8') : undefined;
       } catch (error) {
         if (errorName(error) === 'NoSuchKey') return undefined;

@@ -1,3 +1,4 @@
+import { RAW_HOUR_PREFIX_EXAMPLE, RAW_HOUR_PREFIX_PATTERN } from '../../lib/shared/pipeline-layout';
 import { PermanentError } from '../shared/errors';
 import type { RunLog } from '../shared/log';
 import { DEFAULT_RETRY, type RetryOptions, withRetry } from '../shared/retry';
@@ -68,8 +69,8 @@ export interface ReconcileRunResult extends ManifestCounts {
   readonly lateLines: number;
 }
 
-/** The raw layout of docs/data-layout.md; anything else is refused before S3 is read. */
-const RAW_PREFIX = /^transactions\/year=\d{4}\/month=\d{2}\/day=\d{2}\/hour=\d{2}\/$/;
+/** The raw hour layout of contracts/pipeline-layout.json; anything else is refused before S3 is read. */
+const RAW_PREFIX = RAW_HOUR_PREFIX_PATTERN;
 
 /**
  * The run's counts do not add up: records were lost or invented between the raw
@@ -165,7 +166,7 @@ function readInput(input: unknown): ReconcileRunInput {
   const rawPrefix = (input as Record<string, unknown>).rawPrefix;
   if (typeof rawPrefix !== 'string' || !RAW_PREFIX.test(rawPrefix)) {
     throw new PermanentError(
-      `reconcile-run needs {"rawPrefix": "transactions/year=YYYY/month=MM/day=DD/hour=HH/"} (the run input's rawPrefix), got ${JSON.stringify(rawPrefix)?.slice(0, 200)}`,
+      `reconcile-run needs {"rawPrefix": "${RAW_HOUR_PREFIX_EXAMPLE}"} (the run input's rawPrefix), got ${JSON.stringify(rawPrefix)?.slice(0, 200)}`,
     );
   }
   const startedAt = readStartedAt((input as Record<string, unknown>).startedAt);

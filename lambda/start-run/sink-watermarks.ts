@@ -1,13 +1,12 @@
-import { type HourWindow, RAW_TRANSACTIONS_PREFIX } from './windows';
+import { SINK_WATERMARK_FOLDER, SINK_WATERMARK_PREFIX } from '../../lib/shared/pipeline-layout';
+import type { HourWindow } from './windows';
 
 /**
  * The S3 sink's watermark objects: one per topic partition, rewritten after each offset commit
- * (connectors/s3-jsonl-sink, SinkWatermark.java, which names the folder FOLDER).
+ * (connectors/s3-jsonl-sink, SinkWatermark.java) beside the hour folders, under the raw transactions
+ * prefix; both names come from contracts/pipeline-layout.json.
  */
-export const SINK_WATERMARK_FOLDER = '_sink_watermarks/';
-
-/** Where the sink writes its watermarks: beside the hour folders, under the raw transactions prefix. */
-export const SINK_WATERMARK_PREFIX = `${RAW_TRANSACTIONS_PREFIX}${SINK_WATERMARK_FOLDER}`;
+export { SINK_WATERMARK_FOLDER, SINK_WATERMARK_PREFIX };
 
 const HOUR_MS = 3_600_000;
 

@@ -1,3 +1,4 @@
+import { rawHourPrefix } from '../../lib/shared/pipeline-layout';
 import { PermanentError } from '../shared/errors';
 
 /** One closed UTC hour of raw data. */
@@ -6,12 +7,9 @@ export interface HourWindow {
   readonly id: string;
   /** First instant of the hour. */
   readonly start: Date;
-  /** Raw-zone key prefix, the layout of docs/data-layout.md. */
+  /** Raw-zone key prefix of the hour (contracts/pipeline-layout.json). */
   readonly rawPrefix: string;
 }
-
-/** Key prefix of the raw zone's transactions (docs/data-layout.md); the hour folders are under it. */
-export const RAW_TRANSACTIONS_PREFIX = 'transactions/';
 
 const HOUR_MS = 3_600_000;
 const WINDOW_ID = /^(\d{4})-(\d{2})-(\d{2})T(\d{2})$/;
@@ -26,7 +24,7 @@ export function windowAt(instant: Date): HourWindow {
   return {
     id: `${yyyy}-${mm}-${dd}T${hh}`,
     start,
-    rawPrefix: `${RAW_TRANSACTIONS_PREFIX}year=${yyyy}/month=${mm}/day=${dd}/hour=${hh}/`,
+    rawPrefix: rawHourPrefix(start),
   };
 }
 

@@ -6,13 +6,12 @@ import { GLUE_RUNTIME } from '../config/aws-runtimes';
 import type { LoadJobWarehouse, WarehouseLoadJobProps } from './glue-load-job-props';
 import { glueLogStatements } from './glue-security-configuration';
 import { acknowledgeWildcardResources } from '../shared/nag-acknowledgements';
+import { PROCESSED_TRANSACTIONS_PREFIX } from '../shared/pipeline-layout';
 
 export type { LoadJobWarehouse, WarehouseLoadJobProps } from './glue-load-job-props';
 
 /** Folder of the artifacts bucket the load job uses as its Glue temporary directory. */
 export const GLUE_TEMP_PREFIX = 'glue-temp/load-warehouse/';
-/** What the job reads from the processed zone (docs/data-layout.md). */
-export const PROCESSED_TRANSACTIONS_PREFIX = 'transactions/';
 /** Job run limit: the load of one run's partitions takes minutes; an hour means something hangs. */
 export const LOAD_JOB_TIMEOUT_MINUTES = 60;
 

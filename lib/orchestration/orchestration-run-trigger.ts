@@ -10,7 +10,7 @@ import {
   runReservedConcurrency,
 } from './orchestration-concurrency';
 import { START_RUN_LEASE_KEY, START_RUN_TIMEOUT_SECONDS } from '../../lambda/start-run/start-run';
-import { SINK_WATERMARK_PREFIX } from '../../lambda/start-run/sink-watermarks';
+import { RAW_TRANSACTIONS_PREFIX, SINK_WATERMARK_PREFIX } from '../shared/pipeline-layout';
 import { acknowledgeWildcardResource } from '../shared/nag-acknowledgements';
 import { RUN_SERVICES } from './orchestration-services';
 import { PipelineFunction } from '../shared/pipeline-function';
@@ -90,7 +90,7 @@ export class RunTrigger extends Construct {
         sid: 'ListRawHours',
         actions: ['s3:ListBucket'],
         resources: [props.rawBucket.bucketArn],
-        conditions: { StringLike: { 's3:prefix': ['transactions/*'] } },
+        conditions: { StringLike: { 's3:prefix': [`${RAW_TRANSACTIONS_PREFIX}*`] } },
       }),
     );
     // An hour runs once every partition's S3 sink watermark has passed its end.

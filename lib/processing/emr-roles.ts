@@ -5,8 +5,8 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResources } from '../shared/nag-acknowledgements';
 
-/** S3 prefixes of the data lake, as written in docs/data-layout.md. */
-export const RAW_TRANSACTIONS_PREFIX = 'transactions/';
+import { RAW_TRANSACTIONS_PREFIX } from '../shared/pipeline-layout';
+
 /** Folder of the artifacts bucket EMR writes its cluster and step logs to. */
 export const EMR_LOG_PREFIX = 'emr-logs/';
 

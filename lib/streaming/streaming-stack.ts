@@ -25,12 +25,10 @@ import { SftpLogServer } from './sftp-log-server';
 import { SERVICE_SUBNET_GROUP } from '../network/network-names';
 import type { StreamingStackProps } from './streaming-stack-props';
 import { PipelineStack } from '../shared/pipeline-stack';
+import { RAW_TRANSACTIONS_PREFIX } from '../shared/pipeline-layout';
 import type { StreamingMonitoringTargets } from './streaming-monitoring-targets';
 
 export type { StreamingStackProps } from './streaming-stack-props';
-
-/** Raw-zone key prefix the S3 sink writes the hour folders under (docs/data-layout.md). */
-export const RAW_TRANSACTIONS_PREFIX = 'transactions/';
 
 /** MSK cluster, transactions topic, MSK Connect plugins, worker config and the two connectors. */
 export class StreamingStack extends PipelineStack {

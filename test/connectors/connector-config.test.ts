@@ -22,6 +22,12 @@ import {
   sftpSourceConnectorConfig,
   workerProperties,
 } from '../../connectors/connector-config';
+import {
+  PROJECT_SLUG,
+  RAW_HOUR_PARTITION,
+  RAW_TRANSACTIONS_PREFIX,
+  SINK_WATERMARK_FOLDER,
+} from '../../lib/shared/pipeline-layout';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:bank/sftp-AbCdEf';
 const SECRET_VALUE = 'correct-horse-battery-staple';
@@ -69,6 +75,20 @@ describe('plugin metadata', () => {
     expect(version).toBe(PLUGIN_VERSION);
     expect(SFTP_SOURCE_PLUGIN.zipFileName).toBe(`sftp-jsonl-source-${version}.zip`);
     expect(S3_SINK_PLUGIN.zipFileName).toBe(`s3-jsonl-sink-${version}.zip`);
+  });
+
+  it('builds the plugins under the groupId and Java package of the project slug', () => {
+    const pom = readFileSync(join(__dirname, '../../connectors/pom.xml'), 'utf8');
+    expect(/<groupId>([^<]+)<\/groupId>\s*<artifactId>connectors-parent<\/artifactId>/.exec(pom)?.[1]).toBe(
+      `io.${PROJECT_SLUG}`,
+    );
+    for (const className of [
+      SFTP_SOURCE_PLUGIN.connectorClass,
+      S3_SINK_PLUGIN.connectorClass,
+      SECRETS_MANAGER_CONFIG_PROVIDER_CLASS,
+    ]) {
+      expect(className.startsWith(`io.${PROJECT_SLUG}.connect.`)).toBe(true);
+    }
   });
 
   it('names connector classes that exist in the plugin sources', () => {
@@ -153,7 +173,10 @@ describe('s3SinkConnectorConfig', () => {
       'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
       'aws.s3.bucket.name': 'bank-raw-zone',
       'aws.s3.region': 'eu-central-1',
-      'aws.s3.prefix': 'transactions/',
+      'aws.s3.prefix': RAW_TRANSACTIONS_PREFIX,
+      // The Java sink has no defaults for the layout: the rendered config always carries it.
+      'aws.s3.hour.folder.pattern': RAW_HOUR_PARTITION,
+      'aws.s3.watermark.folder': SINK_WATERMARK_FOLDER,
       'file.compression.type': 'none',
       'timestamp.source': 'record',
       'aws.s3.sse.algorithm': 'aws:kms',

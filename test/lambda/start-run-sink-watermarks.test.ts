@@ -1,7 +1,5 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../lib/shared/repo-root';
+import { s3SinkConnectorConfig } from '../../connectors/connector-config';
 import {
   hourReadiness,
   parseSinkWatermark,
@@ -139,15 +137,13 @@ describe('parseSinkWatermark', () => {
 });
 
 describe('the watermark folder', () => {
-  it('is the one the sink writes to (SinkWatermark.FOLDER), under the raw transactions prefix', () => {
-    const java = fs.readFileSync(
-      path.join(
-        REPO_ROOT,
-        'connectors/s3-jsonl-sink/src/main/java/io/bankpipeline/connect/s3/SinkWatermark.java',
-      ),
-      'utf8',
-    );
-    expect(java).toContain(`static final String FOLDER = "${SINK_WATERMARK_FOLDER}";`);
-    expect(SINK_WATERMARK_PREFIX).toBe(`transactions/${SINK_WATERMARK_FOLDER}`);
+  it('is the one the sink is configured to write to, under its raw prefix', () => {
+    const sink = s3SinkConnectorConfig({
+      bucketName: 'raw',
+      region: 'eu-central-1',
+      credentials: { mode: 'iam-role' },
+    });
+    expect(sink['aws.s3.watermark.folder']).toBe(SINK_WATERMARK_FOLDER);
+    expect(SINK_WATERMARK_PREFIX).toBe(`${sink['aws.s3.prefix']}${sink['aws.s3.watermark.folder']}`);
   });
 });
