@@ -1,23 +1,10 @@
 import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
-import type * as ec2 from 'aws-cdk-lib/aws-ec2';
-import type * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as redshift from 'aws-cdk-lib/aws-redshift';
 import { Construct } from 'constructs';
-import type { StageConfig } from '../config';
 import { retainUnlessDestroyAllowed } from '../shared/emr-glue-redshift-lambda';
+import type { RedshiftWarehouseProps } from './redshift-warehouse-props';
 import { REDSHIFT_AUDIT_LOGS, RedshiftAuditLogGroups } from './redshift-audit-logs';
 import { REDSHIFT_ADMIN_USER, REDSHIFT_PORT, type WarehouseEndpoint } from './redshift-warehouse-endpoint';
-
-export interface ProvisionedWarehouseProps {
-  readonly config: StageConfig;
-  readonly dataKey: kms.IKey;
-  /** Cluster identifier (`<stage>-bank-pipeline`); fixed so the audit log groups can be created before it. */
-  readonly name: string;
-  readonly subnets: ec2.ISubnet[];
-  readonly securityGroup: ec2.ISecurityGroup;
-  readonly dataRole: iam.IRole;
-}
 
 /** Automated snapshot retention (days): a week of point-in-time restore. */
 export const SNAPSHOT_RETENTION_DAYS = 7;
@@ -44,7 +31,7 @@ export class ProvisionedWarehouse extends Construct implements WarehouseEndpoint
   readonly dataApiResourceArn: string;
   readonly clusterIdentifier: string;
 
-  constructor(scope: Construct, id: string, props: ProvisionedWarehouseProps) {
+  constructor(scope: Construct, id: string, props: RedshiftWarehouseProps) {
     super(scope, id);
     const { config, dataKey } = props;
     const removalPolicy = retainUnlessDestroyAllowed(config);

@@ -1,24 +1,10 @@
-import type * as ec2 from 'aws-cdk-lib/aws-ec2';
-import type * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as redshiftserverless from 'aws-cdk-lib/aws-redshiftserverless';
 import { Construct } from 'constructs';
-import type { StageConfig } from '../config';
 import { retainUnlessDestroyAllowed } from '../shared/emr-glue-redshift-lambda';
 import { ServerlessAdminSecretLookup } from './redshift-admin-secret-lookup';
+import type { RedshiftWarehouseProps } from './redshift-warehouse-props';
 import { REDSHIFT_AUDIT_LOGS, RedshiftAuditLogGroups } from './redshift-audit-logs';
 import { REDSHIFT_ADMIN_USER, REDSHIFT_PORT, type WarehouseEndpoint } from './redshift-warehouse-endpoint';
-
-export interface ServerlessWarehouseProps {
-  readonly config: StageConfig;
-  readonly dataKey: kms.IKey;
-  /** Namespace and workgroup name (`<stage>-bank-pipeline`). */
-  readonly name: string;
-  readonly subnets: ec2.ISubnet[];
-  readonly securityGroup: ec2.ISecurityGroup;
-  /** COPY/Spectrum role, also the namespace's default role. */
-  readonly dataRole: iam.IRole;
-}
 
 /**
  * Redshift Serverless: a namespace (data, encrypted with the pipeline key,
@@ -46,7 +32,7 @@ export class ServerlessWarehouse extends Construct implements WarehouseEndpoint 
   readonly dataApiResourceArn: string;
   readonly workgroupName: string;
 
-  constructor(scope: Construct, id: string, props: ServerlessWarehouseProps) {
+  constructor(scope: Construct, id: string, props: RedshiftWarehouseProps) {
     super(scope, id);
     const { config, dataKey } = props;
     const removalPolicy = retainUnlessDestroyAllowed(config);
