@@ -10,7 +10,7 @@ STAGE ?= dev
 # so compiling each mutant's plan would cost more than running it.
 MUTATION_SPARK_ARGS := --conf spark.sql.codegen.factoryMode=NO_CODEGEN --conf spark.sql.codegen.wholeStage=false pyspark-shell
 
-.PHONY: setup test check test-ts test-python lint-templates synth preflight bench bench-atm job demo stop clean cost reports mutation
+.PHONY: setup test check test-ts test-python lint-templates synth preflight bench bench-atm job demo stop clean cost reports mutation chaos load
 
 setup:
 	@scripts/setup.sh
@@ -72,6 +72,16 @@ mutation: setup
 	cd .local/mutation && ../venv/bin/mutmut results
 	npx stryker run stryker.windows.config.mjs
 	npx stryker run stryker.fraud-rules.config.mjs
+
+## Chaos runs on a fresh twin (not in `make test`): each part killed with SIGKILL while data flows, then
+## nothing lost or doubled; the table goes into docs/reliability.md (CHAOS_ARGS='--scenarios kafka --seed 3').
+chaos: setup
+	$(PY) local/chaos/chaos.py run $(CHAOS_ARGS)
+
+## The ingest path at rising rates (~12 min; LOAD_ARGS='--rates 200,500 --minutes 1'): lag and latency
+## into docs/reliability.md.
+load: setup
+	$(PY) local/chaos/chaos.py load $(LOAD_ARGS)
 
 demo: setup
 	scripts/demo.sh

@@ -1,0 +1,194 @@
+"""The twin's end state read straight from its stores, compared with the generator's truth.
+
+s3proxy's filesystem store keeps objects as plain files under data/s3/<bucket>/<key>, so the zones
+are read from disk (no S3 listing races); the warehouse through PostgreSQL. What is checked:
+
+- every good line exactly once in the processed zone (by transaction id), every bad line exactly
+  once in quarantine (by the line itself), deliberate duplicates in neither;
+- the warehouse holds exactly the processed zone's transaction ids;
+- each report the job wrote equals the same report recomputed now from the processed zone
+  (sql/athena/<report>.sql on DuckDB, the Athena stand-in).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import psycopg
+
+from chaos.truth import Truth
+from chaos.twin_control import REPO_ROOT, Twin
+from services.athena_standin import DUCKDB_CONFIG, crawler_typed_parquet
+
+ATHENA_SQL = REPO_ROOT / "sql" / "athena"
+# Rows of this report come from the fraud module, not from its SQL: it has no SQL to recompute with.
+REPORTS_WITHOUT_SQL = {"fraud_flags"}
+
+
+def _visible(path: Path, root: Path) -> bool:
+    """What Spark, Athena and the job read: no part of the key starts with `_` or `.`."""
+    return not any(part.startswith(("_", ".")) for part in path.relative_to(root).parts)
+
+
+def data_files(root: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    if not root.is_dir():
+        return []
+    return sorted(
+        p for p in root.rglob("*") if p.is_file() and p.name.endswith(suffixes) and _visible(p, root)
+    )
+
+
+def raw_lines(twin: Twin) -> Counter[str]:
+    root = twin.bucket_dir("raw") / "transactions"
+    lines: Counter[str] = Counter()
+    for path in data_files(root, (".json", ".jsonl")):
+        lines.update(line for line in path.read_text(encoding="utf-8").split("\n") if line.strip())
+    return lines
+
+
+def processed_ids(twin: Twin) -> Counter[str]:
+    files = data_files(twin.bucket_dir("processed") / "transactions", (".parquet",))
+    if not files:
+        return Counter()
+    with duckdb.connect(config=DUCKDB_CONFIG) as connection:
+        rows = connection.execute(
+            "SELECT transaction_id FROM read_parquet(?, union_by_name = true)", [[str(f) for f in files]]
+        ).fetchall()
+    return Counter(str(row[0]) for row in rows)
+
+
+def quarantined_lines(twin: Twin) -> Counter[str]:
+    lines: Counter[str] = Counter()
+    for path in data_files(twin.bucket_dir("quarantine"), (".json", ".jsonl")):
+        for text in path.read_text(encoding="utf-8").splitlines():
+            if text.strip():
+                lines[json.loads(text)["raw_line"]] += 1
+    return lines
+
+
+def warehouse_ids(env: dict[str, str]) -> Counter[str]:
+    with psycopg.connect(
+        host=env["TWIN_PG_HOST"],
+        port=int(env["TWIN_PG_PORT"]),
+        user=env["TWIN_PG_USER"],
+        password=env["TWIN_PG_PASSWORD"],
+        dbname=env["TWIN_PG_DATABASE"],
+    ) as connection:
+        exists = connection.execute("SELECT to_regclass('banking.transactions') IS NOT NULL").fetchone()
+        if not exists or not exists[0]:
+            return Counter()
+        rows = connection.execute("SELECT transaction_id FROM banking.transactions").fetchall()
+    return Counter(str(row[0]) for row in rows)
+
+
+def _normal(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.9g}"
+    if isinstance(value, decimal.Decimal):
+        return f"{value.normalize():f}" if value != 0 else "0"
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def report_differences(twin: Twin) -> dict[str, str]:
+    """Report name -> what differs between the job's table and a recomputation (empty when equal)."""
+    processed = twin.bucket_dir("processed")
+    transactions = processed / "transactions"
+    if not data_files(transactions, (".parquet",)):
+        return {}
+    differences: dict[str, str] = {}
+    with duckdb.connect(config=DUCKDB_CONFIG) as connection:
+        connection.execute(f"CREATE VIEW transactions AS SELECT * FROM {crawler_typed_parquet(transactions)}")
+        for sql_file in sorted(ATHENA_SQL.glob("*.sql")):
+            name = sql_file.stem
+            folder = processed / "reports" / name
+            if name in REPORTS_WITHOUT_SQL or not data_files(folder, (".parquet",)):
+                continue
+            try:
+                cursor = connection.execute(sql_file.read_text(encoding="utf-8"))
+            except duckdb.CatalogException:
+                continue  # reads a table this twin has no data for (the customers of a generator run)
+            columns = [column[0] for column in cursor.description]
+            fresh = sorted(tuple(_normal(v) for v in row) for row in cursor.fetchall())
+            select = ", ".join(f'"{c}"' for c in columns)
+            written = sorted(
+                tuple(_normal(v) for v in row)
+                for row in connection.execute(
+                    f"SELECT {select} FROM {crawler_typed_parquet(folder)}"
+                ).fetchall()
+            )
+            if fresh != written:
+                only_fresh = len(set(fresh) - set(written))
+                only_written = len(set(written) - set(fresh))
+                differences[name] = (
+                    f"{len(written)} rows written vs {len(fresh)} recomputed "
+                    f"({only_written} only in the job's table, {only_fresh} only in the recomputation)"
+                )
+    return differences
+
+
+@dataclass
+class Verdict:
+    lines: int
+    lost: list[str] = field(default_factory=list)
+    doubled: list[str] = field(default_factory=list)
+    raw_missing: int = 0
+    raw_redelivered: int = 0
+    warehouse_problems: list[str] = field(default_factory=list)
+    report_problems: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.lost or self.doubled or self.warehouse_problems or self.report_problems)
+
+
+def raw_progress(twin: Twin, truth: Truth) -> tuple[int, int]:
+    """(generated lines present at least once in the raw zone, extra copies beyond what was generated)."""
+    found = raw_lines(twin)
+    present = sum(min(found[line], n) for line, n in truth.all_lines.items())
+    extra = sum(max(found[line] - n, 0) for line, n in truth.all_lines.items())
+    return present, extra
+
+
+def check(twin: Twin, truth: Truth, env: dict[str, str]) -> Verdict:
+    verdict = Verdict(lines=truth.total)
+    present, verdict.raw_redelivered = raw_progress(twin, truth)
+    verdict.raw_missing = truth.total - present
+
+    processed = processed_ids(twin)
+    for tid in truth.good_ids:
+        if processed[tid] == 0:
+            verdict.lost.append(f"good {tid}: not in the processed zone")
+        elif processed[tid] > 1:
+            verdict.doubled.append(f"good {tid}: {processed[tid]} times in the processed zone")
+    for tid in processed.keys() - truth.good_ids.keys():
+        verdict.doubled.append(f"{tid}: in the processed zone but never generated as a good line")
+
+    quarantined = quarantined_lines(twin)
+    for line, expected in truth.bad_lines.items():
+        found = quarantined[line]
+        if found < expected:
+            verdict.lost.append(f"bad line not quarantined: {line[:80]}")
+        elif found > expected:
+            verdict.doubled.append(f"bad line quarantined {found} times: {line[:80]}")
+    for line in quarantined.keys() - truth.bad_lines.keys():
+        verdict.doubled.append(f"quarantined but never generated as a bad line: {line[:80]}")
+
+    warehouse = warehouse_ids(env)
+    if warehouse != Counter(processed.keys()):
+        missing = len(processed.keys() - warehouse.keys())
+        extra = len(warehouse.keys() - processed.keys())
+        repeated = sum(1 for n in warehouse.values() if n > 1)
+        verdict.warehouse_problems.append(
+            f"warehouse {sum(warehouse.values())} rows vs {len(processed)} processed ids: "
+            f"{missing} missing, {extra} not processed, {repeated} repeated"
+        )
+    verdict.report_problems = report_differences(twin)
+    return verdict

@@ -1,0 +1,450 @@
+"""The chaos scenarios: generated files go into the SFTP drop over time while one part of the twin is
+killed with SIGKILL at a seeded random point and started again; then the pipeline runs to completion
+and the end state is checked against the generator's truth.
+
+Ingest scenarios kill a server while files flow SFTP -> source -> Kafka -> sink -> raw zone. Pipeline
+scenarios let the data land first and kill a part while `run-pipeline.ts --ticks-only` works on it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import random
+import re
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+
+from chaos import end_state
+from chaos.end_state import Verdict
+from chaos.truth import Truth, generate
+from chaos.twin_control import ChaosError, Twin
+
+UPLOAD_RETRY_SECONDS = 180
+RAW_COMPLETE_TIMEOUT_SECONDS = 300
+PIPELINE_TIMEOUT_SECONDS = 1200
+POLL_SECONDS = 0.2
+
+
+@dataclass(frozen=True)
+class Sizes:
+    lines: int = 3000
+    files: int = 6
+    spacing_seconds: float = 3.0
+
+
+@dataclass
+class Outcome:
+    scenario: str
+    kill_point: str
+    lines: int
+    verdict: Verdict | None = None
+    recovery: str = ""
+    pipeline_exit: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict is not None and self.verdict.ok and self.pipeline_exit in (0, None)
+
+
+@dataclass
+class Run:
+    """What a scenario needs: the twin, the truth so far, its own seeded random source and staging dir."""
+
+    twin: Twin
+    truth: Truth
+    rng: random.Random
+    staging: Path
+    sizes: Sizes
+    seed: str
+    started: float = 0.0
+    pipeline_pid: int = 0
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+
+class Uploader(threading.Thread):
+    """Uploads the files one by one, `spacing` apart, as a log server's writer would; a failed upload
+    (the SFTP server is down) is retried until it succeeds, as any SFTP client would."""
+
+    def __init__(self, twin: Twin, files: list[Path], spacing: float) -> None:
+        super().__init__(daemon=True)
+        self.twin, self.files, self.spacing = twin, files, spacing
+        self.uploaded = 0
+        self.retries = 0
+        self.error: Exception | None = None
+
+    def run(self) -> None:
+        began = time.monotonic()
+        try:
+            for index, file in enumerate(self.files):
+                time.sleep(max(0.0, began + index * self.spacing - time.monotonic()))
+                deadline = time.monotonic() + UPLOAD_RETRY_SECONDS
+                while True:
+                    try:
+                        self.twin.upload([file])
+                        break
+                    except ChaosError:
+                        if time.monotonic() > deadline:
+                            raise
+                        self.retries += 1
+                        time.sleep(1.0)
+                self.uploaded += 1
+        except Exception as error:
+            self.error = error
+
+
+def _files_named(directory: Path, names: set[str]) -> int:
+    """Files in `directory` that are one of `names` (the source may append `.<millis>` when moving)."""
+    if not directory.is_dir():
+        return 0
+    return sum(
+        1 for p in directory.iterdir() if any(p.name == n or p.name.startswith(n + ".") for n in names)
+    )
+
+
+# ---- kill triggers: when, during the flow, the part dies. Each returns a description of the point.
+
+Trigger = Callable[[Run, Uploader, Truth], str | None]
+
+
+def at_random_time(low: float, high_from_files: Callable[[Sizes], float]) -> Callable[[Run], Trigger]:
+    def make(run: Run) -> Trigger:
+        moment = run.rng.uniform(low, high_from_files(run.sizes))
+
+        def trigger(run: Run, uploader: Uploader, truth: Truth) -> str | None:
+            if run.elapsed() < moment:
+                return None
+            present, _ = end_state.raw_progress(run.twin, truth)
+            return (
+                f"t+{run.elapsed():.1f}s: {uploader.uploaded}/{len(uploader.files)} files uploaded, "
+                f"{present}/{truth.total} lines in raw"
+            )
+
+        return trigger
+
+    return make
+
+
+def while_source_reads(run: Run) -> Trigger:
+    """Some of this scenario's files are read and moved by the source, others not yet."""
+    delay = run.rng.uniform(0.0, 1.5)
+    seen: list[float] = []
+
+    def trigger(run: Run, uploader: Uploader, truth: Truth) -> str | None:
+        names = {f.name for f in uploader.files}
+        moved = _files_named(run.twin.sftp_layout.processed_dir, names)
+        if not seen and 0 < moved < len(names):
+            seen.append(run.elapsed())
+        if not seen or run.elapsed() < seen[0] + delay:
+            return None
+        return (
+            f"t+{run.elapsed():.1f}s, {delay:.1f}s after the source first moved a file: "
+            f"{_files_named(run.twin.sftp_layout.processed_dir, names)}/{len(names)} files read"
+        )
+
+    return trigger
+
+
+def while_sink_holds_records(run: Run) -> Trigger:
+    """The source has read every file (all moved) while the raw zone still misses lines: the sink holds
+    them in memory or is uploading them."""
+    delay = run.rng.uniform(0.0, 1.0)
+    seen: list[float] = []
+
+    def trigger(run: Run, uploader: Uploader, truth: Truth) -> str | None:
+        names = {f.name for f in uploader.files}
+        if not seen and _files_named(run.twin.sftp_layout.processed_dir, names) == len(names):
+            seen.append(run.elapsed())
+        if not seen or run.elapsed() < seen[0] + delay:
+            return None
+        present, _ = end_state.raw_progress(run.twin, truth)
+        return f"t+{run.elapsed():.1f}s, every file read, {present}/{truth.total} lines in raw (sink pending)"
+
+    return trigger
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    service: str
+    what: str
+    trigger: Callable[[Run], Trigger] | None = None  # ingest scenarios
+    pipeline_kill: Callable[[Run, Outcome], None] | None = None  # pipeline scenarios
+
+
+def _upload_span(sizes: Sizes) -> float:
+    return sizes.spacing_seconds * max(sizes.files - 1, 1)
+
+
+def _ingest(run: Run, scenario: Scenario, outcome: Outcome, truth: Truth) -> None:
+    """Uploads this scenario's files over time, kills the service at its trigger, restarts it, waits
+    until the raw zone holds every generated line (at least once) or the wait runs out."""
+    files = sorted((run.staging / scenario.name).glob("*.jsonl"))
+    uploader = Uploader(run.twin, files, run.sizes.spacing_seconds)
+    run.started = time.monotonic()
+    uploader.start()
+    assert scenario.trigger is not None
+    trigger = scenario.trigger(run)
+    point = None
+    while point is None:
+        point = trigger(run, uploader, truth)
+        if point is None:
+            if not uploader.is_alive() and run.elapsed() > _upload_span(run.sizes) + 120:
+                raise ChaosError(f"{scenario.name}: the kill point never came; the flow finished without it")
+            time.sleep(POLL_SECONDS)
+    pid = run.twin.kill(scenario.service)
+    killed = time.monotonic()
+    outcome.kill_point = f"{point} (pid {pid})"
+    print(f"  SIGKILL {scenario.service} pid {pid} at {point}", flush=True)
+    run.twin.restart(scenario.service)
+    back = time.monotonic() - killed
+    uploader.join(UPLOAD_RETRY_SECONDS + 60)
+    if uploader.error is not None:
+        raise ChaosError(f"upload failed for good: {uploader.error}")
+    if uploader.retries:
+        outcome.notes.append(
+            f"{uploader.retries} upload attempt(s) refused while the server was down, retried"
+        )
+    deadline = time.monotonic() + RAW_COMPLETE_TIMEOUT_SECONDS
+    present = 0
+    while time.monotonic() < deadline:
+        present, _ = end_state.raw_progress(run.twin, run.truth)
+        if present == run.truth.total:
+            break
+        time.sleep(1.0)
+    complete = time.monotonic() - killed
+    if present < run.truth.total:
+        outcome.notes.append(
+            f"raw zone still missed {run.truth.total - present} line(s) after {complete:.0f}s"
+        )
+    outcome.recovery = f"{scenario.service} ready in {back:.1f}s; raw complete {complete:.1f}s after the kill"
+
+
+def _pipeline(run: Run, outcome: Outcome, kill: Callable[[Run, Outcome], None] | None = None) -> None:
+    """`run-pipeline.ts --ticks-only` to completion; `kill` runs beside it (pipeline scenarios)."""
+    result_file = run.twin.home / f"chaos-pipeline-{outcome.scenario}.json"
+    result_file.unlink(missing_ok=True)
+    began = time.monotonic()
+    pipeline = run.twin.pipeline(result_file, "--ticks-only")
+    run.started = began
+    run.pipeline_pid = pipeline.pid
+    try:
+        if kill is not None:
+            kill(run, outcome)
+        outcome.pipeline_exit = pipeline.wait(PIPELINE_TIMEOUT_SECONDS)
+    finally:
+        if pipeline.poll() is None:
+            pipeline.kill()
+            pipeline.wait()
+            outcome.notes.append(f"pipeline did not finish within {PIPELINE_TIMEOUT_SECONDS}s")
+    if result_file.exists():
+        result = json.loads(result_file.read_text())
+        failed = result.get("failed", [])
+        if failed:
+            outcome.notes.append(f"{len(failed)} failed attempt(s) retried by start-run")
+        if result.get("outOfAttempts"):
+            outcome.notes.append(f"hours out of attempts: {', '.join(result['outOfAttempts'])}")
+        bad = [line["label"] for line in result.get("reconciliation", []) if not line.get("ok")]
+        if bad:
+            outcome.notes.append(f"pipeline reconciliation failed: {'; '.join(bad)}")
+    if kill is not None and not outcome.recovery:
+        outcome.recovery = f"pipeline finished {time.monotonic() - began:.1f}s after it started"
+
+
+def _ingest_cleanly(run: Run, scenario: Scenario, truth: Truth) -> None:
+    files = sorted((run.staging / scenario.name).glob("*.jsonl"))
+    run.twin.upload(files)
+    deadline = time.monotonic() + RAW_COMPLETE_TIMEOUT_SECONDS
+    while end_state.raw_progress(run.twin, run.truth)[0] < run.truth.total:
+        if time.monotonic() > deadline:
+            raise ChaosError(f"{scenario.name}: the raw zone did not fill before the kill (no kill made yet)")
+        time.sleep(1.0)
+
+
+# ---- pipeline scenarios
+
+
+def _pg_connect(env: dict[str, str]) -> psycopg.Connection:
+    return psycopg.connect(
+        host=env["TWIN_PG_HOST"],
+        port=int(env["TWIN_PG_PORT"]),
+        user=env["TWIN_PG_USER"],
+        password=env["TWIN_PG_PASSWORD"],
+        dbname=env["TWIN_PG_DATABASE"],
+        autocommit=True,
+    )
+
+
+def kill_postgres_during_merge(run: Run, outcome: Outcome) -> None:
+    """Holds one warehouse row the load will MERGE (FOR UPDATE, as any other writer could), so the
+    MERGE is caught mid-statement; kills PostgreSQL a seeded moment after the MERGE is seen running."""
+    env = run.twin.pipeline_env()
+    holder = _pg_connect(env)
+    holder.autocommit = False
+    held = holder.execute(
+        "SELECT transaction_id FROM banking.transactions "
+        "ORDER BY md5(transaction_id || %s) LIMIT 1 FOR UPDATE",
+        [run.seed],
+    ).fetchone()
+    monitor = _pg_connect(env)
+    delay = run.rng.uniform(0.0, 0.5)
+    deadline = time.monotonic() + PIPELINE_TIMEOUT_SECONDS
+    state = None
+    while time.monotonic() < deadline:
+        state = monitor.execute(
+            "SELECT state, wait_event_type, now() - query_start FROM pg_stat_activity "
+            "WHERE query ILIKE 'MERGE INTO banking.transactions%%' AND pid <> pg_backend_pid()"
+        ).fetchone()
+        if state is not None:
+            break
+        time.sleep(0.05)
+    if state is None:
+        raise ChaosError("no MERGE into banking.transactions was seen while the pipeline ran")
+    time.sleep(delay)
+    pid = run.twin.kill("postgres")
+    killed = time.monotonic()
+    what = "waiting for the row held" if held is not None and state[1] == "Lock" else f"{state[0]}"
+    outcome.kill_point = f"t+{run.elapsed():.1f}s, {delay:.2f}s into the MERGE ({what}) (pid {pid})"
+    print(f"  SIGKILL postgres pid {pid} at {outcome.kill_point}", flush=True)
+    for connection in (holder, monitor):
+        with contextlib.suppress(psycopg.Error):
+            connection.close()
+    run.twin.restart("postgres")
+    outcome.recovery = f"postgres ready in {time.monotonic() - killed:.1f}s"
+
+
+def _parent_of(pid: int) -> int | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat[stat.rindex(")") + 2 :].split()[1])
+
+
+def _descends_from(pid: int, ancestor: int) -> bool:
+    current: int | None = pid
+    while current is not None and current > 1:
+        if current == ancestor:
+            return True
+        current = _parent_of(current)
+    return False
+
+
+def _atm_job_driver(pipeline_pid: int) -> tuple[int, str] | None:
+    """The Spark driver JVM running spark-jobs/atm_job.py under this pipeline run (never another
+    run's on the same machine), with the run id from its arguments."""
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            text = [a.decode(errors="replace") for a in (proc / "cmdline").read_bytes().split(b"\0")]
+        except OSError:
+            continue
+        is_driver = bool(text) and text[0].endswith("java") and "org.apache.spark.deploy.SparkSubmit" in text
+        if (
+            is_driver
+            and any(a.endswith("atm_job.py") for a in text)
+            and _descends_from(int(proc.name), pipeline_pid)
+        ):
+            run_id = text[text.index("--run-id") + 1] if "--run-id" in text else "?"
+            return int(proc.name), run_id
+    return None
+
+
+def kill_spark_driver(run: Run, outcome: Outcome) -> None:
+    """Kills the ATM job's Spark driver a seeded 1-15 s after it started (the next run's if the first
+    one ends sooner)."""
+    delay = run.rng.uniform(1.0, 15.0)
+    deadline = time.monotonic() + PIPELINE_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        driver = _atm_job_driver(run.pipeline_pid)
+        if driver is None:
+            time.sleep(POLL_SECONDS)
+            continue
+        pid, run_id = driver
+        seen = time.monotonic()
+        while time.monotonic() < seen + delay and Path(f"/proc/{pid}").exists():
+            time.sleep(0.1)
+        if not Path(f"/proc/{pid}").exists():
+            delay /= 2  # this run was quicker: catch the next one sooner
+            continue
+        os.kill(pid, signal.SIGKILL)
+        outcome.kill_point = f"t+{run.elapsed():.1f}s, {delay:.1f}s into the ATM job of {run_id} (pid {pid})"
+        print(f"  SIGKILL Spark driver at {outcome.kill_point}", flush=True)
+        return
+    raise ChaosError("no ATM job driver was seen while the pipeline ran")
+
+
+SCENARIOS: dict[str, Scenario] = {
+    s.name: s
+    for s in (
+        Scenario(
+            "sftp", "sftp", "SFTP server during uploads and reads", trigger=at_random_time(0.5, _upload_span)
+        ),
+        Scenario(
+            "kafka",
+            "kafka",
+            "Kafka broker while lines flow",
+            trigger=at_random_time(1.0, lambda s: _upload_span(s) + 4),
+        ),
+        Scenario(
+            "connect-source", "connect", "Connect worker during source reads", trigger=while_source_reads
+        ),
+        Scenario(
+            "connect-sink", "connect", "Connect worker during sink uploads", trigger=while_sink_holds_records
+        ),
+        Scenario(
+            "s3",
+            "s3",
+            "S3 server while the sink uploads",
+            trigger=at_random_time(2.0, lambda s: _upload_span(s) + 8),
+        ),
+        Scenario(
+            "postgres-merge",
+            "postgres",
+            "PostgreSQL during the warehouse MERGE",
+            pipeline_kill=kill_postgres_during_merge,
+        ),
+        Scenario("spark-driver", "spark", "the ATM job's Spark driver", pipeline_kill=kill_spark_driver),
+    )
+}
+SHORT_SET = ("connect-source", "kafka")
+
+
+def run_scenario(run: Run, scenario: Scenario, pipeline_after: bool = True) -> Outcome:
+    files_dir = run.staging / scenario.name
+    _, truth = generate(files_dir, f"chaos-{run.seed}-{scenario.name}", run.sizes.lines, run.sizes.files)
+    run.truth.add(truth)
+    outcome = Outcome(scenario.name, "", truth.total)
+    print(
+        f"\n== {scenario.name}: kill {scenario.what} ({truth.total} lines in {run.sizes.files} files)",
+        flush=True,
+    )
+    if scenario.trigger is not None:
+        _ingest(run, scenario, outcome, truth)
+        if pipeline_after:
+            _pipeline(run, outcome)
+    else:
+        _ingest_cleanly(run, scenario, truth)
+        _pipeline(run, outcome, scenario.pipeline_kill)
+    if pipeline_after or scenario.trigger is None:
+        outcome.verdict = end_state.check(run.twin, run.truth, run.twin.pipeline_env())
+    return outcome
+
+
+def parse_names(text: str) -> list[str]:
+    names = [n for n in re.split(r"[,\s]+", text) if n]
+    unknown = [n for n in names if n not in SCENARIOS]
+    if unknown:
+        raise SystemExit(f"unknown scenario(s) {', '.join(unknown)}: choose from {', '.join(SCENARIOS)}")
+    return names

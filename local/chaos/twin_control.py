@@ -1,0 +1,176 @@
+"""A whole local twin in its own state directory on free ports, and the moves a chaos run makes on it:
+SIGKILL one service by its recorded pid, start it again, upload files over SFTP, run the pipeline.
+
+Uses `local/twin.py` for everything the twin's users do (start, stop, connectors, env), so a chaos run
+exercises the same restart path as an operator would.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from services import processes
+from services.processes import ProcessRecord
+from services.servers.sftp import SftpLayout, sftp_client_command
+from services.settings import BUCKETS, PORTS, Paths
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TWIN_CLI = REPO_ROOT / "local" / "twin.py"
+TSX = REPO_ROOT / "node_modules" / ".bin" / "tsx"
+RUN_PIPELINE = REPO_ROOT / "local" / "pipeline" / "run-pipeline.ts"
+# A restart right after a SIGKILL can meet the dead process's leftovers for a moment (PostgreSQL's
+# backends still attached to shared memory, a port in TIME_WAIT): the start is tried again.
+RESTART_ATTEMPTS = 6
+RESTART_PAUSE_SECONDS = 2.0
+
+
+class ChaosError(Exception):
+    """The chaos run could not do what it set out to do (not a finding about the pipeline)."""
+
+
+def _free_ports(count: int) -> list[int]:
+    sockets = []
+    try:
+        for _ in range(count):
+            probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            probe.bind(("127.0.0.1", 0))
+            sockets.append(probe)
+        return [probe.getsockname()[1] for probe in sockets]
+    finally:
+        for probe in sockets:
+            probe.close()
+
+
+@dataclass
+class Twin:
+    home: Path
+    env: dict[str, str]
+
+    @property
+    def paths(self) -> Paths:
+        return Paths(self.home)
+
+    def cli(self, *args: str, timeout: float = 300, check: bool = True) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [sys.executable, str(TWIN_CLI), *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if check and result.returncode != 0:
+            raise ChaosError(
+                f"twin.py {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+            )
+        return result
+
+    def endpoints(self) -> dict[str, str]:
+        lines = self.cli("env").stdout.splitlines()
+        pairs = (line.removeprefix("export ").split("=", 1) for line in lines if line.startswith("export "))
+        return {key: value.strip("'") for key, value in pairs}
+
+    def pipeline_env(self) -> dict[str, str]:
+        return {**self.env, **self.endpoints(), "NODE_NO_WARNINGS": "1"}
+
+    def record(self, service: str) -> ProcessRecord:
+        record = processes.running_record(self.paths.pid_file(service))
+        if record is None:
+            raise ChaosError(f"{service} is not running in {self.home}: nothing to kill")
+        return record
+
+    def kill(self, service: str) -> int:
+        """SIGKILL the service's recorded process (no clean shutdown); returns its pid once it is gone."""
+        record = self.record(service)
+        os.kill(record.pid, signal.SIGKILL)
+        # The services are not our children (twin.py start detached them): wait until the kernel says gone.
+        while processes.is_running(record):
+            time.sleep(0.05)
+        return record.pid
+
+    def restart(self, service: str) -> None:
+        """`twin.py start <service>` until it is ready again (the dead pid file is replaced)."""
+        last = ""
+        for _ in range(RESTART_ATTEMPTS):
+            result = self.cli("start", service, check=False)
+            if result.returncode == 0:
+                return
+            last = result.stdout + result.stderr
+            time.sleep(RESTART_PAUSE_SECONDS)
+        raise ChaosError(f"{service} did not start again after {RESTART_ATTEMPTS} attempts:\n{last}")
+
+    def bucket_dir(self, zone: str) -> Path:
+        """s3proxy's filesystem store keeps each bucket as a folder of plain files."""
+        return self.home / "data" / "s3" / BUCKETS[zone]
+
+    @property
+    def sftp_layout(self) -> SftpLayout:
+        return SftpLayout(self.paths)
+
+    def upload(self, files: Sequence[Path]) -> None:
+        """Uploads through the real SFTP server under a name the source ignores, then renames."""
+        batch = []
+        for file in files:
+            batch += [f"put {file} {file.name}.part", f"rename {file.name}.part {file.name}"]
+        port = int(self.env["TWIN_SFTP_PORT"])
+        result = subprocess.run(
+            sftp_client_command(self.sftp_layout, port),
+            input="\n".join(batch) + "\n",
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        if result.returncode != 0:
+            raise ChaosError(
+                f"sftp upload of {', '.join(f.name for f in files)} failed: {result.stderr.strip()}"
+            )
+
+    def pipeline(self, result_file: Path, *args: str) -> subprocess.Popen[str]:
+        """`run-pipeline.ts <args> --json <result_file>` started in the background, output to a log."""
+        log = (self.home / "logs" / "chaos-pipeline.log").open("a")
+        return subprocess.Popen(
+            [str(TSX), str(RUN_PIPELINE), *args, "--json", str(result_file)],
+            env=self.pipeline_env(),
+            cwd=REPO_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+
+@contextmanager
+def fresh_twin(keep: bool = False) -> Iterator[Twin]:
+    """Starts every service in a new state directory on free ports, deploys the connectors; stops
+    exactly what it started afterwards and deletes the directory (unless `keep`)."""
+    # Not a private temp dir: PostgreSQL and the SFTP user run as other OS users that must reach it.
+    home = Path(tempfile.mkdtemp(prefix="twin-chaos-"))
+    home.chmod(0o755)
+    # Every port the twin's services take (each one's TWIN_*_PORT), free ones, so a running demo twin
+    # or another test's twin is never disturbed.
+    variables = [setting.env_var for setting in PORTS.values()]
+    env = {
+        **os.environ,
+        "TWIN_HOME": str(home),
+        **dict(zip(variables, map(str, _free_ports(len(variables))), strict=True)),
+    }
+    twin = Twin(home, env)
+    try:
+        twin.cli("start")
+        twin.cli("connectors", timeout=300)
+        yield twin
+    finally:
+        twin.cli("stop", timeout=300, check=False)
+        if not keep:
+            shutil.rmtree(home, ignore_errors=True)
