@@ -4,6 +4,7 @@ import { ConfigError } from './config-error';
 const ZONE_NAME = /^[a-z]{2}(-[a-z]+)+-\d+[a-z]$/;
 /** A zone ID: the region's short code, `-az` and a number, e.g. `euc1-az2`, `use1-az6`. */
 const ZONE_ID = /^[a-z]+\d+-az\d+$/;
+const ZONE_LIST_EXAMPLE = `e.g. ["euc1-az1", "euc1-az2", "euc1-az3"] (zone IDs) or ["eu-central-1a", "eu-central-1b", "eu-central-1c"] (zone names)`;
 
 /**
  * How `network.availabilityZones` names its zones: by name (`eu-central-1a`,
@@ -20,22 +21,17 @@ export function availabilityZoneKind(zone: string): AvailabilityZoneKind | undef
 }
 
 /**
- * Checks `network.availabilityZones`: a list of exactly `maxAzs` zones, all
- * names or all IDs, no duplicates, names all from one region. Returns the kind
- * of the list, or undefined when the setting is not given.
+ * Checks the form of `network.availabilityZones`: a list of zones, all names or
+ * all IDs, no duplicates, names all from one region. How many it must list
+ * depends on `network.maxAzs`: see checkAvailabilityZoneCount.
  */
-export function validateAvailabilityZones(
-  key: string,
-  zones: unknown,
-  maxAzs: number,
-): AvailabilityZoneKind | undefined {
-  if (zones === undefined) return undefined;
-  const example = `e.g. ["euc1-az1", "euc1-az2", "euc1-az3"] (zone IDs) or ["eu-central-1a", "eu-central-1b", "eu-central-1c"] (zone names)`;
+export function checkAvailabilityZoneList(key: string, zones: unknown): void {
+  if (zones === undefined) return;
   if (!Array.isArray(zones) || zones.some((zone) => typeof zone !== 'string')) {
     throw new ConfigError(
       key,
       `${JSON.stringify(zones)} is not a list of zone names or IDs`,
-      `write it as a list, ${example}`,
+      `write it as a list, ${ZONE_LIST_EXAMPLE}`,
     );
   }
   const list = zones as string[];
@@ -63,15 +59,7 @@ export function validateAvailabilityZones(
       'list each zone once: the VPC puts one subnet of each group in each listed zone',
     );
   }
-  if (list.length !== maxAzs) {
-    throw new ConfigError(
-      key,
-      `lists ${list.length} zones but network.maxAzs is ${maxAzs}`,
-      `list exactly ${maxAzs} zones, or set network.maxAzs to ${list.length} (and streaming.brokerCount to a multiple of it)`,
-    );
-  }
-  const kind = [...kinds][0] as AvailabilityZoneKind;
-  if (kind === 'name') {
+  if (kinds.has('name')) {
     const regions = new Set(list.map((zone) => zone.slice(0, -1)));
     if (regions.size > 1) {
       throw new ConfigError(
@@ -81,5 +69,15 @@ export function validateAvailabilityZones(
       );
     }
   }
-  return kind;
+}
+
+/** Checks that a `network.availabilityZones` list (already well-formed) names exactly `maxAzs` zones. */
+export function checkAvailabilityZoneCount(key: string, zones: readonly string[], maxAzs: number): void {
+  if (zones.length !== maxAzs) {
+    throw new ConfigError(
+      key,
+      `lists ${zones.length} zones but network.maxAzs is ${maxAzs}`,
+      `list exactly ${maxAzs} zones, or set network.maxAzs to ${zones.length} (and streaming.brokerCount to a multiple of it)`,
+    );
+  }
 }

@@ -21,28 +21,24 @@ export function emrTlsCertificatesHowTo(stage: string): string {
   );
 }
 
-/**
- * Checks the certificate zip setting: well-formed when set, and set in the
- * stages that require in-transit encryption between EMR nodes.
- */
-export function validateEmrTlsCertificatesZipKey(config: StageConfig): void {
-  const key = `stages.${config.stage}.${EMR_TLS_ZIP_SETTING}`;
-  const zipKey = config.processing.emrTlsCertificatesZipKey;
-  if (zipKey === undefined) {
-    if (STAGES_REQUIRING_EMR_IN_TRANSIT_ENCRYPTION.includes(config.stage)) {
-      throw new ConfigError(
-        key,
-        `${config.stage} has no EMR in-transit encryption certificates, so Spark traffic between the cluster nodes would be unencrypted`,
-        emrTlsCertificatesHowTo(config.stage),
-      );
-    }
-    return;
-  }
+/** Checks the form of the certificate zip setting: an S3 key of a zip. */
+export function checkEmrTlsCertificatesZipKey(key: string, zipKey: unknown): void {
   if (typeof zipKey !== 'string' || !ZIP_KEY_PATTERN.test(zipKey)) {
     throw new ConfigError(
       key,
       `${JSON.stringify(zipKey)} is not the key of a zip in the artifacts bucket`,
       'use an S3 object key without a leading slash that ends in .zip, e.g. "emr-tls/emr-tls.zip"',
+    );
+  }
+}
+
+/** Refuses a stage that must encrypt traffic between EMR nodes but has no certificate zip. */
+export function requireEmrTlsWhereMandatory(key: string, zipKey: string | undefined, stage: string): void {
+  if (zipKey === undefined && STAGES_REQUIRING_EMR_IN_TRANSIT_ENCRYPTION.includes(stage)) {
+    throw new ConfigError(
+      key,
+      `${stage} has no EMR in-transit encryption certificates, so Spark traffic between the cluster nodes would be unencrypted`,
+      emrTlsCertificatesHowTo(stage),
     );
   }
 }

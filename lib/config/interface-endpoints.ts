@@ -120,57 +120,62 @@ export function endpointAzCountOf(network: NetworkConfig): number {
   return network.endpointAzCount ?? network.maxAzs;
 }
 
-/**
- * Checks `network.interfaceEndpoints` (known names, no duplicates, every
- * endpoint a client needs) and `network.endpointAzCount` (1 to maxAzs).
- */
-export function validateInterfaceEndpoints(keyPrefix: string, config: StageConfig): void {
-  const { network } = config;
-  const listKey = `${keyPrefix}.interfaceEndpoints`;
-  const listed = network.interfaceEndpoints;
-  if (listed !== undefined) {
-    if (!Array.isArray(listed)) {
+/** Checks the form of `network.interfaceEndpoints`: a list of known endpoint names, each once. */
+export function checkInterfaceEndpointList(key: string, listed: unknown): void {
+  if (!Array.isArray(listed)) {
+    throw new ConfigError(
+      key,
+      `${JSON.stringify(listed)} is not a list`,
+      `write it as a list of endpoint names, e.g. ["kms", "glue"], or leave it out for the full set`,
+    );
+  }
+  const seen = new Set<string>();
+  for (const name of listed as unknown[]) {
+    if (typeof name !== 'string' || !(INTERFACE_ENDPOINT_NAMES as readonly string[]).includes(name)) {
       throw new ConfigError(
-        listKey,
-        `${JSON.stringify(listed)} is not a list`,
-        `write it as a list of endpoint names, e.g. ["kms", "glue"], or leave it out for the full set`,
+        key,
+        `${JSON.stringify(name)} is not an interface endpoint this app knows`,
+        `use names from: ${INTERFACE_ENDPOINT_NAMES.join(', ')}`,
       );
     }
-    const seen = new Set<string>();
-    for (const name of listed as unknown[]) {
-      if (typeof name !== 'string' || !(INTERFACE_ENDPOINT_NAMES as readonly string[]).includes(name)) {
-        throw new ConfigError(
-          listKey,
-          `${JSON.stringify(name)} is not an interface endpoint this app knows`,
-          `use names from: ${INTERFACE_ENDPOINT_NAMES.join(', ')}`,
-        );
-      }
-      if (seen.has(name)) {
-        throw new ConfigError(listKey, `"${name}" is listed twice`, 'list each endpoint once');
-      }
-      seen.add(name);
+    if (seen.has(name)) {
+      throw new ConfigError(key, `"${name}" is listed twice`, 'list each endpoint once');
     }
-    for (const need of interfaceEndpointNeeds(config)) {
-      if (!seen.has(need.endpoint)) {
-        throw new ConfigError(
-          listKey,
-          `the ${need.client} needs the "${need.endpoint}" endpoint (${need.why}), which the list leaves out`,
-          `add "${need.endpoint}" to the list (its security group reaches AWS APIs through the endpoints only)`,
-        );
-      }
+    seen.add(name);
+  }
+}
+
+/**
+ * Checks that a `network.interfaceEndpoints` list (already well-formed) keeps
+ * every endpoint a client inside the VPC needs; which ones depends on
+ * `warehouse.kind` and `liveAlerts.enabled`.
+ */
+export function checkInterfaceEndpointNeeds(
+  key: string,
+  listed: readonly string[],
+  config: Pick<StageConfig, 'warehouse' | 'liveAlerts'>,
+): void {
+  for (const need of interfaceEndpointNeeds(config)) {
+    if (!listed.includes(need.endpoint)) {
+      throw new ConfigError(
+        key,
+        `the ${need.client} needs the "${need.endpoint}" endpoint (${need.why}), which the list leaves out`,
+        `add "${need.endpoint}" to the list (its security group reaches AWS APIs through the endpoints only)`,
+      );
     }
   }
+}
 
-  const azKey = `${keyPrefix}.endpointAzCount`;
-  const azCount = network.endpointAzCount;
+/** Checks `network.endpointAzCount`: 1 to `network.maxAzs`, or unset for every zone. */
+export function checkEndpointAzCount(key: string, azCount: unknown, maxAzs: number): void {
   if (
     azCount !== undefined &&
-    (typeof azCount !== 'number' || !Number.isInteger(azCount) || azCount < 1 || azCount > network.maxAzs)
+    (typeof azCount !== 'number' || !Number.isInteger(azCount) || azCount < 1 || azCount > maxAzs)
   ) {
     throw new ConfigError(
-      azKey,
-      `${JSON.stringify(azCount)} is not a whole number from 1 to network.maxAzs (${network.maxAzs})`,
-      `set it to a value from 1 to ${network.maxAzs}, or leave it out for an endpoint ENI in every zone`,
+      key,
+      `${JSON.stringify(azCount)} is not a whole number from 1 to network.maxAzs (${maxAzs})`,
+      `set it to a value from 1 to ${maxAzs}, or leave it out for an endpoint ENI in every zone`,
     );
   }
 }

@@ -1,6 +1,8 @@
 import { ConfigError } from './config-error';
 import { defaultStageSettings, type StageSettings } from './defaults';
+import type { JsonType, Setting } from './setting';
 import type { StageConfig } from './stage-config';
+import { STAGE_SETTINGS } from './stage-settings';
 import { validateStageConfig } from './validate-stage-config';
 
 /** Reads one context value; `app.node.tryGetContext` in the app, a plain map in tests. */
@@ -8,8 +10,9 @@ export type ContextReader = (key: string) => unknown;
 
 /**
  * Builds the validated config of the stage chosen with `-c stage=<name>`:
- * defaults, overlaid with `stages.<name>` from cdk.json, overlaid with the
- * few per-invocation flags (`allowDestroy`, `alarmEmail`).
+ * the schema's defaults (stage-settings.ts), overlaid with `stages.<name>`
+ * from cdk.json, overlaid with the few per-invocation flags (`allowDestroy`,
+ * `alarmEmail`).
  */
 export function loadStageConfig(readContext: ContextReader): StageConfig {
   const stages = readContext('stages');
@@ -38,7 +41,7 @@ export function loadStageConfig(readContext: ContextReader): StageConfig {
       'make it an object of section overrides, e.g. { "network": { ... } }',
     );
   }
-  const settings = mergeKnownKeys(defaultStageSettings(stage), overrides, `stages.${stage}`) as StageSettings;
+  const settings = overlayStageSettings(defaultStageSettings(stage), overrides, `stages.${stage}`);
 
   const alarmEmail = readContext('alarmEmail');
   const config: StageConfig = {
@@ -55,46 +58,57 @@ export function loadStageConfig(readContext: ContextReader): StageConfig {
 }
 
 /**
- * Deep-merges overrides into defaults, refusing keys the defaults do not have:
- * a typo in cdk.json must stop synth, not be silently ignored.
+ * Overlays one stage's cdk.json sections on the defaults, refusing sections
+ * and keys the schema does not have (a typo in cdk.json must stop synth, not be
+ * silently ignored) and values of the wrong JSON type. A key set to undefined
+ * (only possible from code, e.g. tests) leaves an optional setting unset.
  */
-function mergeKnownKeys(
-  defaults: Record<string, unknown>,
+function overlayStageSettings(
+  defaults: StageSettings,
   overrides: Record<string, unknown>,
   path: string,
-): Record<string, unknown> {
-  const merged: Record<string, unknown> = { ...defaults };
-  for (const [name, value] of Object.entries(overrides)) {
-    const keyPath = `${path}.${name}`;
-    if (!(name in defaults)) {
+): StageSettings {
+  const merged: Record<string, Record<string, unknown>> = { ...defaults };
+  const schema = STAGE_SETTINGS as Record<string, Record<string, Setting<unknown>>>;
+  for (const [sectionName, sectionOverrides] of Object.entries(overrides)) {
+    const sectionPath = `${path}.${sectionName}`;
+    const section = schema[sectionName];
+    if (section === undefined) {
+      throw unknownSetting(sectionPath, Object.keys(schema));
+    }
+    if (!isPlainObject(sectionOverrides)) {
       throw new ConfigError(
-        keyPath,
-        'is not a known setting',
-        `remove it or use one of: ${Object.keys(defaults).join(', ')}`,
+        sectionPath,
+        `expected an object, got ${JSON.stringify(sectionOverrides)}`,
+        `write it as { ${Object.keys(section).join(', ')} }`,
       );
     }
-    const base = defaults[name];
-    if (isPlainObject(base)) {
-      if (!isPlainObject(value)) {
-        throw new ConfigError(
-          keyPath,
-          `expected an object, got ${JSON.stringify(value)}`,
-          `write it as { ${Object.keys(base).join(', ')} }`,
-        );
+    const values: Record<string, unknown> = { ...merged[sectionName] };
+    for (const [name, value] of Object.entries(sectionOverrides)) {
+      const entry = section[name];
+      if (entry === undefined) {
+        throw unknownSetting(`${sectionPath}.${name}`, Object.keys(section));
       }
-      merged[name] = mergeKnownKeys(base, value, keyPath);
-    } else {
-      if (base !== undefined && value !== undefined && typeof base !== typeof value) {
-        throw new ConfigError(
-          keyPath,
-          `expected a ${typeof base}, got ${JSON.stringify(value)}`,
-          `set it to a ${typeof base}`,
-        );
-      }
-      merged[name] = value;
+      requireJsonType(`${sectionPath}.${name}`, value, entry.jsonType);
+      values[name] = value;
     }
+    merged[sectionName] = values;
   }
-  return merged;
+  return merged as unknown as StageSettings;
+}
+
+function unknownSetting(keyPath: string, known: readonly string[]): ConfigError {
+  return new ConfigError(keyPath, 'is not a known setting', `remove it or use one of: ${known.join(', ')}`);
+}
+
+/** Refuses a number, string or boolean setting given another JSON type; lists are checked by their own rule. */
+function requireJsonType(keyPath: string, value: unknown, jsonType: JsonType): void {
+  if (value === undefined || jsonType === 'list' || typeof value === jsonType) return;
+  throw new ConfigError(
+    keyPath,
+    `expected a ${jsonType}, got ${JSON.stringify(value)}`,
+    `set it to a ${jsonType}`,
+  );
 }
 
 function parseBooleanFlag(key: string, value: unknown): boolean {
