@@ -44,6 +44,7 @@ ROWS_PER_FILE = 1_000_000
 NOW = "2024-02-01T00:00:00Z"
 
 sys.path.insert(0, str(REPO_ROOT / "spark-jobs"))
+from bankpipe.layout import pipeline_layout  # noqa: E402
 from bankpipe.package import build_zip  # noqa: E402
 
 # ---- 1. input ------------------------------------------------------------------------------------
@@ -261,7 +262,7 @@ def run_spark(work: Path, input_dir: Path, driver_memory: str) -> tuple[Measurem
     result = measure(command, env)
     if result.returncode != 0:
         raise SystemExit(f"spark-submit failed ({result.returncode}):\n{result.stderr[-4000:]}")
-    manifest = json.loads((work / "processed" / "_manifest" / "bench-1.json").read_text())
+    manifest = json.loads((work / "processed" / pipeline_layout().manifest_name("bench-1")).read_text())
     return result, manifest
 
 

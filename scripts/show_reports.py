@@ -15,12 +15,16 @@ import sys
 from pathlib import Path
 
 import duckdb
+from repo_root import REPO_ROOT
+
+sys.path.insert(0, str(REPO_ROOT / "spark-jobs"))
+from bankpipe.layout import pipeline_layout
 
 REPORT_ROWS = 8
 
 
 def show(output: Path, quarantine: Path, run_id: str) -> None:
-    manifest_path = output / "_manifest" / f"{run_id}.json"
+    manifest_path = output / pipeline_layout().manifest_name(run_id)
     if not manifest_path.is_file():
         raise SystemExit(
             f"no manifest at {manifest_path}: the run {run_id!r} did not finish there. "
@@ -33,7 +37,7 @@ def show(output: Path, quarantine: Path, run_id: str) -> None:
     )
     for reason, n in sorted(counts["quarantined_by_reason"].items(), key=lambda item: -item[1]):
         print(f"  quarantined {reason}: {n:,}")
-    records = sorted((quarantine / f"run_id={run_id}").glob("*.json"))
+    records = sorted((quarantine / pipeline_layout().quarantine_run_folder(run_id)).glob("*.json"))
     if records:
         # Paths go through the Python API, not into SQL text, so any character in them is fine.
         sample = duckdb.read_json([str(r) for r in records]).project("reason, left(raw_line, 70) AS raw_line")

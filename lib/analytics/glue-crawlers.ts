@@ -6,6 +6,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { glueLogStatements } from './glue-security-configuration';
 import { acknowledgeWildcardResources } from '../shared/nag-acknowledgements';
+import { RAW_TRANSACTIONS_PREFIX } from '../shared/pipeline-layout';
 
 /** One S3 folder a crawler reads (a key prefix ending with `/`). */
 export interface CrawlerTarget {
@@ -36,14 +37,19 @@ export interface DataLakeCrawlerProps {
    * @default false (crawl everything; updates change the table)
    */
   readonly newFoldersOnly?: boolean;
+  /**
+   * A Glue cron expression on which Glue starts the crawler itself.
+   * @default none (started by whoever needs it: the orchestration starts the processed crawler after each run)
+   */
+  readonly schedule?: string;
 }
 
 /**
  * A Glue crawler over some folders of the data lake, with its own role that
  * may read exactly those folders and maintain tables of the pipeline database.
  * Deleted objects are only logged (never drop a table or partition because a
- * folder is briefly empty). No schedule: the orchestration starts the
- * crawlers after each run.
+ * folder is briefly empty). Started by the orchestration after a run, or by
+ * Glue on the crawler's own schedule when it has one.
  */
 export class DataLakeCrawler extends Construct {
   readonly crawler: glue.CfnCrawler;
@@ -56,7 +62,7 @@ export class DataLakeCrawler extends Construct {
     for (const target of props.targets) {
       if (!target.prefix.endsWith('/') || target.prefix.startsWith('/')) {
         throw new Error(
-          `crawler ${props.crawlerName}: target prefix '${target.prefix}' must be a folder like 'transactions/'`,
+          `crawler ${props.crawlerName}: target prefix '${target.prefix}' must be a folder like '${RAW_TRANSACTIONS_PREFIX}'`,
         );
       }
     }
@@ -152,6 +158,8 @@ export class DataLakeCrawler extends Construct {
         })),
       },
       crawlerSecurityConfiguration: props.securityConfigurationName,
+      ...(props.schedule !== undefined ? { schedule: { scheduleExpression: props.schedule } } : {}),
+      // Glue accepts CRAWL_NEW_FOLDERS_ONLY only with schema updates and deletions both just logged.
       schemaChangePolicy: {
         updateBehavior: props.newFoldersOnly === true ? 'LOG' : 'UPDATE_IN_DATABASE',
         deleteBehavior: 'LOG',

@@ -15,6 +15,9 @@ export const BANKPIPE_SCHEMA_ENTRY = `${BANKPIPE_PACKAGE}/transaction.schema.jso
 /** The fraud rules file's name in contracts/ and inside the package (bankpipe/fraud-rules.json). */
 export const FRAUD_RULES_FILE = 'fraud-rules.json';
 export const BANKPIPE_FRAUD_RULES_ENTRY = `${BANKPIPE_PACKAGE}/${FRAUD_RULES_FILE}`;
+/** The pipeline layout file's name in contracts/ and inside the package (bankpipe/pipeline-layout.json). */
+export const PIPELINE_LAYOUT_FILE = 'pipeline-layout.json';
+export const BANKPIPE_LAYOUT_ENTRY = `${BANKPIPE_PACKAGE}/${PIPELINE_LAYOUT_FILE}`;
 
 /** What goes into one job bundle (a folder deployed under one S3 prefix). */
 export interface SparkJobBundleSpec {
@@ -69,8 +72,16 @@ export function bundleInputs(spec: SparkJobBundleSpec): BundleInput[] {
     const fraudRules = fraudRulesPathOf(spec, spec.contractSchemaPath);
     requireFile(fraudRules, 'fraud rules');
     inputs.push({ target: 'package-zip', name: BANKPIPE_FRAUD_RULES_ENTRY, source: fraudRules });
+    const layout = layoutPathOf(spec.contractSchemaPath);
+    requireFile(layout, 'pipeline layout');
+    inputs.push({ target: 'package-zip', name: BANKPIPE_LAYOUT_ENTRY, source: layout });
   }
   return inputs;
+}
+
+/** The pipeline layout beside the contract (contracts/pipeline-layout.json): the jobs' zone paths. */
+function layoutPathOf(contractSchemaPath: string): string {
+  return path.join(path.dirname(contractSchemaPath), PIPELINE_LAYOUT_FILE);
 }
 
 function fraudRulesPathOf(spec: SparkJobBundleSpec, contractSchemaPath: string): string {
@@ -134,7 +145,8 @@ function buildPackageZip(
   const sourceRoot = path.dirname(packageDir);
   const args = ['-m', `${BANKPIPE_PACKAGE}.package`, target, '--schema', contractSchemaPath];
   try {
-    execFileSync(python(), [...args, '--fraud-rules', fraudRulesPath], {
+    const layoutPath = layoutPathOf(contractSchemaPath);
+    execFileSync(python(), [...args, '--fraud-rules', fraudRulesPath, '--layout', layoutPath], {
       cwd: sourceRoot,
       // No __pycache__ left in the source tree by a synth.
       env: { ...process.env, PYTHONPATH: sourceRoot, PYTHONDONTWRITEBYTECODE: '1' },

@@ -106,13 +106,17 @@ export function formatPartition(pattern: string, values: Readonly<Record<string,
   });
 }
 
-/** A regular-expression source matching a filled pattern: `{name:N}` N digits, `{name}` one folder name. */
-export function partitionPatternSource(pattern: string): string {
+/**
+ * A regular-expression source matching a filled pattern: `{name:N}` N digits, `{name}` one folder
+ * name; with `capture`, each field is a named group.
+ */
+export function partitionPatternSource(pattern: string, options: { capture?: boolean } = {}): string {
   let source = '';
   let last = 0;
   for (const match of pattern.matchAll(FIELD)) {
     source += escapeRegExp(pattern.slice(last, match.index));
-    source += match[2] === undefined ? '[^/]+' : `\\d{${match[2]}}`;
+    const field = match[2] === undefined ? '[^/]+' : `\\d{${match[2]}}`;
+    source += options.capture ? `(?<${match[1]}>${field})` : field;
     last = (match.index ?? 0) + match[0].length;
   }
   return source + escapeRegExp(pattern.slice(last));

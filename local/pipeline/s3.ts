@@ -12,7 +12,12 @@ import {
 import { s3ClientConfig } from '../../lambda/shared/clients';
 import { errorName } from '../../lambda/shared/errors';
 import type { TwinSettings } from './settings';
-import { SINK_WATERMARK_FOLDER } from '../../lambda/start-run/sink-watermarks';
+import {
+  partitionPatternSource,
+  RAW_HOUR_PARTITION,
+  RAW_TRANSACTIONS_PREFIX,
+  SINK_WATERMARK_FOLDER,
+} from '../../lib/shared/pipeline-layout';
 
 /** The handlers' own S3 client settings, pointed at s3proxy (path style, one attempt per call). */
 export function twinS3Client(settings: TwinSettings): S3Client {
@@ -54,10 +59,13 @@ export function countLines(text: string): number {
   return text.endsWith('\n') ? lines : lines + 1;
 }
 
+/** The raw hour folder of contracts/pipeline-layout.json, its fields as named groups. */
+const RAW_HOUR_IN_KEY = new RegExp(partitionPatternSource(RAW_HOUR_PARTITION, { capture: true }));
+
 /** `transactions/year=2024/month=05/day=01/hour=10/...` -> `2024-05-01T10` (the run window). */
 export function windowOfRawKey(key: string): string | undefined {
-  const match = /year=(\d{4})\/month=(\d{2})\/day=(\d{2})\/hour=(\d{2})\//.exec(key);
-  return match ? `${match[1]}-${match[2]}-${match[3]}T${match[4]}` : undefined;
+  const hour = RAW_HOUR_IN_KEY.exec(key)?.groups;
+  return hour ? `${hour.year}-${hour.month}-${hour.day}T${hour.hour}` : undefined;
 }
 
 /**
@@ -70,7 +78,7 @@ export class RawZoneCounter {
   constructor(
     private readonly s3: S3Client,
     private readonly bucket: string,
-    private readonly prefix = 'transactions/',
+    private readonly prefix = RAW_TRANSACTIONS_PREFIX,
   ) {}
 
   /** Lines per object key, after refreshing the listing. */

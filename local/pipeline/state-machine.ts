@@ -13,6 +13,7 @@ import { reconcileRun, type ReconcileRunResult } from '../../lambda/reconcile-ru
 import { refreshReports, type RefreshReportsResult } from '../../lambda/refresh-reports/refresh-reports';
 import type { RunLog } from '../../lambda/shared/log';
 import type { RunInput } from '../../lambda/shared/run-input';
+import { PROCESSED_REPORTS_PREFIX, PROCESSED_TRANSACTIONS_PREFIX } from '../../lib/shared/pipeline-layout';
 import { lastJsonLine, runLogged } from './processes';
 import type { Progress } from './progress';
 import { mirrorPrefix } from './s3';
@@ -190,8 +191,8 @@ export class LocalStateMachine {
     this.crawls.set(LocalStateMachine.crawlerName, { state: 'RUNNING' });
     const { mirror, db } = athenaPaths(settings);
     try {
-      await mirrorPrefix(s3, settings.processedBucket, 'transactions/', mirror);
-      await mirrorPrefix(s3, settings.processedBucket, 'reports/', mirror);
+      await mirrorPrefix(s3, settings.processedBucket, PROCESSED_TRANSACTIONS_PREFIX, mirror);
+      await mirrorPrefix(s3, settings.processedBucket, PROCESSED_REPORTS_PREFIX, mirror);
       const stdout = await runLogged(
         'Athena stand-in registration',
         settings.python,

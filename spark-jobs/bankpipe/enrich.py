@@ -20,6 +20,7 @@ from pyspark.sql import functions as F  # noqa: N812 (Spark convention)
 from pyspark.sql import types as T  # noqa: N812 (Spark convention)
 
 from bankpipe.contract import Contract
+from bankpipe.layout import pipeline_layout
 from bankpipe.parse import SOURCE_FILE
 
 FAILURE_STATUSES = ("declined", "failed")
@@ -37,7 +38,7 @@ DERIVED_COLUMNS: tuple[tuple[str, str], ...] = (
     ("run_id", "string"),
     (SOURCE_FILE, "string"),
 )
-PARTITION_COLUMN = "txn_date"
+PARTITION_COLUMN = pipeline_layout().processed_partition_column  # txn_date (contracts/pipeline-layout.json)
 # (upper bound inclusive, label); ages above the last bound fall in the open band.
 AGE_BANDS: tuple[tuple[int, str], ...] = (
     (17, "0-17"),

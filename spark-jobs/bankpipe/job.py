@@ -69,6 +69,7 @@ from bankpipe.enrich import (
     transactions_schema,
 )
 from bankpipe.fraud import DEFAULT_RULES, FraudRules, check_fraud_rules, fraud_flags
+from bankpipe.layout import pipeline_layout
 from bankpipe.manifest import build_manifest, check_written, count_dispositions, manifest_json, reconcile
 from bankpipe.parse import (
     RAW_LINE,
@@ -218,9 +219,10 @@ class Locations:
     quarantine_root: str
     run_id: str
 
+    # Zone paths from contracts/pipeline-layout.json (packaged in bankpipe.zip on EMR).
     @property
     def transactions(self) -> str:
-        return join_uri(self.output, "transactions")
+        return join_uri(self.output, pipeline_layout().processed_transactions_prefix)
 
     @property
     def staging(self) -> str:
@@ -228,14 +230,14 @@ class Locations:
 
     @property
     def quarantine(self) -> str:
-        return join_uri(self.quarantine_root, f"run_id={self.run_id}")
+        return join_uri(self.quarantine_root, pipeline_layout().quarantine_run_folder(self.run_id))
 
     @property
     def manifest(self) -> str:
-        return join_uri(self.output, "_manifest", f"{self.run_id}.json")
+        return join_uri(self.output, pipeline_layout().manifest_name(self.run_id))
 
     def report(self, name: str) -> str:
-        return join_uri(self.output, "reports", name)
+        return join_uri(self.output, pipeline_layout().processed_reports_prefix, name)
 
 
 class PhaseTimer:

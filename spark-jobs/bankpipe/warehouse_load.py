@@ -42,6 +42,7 @@ from pyspark.sql import functions as F  # noqa: N812 (Spark convention)
 from pyspark.sql import types as T  # noqa: N812 (Spark convention)
 from pyspark.sql.utils import AnalysisException
 
+from bankpipe.layout import pipeline_layout
 from bankpipe.reports import SQL_REPORTS
 from bankpipe.warehouse_jdbc import JdbcTarget, write_append
 from bankpipe.warehouse_sql import SqlExecutor
@@ -184,7 +185,7 @@ def transactions_path(processed_uri: str) -> str:
         raise ValueError(
             "processed zone URI is empty; pass e.g. s3://bucket/processed or file:///data/processed"
         )
-    return processed_uri.rstrip("/") + "/transactions"
+    return processed_uri.rstrip("/") + "/" + pipeline_layout().processed_transactions_prefix.rstrip("/")
 
 
 def read_processed_transactions(spark: SparkSession, processed_uri: str) -> DataFrame:

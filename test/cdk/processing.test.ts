@@ -8,6 +8,7 @@ import { EMR_TLS_ZIP_SETTING } from '../../lib/config';
 import { emrSecurityConfigurationDocument } from '../../lib/processing/emr-security-configuration';
 import {
   BANKPIPE_FRAUD_RULES_ENTRY,
+  BANKPIPE_LAYOUT_ENTRY,
   BANKPIPE_SCHEMA_ENTRY,
   bundleFingerprint,
   writeBundle,
@@ -62,10 +63,19 @@ describe('ATM job bundle', () => {
     const modules = fs.readdirSync(spec.packageDir).filter((f) => f.endsWith('.py'));
     expect(modules.length).toBeGreaterThan(1);
     expect(Object.keys(zipped).sort()).toEqual(
-      [...modules.map((m) => `bankpipe/${m}`), BANKPIPE_SCHEMA_ENTRY, BANKPIPE_FRAUD_RULES_ENTRY].sort(),
+      [
+        ...modules.map((m) => `bankpipe/${m}`),
+        BANKPIPE_SCHEMA_ENTRY,
+        BANKPIPE_FRAUD_RULES_ENTRY,
+        BANKPIPE_LAYOUT_ENTRY,
+      ].sort(),
     );
     expect(zipped[BANKPIPE_SCHEMA_ENTRY]).toBe(fs.readFileSync(spec.contractSchemaPath, 'utf8'));
     expect(zipped[BANKPIPE_FRAUD_RULES_ENTRY]).toBe(fs.readFileSync(spec.fraudRulesPath, 'utf8'));
+    // The jobs read their zone paths from the packaged layout, never from the repository on EMR.
+    expect(zipped[BANKPIPE_LAYOUT_ENTRY]).toBe(
+      fs.readFileSync(path.join(REPO_ROOT, 'contracts', 'pipeline-layout.json'), 'utf8'),
+    );
     expect(Object.keys(zipped).some((n) => n.includes('__pycache__'))).toBe(false);
   });
 
