@@ -1,9 +1,8 @@
 import { GlueClient } from '@aws-sdk/client-glue';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { clientConfig } from '../shared/clients';
 import { integerEnv, requireEnv } from '../shared/config';
 import { fromPowertools } from '../shared/log';
-import { createObservability } from '../shared/powertools';
+import { createObservability, runInvocation } from '../shared/powertools';
 import { createGlueCrawlerInspector } from './aws-ports';
 import { type CrawlerStatusResult, CrawlerFailedError, checkCrawler } from './crawler-status';
 
@@ -20,13 +19,12 @@ const settings = {
 };
 
 export async function handler(event: unknown): Promise<CrawlerStatusResult> {
-  try {
-    return await checkCrawler(event, inspector, settings, fromPowertools(logger));
-  } catch (error) {
-    logger.error('crawler check failed', { error });
-    if (error instanceof CrawlerFailedError) metrics.addMetric('CrawlerFailures', MetricUnit.Count, 1);
-    throw error;
-  } finally {
-    metrics.publishStoredMetrics();
-  }
+  const failure = {
+    message: 'crawler check failed',
+    metric: 'CrawlerFailures',
+    counts: (error: unknown) => error instanceof CrawlerFailedError,
+  };
+  return runInvocation({ logger, metrics }, failure, () =>
+    checkCrawler(event, inspector, settings, fromPowertools(logger)),
+  );
 }

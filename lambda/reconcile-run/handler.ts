@@ -3,7 +3,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { s3ClientConfig } from '../shared/clients';
 import { requireEnv } from '../shared/config';
 import { fromPowertools } from '../shared/log';
-import { createObservability } from '../shared/powertools';
+import { createObservability, runInvocation } from '../shared/powertools';
 import { createS3ManifestStore, createS3RawLineCounter } from './aws-ports';
 import { type ReconcileRunResult, reconcileRun } from './reconcile-run';
 
@@ -19,7 +19,8 @@ const ports = {
 };
 
 export async function handler(event: unknown): Promise<ReconcileRunResult> {
-  try {
+  const failure = { message: 'reconciliation failed', metric: 'ReconciliationFailures' };
+  return runInvocation({ logger, metrics }, failure, async () => {
     const result = await reconcileRun(event, ports, fromPowertools(logger));
     metrics.addMetric('RawLines', MetricUnit.Count, result.rawLines);
     metrics.addMetric('RecordsRead', MetricUnit.Count, result.read);
@@ -27,11 +28,5 @@ export async function handler(event: unknown): Promise<ReconcileRunResult> {
     metrics.addMetric('RecordsQuarantined', MetricUnit.Count, result.quarantined);
     metrics.addMetric('RecordsDuplicate', MetricUnit.Count, result.duplicates);
     return result;
-  } catch (error) {
-    logger.error('reconciliation failed', { error });
-    metrics.addMetric('ReconciliationFailures', MetricUnit.Count, 1);
-    throw error;
-  } finally {
-    metrics.publishStoredMetrics();
-  }
+  });
 }

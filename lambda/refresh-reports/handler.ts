@@ -4,7 +4,7 @@ import type { Context } from 'aws-lambda';
 import { clientConfig } from '../shared/clients';
 import { integerEnv, listEnv, oneOfEnv, requireEnv } from '../shared/config';
 import { fromPowertools } from '../shared/log';
-import { createObservability } from '../shared/powertools';
+import { createObservability, runInvocation } from '../shared/powertools';
 import { createRedshiftDataRunner, type WarehouseTarget } from './aws-ports';
 import { type RefreshReportsResult, ReportRefreshError, refreshReports } from './refresh-reports';
 
@@ -63,15 +63,14 @@ export async function handler(event: unknown, context: Context): Promise<Refresh
     timeLeftMs: () => context.getRemainingTimeInMillis(),
     sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
   };
-  try {
+  const failure = {
+    message: 'report refresh failed',
+    metric: 'ReportRefreshFailures',
+    counts: (error: unknown) => error instanceof ReportRefreshError,
+  };
+  return runInvocation({ logger, metrics }, failure, async () => {
     const result = await refreshReports(event, runner, clock, settings, fromPowertools(logger));
     if (result.done) metrics.addMetric('ReportsRefreshed', MetricUnit.Count, result.refreshed.length);
     return result;
-  } catch (error) {
-    logger.error('report refresh failed', { error });
-    if (error instanceof ReportRefreshError) metrics.addMetric('ReportRefreshFailures', MetricUnit.Count, 1);
-    throw error;
-  } finally {
-    metrics.publishStoredMetrics();
-  }
+  });
 }

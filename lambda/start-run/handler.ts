@@ -5,7 +5,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { clientConfig, s3ClientConfig } from '../shared/clients';
 import { integerEnv, requireEnv } from '../shared/config';
 import { fromPowertools } from '../shared/log';
-import { createObservability } from '../shared/powertools';
+import { createObservability, runInvocation } from '../shared/powertools';
 import { createAwsRunStarter } from './aws-ports';
 import { START_RUN_METRICS } from './metrics';
 import {
@@ -70,7 +70,8 @@ const ports = createAwsRunStarter(
 );
 
 export async function handler(event: unknown, context: InvocationContext): Promise<StartRunReport> {
-  try {
+  const failure = { message: 'start-run failed', metric: 'StartRunFailures' };
+  return runInvocation({ logger, metrics }, failure, async () => {
     // The lease lasts as long as this invocation can (the function's timeout), plus a margin.
     const leaseSeconds = Math.ceil(context.getRemainingTimeInMillis() / 1000) + LEASE_MARGIN_SECONDS;
     const report = await startRuns(event, new Date(), ports, { ...settings, leaseSeconds }, log);
@@ -91,11 +92,5 @@ export async function handler(event: unknown, context: InvocationContext): Promi
       started.filter((w) => w.reason === 'late-data').length,
     );
     return report;
-  } catch (error) {
-    logger.error('start-run failed', { error });
-    metrics.addMetric('StartRunFailures', MetricUnit.Count, 1);
-    throw error;
-  } finally {
-    metrics.publishStoredMetrics();
-  }
+  });
 }
