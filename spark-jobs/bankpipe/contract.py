@@ -21,12 +21,13 @@ instead of being silently ignored.
 from __future__ import annotations
 
 import json
-import pkgutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from bankpipe.packaged_files import packaged_or_checkout_text
 
 SCHEMA_RESOURCE = "transaction.schema.json"
 REPO_SCHEMA_PATH = Path(__file__).resolve().parents[2] / "contracts" / SCHEMA_RESOURCE
@@ -160,24 +161,14 @@ def locate_schema_text(explicit_path: str | None = None) -> tuple[str, str]:
             return Path(local).read_text(encoding="utf-8"), local
         except OSError as error:
             raise ContractError(f"cannot read the schema file {explicit_path!r}: {error}") from error
-    packaged = _packaged_schema()
-    if packaged is not None:
-        return packaged, f"bankpipe/{SCHEMA_RESOURCE} (packaged)"
-    if REPO_SCHEMA_PATH.is_file():
-        return REPO_SCHEMA_PATH.read_text(encoding="utf-8"), str(REPO_SCHEMA_PATH)
+    found = packaged_or_checkout_text(SCHEMA_RESOURCE, REPO_SCHEMA_PATH)
+    if found is not None:
+        return found
     raise ContractError(
         f"no transaction schema found: pass --schema PATH, or build the job zip with "
         f"`python -m bankpipe.package` so that bankpipe/{SCHEMA_RESOURCE} is packaged, "
         f"or run from a checkout that has {REPO_SCHEMA_PATH}"
     )
-
-
-def _packaged_schema() -> str | None:
-    try:
-        data = pkgutil.get_data("bankpipe", SCHEMA_RESOURCE)
-    except (FileNotFoundError, OSError):
-        return None
-    return data.decode("utf-8") if data is not None else None
 
 
 def load_contract(explicit_path: str | None = None) -> Contract:

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import pkgutil
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
+
+from bankpipe.packaged_files import packaged_or_checkout_text
 
 FRAUD_RULES_RESOURCE = "fraud-rules.json"
 REPO_FRAUD_RULES_PATH = Path(__file__).resolve().parents[2] / "contracts" / FRAUD_RULES_RESOURCE
@@ -80,14 +81,9 @@ def locate_fraud_rules_text(explicit_path: str | None = None) -> tuple[str, str]
             return Path(explicit_path).read_text(encoding="utf-8"), explicit_path
         except OSError as error:
             raise FraudRulesError(f"cannot read the fraud rules file {explicit_path!r}: {error}") from error
-    try:
-        packaged = pkgutil.get_data("bankpipe", FRAUD_RULES_RESOURCE)
-    except OSError:
-        packaged = None
-    if packaged is not None:
-        return packaged.decode("utf-8"), f"bankpipe/{FRAUD_RULES_RESOURCE} (packaged)"
-    if REPO_FRAUD_RULES_PATH.is_file():
-        return REPO_FRAUD_RULES_PATH.read_text(encoding="utf-8"), str(REPO_FRAUD_RULES_PATH)
+    found = packaged_or_checkout_text(FRAUD_RULES_RESOURCE, REPO_FRAUD_RULES_PATH)
+    if found is not None:
+        return found
     raise FraudRulesError(
         f"no fraud rules found: build the job zip with `python -m bankpipe.package` so that "
         f"bankpipe/{FRAUD_RULES_RESOURCE} is packaged, "

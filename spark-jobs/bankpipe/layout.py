@@ -13,12 +13,13 @@ The TypeScript side reads the same file through ``lib/shared/pipeline-layout.ts`
 from __future__ import annotations
 
 import json
-import pkgutil
 import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from bankpipe.packaged_files import packaged_or_checkout_text
 
 LAYOUT_RESOURCE = "pipeline-layout.json"
 REPO_LAYOUT_PATH = Path(__file__).resolve().parents[2] / "contracts" / LAYOUT_RESOURCE
@@ -120,14 +121,9 @@ def layout_from_text(text: str, source: str) -> PipelineLayout:
 
 def locate_layout_text() -> tuple[str, str]:
     """Return (layout JSON text, where it came from) following the lookup order in the module doc."""
-    try:
-        packaged = pkgutil.get_data("bankpipe", LAYOUT_RESOURCE)
-    except OSError:
-        packaged = None
-    if packaged is not None:
-        return packaged.decode("utf-8"), f"bankpipe/{LAYOUT_RESOURCE} (packaged)"
-    if REPO_LAYOUT_PATH.is_file():
-        return REPO_LAYOUT_PATH.read_text(encoding="utf-8"), str(REPO_LAYOUT_PATH)
+    found = packaged_or_checkout_text(LAYOUT_RESOURCE, REPO_LAYOUT_PATH)
+    if found is not None:
+        return found
     raise LayoutError(
         f"no pipeline layout found: build the job zip with `python -m bankpipe.package` so that "
         f"bankpipe/{LAYOUT_RESOURCE} is packaged, or run from a checkout that has {REPO_LAYOUT_PATH}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import pkgutil
 import subprocess
 import sys
 import zipfile
@@ -64,7 +65,7 @@ def test_an_explicit_path_wins_and_a_missing_one_says_so(tmp_path):
 
 def test_without_the_packaged_copy_or_the_checkout_it_says_how_to_fix_it(monkeypatch, tmp_path):
     monkeypatch.setattr(fr, "REPO_FRAUD_RULES_PATH", tmp_path / "missing.json")
-    monkeypatch.setattr(fr.pkgutil, "get_data", lambda *_: None)
+    monkeypatch.setattr(pkgutil, "get_data", lambda *_: None)
     with pytest.raises(fr.FraudRulesError, match=r"python -m bankpipe\.package.*or run from a checkout"):
         fr.locate_fraud_rules_text()
 
@@ -237,7 +238,7 @@ def test_the_packaged_copy_comes_before_the_checkout(monkeypatch):
         asked.append((package, resource))
         return json.dumps(packaged).encode("utf-8")
 
-    monkeypatch.setattr(fr.pkgutil, "get_data", get_data)
+    monkeypatch.setattr(pkgutil, "get_data", get_data)
     text, source = fr.locate_fraud_rules_text()
     assert (json.loads(text), source) == (packaged, "bankpipe/fraud-rules.json (packaged)")
     assert asked == [("bankpipe", "fraud-rules.json")]
@@ -248,7 +249,7 @@ def test_an_unreadable_package_falls_back_to_the_checkout(monkeypatch):
     def get_data(package: str, resource: str) -> bytes:
         raise OSError("no such resource")
 
-    monkeypatch.setattr(fr.pkgutil, "get_data", get_data)
+    monkeypatch.setattr(pkgutil, "get_data", get_data)
     text, source = fr.locate_fraud_rules_text()
     assert (json.loads(text), source) == (DOCUMENT, str(fr.REPO_FRAUD_RULES_PATH))
 

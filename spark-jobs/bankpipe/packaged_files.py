@@ -1,0 +1,26 @@
+"""Files from contracts/ that the job carries inside its package, read the same way by every module.
+
+On EMR and Glue the package travels as a zip (``--py-files``, ``--extra-py-files``) and
+``bankpipe.package`` adds the files to it, so they are read with ``pkgutil.get_data``, which works
+inside zips; next to a source checkout (tests, the twin, ``make job``) the checkout's copy is read.
+Standard library only: ``bankpipe.package`` imports the modules that use this one.
+"""
+
+from __future__ import annotations
+
+import pkgutil
+from pathlib import Path
+
+
+def packaged_or_checkout_text(resource: str, checkout: Path) -> tuple[str, str] | None:
+    """(text, where it came from) of ``bankpipe/<resource>`` packaged in the job zip, else of
+    ``checkout``; None when neither exists (the caller says how to fix that)."""
+    try:
+        packaged = pkgutil.get_data("bankpipe", resource)
+    except OSError:
+        packaged = None
+    if packaged is not None:
+        return packaged.decode("utf-8"), f"bankpipe/{resource} (packaged)"
+    if checkout.is_file():
+        return checkout.read_text(encoding="utf-8"), str(checkout)
+    return None
