@@ -143,6 +143,7 @@ class Verdict:
     raw_redelivered: int = 0
     warehouse_problems: list[str] = field(default_factory=list)
     report_problems: dict[str, str] = field(default_factory=dict)
+    raw_only: bool = False
 
     @property
     def ok(self) -> bool:
@@ -155,6 +156,19 @@ def raw_progress(twin: Twin, truth: Truth) -> tuple[int, int]:
     present = sum(min(found[line], n) for line, n in truth.all_lines.items())
     extra = sum(max(found[line] - n, 0) for line, n in truth.all_lines.items())
     return present, extra
+
+
+def check_raw(twin: Twin, truth: Truth) -> Verdict:
+    """The ingest half alone: every generated line at least once in the raw zone (extra copies are
+    at-least-once re-deliveries the job must remove; the full check after the pipeline says if it did)."""
+    verdict = Verdict(lines=truth.total, raw_only=True)
+    found = raw_lines(twin)
+    for line, expected in truth.all_lines.items():
+        if found[line] < expected:
+            verdict.lost.append(f"not in the raw zone: {line[:80]}")
+    verdict.raw_missing = len(verdict.lost)
+    verdict.raw_redelivered = sum(max(found[line] - n, 0) for line, n in truth.all_lines.items())
+    return verdict
 
 
 def check(twin: Twin, truth: Truth, env: dict[str, str]) -> Verdict:

@@ -244,7 +244,7 @@ def _pipeline(run: Run, outcome: Outcome, kill: Callable[[Run, Outcome], None] |
         outcome.pipeline_exit = pipeline.wait(PIPELINE_TIMEOUT_SECONDS)
     finally:
         if pipeline.poll() is None:
-            pipeline.kill()
+            os.killpg(pipeline.pid, signal.SIGKILL)
             pipeline.wait()
             outcome.notes.append(f"pipeline did not finish within {PIPELINE_TIMEOUT_SECONDS}s")
     if result_file.exists():
@@ -303,7 +303,7 @@ def kill_postgres_during_merge(run: Run, outcome: Outcome) -> None:
     while time.monotonic() < deadline:
         state = monitor.execute(
             "SELECT state, wait_event_type, now() - query_start FROM pg_stat_activity "
-            "WHERE query ILIKE 'MERGE INTO banking.transactions%%' AND pid <> pg_backend_pid()"
+            "WHERE query ILIKE '%%MERGE INTO banking.transactions%%' AND pid <> pg_backend_pid()"
         ).fetchone()
         if state is not None:
             break
@@ -439,6 +439,19 @@ def run_scenario(run: Run, scenario: Scenario, pipeline_after: bool = True) -> O
         _pipeline(run, outcome, scenario.pipeline_kill)
     if pipeline_after or scenario.trigger is None:
         outcome.verdict = end_state.check(run.twin, run.truth, run.twin.pipeline_env())
+    else:
+        outcome.verdict = end_state.check_raw(run.twin, truth)
+    return outcome
+
+
+def settle(run: Run, label: str) -> Outcome:
+    """The pipeline to completion and the full end-state check of every line so far."""
+    outcome = Outcome(label, "-", run.truth.total)
+    print(f"\n== {label}: pipeline to completion, then the end state ({run.truth.total} lines)", flush=True)
+    began = time.monotonic()
+    _pipeline(run, outcome)
+    outcome.recovery = f"pipeline {time.monotonic() - began:.0f}s"
+    outcome.verdict = end_state.check(run.twin, run.truth, run.twin.pipeline_env())
     return outcome
 
 

@@ -147,6 +147,8 @@ class Twin:
             stdout=log,
             stderr=subprocess.STDOUT,
             text=True,
+            # Its own process group: an interrupted chaos run stops the pipeline's Spark jobs with it.
+            start_new_session=True,
         )
 
 

@@ -23,7 +23,7 @@ SIZES = Sizes(lines=600, files=3, spacing_seconds=2.0)
 
 def test_connect_and_broker_kills_lose_and_double_nothing() -> None:
     with fresh_twin() as twin:
-        outcomes = run_scenarios(twin, list(SHORT_SET), seed="ci", sizes=SIZES, pipeline_each=False)
+        outcomes = run_scenarios(twin, list(SHORT_SET), seed="ci", sizes=SIZES)
 
     reached = {o.scenario: o for o in outcomes}
     for name in SHORT_SET:
