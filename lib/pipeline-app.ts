@@ -1,4 +1,5 @@
 import type { App, Environment } from 'aws-cdk-lib';
+import { stageResourcePrefix } from './shared/pipeline-layout';
 import type { StageConfig } from './config';
 import { AlertsStack } from './alerts/alerts-stack';
 import { AnalyticsStack } from './analytics/analytics-stack';
@@ -40,7 +41,7 @@ export interface PipelineAppOptions {
 }
 
 /**
- * Builds all stacks of one stage. Stack names are `<stage>-bank-pipeline-<part>`
+ * Builds all stacks of one stage. Stack names are `<stage>-<slug>-<part>` (e.g. `dev-bankpipe-storage`)
  * so two stages can live in one account.
  */
 export function buildPipeline(
@@ -48,7 +49,7 @@ export function buildPipeline(
   config: StageConfig,
   options: PipelineAppOptions = {},
 ): PipelineStacks {
-  const prefix = `${config.stage}-bank-pipeline`;
+  const prefix = stageResourcePrefix(config.stage);
   const common = { config, env: options.env, terminationProtection: config.stage === 'prod' };
 
   const foundation = new FoundationStack(app, `${prefix}-foundation`, common);

@@ -1,4 +1,5 @@
 import { ConfigResourceTypes, Kafka, logLevel, type Admin } from 'kafkajs';
+import { PROJECT_SLUG } from '../../lib/shared/pipeline-layout';
 import type { TopicAdminSession } from './custom-resource';
 import { createMskIamToken, credentialsFromEnvironment } from './msk-iam-token';
 import type { TopicAdmin, TopicDescription } from './topic-admin';
@@ -7,7 +8,7 @@ import type { TopicAdmin, TopicDescription } from './topic-admin';
 export function mskIamAdminSession(region: string): TopicAdminSession {
   return async (bootstrapBrokers) => {
     const kafka = new Kafka({
-      clientId: 'bank-pipeline-kafka-topic',
+      clientId: `${PROJECT_SLUG}-kafka-topic`,
       brokers: bootstrapBrokers,
       ssl: true,
       sasl: {

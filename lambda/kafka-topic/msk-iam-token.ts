@@ -1,4 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
+import { PROJECT_SLUG } from '../../lib/shared/pipeline-layout';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { SourceData } from '@smithy/types';
 
@@ -11,7 +12,7 @@ export interface AwsCredentials {
 
 /** MSK validates the signed URL for this long; kafkajs asks for a fresh token on every (re)authentication. */
 const TOKEN_LIFETIME_SECONDS = 900;
-const USER_AGENT = 'bank-pipeline-kafka-topic/1.0';
+const USER_AGENT = `${PROJECT_SLUG}-kafka-topic/1.0`;
 
 /**
  * Builds the SASL/OAUTHBEARER token MSK IAM authentication accepts: a SigV4

@@ -1,9 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
+import { PROJECT_PASCAL_NAME } from '../../lib/shared/pipeline-layout';
 
-/** Namespace of the pipeline's custom metrics (also PIPELINE_METRICS_NAMESPACE in the CDK construct). */
-export const METRICS_NAMESPACE = 'BankPipeline';
+/** Namespace of the pipeline's custom metrics: the slug in PascalCase (also PIPELINE_METRICS_NAMESPACE in the CDK construct). */
+export const METRICS_NAMESPACE = PROJECT_PASCAL_NAME;
 
 export interface Observability {
   readonly logger: Logger;

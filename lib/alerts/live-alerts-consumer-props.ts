@@ -41,7 +41,7 @@ export interface LiveAlertsConsumerProps {
   readonly archivePrefix?: string;
   /**
    * Kafka consumer group of the event source mapping; it cannot change after creation.
-   * @default '<stage>-bank-pipeline-live-alerts'
+   * @default '<stage>-<slug>-live-alerts' (e.g. 'dev-bankpipe-live-alerts')
    */
   readonly consumerGroupId?: string;
   /**

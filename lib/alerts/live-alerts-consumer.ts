@@ -1,4 +1,5 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { stageResourcePrefix } from '../shared/pipeline-layout';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -56,7 +57,7 @@ export class LiveAlertsConsumer extends Construct {
       );
     }
     const removalPolicy = dataRemovalPolicy(config);
-    this.consumerGroupId = props.consumerGroupId ?? `${config.stage}-bank-pipeline-live-alerts`;
+    this.consumerGroupId = props.consumerGroupId ?? `${stageResourcePrefix(config.stage)}-live-alerts`;
 
     const table = (tableId: string, keys: { partitionKey: string; ttlAttribute: string }) =>
       new dynamodb.Table(this, tableId, {

@@ -1,4 +1,5 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { stageResourcePrefix } from '../shared/pipeline-layout';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -52,7 +53,7 @@ export class PipelineAlarms extends Construct {
   constructor(scope: Construct, id: string, props: PipelineAlarmsProps) {
     super(scope, id);
     this.action = new actions.SnsAction(props.alertsTopic);
-    const name = (what: string): string => `${props.stage}-bank-pipeline-${what}`;
+    const name = (what: string): string => `${stageResourcePrefix(props.stage)}-${what}`;
 
     this.add('RunFailed', {
       alarmName: name('run-failed'),

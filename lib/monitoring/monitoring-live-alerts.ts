@@ -1,4 +1,5 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { stageResourcePrefix } from '../shared/pipeline-layout';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -32,7 +33,7 @@ export class LiveAlertsMonitoring extends Construct {
     super(scope, id);
     const { targets } = props;
     const action = new actions.SnsAction(props.alertsTopic);
-    const name = (what: string): string => `${props.stage}-bank-pipeline-live-alerts-${what}`;
+    const name = (what: string): string => `${stageResourcePrefix(props.stage)}-live-alerts-${what}`;
     const fnMetrics = lambdaMetrics(targets.fn, 'live-alerts');
     const offsetLag = new cloudwatch.Metric({
       namespace: 'AWS/Lambda',

@@ -25,7 +25,7 @@ export interface MonitoringStackProps extends PipelineStackProps {
   };
   /**
    * Name of the CloudWatch dashboard.
-   * @default '<stage>-bank-pipeline'
+   * @default '<stage>-<slug>' (stageResourcePrefix, e.g. 'dev-bankpipe')
    */
   readonly dashboardName?: string;
 }

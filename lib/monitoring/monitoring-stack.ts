@@ -1,4 +1,5 @@
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { stageResourcePrefix } from '../shared/pipeline-layout';
 import type { Construct } from 'constructs';
 import { PipelineAlarms } from './monitoring-alarms';
 import { PipelineDashboard } from './monitoring-dashboard';
@@ -68,7 +69,7 @@ export class MonitoringStack extends PipelineStack {
         : new LiveAlertsMonitoring(this, 'LiveAlerts', { stage, alertsTopic, targets: watched.alerts });
 
     this.dashboard = new PipelineDashboard(this, 'Dashboard', {
-      dashboardName: props.dashboardName ?? `${stage}-bank-pipeline`,
+      dashboardName: props.dashboardName ?? stageResourcePrefix(stage),
       stateMachine: orchestration.stateMachine,
       functions,
       deadLetterQueues,

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { PROJECT_SLUG } from '../shared/pipeline-layout';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, type Environment } from 'aws-cdk-lib';
@@ -34,7 +35,7 @@ export function synthStageRequirements(
   config: StageConfig,
   env?: Environment,
 ): StageRequirements {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bank-pipeline-preflight-'));
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `${PROJECT_SLUG}-preflight-`));
   try {
     const app = new App({ outdir, context: { ...context, 'aws:cdk:bundling-stacks': [] } });
     buildPipeline(app, config, { env });

@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import { PROJECT_SLUG } from './pipeline-layout';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -16,14 +17,14 @@ import { PipelineStack } from './pipeline-stack';
 export class FoundationStack extends PipelineStack {
   readonly dataKey: kms.IKey;
   readonly alertsTopic: sns.ITopic;
-  /** Alias of the data key, `alias/<stage>/bank-pipeline/data`. */
+  /** Alias of the data key, `alias/<stage>/<slug>/data` (contracts/pipeline-layout.json). */
   readonly dataKeyAliasName: string;
 
   constructor(scope: Construct, id: string, props: FoundationStackProps) {
     super(scope, id, props);
     const { config } = props;
 
-    this.dataKeyAliasName = `alias/${config.stage}/bank-pipeline/data`;
+    this.dataKeyAliasName = `alias/${config.stage}/${PROJECT_SLUG}/data`;
     const dataKey = new kms.Key(this, 'DataKey', {
       description: `Encrypts the ${config.stage} bank transaction pipeline's data, logs and topics`,
       enableKeyRotation: true,

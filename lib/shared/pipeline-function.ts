@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { PROJECT_PASCAL_NAME } from './pipeline-layout';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -47,7 +48,7 @@ export const PIPELINE_BUNDLE_SETTINGS = {
 } as const;
 
 /** Namespace of every custom metric the pipeline's Lambdas emit through Powertools Metrics. */
-export const PIPELINE_METRICS_NAMESPACE = 'BankPipeline';
+export const PIPELINE_METRICS_NAMESPACE = PROJECT_PASCAL_NAME;
 
 export type PipelineLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 

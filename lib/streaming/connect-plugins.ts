@@ -23,7 +23,7 @@ export const PLUGIN_KEY_PREFIX = 'msk-connect/plugins/';
 
 export interface ConnectPluginsProps {
   readonly config: StageConfig;
-  /** Prefix of the custom-plugin names, e.g. 'dev-bank-pipeline'. */
+  /** Prefix of the custom-plugin names, e.g. 'dev-bankpipe' (stageResourcePrefix). */
   readonly namePrefix: string;
   /** Folder with the built plugin zips (connectors/dist). */
   readonly distDir: string;

@@ -22,7 +22,7 @@ import { acknowledgeWildcardResource } from '../shared/nag-acknowledgements';
 const MSK_CONNECT_INTERNAL_PREFIX = '__amazon_msk_connect_';
 
 export interface MskConnectorProps {
-  /** Prefix of the connector and worker-configuration names, e.g. 'dev-bank-pipeline'. */
+  /** Prefix of the connector and worker-configuration names, e.g. 'dev-bankpipe' (stageResourcePrefix). */
   readonly namePrefix: string;
   readonly kind: ConnectorKind;
   readonly description: string;

@@ -1,4 +1,5 @@
 import { ArnFormat } from 'aws-cdk-lib';
+import { stageResourcePrefix } from '../shared/pipeline-layout';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -44,7 +45,7 @@ export class StreamingStack extends PipelineStack {
     super(scope, id, props);
     const { config, vpc, securityGroups, buckets, dataKey } = props;
     const streaming = config.streaming;
-    const prefix = `${config.stage}-bank-pipeline`;
+    const prefix = stageResourcePrefix(config.stage);
     const subnets = { subnetGroupName: SERVICE_SUBNET_GROUP };
     const logRetention = config.orchestration.logRetentionDays as logs.RetentionDays;
     const removalPolicy = dataRemovalPolicy(config);

@@ -9,7 +9,7 @@ export interface RedshiftWarehouseProps {
   /** The pipeline key: data, audit logs and the Redshift-managed admin secret. */
   readonly dataKey: kms.IKey;
   /**
-   * `<stage>-bank-pipeline`: the cluster identifier (provisioned) or the namespace and workgroup name
+   * `<stage>-<slug>` (e.g. `dev-bankpipe`): the cluster identifier (provisioned) or the namespace and workgroup name
    * (Serverless); fixed so the audit log groups can be created before the warehouse.
    */
   readonly name: string;

@@ -6,6 +6,7 @@
  * the real kafkajs one. Connection problems become one clear error naming the broker(s).
  */
 import { Kafka, logLevel } from 'kafkajs';
+import { PROJECT_SLUG } from '../../lib/shared/pipeline-layout';
 import type { OutputLine } from './line-mixer';
 import type { LineSink } from './line-sink';
 
@@ -22,7 +23,7 @@ export interface KafkaProducerLike {
 
 export type KafkaProducerFactory = (brokers: readonly string[]) => KafkaProducerLike;
 
-export const KAFKA_CLIENT_ID = 'bank-pipeline-generator';
+export const KAFKA_CLIENT_ID = `${PROJECT_SLUG}-generator`;
 
 export const createKafkaJsProducer: KafkaProducerFactory = (brokers) => {
   const kafka = new Kafka({

@@ -1,4 +1,5 @@
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { stageResourcePrefix } from '../../shared/pipeline-layout';
 import type { Construct } from 'constructs';
 import { pysparkPythonConfigurations } from '../../processing/emr-pyspark-python';
 import { intrinsicFormat } from '../orchestration-asl';
@@ -16,7 +17,7 @@ export function createClusterState(
     Resource: integrationArn(scope, 'elasticmapreduce:createCluster.sync'),
     TimeoutSeconds: timeout.toSeconds(),
     Parameters: {
-      'Name.$': intrinsicFormat(`${stage}-bank-pipeline-{}`, '$.runId'),
+      'Name.$': intrinsicFormat(`${stageResourcePrefix(stage)}-{}`, '$.runId'),
       ReleaseLabel: emr.releaseLabel,
       Applications: [{ Name: 'Spark' }],
       // PySpark on the release's declared Python, not EMR's default python3 (3.9 on EMR 7.x).
