@@ -1,4 +1,4 @@
-import { TRANSACTIONS_TOPIC } from '../../connectors/connector-config';
+import { PROJECT_SLUG, TRANSACTIONS_TOPIC } from '../shared/pipeline-layout';
 import { loadFraudRules, longestWindowSeconds } from '../../lambda/live-alerts/fraud-rules';
 import { MAX_RUN_ATTEMPTS } from '../../lambda/start-run/start-run';
 import { checkAvailabilityZoneCount, checkAvailabilityZoneList } from './availability-zones';
@@ -264,7 +264,7 @@ export const STAGE_SETTINGS = {
         'use a Secrets Manager secret name (letters, digits and /_+=.@-)',
       ),
       {
-        default: (stage) => `${stage}/bank-pipeline/sftp-log-server`,
+        default: (stage) => `${stage}/${PROJECT_SLUG}/sftp-log-server`,
         meaning:
           "Secret with the log server's SFTP connection (`host`, `port`, `username`, `password`, `knownHosts`); the stack creates it with `useTransferFamily`, otherwise it must exist",
       },

@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
 import type { EmrRunSettings } from '../processing/emr-run-settings';
 import { ManagedPolicyRole } from '../shared/managed-policy-role';
+import { stageResourcePrefix } from '../shared/pipeline-layout';
 import { atmStepState } from './run-states/atm-step-state';
 import { createClusterState } from './run-states/create-cluster-state';
 import { crawlLoop } from './run-states/crawl-loop';
@@ -157,7 +158,7 @@ export class RunStateMachine extends Construct {
       .next(crawlThenLoad);
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineName: `${stage}-bank-pipeline-run`,
+      stateMachineName: `${stageResourcePrefix(stage)}-run`,
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       role: this.role,
