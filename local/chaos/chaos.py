@@ -55,7 +55,7 @@ def run_scenarios(
         try:
             outcomes.append(scenarios.run_scenario(run, scenario, pipeline_after=pipeline_each))
             unsettled = scenario.trigger is not None and not pipeline_each
-        except Exception as error:  # one broken scenario must not hide the others. results
+        except Exception as error:  # one broken scenario must not hide the results of the others
             outcome = Outcome(name, "not reached", 0)
             outcome.notes.append(f"scenario could not run: {type(error).__name__}: {error}")
             outcomes.append(outcome)

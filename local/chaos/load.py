@@ -254,6 +254,24 @@ def command_load(args: argparse.Namespace) -> int:
     return 0
 
 
+def limit_text(phases: list[Phase]) -> str:
+    """Which side fell behind first: the source (backlog in the drop) or the sink (consumer lag)."""
+    first = next((p for p in phases if not p.sustained), None)
+    if first is None:
+        return "Every rate offered was sustained: the limit lies above the highest one."
+    if first.backlog_growth >= first.lag_growth:
+        side = (
+            "the SFTP source: lines reached the topic more slowly than they were uploaded "
+            f"(backlog +{first.backlog_growth:.0f} lines/s) while the sink kept up with the topic"
+        )
+    else:
+        side = (
+            "the S3 sink: records reached the topic but its consumer group fell behind "
+            f"(lag +{first.lag_growth:.0f} records/s)"
+        )
+    return f"At {first.rate:,} lines/s the limit was {side}."
+
+
 def write_load_doc(
     table: str,
     phases: list[Phase],
@@ -282,6 +300,7 @@ sampled during each phase): the figures are a floor, not the twin's capacity on 
 {table}
 
 Highest rate sustained: **{f"{best:,} lines/s" if best is not None else "none of the rates offered"}**.
+{limit_text(phases)}
 
 Sink lag over time (seconds into the phase: records not yet committed):
 
