@@ -10,7 +10,7 @@ STAGE ?= dev
 # so compiling each mutant's plan would cost more than running it.
 MUTATION_SPARK_ARGS := --conf spark.sql.codegen.factoryMode=NO_CODEGEN --conf spark.sql.codegen.wholeStage=false pyspark-shell
 
-.PHONY: setup test check test-ts test-python lint-templates synth preflight bench bench-atm job demo stop clean cost reports mutation chaos load
+.PHONY: setup test check test-ts test-python lint-templates synth preflight bench bench-atm job demo stop clean cost config-docs reports mutation chaos load
 
 setup:
 	@scripts/setup.sh
@@ -97,3 +97,8 @@ clean:
 ## (CHECK=1 only compares it; COST_REGION=<region> prices another region that has a price file).
 cost: setup
 	npx tsx bin/cost.ts $(if $(CHECK),--check,)
+
+## README.md's settings table from the stage settings schema (lib/config/stage-settings.ts) and cdk.json
+## (CHECK=1 only compares it).
+config-docs: setup
+	npx tsx bin/config-docs.ts $(if $(CHECK),--check,)
