@@ -150,7 +150,7 @@ export interface RunStarter {
 /**
  * StartRunSettings.maxRunAttempts: its range, shared by the handler (MAX_RUN_ATTEMPTS) and the
  * stage setting that sets it (`orchestration.maxRunAttempts`, whose default lives in
- * lib/config/defaults.ts). 1 turns automatic retries off.
+ * lib/config/stage-settings.ts). 1 turns automatic retries off.
  */
 export const MAX_RUN_ATTEMPTS = { min: 1, max: 10 } as const;
 

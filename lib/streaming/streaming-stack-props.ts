@@ -2,7 +2,7 @@ import type { DataServiceStackProps } from '../shared/shared-stack-props';
 
 /**
  * Props of StreamingStack. Sizes, names and versions come from `config.streaming`;
- * their defaults are defined once, in `defaultStageSettings` (lib/config/defaults.ts).
+ * their defaults, rules and meanings are defined once, in lib/config/stage-settings.ts.
  */
 export interface StreamingStackProps extends DataServiceStackProps {
   /**
