@@ -34,10 +34,12 @@ import type { LiveAlertsTwinSettings } from './live-alerts-settings';
 /** The cluster ARN the twin's events carry (informational: the logic never reads it). */
 const TWIN_CLUSTER_ARN = 'arn:aws:kafka:us-east-1:123456789012:cluster/twin/local';
 /**
- * A consumer that dies without leaving its group holds its partitions until this timeout passes;
- * 10 s (the broker's minimum is 6 s) keeps a restart quick.
+ * A consumer that dies without leaving its group holds its partitions until this timeout passes: short,
+ * so a restart is quick; heartbeats go out every second while a batch is processed, so a slow batch on
+ * a loaded machine keeps its membership.
  */
-const SESSION_TIMEOUT_MS = 10_000;
+const SESSION_TIMEOUT_MS = 15_000;
+const HEARTBEAT_INTERVAL_MS = 1_000;
 const RETRY_DELAY_MS = 500;
 const CAUGHT_UP_POLL_MS = 500;
 
@@ -107,6 +109,8 @@ export interface LiveAlertsConsumerOptions {
 
 export interface RunningLiveAlerts {
   stats(): LiveAlertsStats;
+  /** Rejects when the Kafka consumer stops for good on an error it does not restart from. */
+  readonly failed: Promise<never>;
   /** Resolves once the group's committed offsets reach the topic's end offsets as they are now. */
   waitUntilCaughtUp(timeoutMs: number): Promise<void>;
   /** Leaves the group and disconnects; offsets of batches in flight are committed first. */
@@ -125,7 +129,17 @@ export async function startLiveAlerts(options: LiveAlertsConsumerOptions): Promi
     logLevel: logLevel.ERROR,
     logCreator: () => (entry) => log(`kafka: ${entry.log.message}`),
   });
-  const consumer = kafka.consumer({ groupId: settings.groupId, sessionTimeout: SESSION_TIMEOUT_MS });
+  const consumer = kafka.consumer({
+    groupId: settings.groupId,
+    sessionTimeout: SESSION_TIMEOUT_MS,
+    heartbeatInterval: HEARTBEAT_INTERVAL_MS,
+  });
+  const failed = new Promise<never>((_, reject) =>
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) reject(new Error(`the Kafka consumer stopped: ${payload.error.message}`));
+    }),
+  );
+  failed.catch(() => undefined); // observed by the caller through `failed`
   const processor = new PartitionBatchProcessor(settings, ports, tracker, log, options.faults);
   await consumer.connect();
   await consumer.subscribe({ topics: [settings.topic], fromBeginning: settings.fromBeginning });
@@ -138,9 +152,18 @@ export async function startLiveAlerts(options: LiveAlertsConsumerOptions): Promi
       for (const chunk of chunks(batch.messages, settings.batchSize)) {
         if (!isRunning() || isStale()) return;
         tracker.read(`${batch.topic}-${batch.partition}`, Number(chunk[0]?.offset));
-        await processor.process(batch.topic, batch.partition, chunk, arrivedAt);
+        await whileBeating(heartbeat, log, () =>
+          processor.process(batch.topic, batch.partition, chunk, arrivedAt),
+        );
         const next = Number(chunk[chunk.length - 1]?.offset) + 1;
-        await commit(consumer, batch.topic, batch.partition, next);
+        try {
+          await commit(consumer, batch.topic, batch.partition, next);
+        } catch (error) {
+          // Typically the group rebalanced meanwhile: whoever gets the partition reads the batch again,
+          // which is safe (alert ids are deterministic); nothing after it is processed here.
+          log(`warn offsets not committed (${errorText(error)}); the batch will be read again`);
+          return;
+        }
         tracker.committed(`${batch.topic}-${batch.partition}`, next);
         resolveOffset(String(next - 1));
         options.onBatch?.(tracker.snapshot());
@@ -152,12 +175,33 @@ export async function startLiveAlerts(options: LiveAlertsConsumerOptions): Promi
 
   return {
     stats: () => tracker.snapshot(),
+    failed,
     waitUntilCaughtUp: (timeoutMs) => waitUntilCaughtUp(kafka, settings, timeoutMs),
     stop: async () => {
       await consumer.disconnect();
       for (const client of Object.values(ports.clients)) client.destroy();
     },
   };
+}
+
+/** Runs `work` while sending group heartbeats every second. */
+async function whileBeating<T>(
+  heartbeat: () => Promise<void>,
+  log: (line: string) => void,
+  work: () => Promise<T>,
+): Promise<T> {
+  const timer = setInterval(() => {
+    heartbeat().catch((error: unknown) => log(`warn heartbeat failed: ${errorText(error)}`));
+  }, HEARTBEAT_INTERVAL_MS);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 async function commit(consumer: Consumer, topic: string, partition: number, next: number): Promise<void> {
@@ -267,7 +311,7 @@ class PartitionBatchProcessor {
     try {
       return await processBatch(event, this.ports);
     } catch (error) {
-      this.log(`warn the batch failed as a whole: ${error instanceof Error ? error.message : String(error)}`);
+      this.log(`warn the batch failed as a whole: ${errorText(error)}`);
       const key = `${topic}-${partition}`;
       return {
         batchItemFailures: messages.map((m) => ({

@@ -106,7 +106,11 @@ async function main(argv: string[]): Promise<number> {
         },
       )
     : new Promise<number>(() => undefined);
-  const code = await Promise.race([stopped, caughtUp]);
+  const crashed = consumer.failed.catch((error: unknown) => {
+    console.error(`[live-alerts] ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  });
+  const code = await Promise.race([stopped, caughtUp, crashed]);
   await consumer.stop();
   const stats = consumer.stats();
   writeStats(stats);

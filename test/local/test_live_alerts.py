@@ -113,6 +113,7 @@ def scenario(
     generated: Generated, batch_job: subprocess.Popen[str], twin: RunningTwin, tmp_path_factory
 ) -> Scenario:
     work = tmp_path_factory.mktemp("live-alerts-runs")
+    began = time.monotonic()
     twin.stack("connectors", "--partitions", "1", timeout=300)
     endpoints = twin.endpoints()
     env = {**twin.env, **endpoints, "NODE_NO_WARNINGS": "1"}
@@ -122,16 +123,19 @@ def scenario(
     )
     _upload(twin, endpoints, generated.folder, work / "staging")
     crashed = _finish(first, work / "first", timeout=RUN_TIMEOUT_SECONDS)
+    print(f"first run died after {time.monotonic() - began:.0f}s")
     alert_ids_after_crash = {item["alertId"]["S"] for item in _alert_items(endpoints)}
 
     second = _start_consumer(env, work / "second")
     _wait_for_committed(second, work / "second", generated.summary["lines_total"])
     second.send_signal(signal.SIGTERM)
     resumed = _finish(second, work / "second", timeout=60)
+    print(f"second run caught up after {time.monotonic() - began:.0f}s")
 
     stdout, stderr = batch_job.communicate(timeout=BATCH_TIMEOUT_SECONDS)
     assert batch_job.returncode == 0, f"the batch job failed:\n{stderr[-4000:]}"
     batch_alerts = json.loads(stdout.strip().splitlines()[-1])["alerts"]
+    print(f"batch answer read after {time.monotonic() - began:.0f}s")
     return Scenario(generated, crashed, alert_ids_after_crash, resumed, batch_alerts, endpoints)
 
 
