@@ -1,6 +1,15 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+
+/** Job processes still running, so that an interrupted driver can stop them (stopJobProcesses). */
+const runningJobs = new Set<ChildProcess>();
+
+/** Asks every job process still running to stop (SIGTERM); the driver calls this when it is interrupted. */
+export function stopJobProcesses(): number {
+  for (const child of runningJobs) child.kill('SIGTERM');
+  return runningJobs.size;
+}
 
 /** Runs a job process with its output in a log file; a failure quotes the log's last lines. */
 export async function runLogged(
@@ -18,6 +27,7 @@ export async function runLogged(
       env: options.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    runningJobs.add(child);
     let stdout = '';
     let partial = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -34,10 +44,12 @@ export async function runLogged(
       }
     });
     child.on('error', (error) => {
+      runningJobs.delete(child);
       log.end();
       reject(new Error(`${what}: cannot run ${command} (${error.message})`));
     });
     child.on('close', (code, signal) => {
+      runningJobs.delete(child);
       log.end(() => {
         if (code === 0) {
           resolve(stdout);

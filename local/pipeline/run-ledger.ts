@@ -13,6 +13,7 @@ import type {
   RunStatus,
   StartResult,
 } from '../../lambda/start-run/start-run';
+import type { GeneratorTruth, IngestedSeed } from './reconciliation';
 
 /**
  * The runs ledger (DynamoDB on AWS) and the executions list (Step Functions on AWS) as one JSON
@@ -37,6 +38,34 @@ export interface LedgerClaim extends Partial<
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
 
+/**
+ * Where one seed's lines are on their way into the raw zone:
+ * - generating: the generator writes into the seed's staging folder; nothing is in the SFTP drop yet
+ * - dropped: its truth is known and its files are moving (or have moved) into the SFTP drop; the
+ *   connectors ingest them whether the driver still runs or not
+ * - ingested: every line is in the raw zone, and the hours holding them are known
+ * - abandoned: interrupted while generating; none of its lines reached the drop
+ */
+export type DropStatus = 'generating' | 'dropped' | 'ingested' | 'abandoned';
+
+export interface SeedDrop {
+  readonly seed: string;
+  status: DropStatus;
+  readonly startedAt: string;
+  /** The generator writes here; the files move into the SFTP drop once the seed's truth is written. */
+  readonly stagingDir: string;
+  readonly summaryFile: string;
+  truth?: GeneratorTruth;
+  droppedAt?: string;
+  /** Raw-zone objects before its files reached the drop (sink objects are immutable): later keys hold its lines. */
+  rawKeysBefore?: string[];
+  /** Records on the topic before its files reached the drop. */
+  topicBefore?: number;
+  topicRecords?: number;
+  /** Raw-zone lines per hour window, once ingested. */
+  hours?: Record<string, number>;
+}
+
 export interface LedgerExecution {
   readonly executionArn: string;
   readonly input: RunInput;
@@ -46,6 +75,8 @@ export interface LedgerExecution {
   /** pid of the driver running it: a RUNNING execution whose driver is gone was aborted. */
   pid: number;
   error?: string;
+  /** Stopped by an interrupt of its driver (Ctrl-C): the operator stopped the demo, the run did not fail. */
+  interrupted?: boolean;
 }
 
 interface LedgerDocument {
@@ -53,8 +84,10 @@ interface LedgerDocument {
   claims: Record<string, LedgerClaim>;
   /** Keyed by execution name. */
   executions: Record<string, LedgerExecution>;
-  /** Generator seeds already dropped (a seed repeats its transaction ids). */
+  /** Generator seeds already used (a seed repeats its transaction ids). */
   seeds: string[];
+  /** Each seed's way into the raw zone, keyed by seed (absent in ledgers of earlier versions). */
+  drops?: Record<string, SeedDrop>;
   /** start-run's single-flight lease (the item under START_RUN_LEASE_KEY on AWS); absent when free. */
   lease?: LedgerLease;
 }
@@ -64,6 +97,8 @@ export interface LedgerLease {
   readonly acquiredAt: number;
   /** Epoch seconds after which another invocation may take the lease over. */
   readonly expiresAt: number;
+  /** The twin's driver process holding it: a lease of a driver that is gone is given up. */
+  readonly pid?: number;
 }
 
 export class RunLedger {
@@ -84,7 +119,11 @@ export class RunLedger {
     return result;
   }
 
-  /** Marks executions of a driver that no longer runs as ABORTED (Ctrl-C, crash). */
+  /**
+   * Marks executions of a driver that no longer runs as ABORTED, and gives up the start-run lease
+   * such a driver held (killed while start-run's logic ran), so the next run is not kept waiting
+   * for the lease to lapse.
+   */
   abortOrphans(): string[] {
     return this.update((doc) => {
       const aborted: string[] = [];
@@ -95,7 +134,51 @@ export class RunLedger {
           aborted.push(execution.input.runId);
         }
       }
+      if (doc.lease?.pid !== undefined && !isAlive(doc.lease.pid)) delete doc.lease;
       return aborted;
+    });
+  }
+
+  /**
+   * What this driver leaves when it is interrupted: its running executions ABORTED (marked as
+   * interrupted) and the start-run lease given up if it holds it. Returns the aborted run ids.
+   */
+  abandonOwn(pid = process.pid): string[] {
+    return this.update((doc) => {
+      const aborted: string[] = [];
+      for (const execution of Object.values(doc.executions)) {
+        if (execution.status === 'RUNNING' && execution.pid === pid) {
+          execution.status = 'ABORTED';
+          execution.interrupted = true;
+          execution.stoppedAt = new Date().toISOString();
+          aborted.push(execution.input.runId);
+        }
+      }
+      if (doc.lease?.pid === pid) delete doc.lease;
+      return aborted;
+    });
+  }
+
+  /** Every seed's drop, in the order they started. */
+  drops(): SeedDrop[] {
+    return Object.values(this.read().drops ?? {}).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  }
+
+  /** Records a new drop and its seed as used, in one write. */
+  addDrop(drop: SeedDrop): void {
+    this.update((doc) => {
+      if (doc.drops?.[drop.seed] !== undefined) throw new Error(`seed ${drop.seed} already has a drop`);
+      doc.drops = { ...doc.drops, [drop.seed]: drop };
+      if (!doc.seeds.includes(drop.seed)) doc.seeds.push(drop.seed);
+    });
+  }
+
+  updateDrop(seed: string, change: (drop: SeedDrop) => void): SeedDrop {
+    return this.update((doc) => {
+      const drop = doc.drops?.[seed];
+      if (drop === undefined) throw new Error(`no drop of seed ${seed} in ${this.file}`);
+      change(drop);
+      return drop;
     });
   }
 
@@ -140,7 +223,12 @@ export function createLocalRunStarter(
         if (held !== undefined && !(held.expiresAt < request.now)) {
           return { outcome: 'held', holder: held.holder, expiresAt: held.expiresAt };
         }
-        doc.lease = { holder: request.holder, acquiredAt: request.now, expiresAt: request.expiresAt };
+        doc.lease = {
+          holder: request.holder,
+          acquiredAt: request.now,
+          expiresAt: request.expiresAt,
+          pid: process.pid,
+        };
         return { outcome: 'acquired' };
       });
     },
@@ -208,10 +296,23 @@ export function createLocalRunStarter(
         claim.status = outcome;
         claim.outcome = detail;
         claim.finishedAt = new Date().toISOString();
-        claim.failedAttempts = outcome === 'SUCCEEDED' ? 0 : (claim.failedAttempts ?? 0) + 1;
+        // An execution stopped by Ctrl-C is retried like a failed one, but the operator stopping the
+        // demo is no failure of the hour: it does not use up one of the hour's attempts.
+        const execution = doc.executions[hourRunOf(claim).executionName];
+        const counts = outcome === 'FAILED' && execution?.interrupted !== true;
+        claim.failedAttempts = outcome === 'SUCCEEDED' ? 0 : (claim.failedAttempts ?? 0) + (counts ? 1 : 0);
       });
     },
   };
+}
+
+/** A drop whose lines are all in the raw zone, as the reconciliation reads it. */
+export function ingestedSeed(drop: SeedDrop): IngestedSeed | undefined {
+  const { truth, droppedAt, topicRecords, hours } = drop;
+  if (drop.status !== 'ingested' || !truth || !droppedAt || topicRecords === undefined || !hours) {
+    return undefined;
+  }
+  return { seed: drop.seed, droppedAt, truth, topicRecords, hours };
 }
 
 /** Records written before attempts were kept hold attempt 1 without the field (as on AWS). */

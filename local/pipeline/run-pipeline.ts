@@ -18,27 +18,28 @@ import { parseArgs } from 'node:util';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { RunLog } from '../../lambda/shared/log';
 import { runIdOfWindow } from '../../lambda/shared/run-input';
-import { sourceTopic, topicRecordCount } from './kafka';
+import { abandonOnInterrupt } from './interrupt';
+import { sourceTopic } from './kafka';
 import { sumHourCounts } from './manifests';
 import { clockAfter, orchestrate, type OrchestrationOptions, type OrchestrationResult } from './orchestrate';
-import { runLogged } from './processes';
+import { stopJobProcesses } from './processes';
 import { consoleProgress, type Progress } from './progress';
-import { reconcile, reconcileHours, reconciliationText } from './reconciliation';
+import {
+  coverage,
+  earlierRunsNote,
+  reconcile,
+  reconcileHours,
+  reconciliationText,
+  sumTruths,
+} from './reconciliation';
 import { renderHtmlReport } from './report-html';
 import { collectReports, textTable } from './reports';
-import { RunLedger } from './run-ledger';
+import { ingestedSeed, RunLedger } from './run-ledger';
 import { RawZoneCounter, sumLines, twinS3Client, uploadFile, windowOfRawKey } from './s3';
+import { SeedDrops } from './seed-drops';
 import { type TwinSettings, twinSettings } from './settings';
 import { LocalStateMachine } from './state-machine';
 import { queryWarehouse } from './warehouse';
-
-interface GeneratorSummary {
-  lines_total: number;
-  good: number;
-  bad: number;
-  duplicates: number;
-  monthly: { year: number; month: number; completed_count: number; completed_amount: string }[];
-}
 
 interface Options {
   count: number;
@@ -87,109 +88,72 @@ async function main(): Promise<number> {
   const mark = (name: string): void => {
     timings[name] = new Date().toISOString();
   };
+  let stage = 'start-up';
+  abandonOnInterrupt({
+    stage: () => stage,
+    abandon: () => {
+      const stopped = stopJobProcesses();
+      const aborted = ledger.abandonOwn();
+      return [
+        ...(stopped > 0 ? [`${stopped} job process(es) asked to stop`] : []),
+        ...(aborted.length > 0 ? [`execution(s) of ${aborted.join(', ')} marked ABORTED`] : []),
+      ];
+    },
+  });
   const aborted = ledger.abortOrphans();
   if (aborted.length > 0) progress.step(`earlier runs interrupted (marked ABORTED): ${aborted.join(', ')}`);
 
-  // ---- 1. generate into the SFTP drop
-  const usedSeeds = ledger.read().seeds;
-  let seed = opts.seed ?? '42';
-  if (usedSeeds.includes(seed)) {
-    if (opts.seed !== undefined && process.env.DEMO_SEED_AUTO !== '1') {
-      console.error(
-        `seed ${seed} was already dropped into this twin: the same seed repeats its transaction ids, which the ` +
-          'pipeline would rightly count as duplicates. Choose another DEMO_SEED, or start over with `make clean`.',
-      );
-      return 2;
-    }
-    let n = 1;
-    while (usedSeeds.includes(`${seed}-${n}`)) n += 1;
-    seed = `${seed}-${n}`;
-  }
+  const topic = await sourceTopic(settings.connectUrl);
+  const rawCounter = new RawZoneCounter(s3, settings.rawBucket);
+  const drops = new SeedDrops({
+    settings,
+    ledger,
+    rawCounter,
+    topic,
+    progress,
+    ingestTimeoutSeconds: opts.timeoutSeconds,
+  });
+  // An interrupted run's dropped files are ingested before this run drops its own, so that each
+  // raw object written meanwhile belongs to the one seed in flight.
+  stage = 'the ingest of earlier runs';
+  await drops.settleEarlier();
+
+  // ---- 1. generate (into the seed's staging folder)
+  const seed = seedOfThisRun(opts, ledger);
+  if (seed === undefined) return 2;
+  stage = 'generation';
   progress.stage(
     `Generate ${opts.count.toLocaleString('en')} transactions (seed ${seed}) into the SFTP drop`,
   );
-  const topic = await sourceTopic(settings.connectUrl);
-  const topicBefore = await topicRecordCount(settings.kafkaBootstrap, topic);
-  const rawCounter = new RawZoneCounter(s3, settings.rawBucket);
-  const rawBefore = await rawCounter.refresh();
   const warehouseBefore = await warehouseRowCount(settings);
-  const truthDir = path.join(settings.demoHome, 'truth', `seed-${seed}`);
-  fs.mkdirSync(truthDir, { recursive: true });
-  const summaryFile = path.join(truthDir, 'summary.json');
-  const customersFile = path.join(truthDir, 'customers.jsonl');
-  const files = Math.max(1, Math.ceil(opts.count / 25_000));
   mark('generate_started');
-  await runLogged(
-    'generator',
-    path.join(settings.repoRoot, 'node_modules', '.bin', 'tsx'),
-    [
-      path.join(settings.repoRoot, 'tools', 'generator', 'cli.ts'),
-      '--seed',
-      seed,
-      '--count',
-      String(opts.count),
-      '--out',
-      settings.sftpDropDir,
-      '--files',
-      String(files),
-      '--bad-ratio',
-      '0.01',
-      '--duplicate-ratio',
-      '0.005',
-      '--summary',
-      summaryFile,
-      '--customers-out',
-      customersFile,
-      '--overwrite',
-    ],
-    { logFile: path.join(settings.twinHome, 'logs', 'demo-generator.log') },
-  );
-  mark('files_landed');
-  ledger.update((doc) => void doc.seeds.push(seed));
-  const summary = JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as GeneratorSummary;
-  progress.done(
-    `${summary.lines_total} lines (${summary.good} good, ${summary.bad} bad, ${summary.duplicates} duplicates) in ${files} file(s) in ${settings.sftpDropDir}`,
-  );
+  const summary = await drops.generate(seed, opts.count);
+  const summaryFile = path.join(drops.truthDir(seed), 'summary.json');
 
-  // ---- 2. ingest: SFTP source -> topic -> S3 sink -> raw zone
+  // ---- 2. drop and ingest: SFTP source -> topic -> S3 sink -> raw zone
+  stage = 'ingest';
+  const files = await drops.drop(seed, summary);
+  mark('files_landed');
+  progress.done(
+    `${summary.lines_total} lines (${summary.good} good, ${summary.bad} bad, ${summary.duplicates} duplicates) in ${files.length} file(s) in ${settings.sftpDropDir}`,
+  );
   progress.stage('Ingest: SFTP source connector -> Kafka topic -> S3 sink -> raw zone');
-  const deadline = Date.now() + opts.timeoutSeconds * 1000;
-  let topicRecords = 0;
-  let rawLines = 0;
-  let rawAfter = rawBefore;
-  for (;;) {
-    topicRecords = (await topicRecordCount(settings.kafkaBootstrap, topic)) - topicBefore;
-    rawAfter = await rawCounter.refresh();
-    rawLines = sumLines(rawAfter) - sumLines(rawBefore);
+  const ingested = await drops.awaitIngest(seed, ({ topicRecords, rawLines }) =>
     progress.update(
       `topic ${topic}: ${topicRecords}/${summary.lines_total} records, raw zone: ${rawLines}/${summary.lines_total} lines`,
-    );
-    if (rawLines >= summary.lines_total && topicRecords >= summary.lines_total) break;
-    if (Date.now() > deadline) {
-      throw new Error(
-        `ingest timed out after ${opts.timeoutSeconds}s: ${topicRecords} records on ${topic}, ${rawLines} raw lines, ` +
-          `${summary.lines_total} generated; see ${settings.twinHome}/logs/connect.log (DEMO_INGEST_TIMEOUT raises the limit)`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
-  mark('raw_complete');
-  const windows = [
-    ...new Set(
-      [...rawAfter.keys()]
-        .filter((key) => rawAfter.get(key) !== rawBefore.get(key))
-        .map(windowOfRawKey)
-        .filter((w): w is string => w !== undefined),
     ),
-  ].sort();
+  );
+  mark('raw_complete');
+  const windows = Object.keys(ingested.hours).sort();
   progress.done(
-    `${topicRecords} records on the topic, ${rawLines} lines in the raw zone, hour window(s) ${windows.join(', ')}`,
+    `${ingested.topicRecords} records on the topic, ${sumOf(ingested.hours)} lines in the raw zone, hour window(s) ${windows.join(', ')}`,
   );
 
   // ---- 3. orchestration: start-run -> state machine
+  stage = 'orchestration';
   progress.stage('Orchestration: start-run logic, then the run state machine (local adapters)');
   const customersKey = `reference/customers/customers-${seed}.jsonl`;
-  await uploadFile(s3, settings.rawBucket, customersKey, customersFile);
+  await uploadFile(s3, settings.rawBucket, customersKey, drops.customersFile(seed));
   progress.step(`customers uploaded to s3://${settings.rawBucket}/${customersKey}`);
   const stateMachine = new LocalStateMachine({
     settings,
@@ -198,9 +162,6 @@ async function main(): Promise<number> {
     log,
     customersUri: `s3a://${settings.rawBucket}/${customersKey}`,
   });
-  const runIds = windows.map(runIdOfWindow);
-  // Every attempt at an hour rewrites its manifest: this demo's share is the difference.
-  const hoursBefore = await sumHourCounts(s3, settings.processedBucket, runIds);
   const newest = windows[windows.length - 1];
   const outcome = await orchestrate({
     ...orchestrationOptions(settings, s3, ledger, stateMachine, log, progress),
@@ -214,29 +175,55 @@ async function main(): Promise<number> {
   );
 
   // ---- 4. reconciliation and reports
+  stage = 'reconciliation';
   progress.stage('Reconciliation');
-  const hoursAfter = await sumHourCounts(s3, settings.processedBucket, runIds);
+  // Whole hours, against every seed whose lines they hold (see coverage in reconciliation.ts).
+  const covered = coverage(
+    [...windows, ...executions.map((e) => windowOfRunId(e.runId))],
+    ledger.drops().flatMap((drop) => ingestedSeed(drop) ?? []),
+  );
+  const runIds = covered.windows.map(runIdOfWindow);
+  const truth = sumTruths(covered.seeds);
+  const manifests = await sumHourCounts(s3, settings.processedBucket, runIds);
+  const rawLines = sumLines(await rawCounter.refresh(), (key) =>
+    covered.windows.includes(windowOfRawKey(key) ?? ''),
+  );
   const lines = reconcile({
-    generated: summary.lines_total,
-    good: summary.good,
-    bad: summary.bad,
-    duplicates: summary.duplicates,
-    topicRecords,
+    generated: truth.lines_total,
+    good: truth.good,
+    bad: truth.bad,
+    duplicates: truth.duplicates,
+    topicRecords: truth.topicRecords,
     rawLines,
-    read: hoursAfter.read - hoursBefore.read,
-    valid: hoursAfter.valid - hoursBefore.valid,
-    quarantined: hoursAfter.quarantined - hoursBefore.quarantined,
-    manifestDuplicates: hoursAfter.duplicates - hoursBefore.duplicates,
-    warehouseRows: (await warehouseRowCount(settings)) - warehouseBefore,
+    read: manifests.read,
+    valid: manifests.valid,
+    quarantined: manifests.quarantined,
+    manifestDuplicates: manifests.duplicates,
+    warehouseRows: await warehouseRowsOfRuns(settings, runIds),
     hoursOutOfAttempts: outcome.outOfAttempts.length,
   });
+  console.log(
+    `    hour(s) ${covered.windows.join(', ')}: seed(s) ${covered.seeds.map((s) => s.seed).join(', ')}`,
+  );
+  const note = earlierRunsNote(covered, seed);
+  if (note !== undefined) console.log(`    ${note}`);
   console.log(reconciliationText(lines));
+  if (rawLines !== truth.lines_total) {
+    const untracked = ledger.read().seeds.filter((s) => ledger.read().drops?.[s] === undefined);
+    if (untracked.length > 0) {
+      console.log(
+        `    these hours may hold lines of seed(s) ${untracked.join(', ')}, dropped by a version of the demo that kept ` +
+          'no per-seed record: `make clean` once starts this twin over',
+      );
+    }
+  }
   if (warehouseBefore > 0) {
     console.log(
-      `    (this twin already held ${warehouseBefore} warehouse rows from earlier runs; counts above are this run's)`,
+      `    (the warehouse held ${warehouseBefore} rows before this run; the table counts the hours above)`,
     );
   }
 
+  stage = 'the reports';
   const reports = await collectReports(settings);
   console.log('\n  monthly_trend (warehouse banking.v_monthly_trend)');
   console.log(textTable(reports.warehouseMonthly));
@@ -257,13 +244,34 @@ async function main(): Promise<number> {
   if (opts.json) {
     fs.writeFileSync(
       opts.json,
-      `${JSON.stringify({ ok, seed, summaryFile, reconciliation: lines, executions, failed: outcome.failed, outOfAttempts: outcome.outOfAttempts, reports, timings, reportFile }, null, 2)}\n`,
+      `${JSON.stringify({ ok, seed, summaryFile, hours: covered.windows, seeds: covered.seeds.map((s) => s.seed), reconciliation: lines, executions, failed: outcome.failed, outOfAttempts: outcome.outOfAttempts, reports, timings, reportFile }, null, 2)}\n`,
     );
   }
   console.log(
     ok ? '\n  \u2713 every count matches' : '\n  \u2717 reconciliation failed: see the lines marked \u2717',
   );
   return ok ? 0 : 1;
+}
+
+/**
+ * The seed of this run: --seed (DEMO_SEED) or 42, rotated to `<seed>-<n>` when already used in this
+ * twin, since a seed repeats its transaction ids. A --seed given explicitly is refused when used,
+ * unless DEMO_SEED_AUTO=1. Undefined after printing why (exit 2).
+ */
+function seedOfThisRun(opts: Options, ledger: RunLedger): string | undefined {
+  const usedSeeds = ledger.read().seeds;
+  const seed = opts.seed ?? '42';
+  if (!usedSeeds.includes(seed)) return seed;
+  if (opts.seed !== undefined && process.env.DEMO_SEED_AUTO !== '1') {
+    console.error(
+      `seed ${seed} was already dropped into this twin: the same seed repeats its transaction ids, which the ` +
+        'pipeline would rightly count as duplicates. Choose another DEMO_SEED, or start over with `make clean`.',
+    );
+    return undefined;
+  }
+  let n = 1;
+  while (usedSeeds.includes(`${seed}-${n}`)) n += 1;
+  return `${seed}-${n}`;
 }
 
 function orchestrationOptions(
@@ -353,6 +361,30 @@ function handlerLog(settings: TwinSettings): RunLog {
     info: (message, details) => file.write(`${JSON.stringify({ level: 'INFO', message, ...details })}\n`),
     warn: (message, details) => file.write(`${JSON.stringify({ level: 'WARN', message, ...details })}\n`),
   };
+}
+
+/** `run-2026-12-02T17` -> `2026-12-02T17` (runIdOfWindow's inverse). */
+function windowOfRunId(runId: string): string {
+  return runId.replace(/^run-/, '');
+}
+
+function sumOf(counts: Readonly<Record<string, number>>): number {
+  return Object.values(counts).reduce((sum, n) => sum + n, 0);
+}
+
+/** Warehouse rows the hours' runs loaded (each row carries the run id of the hour it came from). */
+async function warehouseRowsOfRuns(settings: TwinSettings, runIds: readonly string[]): Promise<number> {
+  if (runIds.length === 0 || (await warehouseRowCount(settings)) === 0) return 0;
+  for (const runId of runIds) {
+    // The ids come from RUN_ID_PATTERN windows; checked again because they go into SQL text.
+    if (!/^run-[0-9T-]+$/.test(runId)) throw new Error(`unexpected run id ${JSON.stringify(runId)}`);
+  }
+  const list = runIds.map((id) => `'${id}'`).join(', ');
+  const rows = await queryWarehouse(
+    settings,
+    `SELECT COUNT(*) AS n FROM banking.transactions WHERE run_id IN (${list})`,
+  );
+  return Number(rows[0].n);
 }
 
 async function warehouseRowCount(settings: TwinSettings): Promise<number> {

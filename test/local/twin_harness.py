@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -138,6 +140,40 @@ def run_pipeline(
     )
     assert result_file.exists(), f"the pipeline wrote no result:\n{completed.stdout}\n{completed.stderr}"
     return completed
+
+
+def interrupted_pipeline(
+    env: dict[str, str], *args: str, interrupt_after: str, timeout_seconds: int
+) -> tuple[int, str]:
+    """The pipeline run with `args`, sent SIGINT as Ctrl-C does once a line of its output contains
+    `interrupt_after`: to its whole process group (the driver and every job it started). Returns its
+    exit status and output; fails if the line never came."""
+    process = subprocess.Popen(
+        [str(TSX), str(RUN_PIPELINE), *args],
+        env=env,
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+    )
+    output: list[str] = []
+    timer = threading.Timer(timeout_seconds, lambda: os.killpg(process.pid, signal.SIGKILL))
+    timer.start()
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            output.append(line)
+            if interrupt_after in line:
+                os.killpg(process.pid, signal.SIGINT)
+                break
+        else:
+            process.wait()
+            raise AssertionError(f"the run ended before printing {interrupt_after!r}:\n{''.join(output)}")
+        output.append(process.stdout.read())
+        return process.wait(), "".join(output)
+    finally:
+        timer.cancel()
 
 
 def warehouse_connection(env: dict[str, str]) -> psycopg.Connection:
