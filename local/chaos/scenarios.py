@@ -173,6 +173,26 @@ def while_sink_holds_records(run: Run) -> Trigger:
     return trigger
 
 
+def while_sink_uploads(run: Run) -> Trigger:
+    """The sink has written part of this scenario's lines to S3 and holds the rest: it is between
+    uploads of the same flow, so the next one meets a dead server."""
+    delay = run.rng.uniform(0.0, 3.0)
+    seen: list[float] = []
+
+    def trigger(run: Run, uploader: Uploader, truth: Truth) -> str | None:
+        present, _ = end_state.raw_progress(run.twin, truth)
+        if not seen and 0 < present < truth.total:
+            seen.append(run.elapsed())
+        if not seen or run.elapsed() < seen[0] + delay:
+            return None
+        return (
+            f"t+{run.elapsed():.1f}s, {delay:.1f}s after the first object of the flow: "
+            f"{uploader.uploaded}/{len(uploader.files)} files uploaded, {present}/{truth.total} lines in raw"
+        )
+
+    return trigger
+
+
 @dataclass(frozen=True)
 class Scenario:
     name: str
@@ -407,7 +427,7 @@ SCENARIOS: dict[str, Scenario] = {
             "s3",
             "s3",
             "S3 server while the sink uploads",
-            trigger=at_random_time(2.0, lambda s: _upload_span(s) + 8),
+            trigger=while_sink_uploads,
         ),
         Scenario(
             "postgres-merge",
