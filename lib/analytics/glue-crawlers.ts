@@ -1,4 +1,3 @@
-import { Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,6 +6,8 @@ import { Construct } from 'constructs';
 import { glueLogStatements } from './glue-security-configuration';
 import { acknowledgeWildcardResources } from '../shared/nag-acknowledgements';
 import { RAW_TRANSACTIONS_PREFIX } from '../shared/pipeline-layout';
+import { accountServicePrincipal } from '../shared/account-service-principal';
+import { glueCatalogArns } from '../shared/glue-catalog-arns';
 
 /** One S3 folder a crawler reads (a key prefix ending with `/`). */
 export interface CrawlerTarget {
@@ -58,7 +59,6 @@ export class DataLakeCrawler extends Construct {
 
   constructor(scope: Construct, id: string, props: DataLakeCrawlerProps) {
     super(scope, id);
-    const stack = Stack.of(this);
     for (const target of props.targets) {
       if (!target.prefix.endsWith('/') || target.prefix.startsWith('/')) {
         throw new Error(
@@ -67,15 +67,11 @@ export class DataLakeCrawler extends Construct {
       }
     }
     this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('glue.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
+      assumedBy: accountServicePrincipal(this, 'glue.amazonaws.com'),
       description: `Glue crawler ${props.crawlerName}: read its folders, maintain the pipeline tables`,
     });
 
-    const glueArn = (resource: string, resourceName?: string): string =>
-      stack.formatArn({ service: 'glue', resource, resourceName });
-    const tables = glueArn('table', `${props.databaseName}/*`);
+    const catalog = glueCatalogArns(this, props.databaseName);
     const objectPrefixes = props.targets.map((t) => t.bucket.arnForObjects(`${t.prefix}*`));
     const logs = glueLogStatements(this);
     const buckets = [...new Set(props.targets.map((t) => t.bucket))];
@@ -125,7 +121,7 @@ export class DataLakeCrawler extends Construct {
             'glue:BatchUpdatePartition',
             'glue:CreatePartitionIndex',
           ],
-          resources: [glueArn('catalog'), glueArn('database', props.databaseName), tables],
+          resources: [catalog.catalog, catalog.database, catalog.tables],
         }),
         ...logs.statements,
       ],
@@ -136,7 +132,7 @@ export class DataLakeCrawler extends Construct {
         reason: `Crawler ${props.crawlerName} reads every file under its target folder to infer schemas and partitions; file names are chosen by the writers at run time; read-only`,
       })),
       {
-        resource: tables,
+        resource: catalog.tables,
         reason: `Crawler ${props.crawlerName} creates and updates the tables of the pipeline database only; table names follow the data folders, unknown before the first crawl`,
       },
       {

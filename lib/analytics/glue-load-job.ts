@@ -7,6 +7,7 @@ import type { LoadJobWarehouse, WarehouseLoadJobProps } from './glue-load-job-pr
 import { glueLogStatements } from './glue-security-configuration';
 import { acknowledgeWildcardResources } from '../shared/nag-acknowledgements';
 import { PROCESSED_TRANSACTIONS_PREFIX } from '../shared/pipeline-layout';
+import { accountServicePrincipal } from '../shared/account-service-principal';
 
 export type { LoadJobWarehouse, WarehouseLoadJobProps } from './glue-load-job-props';
 
@@ -63,9 +64,7 @@ export class WarehouseLoadJob extends Construct {
     });
 
     this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('glue.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
+      assumedBy: accountServicePrincipal(this, 'glue.amazonaws.com'),
       description: `Glue job ${props.jobName}: read processed transactions, load the warehouse`,
     });
     const processedTransactions = props.processed.arnForObjects(`${PROCESSED_TRANSACTIONS_PREFIX}*`);

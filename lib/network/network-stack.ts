@@ -1,6 +1,5 @@
 import { Tags, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import {
@@ -24,6 +23,7 @@ import {
   SERVICE_SUBNET_GROUP,
   WAREHOUSE_SUBNET_GROUP,
 } from './network-names';
+import { accountServicePrincipal } from '../shared/account-service-principal';
 
 /** Security groups of every data service; the rules between them live here so stacks never reference each other in cycles. */
 export interface PipelineSecurityGroups {
@@ -135,9 +135,7 @@ export class NetworkStack extends PipelineStack {
     });
     this.flowLogGroup = flowLogGroup;
     const flowLogRole = new ManagedPolicyRole(this, 'FlowLogRole', {
-      assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
-      }),
+      assumedBy: accountServicePrincipal(this, 'vpc-flow-logs.amazonaws.com'),
       description: 'Lets VPC Flow Logs write to the encrypted flow-log group',
     });
     vpc.addFlowLog('FlowLog', {

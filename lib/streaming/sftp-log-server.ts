@@ -9,6 +9,7 @@ import * as transfer from 'aws-cdk-lib/aws-transfer';
 import { Construct } from 'constructs';
 import { ManagedPolicyRole } from '../shared/managed-policy-role';
 import { acknowledgeWildcardResource } from '../shared/nag-acknowledgements';
+import { accountServicePrincipal } from '../shared/account-service-principal';
 
 /** Transfer Family's newest SFTP policy at the time of writing: no SHA-1, no CBC, no small DH groups. */
 export const TRANSFER_SECURITY_POLICY = 'TransferSecurityPolicy-2024-01';
@@ -80,9 +81,7 @@ export class SftpLogServer extends Construct {
     const inputObjects = props.landingBucket.arnForObjects(`${folder}/*`);
     const userRole = new ManagedPolicyRole(this, 'UserRole', {
       description: `Transfer Family user ${CONNECTOR_SFTP_USER}: the SFTP input directory in the landing bucket`,
-      assumedBy: new iam.ServicePrincipal('transfer.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
+      assumedBy: accountServicePrincipal(this, 'transfer.amazonaws.com'),
     });
     userRole.addToPrincipalPolicy(
       new iam.PolicyStatement({

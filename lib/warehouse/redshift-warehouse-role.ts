@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { glueCatalogArns } from '../shared/glue-catalog-arns';
 import { acknowledgeWildcardResources } from '../shared/nag-acknowledgements';
 
 export interface WarehouseDataRoleProps {
@@ -32,9 +33,7 @@ export class WarehouseDataRole extends Construct {
       ).withConditions({ StringEquals: { 'aws:SourceAccount': stack.account } }),
       description: 'Warehouse COPY and Spectrum: read the processed zone and its Glue tables',
     });
-    const glueArn = (resource: string, resourceName?: string): string =>
-      stack.formatArn({ service: 'glue', resource, resourceName });
-    const tables = glueArn('table', `${props.glueDatabaseName}/*`);
+    const catalog = glueCatalogArns(this, props.glueDatabaseName);
     const processedObjects = props.processed.arnForObjects('*');
     this.policy = new iam.ManagedPolicy(this, 'Policy', {
       description: 'Warehouse COPY and Spectrum: read-only on the processed zone and its Glue tables',
@@ -65,7 +64,7 @@ export class WarehouseDataRole extends Construct {
             'glue:GetPartitions',
             'glue:BatchGetPartition',
           ],
-          resources: [glueArn('catalog'), glueArn('database', props.glueDatabaseName), tables],
+          resources: [catalog.catalog, catalog.database, catalog.tables],
         }),
       ],
     });
@@ -76,7 +75,7 @@ export class WarehouseDataRole extends Construct {
           'COPY and Spectrum read the Parquet partitions and report folders of the processed zone, whose object names Spark picks at run time; read-only',
       },
       {
-        resource: tables,
+        resource: catalog.tables,
         reason:
           'Spectrum reads the table definitions the crawlers create in the pipeline Glue database; the tables appear as data arrives; read-only',
       },
