@@ -27,7 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from bankpipe.packaged_files import packaged_or_checkout_text
+from bankpipe.packaged_files import named_file_text, packaged_or_checkout_text
 
 SCHEMA_RESOURCE = "transaction.schema.json"
 REPO_SCHEMA_PATH = Path(__file__).resolve().parents[2] / "contracts" / SCHEMA_RESOURCE
@@ -152,15 +152,7 @@ class Contract:
 def locate_schema_text(explicit_path: str | None = None) -> tuple[str, str]:
     """Return (schema JSON text, where it came from) following the lookup order in the module doc."""
     if explicit_path:
-        local = explicit_path.removeprefix("file://")
-        if "://" in local:
-            raise ContractError(
-                f"cannot open {explicit_path!r} directly; read remote schema files with storage.read_text"
-            )
-        try:
-            return Path(local).read_text(encoding="utf-8"), local
-        except OSError as error:
-            raise ContractError(f"cannot read the schema file {explicit_path!r}: {error}") from error
+        return named_file_text(explicit_path, "schema file", ContractError)
     found = packaged_or_checkout_text(SCHEMA_RESOURCE, REPO_SCHEMA_PATH)
     if found is not None:
         return found

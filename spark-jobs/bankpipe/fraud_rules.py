@@ -25,7 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from bankpipe.packaged_files import packaged_or_checkout_text
+from bankpipe.packaged_files import named_file_text, packaged_or_checkout_text
 
 FRAUD_RULES_RESOURCE = "fraud-rules.json"
 REPO_FRAUD_RULES_PATH = Path(__file__).resolve().parents[2] / "contracts" / FRAUD_RULES_RESOURCE
@@ -77,10 +77,7 @@ class FraudRules:
 def locate_fraud_rules_text(explicit_path: str | None = None) -> tuple[str, str]:
     """Return (rules JSON text, where it came from) following the lookup order in the module doc."""
     if explicit_path:
-        try:
-            return Path(explicit_path).read_text(encoding="utf-8"), explicit_path
-        except OSError as error:
-            raise FraudRulesError(f"cannot read the fraud rules file {explicit_path!r}: {error}") from error
+        return named_file_text(explicit_path, "fraud rules file", FraudRulesError)
     found = packaged_or_checkout_text(FRAUD_RULES_RESOURCE, REPO_FRAUD_RULES_PATH)
     if found is not None:
         return found

@@ -24,3 +24,15 @@ def packaged_or_checkout_text(resource: str, checkout: Path) -> tuple[str, str] 
     if checkout.is_file():
         return checkout.read_text(encoding="utf-8"), str(checkout)
     return None
+
+
+def named_file_text(path: str, what: str, error: type[Exception]) -> tuple[str, str]:
+    """(text, where it came from) of a file named by the caller (a path or ``file://`` URI), or
+    ``error`` naming ``what`` (e.g. ``schema file``); a remote URI is read with storage.read_text."""
+    local = path.removeprefix("file://")
+    if "://" in local:
+        raise error(f"cannot open {path!r} directly; read remote {what}s with storage.read_text")
+    try:
+        return Path(local).read_text(encoding="utf-8"), local
+    except OSError as failure:
+        raise error(f"cannot read the {what} {path!r}: {failure}") from failure
