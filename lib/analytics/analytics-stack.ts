@@ -94,6 +94,9 @@ export class AnalyticsStack extends PipelineStack {
       ...crawlerCommon,
       crawlerName: `${prefix}-processed`,
       description: 'Processed zone: the clean transactions and one table per report',
+      // Incremental and on a slower schedule where the stage trades catalog freshness for cost (analytics.crawl*).
+      newFoldersOnly: config.analytics.crawlNewFoldersOnly,
+      schedule: config.analytics.crawlerSchedule,
       targets: [
         { bucket: buckets.processed, prefix: PROCESSED_TRANSACTIONS_PREFIX },
         ...reports.map((r) => ({

@@ -10,6 +10,7 @@ import {
   SUPPORTED_EMR_RELEASE_LABELS,
 } from './aws-runtimes';
 import { ConfigError } from './config-error';
+import { CRAWLER_SCHEDULE } from './crawler-schedule';
 import {
   checkEmrTlsCertificatesZipKey,
   requireEmrTlsWhereMandatory,
@@ -342,6 +343,25 @@ export const STAGE_SETTINGS = {
       default: 2,
       meaning: 'Glue workers of the warehouse load job',
     }),
+    crawlNewFoldersOnly: setting(flag, {
+      default: false,
+      meaning: "The processed-zone crawler reads only folders added since its last crawl (Glue's CRAWL_NEW_FOLDERS_ONLY)",
+      tradeOff:
+        'Glue then only logs schema changes: a changed report or transaction schema reaches the catalog only after a full crawl (set it false, or run the crawler once with CRAWL_EVERYTHING)',
+    }),
+    crawlerSchedule: optionalSetting(
+      pattern(
+        CRAWLER_SCHEDULE,
+        'a daily Glue cron, `cron(M H * * ? *)` (H may be a list, range or step)',
+        "use e.g. 'cron(15 2 * * ? *)' (02:15 UTC daily): one minute, fixed hours, every day",
+      ),
+      {
+        unset: 'the run starts the processed crawler after each hourly run',
+        meaning: 'When the processed-zone crawler runs instead of after each run',
+        tradeOff:
+          'a new txn_date partition or report table reaches Athena at the next scheduled crawl, not with its run; new files in existing partitions are seen at once',
+      },
+    ),
   },
   warehouse: {
     kind: setting(textChoice(['serverless', 'provisioned'], "use 'serverless' or 'provisioned'"), {

@@ -84,6 +84,12 @@ export function idleLines(inventory: ResourceInventory, prices: PriceList): Pric
       COST_ASSUMPTIONS.warehouseGb * price('redshift.managedStorageGbMonth'),
     );
   }
+  const epus = eventPollerUnits(inventory.provisionedPollers);
+  add(
+    'Lambda event pollers (live alerts)',
+    `${epus} EPU (${inventory.provisionedPollers.length} Kafka mapping, provisioned mode) × ${hours} h × ${formatPrice(price('lambda.eventPollerUnitHourKafka'))}`,
+    epus * hours * price('lambda.eventPollerUnitHourKafka'),
+  );
   const protocols = inventory.transferServerProtocols.reduce((sum, n) => sum + n, 0);
   add(
     'Transfer Family SFTP endpoint',
@@ -96,4 +102,28 @@ export function idleLines(inventory: ResourceInventory, prices: PriceList): Pric
     COST_ASSUMPTIONS.dataLakeGb * price('s3.standardGbMonth'),
   );
   return lines;
+}
+
+/** Event pollers one Kafka Event Poller Unit holds (Lambda pricing page). */
+export const KAFKA_POLLERS_PER_EPU = 10;
+
+/**
+ * EPUs the provisioned Kafka mappings keep at their minimum: a mapping
+ * outside a poller group has EPUs of its own (at least one); mappings of one
+ * group share theirs.
+ */
+export function eventPollerUnits(mappings: ResourceInventory['provisionedPollers']): number {
+  const pollersByGroup = new Map<string, number>();
+  let units = 0;
+  for (const mapping of mappings) {
+    if (mapping.group === undefined) {
+      units += Math.max(1, Math.ceil(mapping.minimum / KAFKA_POLLERS_PER_EPU));
+    } else {
+      pollersByGroup.set(mapping.group, (pollersByGroup.get(mapping.group) ?? 0) + mapping.minimum);
+    }
+  }
+  for (const pollers of pollersByGroup.values()) {
+    units += Math.max(1, Math.ceil(pollers / KAFKA_POLLERS_PER_EPU));
+  }
+  return units;
 }

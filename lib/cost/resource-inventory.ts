@@ -45,6 +45,10 @@ export interface ResourceInventory {
   readonly glueJob: { readonly workerType: string; readonly workers: number } | undefined;
   /** Memory of the Lambda functions the run invokes, the largest (a conservative per-invocation size). */
   readonly lambdaMemoryMb: number;
+  /** Kafka event source mappings in provisioned mode: their minimum pollers, and the poller group sharing EPUs, if any. */
+  readonly provisionedPollers: readonly { readonly minimum: number; readonly group: string | undefined }[];
+  /** Crawlers with a schedule of their own (Glue starts them; the run does not), with its expression. */
+  readonly scheduledCrawlers: readonly { readonly name: string; readonly schedule: string }[];
 }
 
 /** Reads the inventory of a stage from its synthesized templates. */
@@ -104,6 +108,18 @@ export function readInventory(templates: StageTemplates): ResourceInventory {
           workers: numberProperty(glueJobs[0].Properties?.NumberOfWorkers, 0),
         }
       : undefined,
+    provisionedPollers: of('AWS::Lambda::EventSourceMapping')
+      .map((mapping) => mapping.Properties?.ProvisionedPollerConfig)
+      .filter(isRecord)
+      .map((config) => ({
+        // Lambda's default minimum for a Kafka mapping is 1 poller.
+        minimum: numberProperty(config.MinimumPollers, 1),
+        group: typeof config.PollerGroupName === 'string' ? config.PollerGroupName : undefined,
+      })),
+    scheduledCrawlers: of('AWS::Glue::Crawler').flatMap(({ Properties: p = {} }) => {
+      const schedule = isRecord(p.Schedule) ? p.Schedule.ScheduleExpression : undefined;
+      return typeof schedule === 'string' ? [{ name: flattenString(p.Name), schedule }] : [];
+    }),
     lambdaMemoryMb: Math.max(
       128,
       ...of('AWS::Lambda::Function').map((fn) => numberProperty(fn.Properties?.MemorySize, 128)),

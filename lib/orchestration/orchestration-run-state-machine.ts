@@ -68,7 +68,8 @@ export interface RunStateMachineProps {
  *
  * Create a cluster for this run -> ATM step (.sync) -> terminate the cluster ->
  * reconcile the manifest counts -> start the processed crawler and poll it
- * (Glue has no .sync for crawlers) -> Glue load job (.sync) -> refresh the
+ * (Glue has no .sync for crawlers; skipped where the crawler runs on its own
+ * schedule, analytics.crawlerSchedule) -> Glue load job (.sync) -> refresh the
  * reporting materialized views (polled) -> succeed.
  *
  * Every task has a Catch that records the failed state (`$failedState`) and the
@@ -140,22 +141,26 @@ export class RunStateMachine extends Construct {
         succeeded,
       ),
     );
-    const crawlThenLoad = crawlLoop(
-      this,
-      {
-        processedCrawlerName: props.processedCrawlerName,
-        crawlerStatusFunction: props.crawlerStatusFunction,
-        pollInterval: props.crawlerPollInterval,
-      },
-      catchInto,
-      loadAndRefresh,
-    );
+    // A stage whose processed crawler runs on its own schedule (analytics.crawlerSchedule) loads right after reconcile.
+    const crawlsEachRun = config.analytics.crawlerSchedule === undefined;
+    const afterReconcile = crawlsEachRun
+      ? crawlLoop(
+          this,
+          {
+            processedCrawlerName: props.processedCrawlerName,
+            crawlerStatusFunction: props.crawlerStatusFunction,
+            pollInterval: props.crawlerPollInterval,
+          },
+          catchInto,
+          loadAndRefresh,
+        )
+      : loadAndRefresh;
 
     const definition = createCluster
       .next(runAtmJob)
       .next(terminateCluster)
       .next(reconcile)
-      .next(crawlThenLoad);
+      .next(afterReconcile);
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: `${stageResourcePrefix(stage)}-run`,
@@ -170,10 +175,15 @@ export class RunStateMachine extends Construct {
     grantRunPermissions(this.role, {
       stage,
       emr,
-      processedCrawlerName: props.processedCrawlerName,
+      // The crawl's permissions only where the run crawls.
+      crawl: crawlsEachRun
+        ? {
+            processedCrawlerName: props.processedCrawlerName,
+            crawlerStatusFunction: props.crawlerStatusFunction,
+          }
+        : undefined,
       loadJobName: props.loadJobName,
       reconcileFunction: props.reconcileFunction,
-      crawlerStatusFunction: props.crawlerStatusFunction,
       refreshReportsFunction: props.refreshReportsFunction,
       alertsTopic: props.alertsTopic,
       dataKey: props.dataKey,

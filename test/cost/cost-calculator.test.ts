@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { readmeCostSection, replaceCostSection, stageCostText } from '../../lib/cost/cost-report';
 import { loadPriceList, PriceError, priceOf } from '../../lib/cost/price-list';
 import { readInventory } from '../../lib/cost/resource-inventory';
+import { eventPollerUnits } from '../../lib/cost/idle-cost';
+import { runsPerMonth, ScheduleError } from '../../lib/cost/scheduled-cost';
 import { estimateStageCost } from '../../lib/cost/stage-cost';
 import type { StageTemplates } from '../../lib/cost/template-reader';
 
@@ -164,6 +166,71 @@ describe('stage cost', () => {
   });
 });
 
+describe('live-alerts event pollers', () => {
+  it('counts one EPU per mapping outside a poller group and shares EPUs inside one', () => {
+    expect(eventPollerUnits([{ minimum: 1, group: undefined }])).toBe(1);
+    expect(eventPollerUnits([{ minimum: 12, group: undefined }])).toBe(2);
+    expect(
+      eventPollerUnits([
+        { minimum: 1, group: 'g' },
+        { minimum: 1, group: 'g' },
+      ]),
+    ).toBe(1);
+    expect(eventPollerUnits([])).toBe(0);
+  });
+
+  it('prices the minimum pollers of a provisioned Kafka mapping every hour of the idle month', () => {
+    const withPollers: StageTemplates = {
+      ...templates,
+      'x-alerts': {
+        Resources: {
+          Mapping: {
+            Type: 'AWS::Lambda::EventSourceMapping',
+            Properties: { ProvisionedPollerConfig: { MinimumPollers: 1, MaximumPollers: 2 } },
+          },
+        },
+      },
+    };
+    const idle = estimateStageCost('x', withPollers, prices).idle;
+    const pollers = idle.find((l) => l.item.startsWith('Lambda event pollers'));
+    expect(pollers?.usd).toBeCloseTo(730 * priceOf(prices, 'lambda.eventPollerUnitHourKafka'));
+  });
+});
+
+describe('crawlers on a schedule of their own', () => {
+  it('counts the runs a month of a daily or hourly-step cron schedule', () => {
+    expect(runsPerMonth('cron(15 2 * * ? *)', 730)).toBeCloseTo(730 / 24);
+    expect(runsPerMonth('cron(0 */6 * * ? *)', 730)).toBeCloseTo((4 * 730) / 24);
+    expect(runsPerMonth('cron(0 1,13 ? * * *)', 730)).toBeCloseTo((2 * 730) / 24);
+  });
+
+  it('refuses a schedule it cannot count, saying which form it counts', () => {
+    expect(() => runsPerMonth('cron(0 2 ? * MON *)', 730)).toThrow(ScheduleError);
+    expect(() => runsPerMonth('rate(1 day)', 730)).toThrow(/cron\(M H \* \* \? \*\)/);
+  });
+
+  it('prices a scheduled crawler in the month, not in the run', () => {
+    const scheduled: StageTemplates = {
+      ...templates,
+      'x-analytics': {
+        Resources: {
+          Raw: {
+            Type: 'AWS::Glue::Crawler',
+            Properties: {
+              Name: 'x-bank-pipeline-raw',
+              Schedule: { ScheduleExpression: 'cron(15 2 * * ? *)' },
+            },
+          },
+        },
+      },
+    };
+    const cost = estimateStageCost('x', scheduled, prices);
+    const daily = ((730 / 24) * 2 * 10 * priceOf(prices, 'glue.dpuHour')) / 60;
+    expect(cost.scheduledUsd).toBeCloseTo(daily);
+    expect(cost.monthUsd).toBeCloseTo(cost.idleUsd + 730 * cost.runUsd + daily);
+  });
+});
+
 describe('price files', () => {
   it('stops a region without a price file, naming the regions that have one', () => {
     expect(() => loadPriceList('eu-west-9')).toThrow(PriceError);
@@ -178,12 +245,25 @@ describe('price files', () => {
     );
   });
 
-  it('gives every price its AWS pricing page and the day it was read', () => {
+  it('gives every price its AWS pricing page, the day it was looked up and whether a stored AWS page confirmed it', () => {
+    expect(prices.retrieved).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     for (const [key, price] of Object.entries(prices.prices)) {
       expect(price.source, key).toMatch(/^https:\/\/aws\.amazon\.com\/.+\/pricing\//);
-      expect(price.read, key).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect(price.retrieved, key).toMatch(/^\d{4}-\d{2}-\d{2}$/);
       expect(price.usd, key).toBeGreaterThan(0);
+      expect(typeof price.verified, key).toBe('boolean');
+      expect(price.evidence.length, key).toBeGreaterThan(20);
     }
+  });
+
+  it('refuses a price without its evidence, naming the key and what is missing', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prices-'));
+    const { evidence: _dropped, ...bare } = prices.prices['kms.keyMonth'] ?? ({} as never);
+    fs.writeFileSync(
+      path.join(dir, 'us-east-1.json'),
+      JSON.stringify({ ...prices, prices: { ...prices.prices, 'kms.keyMonth': bare } }),
+    );
+    expect(() => loadPriceList('us-east-1', dir)).toThrow(/price "kms.keyMonth" needs "evidence"/);
   });
 
   it('refuses a file that prices another region than its name', () => {

@@ -9,10 +9,16 @@ export interface RunRolePermissionsProps {
   readonly stage: string;
   /** The EMR roles the role passes to each run's cluster. */
   readonly emr: EmrRunSettings;
-  readonly processedCrawlerName: string;
+  /**
+   * The crawl the run starts and polls after reconcile.
+   * @default none (the processed crawler runs on its own schedule; the role may neither start it nor poll it)
+   */
+  readonly crawl?: {
+    readonly processedCrawlerName: string;
+    readonly crawlerStatusFunction: lambda.IFunction;
+  };
   readonly loadJobName: string;
   readonly reconcileFunction: lambda.IFunction;
-  readonly crawlerStatusFunction: lambda.IFunction;
   readonly refreshReportsFunction: lambda.IFunction;
   readonly alertsTopic: sns.ITopic;
   /** Key of the alerts topic. */

@@ -80,13 +80,21 @@ export function grantRunPermissions(role: ManagedPolicyRole, props: RunRolePermi
         }),
       ],
     }),
-    new iam.PolicyStatement({
-      sid: 'StartProcessedCrawler',
-      actions: ['glue:StartCrawler'],
-      resources: [
-        stack.formatArn({ service: 'glue', resource: 'crawler', resourceName: props.processedCrawlerName }),
-      ],
-    }),
+    ...(props.crawl
+      ? [
+          new iam.PolicyStatement({
+            sid: 'StartProcessedCrawler',
+            actions: ['glue:StartCrawler'],
+            resources: [
+              stack.formatArn({
+                service: 'glue',
+                resource: 'crawler',
+                resourceName: props.crawl.processedCrawlerName,
+              }),
+            ],
+          }),
+        ]
+      : []),
     new iam.PolicyStatement({
       sid: 'RunLoadJob',
       actions: ['glue:StartJobRun', 'glue:GetJobRun', 'glue:GetJobRuns', 'glue:BatchStopJobRun'],
@@ -97,7 +105,7 @@ export function grantRunPermissions(role: ManagedPolicyRole, props: RunRolePermi
       actions: ['lambda:InvokeFunction'],
       resources: [
         props.reconcileFunction.functionArn,
-        props.crawlerStatusFunction.functionArn,
+        ...(props.crawl ? [props.crawl.crawlerStatusFunction.functionArn] : []),
         props.refreshReportsFunction.functionArn,
       ],
     }),
