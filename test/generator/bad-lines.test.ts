@@ -22,6 +22,11 @@ const SAMPLES_PER_KIND = 60;
 /** The ajv errors a bad line of this kind must produce; anything else means it is broken for another reason. */
 function errorsMatchClaim(kind: BadLineKind, bad: BadLine, errors: ErrorObject[]): boolean {
   const at = (path: string): boolean => errors.every((e) => e.instancePath === path);
+  /** Exactly one error, of one of these keywords, on the field the bad line names. */
+  const onlyErrorOnField = (...keywords: string[]): boolean =>
+    errors.length === 1 &&
+    keywords.includes(errors[0].keyword) &&
+    errors[0].instancePath === `/${bad.detail.field}`;
   switch (kind) {
     case 'not_an_object':
       return errors.length > 0 && errors.every((e) => e.instancePath === '' && e.keyword === 'type');
@@ -32,21 +37,13 @@ function errorsMatchClaim(kind: BadLineKind, bad: BadLine, errors: ErrorObject[]
         errors[0].params.missingProperty === bad.detail.field
       );
     case 'empty_required_field':
-      return (
-        errors.length === 1 &&
-        errors[0].keyword === 'minLength' &&
-        errors[0].instancePath === `/${bad.detail.field}`
-      );
+      return onlyErrorOnField('minLength');
     case 'non_positive_amount':
     case 'too_many_decimals':
     case 'non_numeric_amount':
       return errors.length > 0 && at('/amount');
     case 'unknown_enum':
-      return (
-        errors.length === 1 &&
-        errors[0].keyword === 'enum' &&
-        errors[0].instancePath === `/${bad.detail.field}`
-      );
+      return onlyErrorOnField('enum');
     case 'bad_currency':
       return errors.length > 0 && at('/currency');
     case 'bad_timestamp':
@@ -63,11 +60,7 @@ function errorsMatchClaim(kind: BadLineKind, bad: BadLine, errors: ErrorObject[]
       );
     }
     case 'coordinates_out_of_range':
-      return (
-        errors.length === 1 &&
-        errors[0].instancePath === `/${bad.detail.field}` &&
-        ['minimum', 'maximum'].includes(errors[0].keyword)
-      );
+      return onlyErrorOnField('minimum', 'maximum');
     case 'malformed_json':
     case 'far_future_timestamp':
       return false; // checked separately: not JSON at all / schema-valid
@@ -144,18 +137,7 @@ describe('bad lines and duplicates in a run', () => {
   }[];
 
   beforeAll(async () => {
-    run = await generate([
-      '--seed',
-      '9',
-      '--count',
-      '8000',
-      '--bad-ratio',
-      '0.05',
-      '--duplicate-ratio',
-      '0.02',
-      '--files',
-      '2',
-    ]);
+    run = await generate('--seed 9 --count 8000 --bad-ratio 0.05 --duplicate-ratio 0.02 --files 2');
     listed = readJsonLines(run.badPath);
   });
 
@@ -205,16 +187,9 @@ describe('bad lines and duplicates in a run', () => {
   });
 
   it('--bad-kinds limits the kinds', async () => {
-    const limited = await generate([
-      '--seed',
-      '9',
-      '--count',
-      '500',
-      '--bad-ratio',
-      '0.1',
-      '--bad-kinds',
-      'bad_currency,unknown_enum',
-    ]);
+    const limited = await generate(
+      '--seed 9 --count 500 --bad-ratio 0.1 --bad-kinds bad_currency,unknown_enum',
+    );
     const kinds = new Set(readJsonLines<{ kind: string }>(limited.badPath).map((l) => l.kind));
     expect(kinds).toEqual(new Set(['bad_currency', 'unknown_enum']));
   });

@@ -18,14 +18,8 @@ import {
   readJsonLines,
   tempDir,
   type GeneratedRun,
+  type Txn,
 } from './helpers';
-
-type Txn = Record<string, unknown> & {
-  transaction_id: string;
-  account_id: string;
-  occurred_at: string;
-  amount: number | string;
-};
 
 interface RawRow {
   transId: string;

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { distanceKm } from '../../tools/generator/atm-network';
 import { CARD_TYPES, JUNIOR_CARD } from '../../tools/generator/accounts';
-import { amountToCents, generate, must, readJsonLines, type GeneratedRun } from './helpers';
+import { amountToCents, generate, must, readJsonLines, type GeneratedRun, type Txn } from './helpers';
 
 interface Incident {
   incident_id: string;
@@ -17,13 +17,6 @@ interface Incident {
   window_seconds: number;
   transactions: { transaction_id: string; status: string }[];
 }
-
-type Txn = Record<string, unknown> & {
-  transaction_id: string;
-  occurred_at: string;
-  card_id?: string;
-  atm_id?: string;
-};
 
 let run: GeneratedRun;
 let incidents: Incident[];
@@ -37,6 +30,13 @@ beforeAll(async () => {
 
 function linesOf(incident: Incident): Txn[] {
   return incident.transactions.map((t) => must(byId.get(t.transaction_id), t.transaction_id));
+}
+
+/** Each incident of one pattern with its lines; the seed yields more than 3 of every pattern. */
+function incidentsWithLines(pattern: string): { incident: Incident; txns: Txn[] }[] {
+  const matching = incidents.filter((i) => i.pattern === pattern);
+  expect(matching.length, pattern).toBeGreaterThan(3);
+  return matching.map((incident) => ({ incident, txns: linesOf(incident) }));
 }
 
 function minutesSpanned(txns: Txn[]): number {
@@ -70,10 +70,7 @@ describe('fraud injection', () => {
   });
 
   it('card_burst: at least 4 withdrawals on one card within 30 minutes', () => {
-    const bursts = incidents.filter((i) => i.pattern === 'card_burst');
-    expect(bursts.length).toBeGreaterThan(3);
-    for (const incident of bursts) {
-      const txns = linesOf(incident);
+    for (const { txns } of incidentsWithLines('card_burst')) {
       expect(txns.length).toBeGreaterThanOrEqual(4);
       expect(minutesSpanned(txns)).toBeLessThanOrEqual(30);
       // Dense enough for a "3 withdrawals within 10 minutes" rule (the ATM job's default).
@@ -82,10 +79,7 @@ describe('fraud injection', () => {
   });
 
   it('distant_atms: consecutive withdrawals at ATMs at least 150 km apart, all within one hour', () => {
-    const distant = incidents.filter((i) => i.pattern === 'distant_atms');
-    expect(distant.length).toBeGreaterThan(3);
-    for (const incident of distant) {
-      const txns = linesOf(incident);
+    for (const { txns } of incidentsWithLines('distant_atms')) {
       expect(minutesSpanned(txns)).toBeLessThanOrEqual(60);
       for (let k = 1; k < txns.length; k++) {
         const a = txns[k - 1] as unknown as { latitude: number; longitude: number };
@@ -101,10 +95,7 @@ describe('fraud injection', () => {
 
   it('repeated_max_withdrawal: at least 3 withdrawals of the card type maximum within 2 hours', () => {
     const maxByType = new Map([...CARD_TYPES, JUNIOR_CARD].map((t) => [t.name, t.perWithdrawalMaxCents]));
-    const repeated = incidents.filter((i) => i.pattern === 'repeated_max_withdrawal');
-    expect(repeated.length).toBeGreaterThan(3);
-    for (const incident of repeated) {
-      const txns = linesOf(incident);
+    for (const { incident, txns } of incidentsWithLines('repeated_max_withdrawal')) {
       expect(txns.length).toBeGreaterThanOrEqual(3);
       expect(minutesSpanned(txns)).toBeLessThanOrEqual(120);
       for (const t of txns) expect(amountToCents(t.amount)).toBe(maxByType.get(incident.card_type));

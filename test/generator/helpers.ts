@@ -31,6 +31,26 @@ export function must<T>(value: T | null | undefined, what: string): T {
   return value;
 }
 
+/**
+ * One generated line, parsed: the contract's required fields (contracts/transaction.schema.json)
+ * and the optional ones tests read; any other field stays loosely typed.
+ */
+export type Txn = Record<string, unknown> & {
+  transaction_id: string;
+  account_id: string;
+  occurred_at: string;
+  type: string;
+  operation: string;
+  amount: number | string;
+  currency: string;
+  balance_after?: number | string | null;
+  channel: string;
+  status: string;
+  atm_id?: string;
+  card_id?: string;
+  card_type?: string;
+};
+
 export function tempDir(label: string): string {
   return mkdtempSync(join(tmpdir(), `generator-${label}-`));
 }
@@ -48,8 +68,15 @@ export interface GeneratedRun {
   customersPath: string;
 }
 
-/** Runs the generator with CLI-style arguments into a fresh temp folder (plus side files). */
-export async function generate(args: string[], deps: GeneratorDependencies = {}): Promise<GeneratedRun> {
+/**
+ * Runs the generator with CLI arguments into a fresh temp folder (plus side files). The arguments
+ * may be one string as typed on a command line ('--seed 3 --count 3000'): none of them holds a space.
+ */
+export async function generate(
+  commandLine: string | string[],
+  deps: GeneratorDependencies = {},
+): Promise<GeneratedRun> {
+  const args = typeof commandLine === 'string' ? commandLine.trim().split(/\s+/) : commandLine;
   const dir = tempDir('run');
   const out = join(dir, 'drop');
   const summaryPath = join(dir, 'summary.json');

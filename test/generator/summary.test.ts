@@ -11,17 +11,8 @@ import {
   generate,
   readJsonLines,
   type GeneratedRun,
+  type Txn,
 } from './helpers';
-
-type Txn = {
-  transaction_id: string;
-  occurred_at: string;
-  status: string;
-  amount: number | string;
-  operation: string;
-  atm_id?: string;
-  card_type?: string;
-};
 
 interface Summary {
   summary_format_version: number;
@@ -54,22 +45,9 @@ let badKinds: Map<number, string>;
 
 beforeAll(async () => {
   // Crosses a month boundary, with bad lines and duplicates, split over 3 files.
-  run = await generate([
-    '--seed',
-    '21',
-    '--count',
-    '12000',
-    '--start',
-    '2024-01-20',
-    '--days',
-    '25',
-    '--bad-ratio',
-    '0.03',
-    '--duplicate-ratio',
-    '0.02',
-    '--files',
-    '3',
-  ]);
+  run = await generate(
+    '--seed 21 --count 12000 --start 2024-01-20 --days 25 --bad-ratio 0.03 --duplicate-ratio 0.02 --files 3',
+  );
   summary = JSON.parse(readFileSync(run.summaryPath, 'utf8')) as Summary;
   badKinds = new Map(
     readJsonLines<{ line_index: number; kind: string }>(run.badPath).map((l) => [l.line_index, l.kind]),

@@ -12,19 +12,8 @@ import {
   readJsonLines,
   amountToCents,
   type GeneratedRun,
+  type Txn,
 } from './helpers';
-
-type Txn = Record<string, unknown> & {
-  transaction_id: string;
-  account_id: string;
-  occurred_at: string;
-  type: string;
-  operation: string;
-  amount: number | string;
-  balance_after: number | string | null;
-  channel: string;
-  status: string;
-};
 
 // Start mid-March so the period has a month end and a daylight-saving switch (2024-03-31).
 const BASE_ARGS = ['--seed', '11', '--count', '30000', '--start', '2024-03-15', '--days', '21'];
@@ -84,16 +73,7 @@ describe('determinism', () => {
   });
 
   it('honours a period that does not start on a whole hour', async () => {
-    const odd = await generate([
-      '--seed',
-      '3',
-      '--count',
-      '3000',
-      '--start',
-      '2024-03-15T06:30:15Z',
-      '--days',
-      '1',
-    ]);
+    const odd = await generate('--seed 3 --count 3000 --start 2024-03-15T06:30:15Z --days 1');
     expect(odd.lines).toHaveLength(3000);
     const times = odd.lines.map((l) => Date.parse((JSON.parse(l) as Txn).occurred_at));
     const start = Date.parse('2024-03-15T06:30:15Z');
@@ -102,16 +82,7 @@ describe('determinism', () => {
   });
 
   it('another seed gives another stream', async () => {
-    const other = await generate([
-      '--seed',
-      '12',
-      '--count',
-      '2000',
-      '--start',
-      '2024-03-15',
-      '--days',
-      '21',
-    ]);
+    const other = await generate('--seed 12 --count 2000 --start 2024-03-15 --days 21');
     expect(other.lines.slice(0, 50)).not.toEqual(run.lines.slice(0, 50));
   });
 });

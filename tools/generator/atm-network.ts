@@ -3,15 +3,19 @@
  * street address or site name, city, country, coordinates, opening hours and a popularity weight.
  * Coordinates are real city centres plus a small seeded offset, so distances between cities are
  * realistic (the "same card at distant ATMs within an hour" fraud pattern relies on that).
+ * The cities and their sites are reference data in cities.json.
  */
+import cityRows from './cities.json';
 import { Prng } from './prng';
 
-export type SiteKind = 'branch' | 'street' | 'mall' | 'station' | 'airport';
+const SITE_KINDS = ['branch', 'street', 'mall', 'station', 'airport'] as const;
+export type SiteKind = (typeof SITE_KINDS)[number];
+const COUNTRIES = ['CZ', 'SK'] as const;
 
 export interface City {
   code: string;
   name: string;
-  country: 'CZ' | 'SK';
+  country: (typeof COUNTRIES)[number];
   latitude: number;
   longitude: number;
   /** relative size: share of ATMs and of customers living there */
@@ -21,166 +25,25 @@ export interface City {
   sites: readonly { name: string; kind: SiteKind }[];
 }
 
-export const CITIES: readonly City[] = [
-  {
-    code: 'PRG',
-    name: 'Praha',
-    country: 'CZ',
-    latitude: 50.0755,
-    longitude: 14.4378,
-    weight: 10,
-    berkaRegions: ['Prague', 'central Bohemia'],
-    sites: [
-      { name: 'Václavské náměstí', kind: 'branch' },
-      { name: 'Na Příkopě', kind: 'street' },
-      { name: 'Národní', kind: 'street' },
-      { name: 'Praha hlavní nádraží', kind: 'station' },
-      { name: 'Letiště Václava Havla, Terminál 2', kind: 'airport' },
-      { name: 'Palladium, náměstí Republiky', kind: 'mall' },
-      { name: 'Westfield Chodov', kind: 'mall' },
-      { name: 'Anděl, Nádražní', kind: 'street' },
-      { name: 'Dejvická', kind: 'branch' },
-      { name: 'Karlovo náměstí', kind: 'street' },
-      { name: 'Vinohradská', kind: 'street' },
-      { name: 'Nákupní centrum Letňany', kind: 'mall' },
-    ],
-  },
-  {
-    code: 'BRN',
-    name: 'Brno',
-    country: 'CZ',
-    latitude: 49.1951,
-    longitude: 16.6068,
-    weight: 6,
-    berkaRegions: ['south Moravia'],
-    sites: [
-      { name: 'náměstí Svobody', kind: 'branch' },
-      { name: 'Brno hlavní nádraží', kind: 'station' },
-      { name: 'Galerie Vaňkovka', kind: 'mall' },
-      { name: 'Masarykova', kind: 'street' },
-      { name: 'Olympia Brno', kind: 'mall' },
-      { name: 'Královo Pole, Palackého třída', kind: 'street' },
-      { name: 'Joštova', kind: 'street' },
-    ],
-  },
-  {
-    code: 'OSR',
-    name: 'Ostrava',
-    country: 'CZ',
-    latitude: 49.8209,
-    longitude: 18.2625,
-    weight: 4,
-    berkaRegions: ['north Moravia'],
-    sites: [
-      { name: 'Masarykovo náměstí', kind: 'branch' },
-      { name: 'Forum Nová Karolina', kind: 'mall' },
-      { name: 'Ostrava-Svinov nádraží', kind: 'station' },
-      { name: 'Nádražní', kind: 'street' },
-      { name: 'Avion Shopping Park', kind: 'mall' },
-    ],
-  },
-  {
-    code: 'PLZ',
-    name: 'Plzeň',
-    country: 'CZ',
-    latitude: 49.7384,
-    longitude: 13.3736,
-    weight: 3,
-    berkaRegions: ['west Bohemia'],
-    sites: [
-      { name: 'náměstí Republiky', kind: 'branch' },
-      { name: 'Plzeň Plaza', kind: 'mall' },
-      { name: 'Americká', kind: 'street' },
-      { name: 'Plzeň hlavní nádraží', kind: 'station' },
-    ],
-  },
-  {
-    code: 'OLO',
-    name: 'Olomouc',
-    country: 'CZ',
-    latitude: 49.5938,
-    longitude: 17.2509,
-    weight: 2,
-    berkaRegions: [],
-    sites: [
-      { name: 'Horní náměstí', kind: 'branch' },
-      { name: 'Galerie Šantovka', kind: 'mall' },
-      { name: 'Olomouc hlavní nádraží', kind: 'station' },
-    ],
-  },
-  {
-    code: 'LBC',
-    name: 'Liberec',
-    country: 'CZ',
-    latitude: 50.7663,
-    longitude: 15.0543,
-    weight: 2,
-    berkaRegions: ['north Bohemia'],
-    sites: [
-      { name: 'náměstí Dr. E. Beneše', kind: 'branch' },
-      { name: 'Forum Liberec', kind: 'mall' },
-      { name: 'Pražská', kind: 'street' },
-    ],
-  },
-  {
-    code: 'CBU',
-    name: 'České Budějovice',
-    country: 'CZ',
-    latitude: 48.9745,
-    longitude: 14.4743,
-    weight: 2,
-    berkaRegions: ['south Bohemia'],
-    sites: [
-      { name: 'náměstí Přemysla Otakara II.', kind: 'branch' },
-      { name: 'Mercury Centrum', kind: 'mall' },
-      { name: 'Lannova třída', kind: 'street' },
-    ],
-  },
-  {
-    code: 'HKR',
-    name: 'Hradec Králové',
-    country: 'CZ',
-    latitude: 50.2092,
-    longitude: 15.8328,
-    weight: 2,
-    berkaRegions: ['east Bohemia'],
-    sites: [
-      { name: 'Velké náměstí', kind: 'branch' },
-      { name: 'Futurum Hradec Králové', kind: 'mall' },
-      { name: 'Gočárova třída', kind: 'street' },
-    ],
-  },
-  {
-    code: 'BTS',
-    name: 'Bratislava',
-    country: 'SK',
-    latitude: 48.1486,
-    longitude: 17.1077,
-    weight: 4,
-    berkaRegions: [],
-    sites: [
-      { name: 'Hlavné námestie', kind: 'branch' },
-      { name: 'Eurovea, Pribinova', kind: 'mall' },
-      { name: 'Bratislava hlavná stanica', kind: 'station' },
-      { name: 'Obchodná', kind: 'street' },
-      { name: 'Letisko M. R. Štefánika', kind: 'airport' },
-    ],
-  },
-  {
-    code: 'KSC',
-    name: 'Košice',
-    country: 'SK',
-    latitude: 48.7164,
-    longitude: 21.2611,
-    weight: 2,
-    berkaRegions: [],
-    sites: [
-      { name: 'Hlavná', kind: 'branch' },
-      { name: 'Aupark Košice', kind: 'mall' },
-      { name: 'Košice železničná stanica', kind: 'station' },
-    ],
-  },
-];
+/** The cities' reference data (cities.json), checked once so a typo there fails with its name. */
+function checkedCities(rows: typeof cityRows): City[] {
+  return rows.map((row) => {
+    const country = COUNTRIES.find((c) => c === row.country);
+    if (!country)
+      throw new Error(`cities.json: ${row.code} has country ${row.country}; use one of ${COUNTRIES}`);
+    const sites = row.sites.map((site) => {
+      const kind = SITE_KINDS.find((k) => k === site.kind);
+      if (!kind)
+        throw new Error(
+          `cities.json: ${row.code} site "${site.name}" has kind ${site.kind}; use one of ${SITE_KINDS}`,
+        );
+      return { name: site.name, kind };
+    });
+    return { ...row, country, sites };
+  });
+}
+
+export const CITIES: readonly City[] = checkedCities(cityRows);
 
 /** Local opening hours [open, close) per site kind; null = 24/7. */
 const OPENING_HOURS: Record<SiteKind, readonly [number, number] | null> = {

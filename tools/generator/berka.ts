@@ -12,14 +12,14 @@ import { buildAtmNetwork, CITIES, pickAtmInCity, type AtmNetwork } from './atm-n
 import { CHANNEL, OPERATION, STATUS, TYPE, type Channel, type Operation, type TxnType } from './contract';
 import { cumulativeWeights, Prng } from './prng';
 import { PROFILES, type HourProfile } from './profiles';
-import type { TxnRecord } from './record';
+import { NO_ATTACHMENTS, type TxnRecord } from './record';
 import { formatIsoSeconds, SECONDS_PER_DAY, SECONDS_PER_HOUR } from './time';
 import { CURRENCY } from './transactions';
 
-export type BerkaTimeMode = 'seeded' | 'midnight';
-export const BERKA_TIME_MODES: readonly BerkaTimeMode[] = ['seeded', 'midnight'];
-export type BerkaCashChannel = 'atm' | 'branch';
-export const BERKA_CASH_CHANNELS: readonly BerkaCashChannel[] = ['atm', 'branch'];
+export const BERKA_TIME_MODES = ['seeded', 'midnight'] as const;
+export type BerkaTimeMode = (typeof BERKA_TIME_MODES)[number];
+export const BERKA_CASH_CHANNELS = ['atm', 'branch'] as const;
+export type BerkaCashChannel = (typeof BERKA_CASH_CHANNELS)[number];
 
 export interface BerkaRejection {
   file: string;
@@ -520,12 +520,7 @@ export class BerkaSource {
       balanceAfterCents: row.balanceCents,
       channel,
       status: STATUS.completed,
-      atmId: null,
-      atmFragment: '',
-      cardType: null,
-      cardFragment: '',
-      messageCode: null,
-      messageFragment: '',
+      ...NO_ATTACHMENTS,
       counterpartyBank: row.counterpartyBank,
       counterpartyAccount: row.counterpartyAccount,
       purpose: row.mapping.purpose,

@@ -1,18 +1,19 @@
 /**
  * Usage patterns by local hour and weekday (Monday = 0). Each profile is normalised so that its
  * average over a week is 1: a category's weight is then its average share of traffic, and the
- * profile only moves that traffic around the clock.
+ * profile only moves that traffic around the clock. The hour-by-weekday products are reference
+ * data in hour-profiles.json; branch opening hours are a rule, so they stay code.
  */
+import hourProfiles from './hour-profiles.json';
 
 export type HourProfile = Float64Array; // 7 * 24 values, index = weekday * 24 + hour
 
-function build(hours: readonly number[], weekdays: readonly number[]): HourProfile {
-  if (hours.length !== 24 || weekdays.length !== 7) throw new Error('profile needs 24 hours and 7 weekdays');
+function profileFrom(weight: (weekday: number, hour: number) => number): HourProfile {
   const profile = new Float64Array(7 * 24);
   let sum = 0;
   for (let d = 0; d < 7; d++) {
     for (let h = 0; h < 24; h++) {
-      const value = (hours[h] as number) * (weekdays[d] as number);
+      const value = weight(d, h);
       profile[d * 24 + h] = value;
       sum += value;
     }
@@ -23,72 +24,37 @@ function build(hours: readonly number[], weekdays: readonly number[]): HourProfi
   return profile;
 }
 
-/** Branch counters: weekdays 8-17 (longer on Monday and Wednesday), Saturday morning in big cities. */
-function branchProfile(): HourProfile {
-  const profile = new Float64Array(7 * 24);
-  let sum = 0;
-  for (let d = 0; d < 7; d++) {
-    for (let h = 0; h < 24; h++) {
-      let value = 0;
-      if (d <= 4) {
-        const close = d === 0 || d === 2 ? 18 : 17;
-        if (h >= 8 && h < close) value = h === 12 ? 0.7 : h >= 9 && h <= 11 ? 1.3 : 1;
-      } else if (d === 5 && h >= 9 && h < 12) value = 0.35;
-      profile[d * 24 + h] = value;
-      sum += value;
-    }
+/** A profile that is an hour-of-day curve scaled by a day-of-week factor. */
+function hourTimesWeekday(name: string, hours: readonly number[], weekdays: readonly number[]): HourProfile {
+  if (hours.length !== 24 || weekdays.length !== 7) {
+    throw new Error(`hour-profiles.json: ${name} needs 24 hours and 7 weekdays`);
   }
-  const mean = sum / profile.length;
-  for (let i = 0; i < profile.length; i++) profile[i] = (profile[i] as number) / mean;
-  return profile;
+  return profileFrom((d, h) => (hours[h] as number) * (weekdays[d] as number));
+}
+
+function hourTimesWeekdayProfiles<T extends Record<string, { hours: number[]; weekdays: number[] }>>(
+  table: T,
+): Record<keyof T, HourProfile> {
+  const entries = Object.entries(table).map(([name, row]) => [
+    name,
+    hourTimesWeekday(name, row.hours, row.weekdays),
+  ]);
+  return Object.fromEntries(entries) as Record<keyof T, HourProfile>;
+}
+
+/** Branch counters: weekdays 8-17 (longer on Monday and Wednesday), Saturday morning in big cities. */
+function branchWeight(d: number, h: number): number {
+  if (d <= 4) {
+    const close = d === 0 || d === 2 ? 18 : 17;
+    if (h >= 8 && h < close) return h === 12 ? 0.7 : h >= 9 && h <= 11 ? 1.3 : 1;
+    return 0;
+  }
+  return d === 5 && h >= 9 && h < 12 ? 0.35 : 0;
 }
 
 export const PROFILES = {
-  atm: build(
-    [
-      0.25, 0.15, 0.1, 0.08, 0.08, 0.15, 0.4, 0.8, 1.1, 1.2, 1.3, 1.5, 1.6, 1.4, 1.3, 1.4, 1.7, 1.9, 1.8, 1.5,
-      1.2, 0.9, 0.6, 0.4,
-    ],
-    [0.95, 0.9, 0.95, 1.0, 1.3, 1.15, 0.7],
-  ),
-  retail: build(
-    [
-      0.05, 0.03, 0.02, 0.02, 0.02, 0.05, 0.3, 0.8, 1.2, 1.4, 1.5, 1.7, 1.9, 1.6, 1.5, 1.6, 1.9, 2.1, 1.9,
-      1.4, 0.9, 0.5, 0.2, 0.1,
-    ],
-    [0.9, 0.9, 0.95, 1.0, 1.25, 1.3, 0.6],
-  ),
-  online: build(
-    [
-      0.4, 0.25, 0.15, 0.1, 0.1, 0.15, 0.3, 0.6, 0.9, 1.0, 1.1, 1.2, 1.3, 1.2, 1.1, 1.1, 1.2, 1.3, 1.5, 1.8,
-      2.0, 1.9, 1.5, 0.9,
-    ],
-    [1.0, 1.0, 1.0, 1.0, 0.95, 0.9, 1.1],
-  ),
-  mobile: build(
-    [
-      0.3, 0.2, 0.1, 0.08, 0.08, 0.2, 0.6, 1.1, 1.3, 1.2, 1.2, 1.4, 1.6, 1.4, 1.2, 1.2, 1.4, 1.6, 1.6, 1.5,
-      1.4, 1.2, 0.9, 0.5,
-    ],
-    [1.0, 1.0, 1.0, 1.0, 1.1, 1.0, 0.9],
-  ),
-  /** Outgoing transfers: office hours on weekdays, evenings at home. */
-  transfersOut: build(
-    [
-      0.15, 0.08, 0.05, 0.05, 0.05, 0.1, 0.3, 0.8, 1.4, 1.6, 1.5, 1.4, 1.2, 1.4, 1.4, 1.3, 1.1, 1.0, 1.0, 1.1,
-      1.1, 0.9, 0.6, 0.3,
-    ],
-    [1.25, 1.1, 1.05, 1.05, 1.1, 0.5, 0.4],
-  ),
-  /** Incoming transfers: interbank clearing batches early morning and through the business day. */
-  transfersIn: build(
-    [
-      0.1, 0.1, 0.2, 1.5, 2.5, 2.5, 1.8, 1.2, 1.2, 1.3, 1.3, 1.2, 1.2, 1.3, 1.3, 1.2, 1.0, 0.6, 0.3, 0.2, 0.1,
-      0.1, 0.1, 0.1,
-    ],
-    [1.15, 1.1, 1.1, 1.1, 1.15, 0.2, 0.1],
-  ),
-  branch: branchProfile(),
+  ...hourTimesWeekdayProfiles(hourProfiles),
+  branch: profileFrom(branchWeight),
 } as const;
 
 export function profileWeight(profile: HourProfile, weekday: number, hour: number): number {

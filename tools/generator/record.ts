@@ -7,8 +7,8 @@
  */
 import type { Channel, Operation, Status, TxnType } from './contract';
 
-export type AmountFormat = 'number' | 'string';
-export const AMOUNT_FORMATS: readonly AmountFormat[] = ['number', 'string'];
+export const AMOUNT_FORMATS = ['number', 'string'] as const;
+export type AmountFormat = (typeof AMOUNT_FORMATS)[number];
 
 export interface TxnRecord {
   transactionId: string;
@@ -35,6 +35,16 @@ export interface TxnRecord {
   counterpartyAccount: string | null;
   purpose: string | null;
 }
+
+/** A record's ATM, card and processor-message parts, empty: attached afterwards where they apply. */
+export const NO_ATTACHMENTS = {
+  atmId: null,
+  atmFragment: '',
+  cardType: null,
+  cardFragment: '',
+  messageCode: null,
+  messageFragment: '',
+} as const satisfies Partial<TxnRecord>;
 
 /** "1234.50", "-0.07": exact decimal text of an integer amount of cents. */
 export function centsToDecimalText(cents: number): string {

@@ -15,7 +15,7 @@ import { planFraud, type FraudIncident, type FraudEventPlan } from './fraud';
 import { MESSAGES, type ProcessorMessage } from './messages';
 import { cumulativeWeights, Prng } from './prng';
 import { PROFILES, profileWeight, type HourProfile } from './profiles';
-import { centsToDecimalText, type TxnRecord } from './record';
+import { centsToDecimalText, NO_ATTACHMENTS, type TxnRecord } from './record';
 import { bucketOf, bucketStart, buildTimeline, type Timeline } from './timeline';
 import { formatIsoSeconds, SECONDS_PER_DAY, SECONDS_PER_HOUR } from './time';
 
@@ -116,6 +116,23 @@ const POS_PURPOSES = [
 ];
 const ONLINE_PURPOSES = ['e-shop', 'e-shop', 'travel', 'subscription', 'utilities', 'tickets'];
 const MOBILE_PURPOSES = ['transport', 'food_delivery', 'parking', 'e-shop', 'subscription'];
+
+/** One ATM withdrawal: whose account and card, at which ATM, how much, and when (time and its bucket). */
+interface AtmWithdrawalAttempt {
+  account: Account;
+  card: Card;
+  atm: Atm;
+  amountCents: number;
+  time: number;
+  bucket: number;
+}
+
+/** Card payments per category: the channel, what is bought, and the amount's median (CZK) and spread. */
+const CARD_PAYMENTS = {
+  posPayment: { channel: CHANNEL.pos, purposes: POS_PURPOSES, medianCzk: 320, sigma: 0.9 },
+  onlinePayment: { channel: CHANNEL.online, purposes: ONLINE_PURPOSES, medianCzk: 800, sigma: 1.0 },
+  mobilePayment: { channel: CHANNEL.mobile, purposes: MOBILE_PURPOSES, medianCzk: 250, sigma: 0.8 },
+} as const;
 
 /** Czech bank codes, for counterparty_bank. Pensions are paid through the central bank (0710). */
 const BANK_CODES = ['0100', '0300', '0600', '0800', '2010', '2700', '3030', '5500', '6210', '0710'];
@@ -373,12 +390,7 @@ export class SyntheticSource {
       balanceAfterCents: account.balanceCents,
       channel,
       status: MESSAGES.approved.status,
-      atmId: null,
-      atmFragment: '',
-      cardType: null,
-      cardFragment: '',
-      messageCode: null,
-      messageFragment: '',
+      ...NO_ATTACHMENTS,
       counterpartyBank: null,
       counterpartyAccount: null,
       purpose: null,
@@ -486,12 +498,7 @@ export class SyntheticSource {
 
   /** ATM withdrawal authorisation, shared by regular and fraud withdrawals. */
   private authoriseAtmWithdrawal(
-    account: Account,
-    card: Card,
-    atm: Atm,
-    amountCents: number,
-    time: number,
-    bucket: number,
+    { account, card, atm, amountCents, time, bucket }: AtmWithdrawalAttempt,
     randomFailures: boolean,
   ): ProcessorMessage | null {
     const cash = this.atmCashFor(atm, time, bucket);
@@ -520,21 +527,14 @@ export class SyntheticSource {
     return null;
   }
 
-  private atmWithdrawal(
-    account: Account,
-    card: Card,
-    atm: Atm,
-    amountCents: number,
-    time: number,
-    bucket: number,
-    fraud: boolean,
-  ): TxnRecord {
+  private atmWithdrawal(attempt: AtmWithdrawalAttempt, fraud: boolean): TxnRecord {
+    const { account, card, atm, amountCents, time } = attempt;
     // Withdrawals charged to a card's credit line are card_withdrawal; from the account, cash_withdrawal.
     const operation = !fraud && this.prng.chance(0.12) ? OPERATION.cardWithdrawal : OPERATION.cashWithdrawal;
     const record = this.baseRecord(account, time, TYPE.debit, operation, amountCents, CHANNEL.atm);
     this.attachAtm(record, atm);
     this.attachCard(record, card);
-    const outcome = this.authoriseAtmWithdrawal(account, card, atm, amountCents, time, bucket, !fraud);
+    const outcome = this.authoriseAtmWithdrawal(attempt, !fraud);
     return this.settle(record, account, outcome, true);
   }
 
@@ -543,7 +543,8 @@ export class SyntheticSource {
     const account = this.book.accounts[incident.accountIndex];
     const atm = this.network.atms[event.atmIndex];
     if (!account.card) throw new Error('internal: fraud incidents are planned for card holders only');
-    const record = this.atmWithdrawal(account, account.card, atm, event.amountCents, time, bucket, true);
+    const attempt = { account, card: account.card, atm, amountCents: event.amountCents, time, bucket };
+    const record = this.atmWithdrawal(attempt, true);
     incident.outcomes.push({
       transaction_id: record.transactionId,
       occurred_at: record.occurredAt,
@@ -584,15 +585,8 @@ export class SyntheticSource {
         const account = this.pickAccount(true, true);
         if (!account.card) return this.branchCash(account, time, false);
         const atm = pickAtmInCity(this.network, this.prng, this.atmCityFor(account), hour);
-        return this.atmWithdrawal(
-          account,
-          account.card,
-          atm,
-          this.atmAmount(account, account.card),
-          time,
-          bucket,
-          false,
-        );
+        const amountCents = this.atmAmount(account, account.card);
+        return this.atmWithdrawal({ account, card: account.card, atm, amountCents, time, bucket }, false);
       }
       case 'atmDeposit': {
         const account = this.pickAccount(true);
@@ -622,40 +616,19 @@ export class SyntheticSource {
         return this.branchCash(this.pickAccount(false), time, true);
       case 'branchWithdrawal':
         return this.branchCash(this.pickAccount(false, true), time, false);
-      case 'posPayment': {
-        const account = this.pickAccount(true, true);
-        if (!account.card) return this.transferOut(account, time, hour);
-        return this.cardPayment(
-          account,
-          account.card,
-          time,
-          CHANNEL.pos,
-          this.prng.pick(POS_PURPOSES),
-          this.paymentAmount(320, 0.9),
-        );
-      }
-      case 'onlinePayment': {
-        const account = this.pickAccount(true, true);
-        if (!account.card) return this.transferOut(account, time, hour);
-        return this.cardPayment(
-          account,
-          account.card,
-          time,
-          CHANNEL.online,
-          this.prng.pick(ONLINE_PURPOSES),
-          this.paymentAmount(800, 1.0),
-        );
-      }
+      case 'posPayment':
+      case 'onlinePayment':
       case 'mobilePayment': {
         const account = this.pickAccount(true, true);
         if (!account.card) return this.transferOut(account, time, hour);
+        const payment = CARD_PAYMENTS[category];
         return this.cardPayment(
           account,
           account.card,
           time,
-          CHANNEL.mobile,
-          this.prng.pick(MOBILE_PURPOSES),
-          this.paymentAmount(250, 0.8),
+          payment.channel,
+          this.prng.pick(payment.purposes),
+          this.paymentAmount(payment.medianCzk, payment.sigma),
         );
       }
       case 'transferOut':
@@ -666,33 +639,14 @@ export class SyntheticSource {
   }
 
   private branchCash(account: Account, time: number, deposit: boolean): TxnRecord {
-    if (deposit) {
-      const amount = Math.max(100, Math.round(this.prng.logNormal(6000, 1.0))) * 100;
-      const record = this.baseRecord(
-        account,
-        time,
-        TYPE.credit,
-        OPERATION.cashDeposit,
-        amount,
-        CHANNEL.branch,
-      );
-      return this.settle(record, account, null, false);
-    }
-    const amount = Math.max(1000, Math.round(this.prng.logNormal(7000, 0.8) / 100) * 100) * 100;
-    const record = this.baseRecord(
-      account,
-      time,
-      TYPE.debit,
-      OPERATION.cashWithdrawal,
-      amount,
-      CHANNEL.branch,
-    );
-    return this.settle(
-      record,
-      account,
-      this.fundsAvailable(account, amount) ? null : MESSAGES.insufficientFunds,
-      false,
-    );
+    const amount = deposit
+      ? Math.max(100, Math.round(this.prng.logNormal(6000, 1.0))) * 100
+      : Math.max(1000, Math.round(this.prng.logNormal(7000, 0.8) / 100) * 100) * 100;
+    const type = deposit ? TYPE.credit : TYPE.debit;
+    const operation = deposit ? OPERATION.cashDeposit : OPERATION.cashWithdrawal;
+    const record = this.baseRecord(account, time, type, operation, amount, CHANNEL.branch);
+    const refusal = deposit || this.fundsAvailable(account, amount) ? null : MESSAGES.insufficientFunds;
+    return this.settle(record, account, refusal, false);
   }
 
   private transferOut(account: Account, time: number, localHour: number): TxnRecord {
