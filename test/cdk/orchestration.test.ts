@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { RUN_STATES } from '../../lib/orchestration/orchestration-run-state-machine';
 import { PIPELINE_LAMBDA_RUNTIME } from '../../lib/shared/pipeline-function';
 import { START_RUN_LEASE_KEY, START_RUN_TIMEOUT_SECONDS } from '../../lambda/start-run/start-run';
-import { loadTemplate, TEST_STAGES, type TestStage } from '../helpers/synth-pipeline';
+import { cdkJsonContext, loadTemplate, TEST_STAGES, type TestStage } from '../helpers/synth-pipeline';
+import { loadStageConfig } from '../../lib/config';
 import { OrchestrationStack } from '../../lib/orchestration/orchestration-stack';
 import { applyNagPacks } from '../../lib/shared/nag';
 import { readWarehouseSqlFiles, splitSchemaAndReportFiles } from '../../lib/warehouse/redshift-sql-files';
@@ -80,6 +81,20 @@ const asList = (value: string | string[]): string[] => (Array.isArray(value) ? v
 
 const LOG_RETENTION: Record<TestStage, number> = { dev: 90, prod: 365 };
 
+/** Whether the stage's run crawls the processed zone itself (no analytics.crawlerSchedule of its own). */
+function crawlsEachRun(stage: TestStage): boolean {
+  const context = cdkJsonContext();
+  return (
+    loadStageConfig((key) => (key === 'stage' ? stage : context[key])).analytics.crawlerSchedule === undefined
+  );
+}
+const CRAWL_STATES: string[] = [
+  RUN_STATES.startCrawler,
+  RUN_STATES.waitForCrawler,
+  RUN_STATES.checkCrawler,
+  RUN_STATES.crawlerDone,
+];
+
 describe.each(TEST_STAGES)('OrchestrationStack (%s)', (stage) => {
   let template: Template;
   let text: string;
@@ -98,10 +113,7 @@ describe.each(TEST_STAGES)('OrchestrationStack (%s)', (stage) => {
         RUN_STATES.runAtmJob,
         RUN_STATES.terminateCluster,
         RUN_STATES.reconcile,
-        RUN_STATES.startCrawler,
-        RUN_STATES.waitForCrawler,
-        RUN_STATES.checkCrawler,
-        RUN_STATES.crawlerDone,
+        ...(crawlsEachRun(stage) ? CRAWL_STATES : []),
         RUN_STATES.loadWarehouse,
         RUN_STATES.prepareRefresh,
         RUN_STATES.refreshReports,
@@ -117,7 +129,11 @@ describe.each(TEST_STAGES)('OrchestrationStack (%s)', (stage) => {
       );
       expect(asl.States[RUN_STATES.runAtmJob].Resource).toMatch(/:states:::elasticmapreduce:addStep\.sync$/);
       expect(asl.States[RUN_STATES.loadWarehouse].Resource).toMatch(/:states:::glue:startJobRun\.sync$/);
-      expect(asl.States[RUN_STATES.startCrawler].Resource).toMatch(/:states:::aws-sdk:glue:startCrawler$/);
+      if (crawlsEachRun(stage)) {
+        expect(asl.States[RUN_STATES.startCrawler].Resource).toMatch(/:states:::aws-sdk:glue:startCrawler$/);
+      } else {
+        expect(Object.keys(asl.States)).not.toEqual(expect.arrayContaining([RUN_STATES.startCrawler]));
+      }
       expect(asl.States[RUN_STATES.loadWarehouse].Parameters).toMatchObject({
         Arguments: { '--run_id.$': '$.runId' },
       });
@@ -180,7 +196,8 @@ describe.each(TEST_STAGES)('OrchestrationStack (%s)', (stage) => {
         expect.arrayContaining(['EMR.AmazonElasticMapReduceException', 'States.TaskFailed']),
       );
       expect(atm[0].BackoffRate).toBeGreaterThan(1);
-      for (const name of [RUN_STATES.reconcile, RUN_STATES.checkCrawler, RUN_STATES.refreshReports]) {
+      const lambdaTasks = [RUN_STATES.reconcile, RUN_STATES.refreshReports];
+      for (const name of crawlsEachRun(stage) ? [...lambdaTasks, RUN_STATES.checkCrawler] : lambdaTasks) {
         const errors = (asl.States[name].Retry ?? []).flatMap((r) => r.ErrorEquals);
         expect(errors).toEqual(expect.arrayContaining(['RetryableError', 'Lambda.ServiceException']));
         expect(errors).not.toContain('PermanentError');
@@ -265,7 +282,9 @@ describe.each(TEST_STAGES)('OrchestrationStack (%s)', (stage) => {
     });
 
     it('bounds every wait loop and keeps failures catchable with per-state timeouts', () => {
-      expect(asl.States[RUN_STATES.crawlerDone].Default).toBe(RUN_STATES.waitForCrawler);
+      if (crawlsEachRun(stage)) {
+        expect(asl.States[RUN_STATES.crawlerDone].Default).toBe(RUN_STATES.waitForCrawler);
+      }
       expect(asl.States[RUN_STATES.reportsDone].Default).toBe(RUN_STATES.waitForReports);
       expect(asl.States[RUN_STATES.createCluster].TimeoutSeconds).toBe(45 * 60);
       expect(asl.States[RUN_STATES.runAtmJob].TimeoutSeconds).toBe(4 * 3600);
