@@ -136,6 +136,26 @@ Command: `make chaos CHAOS_ARGS='--seed {args.seed} --lines {sizes.lines} --file
 
 {table}
 
+Why lines are re-delivered, and what that means downstream:
+
+- A Kafka broker kill takes the Connect worker's group coordinator with it: the worker stops its tasks
+  for a rebalance, the source task's graceful stop times out before its offsets are flushed
+  ("Timed out waiting to flush offsets to storage" in connect.log), and the restarted task reads again
+  from the last committed source offset. A Connect worker kill repeats the lines read since the last
+  offset commit in the same way. Both are the documented at-least-once delivery of the source.
+- The S3 sink never wrote a record twice: its object keys carry the start offset and the raw objects
+  of every partition are contiguous, without overlap, after every kill.
+- A re-delivered good line is removed by the job (same `transaction_id`: `duplicate_in_run`). A
+  re-delivered bad line would be quarantined once per copy: the job quarantines every line it reads
+  (`bankpipe/dedup.py`: quarantined rows are never duplicates), and the raw zone keeps no source file
+  and line to tell a re-delivery from a second bad line with the same text (the generator itself writes
+  identical bad lines, such as `null`). When a run re-delivers a bad line, `make chaos` reports it as
+  doubled. The cure for the cause is exactly-once source delivery (Kafka Connect's
+  `exactly.once.source.support`, with the sink's consumer reading committed records only); MSK
+  Connect's list of supported worker properties has no `consumer.isolation.level`
+  (https://docs.aws.amazon.com/msk/latest/developerguide/msk-connect-supported-worker-config-properties.html),
+  so the twin does not switch it on for one side only.
+
 `test/local/test_chaos_short.py` (in `make test`) runs the Connect worker and broker kills with 600
 lines each and the same end-state check after both.
 """
