@@ -7,8 +7,12 @@ heading is replaced, or appended when missing.
 from __future__ import annotations
 
 import re
+import subprocess
 from collections.abc import Sequence
 from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PRETTIER = REPO_ROOT / "node_modules" / ".bin" / "prettier"
 
 
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
@@ -30,3 +34,8 @@ def replace_section(document: Path, heading: str, body: str) -> None:
     else:
         text = (text.rstrip() + "\n\n" if text.strip() else "") + section
     document.write_text(text, encoding="utf-8")
+    # The repository's Markdown is Prettier-formatted (`make check`): align the new table the same way.
+    if PRETTIER.exists():
+        subprocess.run(
+            [str(PRETTIER), "--write", "--log-level", "warn", str(document)], cwd=REPO_ROOT, check=False
+        )
