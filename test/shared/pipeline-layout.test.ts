@@ -64,6 +64,19 @@ describe('pipeline layout', () => {
     expect(PROJECT_PASCAL_NAME[0]).toBe(document.slug[0].toUpperCase());
   });
 
+  it('is the name of the project files that cannot read the layout: npm and Python packages, contract ids', () => {
+    const repo = join(__dirname, '..', '..');
+    const npmPackage = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { name: string };
+    expect(npmPackage.name).toBe(PROJECT_SLUG);
+    expect(readFileSync(join(repo, 'pyproject.toml'), 'utf8')).toMatch(
+      new RegExp(`^name = "${PROJECT_SLUG}-jobs"$`, 'm'),
+    );
+    for (const file of ['transaction.schema.json', 'fraud-rules.json', 'pipeline-layout.json']) {
+      const { $id } = JSON.parse(readFileSync(join(CONTRACTS, file), 'utf8')) as { $id: string };
+      expect($id.startsWith(`urn:${PROJECT_SLUG}:contracts:`), `${file}: ${$id}`).toBe(true);
+    }
+  });
+
   it('formats an hour prefix zero-padded in UTC, and matches exactly that shape', () => {
     const prefix = rawHourPrefix(new Date(Date.UTC(2024, 4, 1, 9, 59, 59)));
     expect(prefix.startsWith(document.zones.raw.transactionsPrefix)).toBe(true);
