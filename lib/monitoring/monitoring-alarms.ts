@@ -1,14 +1,9 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { stageResourcePrefix } from '../shared/pipeline-layout';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
-import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { START_RUN_METRICS } from '../../lambda/start-run/metrics';
-import type { StreamingMonitoringTargets } from '../streaming/streaming-monitoring-targets';
-import type { WarehouseMonitoringTargets } from '../warehouse/warehouse-monitoring-targets';
 import {
   connectorTasks,
   lambdaMetrics,
@@ -18,19 +13,12 @@ import {
   sinkConsumerLag,
   unfinishedRuns,
 } from './monitoring-metrics';
+import type { MonitoredPipelineProps } from './monitored-pipeline-props';
 import { RUN_SERVICES } from '../orchestration/orchestration-services';
 
-export interface PipelineAlarmsProps {
+export interface PipelineAlarmsProps extends MonitoredPipelineProps {
   readonly stage: string;
   readonly alertsTopic: sns.ITopic;
-  readonly stateMachine: sfn.IStateMachine;
-  /** Functions to watch for errors, with a short label for the alarm name. */
-  readonly functions: { label: string; fn: lambda.IFunction }[];
-  readonly deadLetterQueues: { label: string; queue: sqs.IQueue }[];
-  readonly streaming: StreamingMonitoringTargets;
-  readonly warehouse: WarehouseMonitoringTargets;
-  /** Records of sink lag above which the lag alarm fires (config.monitoring.maxConsumerLag). */
-  readonly maxConsumerLag: number;
   /** Service name of the report refresh Lambda (its ReportRefreshFailures metric). */
   readonly reportRefreshService: string;
   /**

@@ -1,13 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
-import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { START_RUN_METRICS } from '../../lambda/start-run/metrics';
 import type { AnalyticsMonitoringTargets } from '../analytics/analytics-monitoring-targets';
-import type { StreamingMonitoringTargets } from '../streaming/streaming-monitoring-targets';
-import type { WarehouseMonitoringTargets } from '../warehouse/warehouse-monitoring-targets';
 import {
   brokerThroughput,
   connectorTasks,
@@ -20,20 +15,15 @@ import {
   sinkConsumerLag,
   warehouseMetrics,
 } from './monitoring-metrics';
+import type { MonitoredPipelineProps } from './monitored-pipeline-props';
 
-export interface PipelineDashboardProps {
+export interface PipelineDashboardProps extends MonitoredPipelineProps {
   readonly dashboardName: string;
-  readonly stateMachine: sfn.IStateMachine;
-  readonly functions: { label: string; fn: lambda.IFunction }[];
-  readonly deadLetterQueues: { label: string; queue: sqs.IQueue }[];
-  readonly streaming: StreamingMonitoringTargets;
   readonly analytics: AnalyticsMonitoringTargets;
-  readonly warehouse: WarehouseMonitoringTargets;
   /** Rule names of the failure events (EMR step, load job, crawler). */
   readonly failureRules: { emrStep: string; loadJob: string; crawler: string };
   /** Powertools service names of the run functions, for their custom metrics. */
   readonly services: { startRun: string; reconcile: string; crawlerStatus: string; refreshReports: string };
-  readonly maxConsumerLag: number;
   readonly alarms: cloudwatch.IAlarm[];
 }
 
