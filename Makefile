@@ -54,8 +54,9 @@ bench: setup
 bench-atm: setup
 	$(PY) scripts/bench_atm_job.py --rows $${ROWS:-1000000} --driver-memory $${DRIVER_MEMORY:-4g}
 
-## Rewrite what is generated from the report definitions sql/reports/<report>.sql: the Athena named queries,
-## the warehouse views sql/redshift/1NN_report_*.sql, the job's report catalog and the twin's index.
+## Build what is generated from the report definitions sql/reports/<report>.sql (ignored by git; make setup
+## runs it too): the Athena named queries, the warehouse views sql/redshift/1NN_report_*.sql, the job's
+## report catalog and the report index.
 reports: setup
 	$(PY) scripts/generate_reports.py
 

@@ -261,6 +261,7 @@ def write(expected: dict[Path, str]) -> None:
         path.unlink()
     for path, text in expected.items():
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            path.parent.mkdir(parents=True, exist_ok=True)  # sql/athena/ is not in a fresh clone
             path.write_text(text, encoding="utf-8")
             print(f"wrote {path.relative_to(REPO_ROOT)}")
 
