@@ -89,17 +89,7 @@ async function main(): Promise<number> {
     timings[name] = new Date().toISOString();
   };
   let stage = 'start-up';
-  abandonOnInterrupt({
-    stage: () => stage,
-    abandon: () => {
-      const stopped = stopJobProcesses();
-      const aborted = ledger.abandonOwn();
-      return [
-        ...(stopped > 0 ? [`${stopped} job process(es) asked to stop`] : []),
-        ...(aborted.length > 0 ? [`execution(s) of ${aborted.join(', ')} marked ABORTED`] : []),
-      ];
-    },
-  });
+  leaveForTheNextRunOnInterrupt(ledger, () => stage);
   const aborted = ledger.abortOrphans();
   if (aborted.length > 0) progress.step(`earlier runs interrupted (marked ABORTED): ${aborted.join(', ')}`);
 
@@ -274,6 +264,21 @@ function seedOfThisRun(opts: Options, ledger: RunLedger): string | undefined {
   return `${seed}-${n}`;
 }
 
+/** Ctrl-C: stop the job processes and leave the ledger so that the next run resumes (interrupt.ts). */
+function leaveForTheNextRunOnInterrupt(ledger: RunLedger, stage: () => string): void {
+  abandonOnInterrupt({
+    stage,
+    abandon: () => {
+      const stopped = stopJobProcesses();
+      const aborted = ledger.abandonOwn();
+      return [
+        ...(stopped > 0 ? [`${stopped} job process(es) asked to stop`] : []),
+        ...(aborted.length > 0 ? [`execution(s) of ${aborted.join(', ')} marked ABORTED`] : []),
+      ];
+    },
+  });
+}
+
 function orchestrationOptions(
   settings: TwinSettings,
   s3: S3Client,
@@ -304,6 +309,7 @@ async function ticksOnly(opts: Options, settings: TwinSettings): Promise<number>
   const s3 = twinS3Client(settings);
   const ledger = new RunLedger(path.join(settings.demoHome, 'runs-ledger.json'));
   const log = handlerLog(settings);
+  leaveForTheNextRunOnInterrupt(ledger, () => 'start-run ticks');
   const aborted = ledger.abortOrphans();
   if (aborted.length > 0) progress.step(`earlier runs interrupted (marked ABORTED): ${aborted.join(', ')}`);
 
