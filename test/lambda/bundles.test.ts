@@ -2,14 +2,20 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateCrawlerCommand, GlueClient } from '@aws-sdk/client-glue';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  createBucket as createS3Bucket,
+  createStringKeyTable,
+  createSucceedingStateMachine,
+} from '../helpers/moto-resources';
 import { startMotoServer, type MotoServer } from '../helpers/moto-server';
 import { TEST_OUT_ROOT } from '../helpers/synth-pipeline';
+import { atmWithdrawalLine } from '../helpers/transaction-lines';
 import { REPO_ROOT } from '../../lib/shared/repo-root';
 
 /**
@@ -97,21 +103,7 @@ function kafkaRecord(offset: number, value: object | string) {
 }
 
 function atmWithdrawal(id: string, minute: number): object {
-  return {
-    transaction_id: id,
-    account_id: 'a-1',
-    card_id: 'card-1',
-    occurred_at: `2024-05-01T10:${String(minute).padStart(2, '0')}:00Z`,
-    type: 'debit',
-    operation: 'cash_withdrawal',
-    amount: '500.00',
-    currency: 'CZK',
-    channel: 'atm',
-    status: 'completed',
-    atm_id: 'atm-1',
-    latitude: 50.08,
-    longitude: 14.42,
-  };
+  return atmWithdrawalLine(id, `2024-05-01T10:${String(minute).padStart(2, '0')}:00Z`);
 }
 
 function returned(check: (result: unknown) => void): (outcome: Outcome) => void {
@@ -148,19 +140,8 @@ const CASES: Readonly<Record<string, BundleCase>> = {
     setup: async () => {
       await createBucket(PROCESSED_BUCKET);
       const dynamodb = new DynamoDBClient(moto.clientConfig());
-      for (const [TableName, key] of [
-        [LIVE_STATE_TABLE, 'cardId'],
-        [LIVE_ALERTS_TABLE, 'alertId'],
-      ] as const) {
-        await dynamodb.send(
-          new CreateTableCommand({
-            TableName,
-            AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
-            KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
-            BillingMode: 'PAY_PER_REQUEST',
-          }),
-        );
-      }
+      await createStringKeyTable(dynamodb, LIVE_STATE_TABLE, 'cardId');
+      await createStringKeyTable(dynamodb, LIVE_ALERTS_TABLE, 'alertId');
       dynamodb.destroy();
       const sns = new SNSClient(moto.clientConfig());
       fraudAlertsTopicArn = (await sns.send(new CreateTopicCommand({ Name: 'fraud-alerts' }))).TopicArn ?? '';
@@ -193,25 +174,15 @@ const CASES: Readonly<Record<string, BundleCase>> = {
     setup: async () => {
       await createBucket(RAW_BUCKET);
       const dynamodb = new DynamoDBClient(moto.clientConfig());
-      await dynamodb.send(
-        new CreateTableCommand({
-          TableName: RUNS_TABLE,
-          AttributeDefinitions: [{ AttributeName: 'runId', AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: 'runId', KeyType: 'HASH' }],
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
-      );
+      await createStringKeyTable(dynamodb, RUNS_TABLE, 'runId');
       dynamodb.destroy();
       const sfn = new SFNClient(moto.clientConfig());
-      const machine = await sfn.send(
-        new CreateStateMachineCommand({
-          name: 'dev-bank-pipeline-run',
-          roleArn: 'arn:aws:iam::123456789012:role/run',
-          definition: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }),
-        }),
+      stateMachineArn = await createSucceedingStateMachine(
+        sfn,
+        'dev-bankpipe-run',
+        'arn:aws:iam::123456789012:role/run',
       );
       sfn.destroy();
-      stateMachineArn = machine.stateMachineArn ?? '';
     },
     invocations: [
       {
@@ -397,12 +368,7 @@ function deleteEvent(
 
 async function createBucket(bucket: string): Promise<void> {
   const s3 = new S3Client(moto.s3ClientConfig());
-  await s3.send(
-    new CreateBucketCommand({
-      Bucket: bucket,
-      CreateBucketConfiguration: { LocationConstraint: moto.region as 'eu-central-1' },
-    }),
-  );
+  await createS3Bucket(s3, moto.region, bucket);
   s3.destroy();
 }
 

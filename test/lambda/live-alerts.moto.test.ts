@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -11,6 +11,7 @@ import {
   LIVE_ALERT_TABLES,
 } from '../../lambda/live-alerts/aws-ports';
 import type { FraudAlertShape, LiveTransactionShape } from '../../lambda/live-alerts/live-alerts';
+import { createBucket, createStringKeyTable } from '../helpers/moto-resources';
 import { startMotoServer, type MotoServer } from '../helpers/moto-server';
 import { fastRetry } from './aws-test-helpers';
 
@@ -63,21 +64,9 @@ beforeEach(async () => {
     ['card-state', LIVE_ALERT_TABLES.state.partitionKey],
     ['alerts', LIVE_ALERT_TABLES.alerts.partitionKey],
   ] as const) {
-    await dynamodb.send(
-      new CreateTableCommand({
-        TableName,
-        AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await createStringKeyTable(dynamodb, TableName, key);
   }
-  await s3.send(
-    new CreateBucketCommand({
-      Bucket: 'processed',
-      CreateBucketConfiguration: { LocationConstraint: moto.region as 'eu-central-1' },
-    }),
-  );
+  await createBucket(s3, moto.region, 'processed');
   const topicArn = (await sns.send(new CreateTopicCommand({ Name: 'fraud-alerts' }))).TopicArn ?? '';
   delivered = [];
   const { port } = subscriber.address() as AddressInfo;

@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createS3ManifestStore, createS3RawLineCounter } from '../../lambda/reconcile-run/aws-ports';
 import {
@@ -9,6 +9,7 @@ import {
   reconcileRun,
 } from '../../lambda/reconcile-run/reconcile-run';
 import { PermanentError } from '../../lambda/shared/errors';
+import { createBucket } from '../helpers/moto-resources';
 import { startMotoServer, type MotoServer } from '../helpers/moto-server';
 import { fastRetry, memoryLog } from './aws-test-helpers';
 
@@ -46,14 +47,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   await moto.reset();
-  for (const bucket of [PROCESSED_BUCKET, RAW_BUCKET]) {
-    await s3.send(
-      new CreateBucketCommand({
-        Bucket: bucket,
-        CreateBucketConfiguration: { LocationConstraint: moto.region as 'eu-central-1' },
-      }),
-    );
-  }
+  for (const bucket of [PROCESSED_BUCKET, RAW_BUCKET]) await createBucket(s3, moto.region, bucket);
 });
 
 async function putRaw(key: string, body: string | Buffer): Promise<void> {

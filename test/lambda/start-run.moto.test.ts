@@ -1,13 +1,6 @@
+import { DeleteTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
-  CreateTableCommand,
-  DeleteTableCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-} from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import {
-  CreateStateMachineCommand,
   DescribeExecutionCommand,
   ListExecutionsCommand,
   SFNClient,
@@ -23,6 +16,7 @@ import {
   START_RUN_LEASE_KEY,
   startRuns,
 } from '../../lambda/start-run/start-run';
+import { createBucket, createStringKeyTable, createSucceedingStateMachine } from '../helpers/moto-resources';
 import { startMotoServer, type MotoServer } from '../helpers/moto-server';
 import { fastRetry, memoryLog } from './aws-test-helpers';
 
@@ -64,29 +58,10 @@ afterAll(async () => {
 
 beforeEach(async () => {
   await moto.reset();
-  await s3.send(
-    new CreateBucketCommand({
-      Bucket: RAW_BUCKET,
-      CreateBucketConfiguration: { LocationConstraint: moto.region as 'eu-central-1' },
-    }),
-  );
+  await createBucket(s3, moto.region, RAW_BUCKET);
   // The ledger's key as lib/orchestration/orchestration-run-trigger.ts declares it.
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: RUNS_TABLE,
-      AttributeDefinitions: [{ AttributeName: 'runId', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'runId', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-  const machine = await sfn.send(
-    new CreateStateMachineCommand({
-      name: 'dev-bank-pipeline-run',
-      roleArn: ROLE_ARN,
-      definition: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }),
-    }),
-  );
-  stateMachineArn = machine.stateMachineArn ?? '';
+  await createStringKeyTable(dynamodb, RUNS_TABLE, 'runId');
+  stateMachineArn = await createSucceedingStateMachine(sfn, 'dev-bankpipe-run', ROLE_ARN);
   ports = createAwsRunStarter(
     { s3, dynamodb, sfn },
     { rawBucket: RAW_BUCKET, runsTable: RUNS_TABLE, stateMachineArn },

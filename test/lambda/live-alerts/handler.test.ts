@@ -14,6 +14,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { FraudRuleEngine } from '../../../lambda/live-alerts/live-alerts';
 import { mockSdkClient } from '../aws-test-helpers';
+import { atmWithdrawalLine } from '../../helpers/transaction-lines';
 
 /**
  * The live-alerts handler end to end with the real AWS adapters on mocked SDK
@@ -394,21 +395,8 @@ describe('live-alerts handler', () => {
       ),
       log: { info: () => {}, warn: () => {} },
     };
-    const withdrawal = (id: string, minute: number) => ({
-      transaction_id: id,
-      account_id: 'a-1',
-      card_id: 'card-9',
-      occurred_at: `2024-05-01T10:0${minute}:00Z`,
-      type: 'debit',
-      operation: 'cash_withdrawal',
-      amount: '500.00',
-      currency: 'CZK',
-      channel: 'atm',
-      status: 'completed',
-      atm_id: 'atm-1',
-      latitude: 50.08,
-      longitude: 14.42,
-    });
+    const withdrawal = (id: string, minute: number) =>
+      atmWithdrawalLine(id, `2024-05-01T10:0${minute}:00Z`, { card_id: 'card-9' });
     const transfer = {
       ...withdrawal('x-1', 0),
       channel: 'online',
