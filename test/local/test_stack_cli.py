@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from twin_harness import STACK
+from twin_harness import TWIN_CLI
 
 from services import processes
 from services.manager import select
@@ -22,7 +22,7 @@ from services.processes import ProcessRecord
 
 def _stack(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, str(STACK), *args],
+        [sys.executable, str(TWIN_CLI), *args],
         env={**os.environ, "TWIN_HOME": str(home), **env},
         capture_output=True,
         text=True,
