@@ -6,6 +6,7 @@
  * compares it and fails when the README and the templates disagree.
  *
  *   npx tsx bin/cost.ts [--check] [--region us-east-1]   (COST_REGION also sets the region)
+ *   npx tsx bin/cost.ts --variants-json   (the COST_VARIANTS only, as one JSON line prefixed `cost-variants: `)
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -28,6 +29,8 @@ import { stageNames, synthesizeForEstimate } from '../lib/cost/synthesize-for-es
 import { REPO_ROOT } from '../lib/shared/repo-root';
 
 const README = path.join(REPO_ROOT, 'README.md');
+/** Starts the line `--variants-json` prints its JSON on (synthesis logs share stdout). */
+const VARIANTS_JSON_PREFIX = 'cost-variants: ';
 
 async function main(argv: readonly string[]): Promise<number> {
   const check = argv.includes('--check');
@@ -35,6 +38,17 @@ async function main(argv: readonly string[]): Promise<number> {
   const region =
     (regionFlag >= 0 ? argv[regionFlag + 1] : undefined) ?? process.env.COST_REGION ?? 'us-east-1';
   const prices = loadPriceList(region);
+
+  if (argv.includes('--variants-json')) {
+    // For the README test: the variants only, which the test suite's synthesized stages do not include.
+    const variants = COST_VARIANTS.map((variant) => ({
+      name: variant.name,
+      stage: variant.stage,
+      cost: estimateStageCost(variant.stage, synthesizeForEstimate(variant.stage, variant), prices),
+    }));
+    console.log(`${VARIANTS_JSON_PREFIX}${JSON.stringify(variants)}`);
+    return 0;
+  }
 
   const costs: StageCost[] = stageNames().map((stage) =>
     estimateStageCost(stage, synthesizeForEstimate(stage), prices),
