@@ -306,39 +306,30 @@ def _pg_connect(env: dict[str, str]) -> psycopg.Connection:
 
 
 def kill_postgres_during_merge(run: Run, outcome: Outcome) -> None:
-    """Holds one warehouse row the load will MERGE (FOR UPDATE, as any other writer could), so the
-    MERGE is caught mid-statement; kills PostgreSQL a seeded moment after the MERGE is seen running."""
-    env = run.twin.pipeline_env()
-    holder = _pg_connect(env)
-    holder.autocommit = False
-    held = holder.execute(
-        "SELECT transaction_id FROM banking.transactions "
-        "ORDER BY md5(transaction_id || %s) LIMIT 1 FOR UPDATE",
-        [run.seed],
-    ).fetchone()
-    monitor = _pg_connect(env)
-    delay = run.rng.uniform(0.0, 0.5)
+    """Kills PostgreSQL while the load's MERGE into banking.transactions is running (pg_stat_activity
+    polled every 20 ms; only an `active` backend counts, an idle one still shows its last query)."""
+    monitor = _pg_connect(run.twin.pipeline_env())
+    delay = run.rng.uniform(0.0, 0.05)
     deadline = time.monotonic() + PIPELINE_TIMEOUT_SECONDS
-    state = None
-    while time.monotonic() < deadline:
-        state = monitor.execute(
-            "SELECT state, wait_event_type, now() - query_start FROM pg_stat_activity "
-            "WHERE query ILIKE '%%MERGE INTO banking.transactions%%' AND pid <> pg_backend_pid()"
+    merge = None
+    while time.monotonic() < deadline and merge is None:
+        merge = monitor.execute(
+            "SELECT pid, now() - query_start FROM pg_stat_activity WHERE state = 'active' "
+            "AND query ILIKE '%%MERGE INTO banking.transactions%%' AND pid <> pg_backend_pid()"
         ).fetchone()
-        if state is not None:
-            break
-        time.sleep(0.05)
-    if state is None:
-        raise ChaosError("no MERGE into banking.transactions was seen while the pipeline ran")
+        if merge is None:
+            time.sleep(0.02)
+    if merge is None:
+        raise ChaosError("no running MERGE into banking.transactions was seen while the pipeline ran")
     time.sleep(delay)
     pid = run.twin.kill("postgres")
     killed = time.monotonic()
-    what = "waiting for the row held" if held is not None and state[1] == "Lock" else f"{state[0]}"
-    outcome.kill_point = f"t+{run.elapsed():.1f}s, {delay:.2f}s into the MERGE ({what}) (pid {pid})"
+    outcome.kill_point = (
+        f"t+{run.elapsed():.1f}s, MERGE running for {merge[1]} + {delay * 1000:.0f} ms (pid {pid})"
+    )
     print(f"  SIGKILL postgres pid {pid} at {outcome.kill_point}", flush=True)
-    for connection in (holder, monitor):
-        with contextlib.suppress(psycopg.Error):
-            connection.close()
+    with contextlib.suppress(psycopg.Error):
+        monitor.close()
     run.twin.restart("postgres")
     outcome.recovery = f"postgres ready in {time.monotonic() - killed:.1f}s"
 
