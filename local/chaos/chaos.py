@@ -16,6 +16,7 @@ import argparse
 import datetime as dt
 import os
 import random
+import shutil
 import signal
 import sys
 import tempfile
@@ -43,7 +44,13 @@ def run_scenarios(
     line arrived, how many twice) and the pipeline runs once after the last ingest kill, with the full
     end-state check. Pipeline scenarios always run the pipeline, with their kill, and the full check."""
     staging = Path(tempfile.mkdtemp(prefix="chaos-files-"))
-    run = Run(twin, Truth(), random.Random(seed), staging, sizes, seed)
+    try:
+        return _run_in(Run(twin, Truth(), random.Random(seed), staging, sizes, seed), names, pipeline_each)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _run_in(run: Run, names: list[str], pipeline_each: bool) -> list[Outcome]:
     outcomes: list[Outcome] = []
     unsettled = False
     for name in names:
@@ -51,7 +58,7 @@ def run_scenarios(
         if scenario.trigger is None and unsettled:
             outcomes.append(scenarios.settle(run, "end state after the ingest kills"))
             unsettled = False
-        run.rng = random.Random(f"{seed}/{name}")
+        run.rng = random.Random(f"{run.seed}/{name}")
         try:
             outcomes.append(scenarios.run_scenario(run, scenario, pipeline_after=pipeline_each))
             unsettled = scenario.trigger is not None and not pipeline_each

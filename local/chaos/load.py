@@ -15,10 +15,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import shutil
 import statistics
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -223,6 +226,14 @@ def lag_series(phase: Phase) -> str:
     return ", ".join(f"{s.at:.0f}s: {s.sink_lag:,}" for s in points)
 
 
+@contextmanager
+def _removed_after(directory: Path) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 def command_load(args: argparse.Namespace) -> int:
     rates = [int(r) for r in str(args.rates).split(",") if r.strip()]
     if not rates or any(r <= 0 for r in rates):
@@ -232,7 +243,7 @@ def command_load(args: argparse.Namespace) -> int:
     started = dt.datetime.now(dt.UTC)
     load_before = os.getloadavg()[0]
     phases: list[Phase] = []
-    with fresh_twin() as twin:
+    with fresh_twin() as twin, _removed_after(staging):
         sink = kafka_lag.sink_group(twin.endpoints()["TWIN_CONNECT_URL"])
         for rate in rates:
             print(f"rate {rate} lines/s for {seconds:.0f}s ...", flush=True)
