@@ -52,6 +52,8 @@ export interface SeedDrop {
   readonly seed: string;
   status: DropStatus;
   readonly startedAt: string;
+  /** The driver that started it; while that process lives, no other run touches this drop. */
+  readonly pid: number;
   /** The generator writes here; the files move into the SFTP drop once the seed's truth is written. */
   readonly stagingDir: string;
   readonly summaryFile: string;
@@ -193,7 +195,7 @@ export class RunLedger {
   }
 }
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { topicRecordCount } from './kafka';
 import { runLogged } from './processes';
 import type { Progress } from './progress';
-import { ingestedSeed, type RunLedger, type SeedDrop } from './run-ledger';
+import { ingestedSeed, isAlive, type RunLedger, type SeedDrop } from './run-ledger';
 import type { GeneratorTruth, IngestedSeed } from './reconciliation';
 import { type RawZoneCounter, windowOfRawKey } from './s3';
 import type { TwinSettings } from './settings';
@@ -61,6 +61,16 @@ export class SeedDrops {
     const { ledger, progress } = this.options;
     const settled: IngestedSeed[] = [];
     for (const drop of ledger.drops()) {
+      if (
+        (drop.status === 'generating' || drop.status === 'dropped') &&
+        drop.pid !== process.pid &&
+        isAlive(drop.pid)
+      ) {
+        throw new Error(
+          `another demo run (pid ${drop.pid}) is still working on seed ${drop.seed} in this twin: ` +
+            'wait for it to end, or stop it (Ctrl-C in its terminal), then run again',
+        );
+      }
       if (drop.status === 'generating') {
         fs.rmSync(drop.stagingDir, { recursive: true, force: true });
         ledger.updateDrop(drop.seed, (d) => void (d.status = 'abandoned'));
@@ -97,6 +107,7 @@ export class SeedDrops {
       seed,
       status: 'generating',
       startedAt: new Date().toISOString(),
+      pid: process.pid,
       stagingDir,
       summaryFile,
     });
