@@ -7,7 +7,8 @@ on a fresh twin, sampling every couple of seconds:
 - file to raw zone: from a file's rename in the drop until the raw zone holds as many lines as were
   uploaded up to and including that file (the source reads oldest first).
 
-A rate is sustained when neither backlog grows over the second half of its phase.
+A rate is sustained when everything reached the raw zone soon after the last upload and the
+latency did not grow (see Phase.sustained).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ RELIABILITY_DOC = REPO_ROOT / "docs" / "reliability.md"
 FILE_SECONDS = 5  # one file per 5 s of lines: a log server rolls its files, it does not stream lines
 SAMPLE_SECONDS = 2.0
 DRAIN_SECONDS = 90
+SUSTAINED_DRAIN_SECONDS = 30
 
 
 @dataclass
@@ -79,8 +81,16 @@ class Phase:
 
     @property
     def sustained(self) -> bool:
-        # Growth below 5 % of the offered rate is noise (a file lands every 5 s, the sink flushes every 10 s).
-        return self.backlog_growth < 0.05 * self.rate and self.lag_growth < 0.05 * self.rate
+        """Kept up: everything uploaded reached the raw zone within SUSTAINED_DRAIN_SECONDS of the last
+        upload, and the last files took no longer to reach it than the first ones (10 s slack). The lag
+        itself is a saw-tooth (the sink rotates objects every 10 s and commits after), so its slope
+        over a short phase says little; the growth columns are shown for reading, not for this verdict."""
+        if self.drained_after is None or self.drained_after > SUSTAINED_DRAIN_SECONDS:
+            return False
+        latencies = self.file_to_raw
+        if len(latencies) < 6:
+            return True
+        return max(latencies[-3:]) <= max(latencies[:3]) + 10
 
     def throughput(self, attribute: str) -> float:
         during = [s for s in self.samples if s.at <= self.seconds]
@@ -299,9 +309,11 @@ per {FILE_SECONDS} s of lines through one SFTP session (put under a temporary na
 server rolls its files. Every {SAMPLE_SECONDS:g} s it samples the topic's end offsets and the S3 sink
 consumer group's committed offsets (Kafka ListOffsets and OffsetFetch, `local/chaos/kafka_lag.py`) and
 the lines in the raw zone. "File to raw" is the time from a file's rename until the raw zone holds every
-line uploaded up to it. A rate counts as sustained when neither the source backlog (uploaded, not yet on
-the topic) nor the sink lag (on the topic, not yet committed, i.e. not yet in S3) grows by more than
-5 % of the rate per second over the second half of its phase. The sink commits only what is in S3 and
+line uploaded up to it. A rate counts as sustained when every line uploaded reached the raw zone within
+{SUSTAINED_DRAIN_SECONDS} s of the last upload and the last files took no longer than the first ones (10 s
+slack). The growth columns (slope over the second half of the phase of the source backlog, uploaded
+but not yet on the topic, and of the sink lag, on the topic but not yet committed, i.e. not yet in S3)
+are for reading: the lag is a saw-tooth. The sink commits only what is in S3 and
 rotates objects every 10 s in the twin, so a steady lag of about 10-20 s of records is its normal state.
 
 Run {started:%Y-%m-%d %H:%M} UTC on this machine's 2 cores, **shared with other engineers' test runs**
