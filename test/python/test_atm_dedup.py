@@ -13,11 +13,7 @@ from bankpipe.dedup import (
     mark_duplicates_of_processed,
     processed_ids_excluding_run,
 )
-
-SCHEMA = (
-    "key string, reason string, transaction_id string, occurred_at timestamp, "
-    "raw_line string, source_file string"
-)
+from fixtures.frames import DEDUP_INPUT_SCHEMA as SCHEMA
 
 
 def at(hour: int, minute: int = 0) -> datetime:

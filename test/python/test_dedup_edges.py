@@ -26,11 +26,8 @@ from bankpipe.dedup import (
     mark_duplicates_of_processed,
     processed_ids_excluding_run,
 )
+from fixtures.frames import DEDUP_INPUT_SCHEMA as SCHEMA
 
-SCHEMA = (
-    "key string, reason string, transaction_id string, occurred_at timestamp, "
-    "raw_line string, source_file string"
-)
 T0 = datetime(2024, 1, 31, 10, 0, 0)
 MICRO = timedelta(microseconds=1)
 LINES = [f'{{"transaction_id":"E","n":{n}}}' for n in range(4)]
