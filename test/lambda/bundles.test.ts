@@ -139,10 +139,7 @@ const CASES: Readonly<Record<string, BundleCase>> = {
     },
     setup: async () => {
       await createBucket(PROCESSED_BUCKET);
-      const dynamodb = new DynamoDBClient(moto.clientConfig());
-      await createStringKeyTable(dynamodb, LIVE_STATE_TABLE, 'cardId');
-      await createStringKeyTable(dynamodb, LIVE_ALERTS_TABLE, 'alertId');
-      dynamodb.destroy();
+      await createTables({ [LIVE_STATE_TABLE]: 'cardId', [LIVE_ALERTS_TABLE]: 'alertId' });
       const sns = new SNSClient(moto.clientConfig());
       fraudAlertsTopicArn = (await sns.send(new CreateTopicCommand({ Name: 'fraud-alerts' }))).TopicArn ?? '';
       sns.destroy();
@@ -173,9 +170,7 @@ const CASES: Readonly<Record<string, BundleCase>> = {
     },
     setup: async () => {
       await createBucket(RAW_BUCKET);
-      const dynamodb = new DynamoDBClient(moto.clientConfig());
-      await createStringKeyTable(dynamodb, RUNS_TABLE, 'runId');
-      dynamodb.destroy();
+      await createTables({ [RUNS_TABLE]: 'runId' });
       const sfn = new SFNClient(moto.clientConfig());
       stateMachineArn = await createSucceedingStateMachine(
         sfn,
@@ -364,6 +359,13 @@ function deleteEvent(
       ...properties,
     },
   };
+}
+
+/** DynamoDB tables by name, each keyed by the string partition key given. */
+async function createTables(partitionKeys: Record<string, string>): Promise<void> {
+  const dynamodb = new DynamoDBClient(moto.clientConfig());
+  for (const [table, key] of Object.entries(partitionKeys)) await createStringKeyTable(dynamodb, table, key);
+  dynamodb.destroy();
 }
 
 async function createBucket(bucket: string): Promise<void> {
