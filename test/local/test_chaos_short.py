@@ -4,7 +4,9 @@ pipeline runs to completion and every generated line must be exactly once in the
 quarantine, the warehouse must equal the processed zone and the reports a recomputation.
 
 The full set (SFTP, S3, sink uploads, PostgreSQL during the MERGE, the Spark driver): `make chaos`.
-Run: .local/venv/bin/python -m pytest test/local/test_chaos_short.py -m twin   (~3 min on 2 cores)
+Run: .local/venv/bin/python -m pytest test/local/test_chaos_short.py -m twin
+(twin start, two kills of ~1 min each, one pipeline run: its Spark job dominates; on two cores busy with
+other work that run alone took 10-15 min)
 """
 
 from __future__ import annotations
