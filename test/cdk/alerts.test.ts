@@ -29,7 +29,7 @@ beforeAll(() => {
 function outputOf(stack: string, outputPrefix: RegExp): object {
   return {
     'Fn::GetStackOutput': Match.objectLike({
-      StackName: `${STAGE}-bank-pipeline-${stack}`,
+      StackName: `${STAGE}-bankpipe-${stack}`,
       OutputName: Match.stringLikeRegexp(outputPrefix.source),
     }),
   };
@@ -53,7 +53,7 @@ describe('live-alerts event source mapping', () => {
       EventSourceArn: outputOf('streaming', /^PublishOutputFnGetAttKafkaCluster/),
       Topics: [config.streaming.topicName],
       StartingPosition: 'LATEST',
-      AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: `${STAGE}-bank-pipeline-live-alerts` },
+      AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: `${STAGE}-bankpipe-live-alerts` },
       // IAM is the MSK default: no SASL/SCRAM or mTLS secret is configured.
       SourceAccessConfigurations: Match.absent(),
       MaximumBatchingWindowInSeconds: config.liveAlerts.batchingWindowSeconds,
@@ -146,10 +146,10 @@ describe('live-alerts role', () => {
     ]);
     // The cluster's UUID is the only wildcard: the cluster name, the topic and the group are exact.
     expect(byResource.ReadTheTransactionsTopic?.resource).toContain(
-      `:topic/${STAGE}-bank-pipeline/*/${config.streaming.topicName}"`,
+      `:topic/${STAGE}-bankpipe/*/${config.streaming.topicName}"`,
     );
     expect(byResource.OwnConsumerGroup?.resource).toContain(
-      `:group/${STAGE}-bank-pipeline/*/${STAGE}-bank-pipeline-live-alerts"`,
+      `:group/${STAGE}-bankpipe/*/${STAGE}-bankpipe-live-alerts"`,
     );
     // Nothing else of Kafka: no write, no other topic or group.
     expect(Object.keys(byResource).sort()).toEqual([
@@ -216,11 +216,9 @@ describe('live-alerts network', () => {
 
 describe('stages without live alerts', () => {
   it('dev (liveAlerts.enabled false) synthesizes no alerts stack', () => {
-    expect(fs.existsSync(path.join(TEST_OUT_ROOT, 'dev', 'dev-bank-pipeline-alerts.template.json'))).toBe(
-      false,
+    expect(fs.existsSync(path.join(TEST_OUT_ROOT, 'dev', 'dev-bankpipe-alerts.template.json'))).toBe(false);
+    expect(fs.existsSync(path.join(TEST_OUT_ROOT, STAGE, `${STAGE}-bankpipe-alerts.template.json`))).toBe(
+      true,
     );
-    expect(
-      fs.existsSync(path.join(TEST_OUT_ROOT, STAGE, `${STAGE}-bank-pipeline-alerts.template.json`)),
-    ).toBe(true);
   });
 });

@@ -69,7 +69,7 @@ describe.each(TEST_STAGES)('AnalyticsStack (%s, global synth)', (stage) => {
 
   it('creates the stage Glue database', () => {
     template.hasResourceProperties('AWS::Glue::Database', {
-      DatabaseInput: Match.objectLike({ Name: `${stage}_bank_pipeline` }),
+      DatabaseInput: Match.objectLike({ Name: `${stage}_bankpipe` }),
     });
   });
 
@@ -83,15 +83,15 @@ describe.each(TEST_STAGES)('AnalyticsStack (%s, global synth)', (stage) => {
         JobBookmarksEncryption: { JobBookmarksEncryptionMode: 'CSE-KMS', KmsKeyArn: key },
       },
     });
-    expect(resource.Properties.Name).toMatch(new RegExp(`^${stage}-bank-pipeline-[0-9a-f]{8}$`));
+    expect(resource.Properties.Name).toMatch(new RegExp(`^${stage}-bankpipe-[0-9a-f]{8}$`));
   });
 
   it('crawls raw/transactions/ for new folders only, logging schema changes and deletions, with raw_ table names', () => {
     const securityConfiguration = resourceOf(template, 'AWS::Glue::SecurityConfiguration').resource.Properties
       .Name;
     template.hasResourceProperties('AWS::Glue::Crawler', {
-      Name: `${stage}-bank-pipeline-raw`,
-      DatabaseName: `${stage}_bank_pipeline`,
+      Name: `${stage}-bankpipe-raw`,
+      DatabaseName: `${stage}_bankpipe`,
       TablePrefix: 'raw_',
       Targets: {
         S3Targets: [
@@ -114,7 +114,7 @@ describe.each(TEST_STAGES)('AnalyticsStack (%s, global synth)', (stage) => {
       crawler.Targets as { S3Targets: { Path: { 'Fn::Join': [string, unknown[]] } }[] }
     ).S3Targets.map((t) => t.Path['Fn::Join'][1].at(-1));
     expect(paths).toEqual(['/transactions/', ...reportNames().map((r) => `/reports/${r}/`)]);
-    expect(crawler).toMatchObject({ Name: `${stage}-bank-pipeline-processed` });
+    expect(crawler).toMatchObject({ Name: `${stage}-bankpipe-processed` });
     // How it recrawls and when it runs are stage settings (test/cost/crawler-settings.test.ts).
     expect(crawler.TablePrefix).toBeUndefined();
     expect(crawler.CrawlerSecurityConfiguration).toBeDefined();
@@ -142,7 +142,7 @@ describe.each(TEST_STAGES)('AnalyticsStack (%s, global synth)', (stage) => {
   it('defines the load job: Glue 5.0 Spark, Python 3, the load script and bankpipe zip from the artifacts bucket', () => {
     const job = resourceOf(template, 'AWS::Glue::Job').resource.Properties;
     expect(job).toMatchObject({
-      Name: `${stage}-bank-pipeline-load-warehouse`,
+      Name: `${stage}-bankpipe-load-warehouse`,
       GlueVersion: '5.0',
       Command: { Name: 'glueetl', PythonVersion: '3' },
       WorkerType: config.analytics.glueWorkerType,
@@ -152,7 +152,7 @@ describe.each(TEST_STAGES)('AnalyticsStack (%s, global synth)', (stage) => {
       ExecutionProperty: { MaxConcurrentRuns: 1 },
       SecurityConfiguration: resourceOf(template, 'AWS::Glue::SecurityConfiguration').resource.Properties
         .Name,
-      Connections: { Connections: [`${stage}-bank-pipeline-warehouse-network`] },
+      Connections: { Connections: [`${stage}-bankpipe-warehouse-network`] },
     });
     const resolved = JSON.stringify(job);
     expect(JSON.stringify((job.Command as Record<string, unknown>).ScriptLocation)).toContain(
@@ -182,7 +182,7 @@ describe.each(TEST_STAGES)('AnalyticsStack (%s, global synth)', (stage) => {
     expect(args).toMatchObject({
       '--redshift_kind': 'serverless',
       '--redshift_database': config.warehouse.databaseName,
-      '--redshift_workgroup': `${stage}-bank-pipeline`,
+      '--redshift_workgroup': `${stage}-bankpipe`,
     });
     expect(args['--redshift_cluster_id']).toBeUndefined();
   });
@@ -190,7 +190,7 @@ describe.each(TEST_STAGES)('AnalyticsStack (%s, global synth)', (stage) => {
   it('puts the job in a private subnet with the Glue security group through a NETWORK connection', () => {
     template.hasResourceProperties('AWS::Glue::Connection', {
       ConnectionInput: {
-        Name: `${stage}-bank-pipeline-warehouse-network`,
+        Name: `${stage}-bankpipe-warehouse-network`,
         ConnectionType: 'NETWORK',
         PhysicalConnectionRequirements: {
           SubnetId: crossStackReference(/servicesSubnet/),
@@ -226,7 +226,7 @@ describe.each(TEST_STAGES)('AnalyticsStack (%s, global synth)', (stage) => {
 
   it('enforces an Athena engine v3 workgroup with KMS-encrypted results, metrics and the scan cutoff from config', () => {
     template.hasResourceProperties('AWS::Athena::WorkGroup', {
-      Name: `${stage}-bank-pipeline`,
+      Name: `${stage}-bankpipe`,
       State: 'ENABLED',
       WorkGroupConfiguration: {
         EnforceWorkGroupConfiguration: true,
@@ -252,7 +252,7 @@ describe.each(TEST_STAGES)('AnalyticsStack (%s, global synth)', (stage) => {
     const { logicalId: workgroupId } = resourceOf(template, 'AWS::Athena::WorkGroup');
     expect(queries.map((q) => q.Name).sort()).toEqual(reportNames());
     for (const query of queries) {
-      expect(query.Database).toBe(`${stage}_bank_pipeline`);
+      expect(query.Database).toBe(`${stage}_bankpipe`);
       expect(query.WorkGroup).toEqual({ Ref: workgroupId });
       expect(query.QueryString).toBe(
         fs.readFileSync(path.join(ATHENA_DIR, `${String(query.Name)}.sql`), 'utf8').trim(),
@@ -285,7 +285,7 @@ describe('AnalyticsStack, provisioned warehouse', () => {
       expect.stringMatching(
         new RegExp(
           `^\\{Fn::Join:\\[,\\[arn:aws:redshift:eu-central-1:111111111111:${resource}:,` +
-            `\\{Fn::GetStackOutput:\\{StackName:dev-bank-pipeline-warehouse,[^}]*ProvisionedCluster[^}]*\\}\\},/${name}\\]\\]\\}$`,
+            `\\{Fn::GetStackOutput:\\{StackName:dev-bankpipe-warehouse,[^}]*ProvisionedCluster[^}]*\\}\\},/${name}\\]\\]\\}$`,
         ),
       );
     const resources = (sid: string): string[] => {
@@ -327,7 +327,7 @@ describe('AnalyticsStack contracts', () => {
 
   it('exposes the names the orchestration runs and the dashboard watches', () => {
     const targets = synth.analytics.resolve(synth.analytics.runTargets) as Record<string, unknown>;
-    expect(targets.glueDatabaseName).toBe('dev_bank_pipeline');
+    expect(targets.glueDatabaseName).toBe('dev_bankpipe');
     expect(targets.rawCrawlerName).toEqual({
       Ref: resourceOf(template, 'AWS::Glue::Crawler', 'RawCrawler').logicalId,
     });

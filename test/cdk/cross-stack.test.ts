@@ -18,7 +18,7 @@ const CONSUMERS = PIPELINE_PARTS.filter((part) => part !== 'foundation');
 describe.each(TEST_STAGES)('cross-stack references (%s)', (stage) => {
   it('every Fn::GetStackOutput names an output of its producer, carrying the producer’s replacement fingerprint', () => {
     const references = stackNames(stage).flatMap((name) =>
-      stackOutputReferences(loadTemplateJson(stage, name.replace(`${stage}-bank-pipeline-`, ''))),
+      stackOutputReferences(loadTemplateJson(stage, name.replace(`${stage}-bankpipe-`, ''))),
     );
     expect(references.length).toBeGreaterThan(100);
     for (const reference of references) {
@@ -34,7 +34,7 @@ describe.each(TEST_STAGES)('cross-stack references (%s)', (stage) => {
   it('publishes only resource types whose replacement properties are listed (others would be fingerprinted whole)', () => {
     const types = new Set(
       stackNames(stage).flatMap((name) =>
-        stackOutputReferences(loadTemplateJson(stage, name.replace(`${stage}-bank-pipeline-`, ''))).map(
+        stackOutputReferences(loadTemplateJson(stage, name.replace(`${stage}-bankpipe-`, ''))).map(
           (reference) =>
             resolveStackOutput(stage, {
               'Fn::GetStackOutput': { StackName: reference.stackName, OutputName: reference.outputName },
@@ -52,12 +52,12 @@ describe.each(TEST_STAGES)('cross-stack references (%s)', (stage) => {
     expect(configurations).toHaveLength(1);
     const [logicalId, configuration] = configurations[0] as (typeof configurations)[number];
     const name = configuration.Properties?.Name;
-    expect(name).toMatch(new RegExp(`^${stage}-bank-pipeline-processing-emr-[0-9a-f]{12}$`));
+    expect(name).toMatch(new RegExp(`^${stage}-bankpipe-processing-emr-[0-9a-f]{12}$`));
     const orchestration = loadTemplateJson(stage, 'orchestration');
     expect(JSON.stringify(orchestration)).toContain(name as string);
     for (const part of CONSUMERS) {
       const targets = stackOutputReferences(loadTemplateJson(stage, part))
-        .filter((reference) => reference.stackName === `${stage}-bank-pipeline-processing`)
+        .filter((reference) => reference.stackName === `${stage}-bankpipe-processing`)
         .map((reference) =>
           resolveStackOutput(stage, {
             'Fn::GetStackOutput': { StackName: reference.stackName, OutputName: reference.outputName },

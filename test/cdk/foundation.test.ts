@@ -24,7 +24,7 @@ describe.each(TEST_STAGES)('foundation stack (%s)', (stage) => {
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
     });
-    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: `alias/${stage}/bank-pipeline/data` });
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: `alias/${stage}/bankpipe/data` });
   });
 
   it('lets CloudWatch Logs use the key only for log groups of this account and region', () => {
@@ -88,7 +88,7 @@ describe.each(TEST_STAGES)('foundation stack (%s)', (stage) => {
   it('has no cdk-nag findings', () => {
     const report = path.join(TEST_OUT_ROOT, stage, 'validation-report.json');
     const json: unknown = fs.existsSync(report) ? JSON.parse(fs.readFileSync(report, 'utf8')) : {};
-    expect(nagFindingsOf(json, `${stage}-bank-pipeline-foundation`)).toEqual([]);
+    expect(nagFindingsOf(json, `${stage}-bankpipe-foundation`)).toEqual([]);
   });
 });
 

@@ -14,7 +14,7 @@ const ENV = { account: '111111111111', region: 'eu-central-1' };
 export function synthMonitoringAlone(warehouseKind: WarehouseKind = 'serverless'): { template: Template } {
   const standIns = createStandIns('dev');
   const inputs = orchestrationInputs(standIns);
-  const orchestration = new OrchestrationStack(standIns.app, 'dev-bank-pipeline-orchestration', {
+  const orchestration = new OrchestrationStack(standIns.app, 'dev-bankpipe-orchestration', {
     config: standIns.config,
     env: ENV,
     dataKey: standIns.dataKey,
@@ -26,19 +26,19 @@ export function synthMonitoringAlone(warehouseKind: WarehouseKind = 'serverless'
     analytics: inputs.analytics,
     warehouse: inputs.warehouse,
   });
-  const monitoring = new MonitoringStack(standIns.app, 'dev-bank-pipeline-monitoring', {
+  const monitoring = new MonitoringStack(standIns.app, 'dev-bankpipe-monitoring', {
     config: standIns.config,
     env: ENV,
     dataKey: standIns.dataKey,
     alertsTopic: inputs.alertsTopic,
     watched: {
       streaming: {
-        clusterName: 'dev-bank-pipeline-msk',
+        clusterName: 'dev-bankpipe-msk',
         topicName: 'bank.transactions.v1',
         sourceConnectorName: 'sftp-source-0a1b2c3d',
         sinkConnectorName: 's3-sink-4e5f6a7b',
         sinkConsumerGroup: 'connect-s3-sink-4e5f6a7b',
-        clusterArn: 'arn:aws:kafka:eu-central-1:111111111111:cluster/dev-bank-pipeline-msk/abc',
+        clusterArn: 'arn:aws:kafka:eu-central-1:111111111111:cluster/dev-bankpipe-msk/abc',
         brokerCount: 2,
         brokerLogGroupName: '/stand-in/msk',
         connectorLogGroupName: '/stand-in/connect',

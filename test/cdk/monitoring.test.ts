@@ -12,11 +12,11 @@ function refersTo(value: unknown, part: string, resource: string): boolean {
   const v = value as Record<string, unknown>;
   const imported = v['Fn::ImportValue'];
   if (typeof imported === 'string')
-    return imported.includes(`-bank-pipeline-${part}:`) && imported.includes(resource);
+    return imported.includes(`-bankpipe-${part}:`) && imported.includes(resource);
   const output = v['Fn::GetStackOutput'] as { StackName?: string; OutputName?: string } | undefined;
   return (
     output !== undefined &&
-    (output.StackName ?? '').endsWith(`-bank-pipeline-${part}`) &&
+    (output.StackName ?? '').endsWith(`-bankpipe-${part}`) &&
     (output.OutputName ?? '').includes(resource)
   );
 }
@@ -56,7 +56,7 @@ function dashboardBody(template: Template): string {
 describe.each(TEST_STAGES)('MonitoringStack (%s, serverless warehouse)', (stage) => {
   let template: Template;
   let alarms: Record<string, Record<string, unknown>>;
-  const name = (what: string): string => `${stage}-bank-pipeline-${what}`;
+  const name = (what: string): string => `${stage}-bankpipe-${what}`;
 
   beforeAll(() => {
     template = loadTemplate(stage, 'monitoring');
@@ -146,7 +146,7 @@ describe.each(TEST_STAGES)('MonitoringStack (%s, serverless warehouse)', (stage)
       Dimensions: expect.arrayContaining([
         { Name: 'Consumer Group', Value: expect.stringMatching(/^connect-.*s3-sink/) },
         { Name: 'Topic', Value: expect.any(String) },
-        { Name: 'Cluster Name', Value: expect.stringContaining(`${stage}-bank-pipeline`) },
+        { Name: 'Cluster Name', Value: expect.stringContaining(`${stage}-bankpipe`) },
       ]),
     });
   });
@@ -169,7 +169,7 @@ describe.each(TEST_STAGES)('MonitoringStack (%s, serverless warehouse)', (stage)
       MetricName: 'Errors',
     });
     expect(watchedMetric(alarms[name('report-refresh-failed')])).toMatchObject({
-      Namespace: 'BankPipeline',
+      Namespace: 'Bankpipe',
       MetricName: 'ReportRefreshFailures',
       Dimensions: [{ Name: 'service', Value: 'refresh-reports' }],
     });
@@ -239,10 +239,10 @@ describe.each(TEST_STAGES)('MonitoringStack (%s, serverless warehouse)', (stage)
       '"AWS/Lambda","Throttles"',
       '"ApproximateNumberOfMessagesVisible"',
       '"AWS/Redshift-Serverless","ComputeCapacity"',
-      '"BankPipeline","RecordsQuarantined"',
-      '"BankPipeline","RawLines"',
-      '"BankPipeline","HoursOutOfAttempts"',
-      '"BankPipeline","LateDataReruns"',
+      '"Bankpipe","RecordsQuarantined"',
+      '"Bankpipe","RawLines"',
+      '"Bankpipe","HoursOutOfAttempts"',
+      '"Bankpipe","LateDataReruns"',
     ]) {
       expect(body, expected).toContain(expected);
     }
@@ -254,7 +254,7 @@ describe.each(TEST_STAGES)('MonitoringStack (%s, serverless warehouse)', (stage)
 describe('MonitoringStack (provisioned warehouse)', () => {
   it('watches the cluster health instead of serverless capacity', () => {
     const { template } = synthMonitoringAlone('provisioned');
-    const health = alarmsByName(template)['dev-bank-pipeline-warehouse-unhealthy'];
+    const health = alarmsByName(template)['dev-bankpipe-warehouse-unhealthy'];
     expect(health).toMatchObject({ ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' });
     expect(watchedMetric(health)).toMatchObject({
       Namespace: 'AWS/Redshift',

@@ -325,7 +325,7 @@ describe.each(TEST_STAGES)('network stack (%s)', (stage) => {
   it('has no cdk-nag findings', () => {
     const report = path.join(TEST_OUT_ROOT, stage, 'validation-report.json');
     const reportJson: unknown = fs.existsSync(report) ? JSON.parse(fs.readFileSync(report, 'utf8')) : {};
-    expect(nagFindingsOf(reportJson, `${stage}-bank-pipeline-network`)).toEqual([]);
+    expect(nagFindingsOf(reportJson, `${stage}-bankpipe-network`)).toEqual([]);
   });
 });
 

@@ -153,7 +153,7 @@ describe.each(TEST_STAGES)('OrchestrationStack (%s)', (stage) => {
         ServiceRole: expect.stringMatching(/^<RefEmrServiceRole/),
         // A name derived from the security configuration's document (emr-security-configuration.ts), not a reference.
         SecurityConfiguration: expect.stringMatching(
-          new RegExp(`^${stage}-bank-pipeline-processing-emr-[0-9a-f]{12}$`),
+          new RegExp(`^${stage}-bankpipe-processing-emr-[0-9a-f]{12}$`),
         ),
         AutoTerminationPolicy: { IdleTimeout: 1800 },
         Instances: {
@@ -163,8 +163,8 @@ describe.each(TEST_STAGES)('OrchestrationStack (%s)', (stage) => {
       });
       expect(params.Tags).toEqual(
         expect.arrayContaining([
-          { Key: 'bank-pipeline:stage', Value: stage },
-          { Key: 'bank-pipeline:run-id', 'Value.$': '$.runId' },
+          { Key: 'bankpipe:stage', Value: stage },
+          { Key: 'bankpipe:run-id', 'Value.$': '$.runId' },
           { Key: 'for-use-with-amazon-emr-managed-policies', Value: 'true' },
         ]),
       );
@@ -311,7 +311,7 @@ describe.each(TEST_STAGES)('OrchestrationStack (%s)', (stage) => {
     it('is a STANDARD machine logging ALL to a KMS-encrypted log group, with X-Ray', () => {
       template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
         StateMachineType: 'STANDARD',
-        StateMachineName: `${stage}-bank-pipeline-run`,
+        StateMachineName: `${stage}-bankpipe-run`,
         LoggingConfiguration: Match.objectLike({ Level: 'ALL' }),
         TracingConfiguration: { Enabled: true },
       });
@@ -383,7 +383,7 @@ describe.each(TEST_STAGES)('OrchestrationStack (%s)', (stage) => {
       const emr = policyStatements(template).filter((s) => s.Sid === 'DriveOwnStageClusters');
       expect(emr).toHaveLength(1);
       expect(emr[0].Condition).toEqual({
-        StringEquals: { 'elasticmapreduce:ResourceTag/bank-pipeline:stage': stage },
+        StringEquals: { 'elasticmapreduce:ResourceTag/bankpipe:stage': stage },
       });
       expect(asList(emr[0].Action)).toEqual(
         expect.arrayContaining(['elasticmapreduce:AddJobFlowSteps', 'elasticmapreduce:TerminateJobFlows']),
@@ -397,7 +397,7 @@ describe.each(TEST_STAGES)('OrchestrationStack (%s)', (stage) => {
       const create = statements.find((s) => asList(s.Action).includes('elasticmapreduce:RunJobFlow'));
       expect(asList(create?.Action ?? [])).toEqual(['elasticmapreduce:RunJobFlow']);
       expect(create?.Condition).toEqual({
-        StringEquals: { 'elasticmapreduce:RequestTag/bank-pipeline:stage': stage },
+        StringEquals: { 'elasticmapreduce:RequestTag/bankpipe:stage': stage },
       });
       const tagging = statements.filter((s) => asList(s.Action).includes('elasticmapreduce:AddTags'));
       expect(tagging, 'AddTags in exactly one statement').toHaveLength(1);
@@ -405,9 +405,9 @@ describe.each(TEST_STAGES)('OrchestrationStack (%s)', (stage) => {
       expect(asList(addTags?.Action ?? [])).toEqual(['elasticmapreduce:AddTags']);
       expect(JSON.stringify(addTags?.Resource)).toContain(':cluster/*');
       expect(addTags?.Condition).toEqual({
-        StringEquals: { 'elasticmapreduce:ResourceTag/bank-pipeline:stage': stage },
-        StringEqualsIfExists: { 'elasticmapreduce:RequestTag/bank-pipeline:stage': stage },
-        'ForAllValues:StringEquals': { 'aws:TagKeys': ['bank-pipeline:stage', 'bank-pipeline:run-id'] },
+        StringEquals: { 'elasticmapreduce:ResourceTag/bankpipe:stage': stage },
+        StringEqualsIfExists: { 'elasticmapreduce:RequestTag/bankpipe:stage': stage },
+        'ForAllValues:StringEquals': { 'aws:TagKeys': ['bankpipe:stage', 'bankpipe:run-id'] },
       });
     });
 
@@ -632,7 +632,7 @@ describe('OrchestrationStack on a provisioned warehouse (stand-ins)', () => {
   beforeAll(() => {
     const standIns = createStandIns('dev');
     const inputs = orchestrationInputs(standIns);
-    const stack = new OrchestrationStack(standIns.app, 'dev-bank-pipeline-orchestration', {
+    const stack = new OrchestrationStack(standIns.app, 'dev-bankpipe-orchestration', {
       config: standIns.config,
       env: { account: '111111111111', region: 'eu-central-1' },
       dataKey: standIns.dataKey,

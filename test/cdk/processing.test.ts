@@ -181,9 +181,7 @@ describe.each(TEST_STAGES)('ProcessingStack (%s, global synth)', (stage) => {
     });
     // Named after a hash of its document: a changed configuration is replaced under a new name,
     // and the run state machine (another stack) holds that name, not a reference that could go stale.
-    expect(resource.Properties.Name).toMatch(
-      new RegExp(`^${stage}-bank-pipeline-processing-emr-[0-9a-f]{12}$`),
-    );
+    expect(resource.Properties.Name).toMatch(new RegExp(`^${stage}-bankpipe-processing-emr-[0-9a-f]{12}$`));
   });
 
   it('encrypts traffic between EMR nodes with the stage certificate zip, required in prod', () => {

@@ -110,7 +110,7 @@ describe.each(TEST_STAGES)('declared AWS runtimes in the %s templates', (stage) 
   it("runs every one of the app's Lambdas, in every stack, on the declared Node.js runtime", () => {
     const own: string[] = [];
     for (const stack of stackNames(stage)) {
-      const part = stack.replace(`${stage}-bank-pipeline-`, '');
+      const part = stack.replace(`${stage}-bankpipe-`, '');
       for (const [id, fn] of resourcesOfType(loadTemplateJson(stage, part), 'AWS::Lambda::Function')) {
         const runtime = fn.Properties?.Runtime;
         if (CDK_PROVIDED_FUNCTION.some((pattern) => pattern.test(id))) {

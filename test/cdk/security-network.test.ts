@@ -67,7 +67,7 @@ const EXTERNAL_SFTP_RULE = {
 
 describe.each(TEST_STAGES)('security groups of every stack (%s)', (stage) => {
   const rules = stackNames(stage).flatMap((stack) =>
-    internetRules(stack, loadTemplateJson(stage, stack.replace(`${stage}-bank-pipeline-`, ''))),
+    internetRules(stack, loadTemplateJson(stage, stack.replace(`${stage}-bankpipe-`, ''))),
   );
 
   it('lists every rule that reaches the internet, each with a named reason', () => {

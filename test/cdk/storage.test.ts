@@ -57,7 +57,7 @@ describe.each(TEST_STAGES)('storage stack (%s)', (stage) => {
           SSEAlgorithm: 'aws:kms',
           KMSMasterKeyID: {
             'Fn::GetStackOutput': expect.objectContaining({
-              StackName: `${stage}-bank-pipeline-foundation`,
+              StackName: `${stage}-bankpipe-foundation`,
               OutputName: expect.stringMatching(/DataKey.*Arn/),
             }),
           },
@@ -136,7 +136,7 @@ describe.each(TEST_STAGES)('storage stack (%s)', (stage) => {
   it('has no cdk-nag findings', () => {
     const report = path.join(TEST_OUT_ROOT, stage, 'validation-report.json');
     const reportJson: unknown = fs.existsSync(report) ? JSON.parse(fs.readFileSync(report, 'utf8')) : {};
-    expect(nagFindingsOf(reportJson, `${stage}-bank-pipeline-storage`)).toEqual([]);
+    expect(nagFindingsOf(reportJson, `${stage}-bankpipe-storage`)).toEqual([]);
   });
 });
 

@@ -50,7 +50,7 @@ describe.each(TEST_STAGES)('streaming stack (%s)', (stage: TestStage) => {
 
   it('sizes the MSK cluster from the stage config', () => {
     expect(cluster.Properties).toMatchObject({
-      ClusterName: `${stage}-bank-pipeline`,
+      ClusterName: `${stage}-bankpipe`,
       KafkaVersion: streaming.kafkaVersion,
       NumberOfBrokerNodes: streaming.brokerCount,
       BrokerNodeGroupInfo: {
@@ -165,22 +165,20 @@ describe.each(TEST_STAGES)('streaming stack (%s)', (stage: TestStage) => {
 
   it('names connectors, worker configurations and plugins with a hash of their content', () => {
     expect(source.Properties?.ConnectorName).toMatch(
-      new RegExp(`^${stage}-bank-pipeline-sftp-source-[0-9a-f]{8}$`),
+      new RegExp(`^${stage}-bankpipe-sftp-source-[0-9a-f]{8}$`),
     );
-    expect(sink.Properties?.ConnectorName).toMatch(
-      new RegExp(`^${stage}-bank-pipeline-s3-sink-[0-9a-f]{8}$`),
-    );
+    expect(sink.Properties?.ConnectorName).toMatch(new RegExp(`^${stage}-bankpipe-s3-sink-[0-9a-f]{8}$`));
     const workers = resourcesOfType(json, 'AWS::KafkaConnect::WorkerConfiguration');
     expect(workers.map(([, w]) => w.Properties?.Name).sort()).toEqual([
-      expect.stringMatching(new RegExp(`^${stage}-bank-pipeline-s3-sink-worker-[0-9a-f]{8}$`)),
-      expect.stringMatching(new RegExp(`^${stage}-bank-pipeline-sftp-source-worker-[0-9a-f]{8}$`)),
+      expect.stringMatching(new RegExp(`^${stage}-bankpipe-s3-sink-worker-[0-9a-f]{8}$`)),
+      expect.stringMatching(new RegExp(`^${stage}-bankpipe-sftp-source-worker-[0-9a-f]{8}$`)),
     ]);
     // Worker configurations cannot be deleted while referenced or updated: replaced ones are kept.
     for (const [, worker] of workers) expect(worker.DeletionPolicy).toBe('Retain');
     const plugins = resourcesOfType(json, 'AWS::KafkaConnect::CustomPlugin');
     expect(plugins.map(([, p]) => p.Properties?.Name).sort()).toEqual([
-      expect.stringMatching(new RegExp(`^${stage}-bank-pipeline-s3-jsonl-sink-[0-9a-f]{8}$`)),
-      expect.stringMatching(new RegExp(`^${stage}-bank-pipeline-sftp-jsonl-source-[0-9a-f]{8}$`)),
+      expect.stringMatching(new RegExp(`^${stage}-bankpipe-s3-jsonl-sink-[0-9a-f]{8}$`)),
+      expect.stringMatching(new RegExp(`^${stage}-bankpipe-sftp-jsonl-source-[0-9a-f]{8}$`)),
     ]);
   });
 
@@ -290,7 +288,7 @@ describe.each(TEST_STAGES)('streaming stack (%s)', (stage: TestStage) => {
   it('has no cdk-nag findings', () => {
     const report = path.join(TEST_OUT_ROOT, stage, 'validation-report.json');
     const reportJson: unknown = fs.existsSync(report) ? JSON.parse(fs.readFileSync(report, 'utf8')) : {};
-    expect(nagFindingsOf(reportJson, `${stage}-bank-pipeline-streaming`)).toEqual([]);
+    expect(nagFindingsOf(reportJson, `${stage}-bankpipe-streaming`)).toEqual([]);
   });
 });
 
@@ -328,7 +326,7 @@ describe('streaming stack with the Transfer Family log server', () => {
   it('creates the connection secret encrypted with the pipeline key, without any credential in it', () => {
     const json = result.template('streaming').toJSON();
     const [, secret] = single(json, 'AWS::SecretsManager::Secret');
-    expect(secret.Properties?.Name).toBe('dev/bank-pipeline/sftp-log-server');
+    expect(secret.Properties?.Name).toBe('dev/bankpipe/sftp-log-server');
     expect(secret.Properties?.KmsKeyId).toBeDefined();
     const value = JSON.stringify(secret.Properties?.SecretString);
     expect(value).toContain('msk-connect-source');
@@ -340,7 +338,7 @@ describe('streaming stack with the Transfer Family log server', () => {
     const [, source] = single(json, 'AWS::KafkaConnect::Connector', 'SftpSource');
     const connectorConfig = source.Properties?.ConnectorConfiguration as Record<string, string>;
     expect(connectorConfig['sftp.private.key']).toBe(
-      '${secretsmanager:dev%2Fbank-pipeline%2Fsftp-log-server:privateKey}',
+      '${secretsmanager:dev%2Fbankpipe%2Fsftp-log-server:privateKey}',
     );
     expect(connectorConfig['sftp.password']).toBeUndefined();
   });

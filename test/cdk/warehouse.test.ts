@@ -125,7 +125,7 @@ function adminSecretArnOf(template: Template): unknown {
 
 describe.each(TEST_STAGES)('WarehouseStack, serverless (%s, global synth)', (stage) => {
   const config = stageConfig(stage);
-  const name = `${stage}-bank-pipeline`;
+  const name = `${stage}-bankpipe`;
   let template: Template;
   beforeAll(() => {
     template = loadTemplate(stage, 'warehouse');
@@ -262,7 +262,7 @@ describe.each(TEST_STAGES)('WarehouseStack, serverless (%s, global synth)', (sta
     const statements = statementsOfPolicy(template, 'DataRolePolicy');
     const actions = statements.flatMap(actionsOf);
     expect(actions.filter((a) => /Put|Delete|Create|Update/.test(a))).toEqual([]);
-    expect(JSON.stringify(statements)).toContain(`table/${stage}_bank_pipeline/*`);
+    expect(JSON.stringify(statements)).toContain(`table/${stage}_bankpipe/*`);
     const trust = resourceOf(template, 'AWS::IAM::Role', 'DataRole').resource.Properties
       .AssumeRolePolicyDocument as {
       Statement: { Principal: { Service: string[] }; Condition: unknown }[];
@@ -299,7 +299,7 @@ describe('WarehouseStack, provisioned', () => {
     template.resourceCountIs('AWS::SecretsManager::Secret', 0);
     const { resource: cluster } = resourceOf(template, 'AWS::Redshift::Cluster');
     expect(cluster.Properties).toMatchObject({
-      ClusterIdentifier: 'dev-bank-pipeline',
+      ClusterIdentifier: 'dev-bankpipe',
       ClusterType: 'multi-node',
       NumberOfNodes: 2,
       Encrypted: true,
@@ -340,7 +340,7 @@ describe('WarehouseStack, provisioned', () => {
   it('pre-creates the cluster audit log groups', () => {
     for (const log of AUDIT_LOGS) {
       template.hasResourceProperties('AWS::Logs::LogGroup', {
-        LogGroupName: `/aws/redshift/cluster/dev-bank-pipeline/${log}`,
+        LogGroupName: `/aws/redshift/cluster/dev-bankpipe/${log}`,
         KmsKeyId: Match.anyValue(),
       });
     }
@@ -405,13 +405,13 @@ describe('WarehouseStack with -c allowDestroy=true (dev, serverless)', () => {
       kind: 'serverless',
       databaseName: 'bank',
       port: 5439,
-      workgroupName: 'dev-bank-pipeline',
+      workgroupName: 'dev-bankpipe',
     });
     expect(resolved).toContain('jdbc:redshift://');
     expect(resolved).toContain(':5439/bank');
     expect(synth.warehouse.monitoringTargets).toEqual({
       kind: 'serverless',
-      workgroupName: 'dev-bank-pipeline',
+      workgroupName: 'dev-bankpipe',
       clusterIdentifier: undefined,
     });
   });

@@ -25,7 +25,7 @@ describe('cdk.json stages', () => {
     const stages: StageOverrides = {
       qa: {
         network: { maxAzs: 3, natGateways: 0 },
-        streaming: { sftpSecretName: 'qa/bank-pipeline/sftp-log-server', topicPartitions: 12 },
+        streaming: { sftpSecretName: 'qa/bankpipe/sftp-log-server', topicPartitions: 12 },
         liveAlerts: { enabled: true },
       },
     };

@@ -46,7 +46,7 @@ describe('loadStageConfig', () => {
     // dev keeps no NAT gateway: its AWS API calls go through the endpoints (README, monthly cost).
     expect(config.network.natGateways).toBe(0);
     expect(config.warehouse.kind).toBe('serverless');
-    expect(config.streaming.sftpSecretName).toBe('dev/bank-pipeline/sftp-log-server');
+    expect(config.streaming.sftpSecretName).toBe('dev/bankpipe/sftp-log-server');
   });
 
   it('loads prod sized for three AZs with an alarm email', () => {

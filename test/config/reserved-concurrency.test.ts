@@ -31,7 +31,7 @@ function runFunctionReservations(stage: 'dev' | 'prod'): Record<string, unknown>
 describe('orchestration.reservedConcurrency in the synthesized templates', () => {
   it('dev reserves no concurrency anywhere, so it deploys into an account at the new-account quota', () => {
     for (const name of stackNames('dev')) {
-      const part = name.replace('dev-bank-pipeline-', '');
+      const part = name.replace('dev-bankpipe-', '');
       expect(JSON.stringify(loadTemplateJson('dev', part)), name).not.toContain(
         'ReservedConcurrentExecutions',
       );

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { stageResourcePrefix } from '../../lib/shared/pipeline-layout';
 import { loadStageConfig } from '../../lib/config';
 import { buildPipeline, type PipelineStacks } from '../../lib/pipeline-app';
 import { cdkJsonContext, FIXTURE_PLUGIN_DIR, loadTemplateJson, type TestStage } from './synth-pipeline';
@@ -25,7 +26,7 @@ export function resolveStackOutput(
     'Fn::GetStackOutput'
   ];
   if (!ref) throw new Error(`${JSON.stringify(value)} is not a Fn::GetStackOutput reference`);
-  const stackPart = ref.StackName.replace(`${stage}-bank-pipeline-`, '');
+  const stackPart = ref.StackName.replace(`${stageResourcePrefix(stage)}-`, '');
   const producer = loadTemplateJson(stage, stackPart) as unknown as CfnTemplate;
   const output = producer.Outputs?.[ref.OutputName];
   if (!output) throw new Error(`${ref.StackName} has no output ${ref.OutputName}`);
@@ -125,7 +126,7 @@ export function synthPipelineVariant(
   return {
     template: (part) =>
       JSON.parse(
-        fs.readFileSync(path.join(outdir, `${stage}-bank-pipeline-${part}.template.json`), 'utf8'),
+        fs.readFileSync(path.join(outdir, `${stageResourcePrefix(stage)}-${part}.template.json`), 'utf8'),
       ) as CfnTemplate,
   };
 }

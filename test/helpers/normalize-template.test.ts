@@ -55,7 +55,7 @@ function templateWith(assetHash: string, sqlHash: string): Record<string, unknow
       },
       SecurityConfiguration: {
         Type: 'AWS::Glue::SecurityConfiguration',
-        Properties: { Name: 'dev-bank-pipeline-a688eba8' },
+        Properties: { Name: 'dev-bankpipe-a688eba8' },
       },
     },
   };

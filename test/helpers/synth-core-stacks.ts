@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { S3_SINK_PLUGIN, SFTP_SOURCE_PLUGIN } from '../../connectors/connector-config';
+import { stageResourcePrefix } from '../../lib/shared/pipeline-layout';
 import { loadStageConfig, type StageConfig } from '../../lib/config';
 import { applyNagPacks } from '../../lib/shared/nag';
 import { FoundationStack } from '../../lib/shared/foundation-stack';
@@ -61,7 +62,7 @@ export function buildCoreStacks(stage: string, options: CoreSynthOptions = {}): 
   const app = new App({ outdir, context: { ...base, stages, ...options.context, stage } });
   const config = loadStageConfig((key) => app.node.tryGetContext(key));
   const env = { account: '111111111111', region: 'eu-central-1' };
-  const prefix = `${config.stage}-bank-pipeline`;
+  const prefix = stageResourcePrefix(config.stage);
   const common = { config, env, terminationProtection: config.stage === 'prod' };
   const foundation = new FoundationStack(app, `${prefix}-foundation`, common);
   const network = new NetworkStack(app, `${prefix}-network`, { ...common, dataKey: foundation.dataKey });
@@ -102,7 +103,7 @@ export function synthCoreStacks(stage: string, options: CoreSynthOptions = {}): 
       Template.fromJSON(
         JSON.parse(
           fs.readFileSync(
-            path.join(outdir, `${stacks.config.stage}-bank-pipeline-${part}.template.json`),
+            path.join(outdir, `${stageResourcePrefix(stacks.config.stage)}-${part}.template.json`),
             'utf8',
           ),
         ) as Record<string, unknown>,

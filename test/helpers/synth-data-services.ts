@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { stageResourcePrefix } from '../../lib/shared/pipeline-layout';
 import { loadStageConfig, type StageConfig } from '../../lib/config';
 import { applyNagPacks } from '../../lib/shared/nag';
 import { AnalyticsStack } from '../../lib/analytics/analytics-stack';
@@ -87,7 +88,7 @@ export function synthDataServices(
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `data-services-${stage}-`));
   const app = new App({ outdir, context: stageContext(stage, options) });
   const config = loadStageConfig((key) => app.node.tryGetContext(key));
-  const prefix = `${stage}-bank-pipeline`;
+  const prefix = stageResourcePrefix(stage);
   const common = { config, env: { account: '111111111111', region: 'eu-central-1' } };
   const foundation = new FoundationStack(app, `${prefix}-foundation`, common);
   const network = new NetworkStack(app, `${prefix}-network`, { ...common, dataKey: foundation.dataKey });
@@ -127,7 +128,7 @@ export function synthDataServices(
 
 /** cdk-nag findings of one stack in the global test synth (test/helpers/global-setup.ts). */
 export function globalNagFindings(stage: TestStage, part: DataServicePart): string[] {
-  const stackName = `${stage}-bank-pipeline-${part}`;
+  const stackName = `${stageResourcePrefix(stage)}-${part}`;
   return readNagFindings(path.join(TEST_OUT_ROOT, stage)).filter((f) =>
     (f.split(' at ')[1] ?? '').startsWith(stackName),
   );
@@ -135,7 +136,7 @@ export function globalNagFindings(stage: TestStage, part: DataServicePart): stri
 
 /** Acknowledgements recorded on one stack in the global test synth. */
 export function globalAcknowledgements(stage: TestStage, part: DataServicePart): Acknowledgement[] {
-  const stackName = `${stage}-bank-pipeline-${part}`;
+  const stackName = `${stageResourcePrefix(stage)}-${part}`;
   return readAcknowledgements(path.join(TEST_OUT_ROOT, stage)).filter((a) =>
     a.path.startsWith(`/${stackName}/`),
   );

@@ -2,13 +2,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { stageResourcePrefix } from '../../lib/shared/pipeline-layout';
 import { loadStageConfig, type StageConfig } from '../../lib/config';
 import { applyNagPacks } from '../../lib/shared/nag';
 import { buildPipeline } from '../../lib/pipeline-app';
 import { REPO_ROOT } from '../../lib/shared/repo-root';
 import { withEmrTlsFixture } from '../fixtures/emr-tls-fixture';
 
-/** The stacks every stage builds, each named `<stage>-bank-pipeline-<part>`. */
+/** The stacks every stage builds, each named `<stage>-bankpipe-<part>`. */
 export const PIPELINE_PARTS = [
   'foundation',
   'network',
@@ -97,7 +98,7 @@ export function stackNames(stage: TestStage): string[] {
 
 /** The synthesized template of one stack, e.g. loadTemplate('dev', 'storage'). */
 export function loadTemplate(stage: TestStage, part: string): Template {
-  const file = path.join(TEST_OUT_ROOT, stage, `${stage}-bank-pipeline-${part}.template.json`);
+  const file = path.join(TEST_OUT_ROOT, stage, `${stageResourcePrefix(stage)}-${part}.template.json`);
   if (!fs.existsSync(file)) {
     throw new Error(`${file} does not exist: run the CDK tests through vitest (global setup synthesizes it)`);
   }
@@ -106,6 +107,6 @@ export function loadTemplate(stage: TestStage, part: string): Template {
 
 /** The raw template JSON (for snapshot normalisation). */
 export function loadTemplateJson(stage: TestStage, part: string): Record<string, unknown> {
-  const file = path.join(TEST_OUT_ROOT, stage, `${stage}-bank-pipeline-${part}.template.json`);
+  const file = path.join(TEST_OUT_ROOT, stage, `${stageResourcePrefix(stage)}-${part}.template.json`);
   return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
 }

@@ -22,7 +22,7 @@ import { fastRetry, memoryLog } from './aws-test-helpers';
  * through unchanged.
  */
 
-const CRAWLER = 'dev-bank-pipeline-processed';
+const CRAWLER = 'dev-bankpipe-processed';
 
 let moto: MotoServer;
 let glue: GlueClient;

@@ -65,7 +65,7 @@ class InMemoryAdmin implements TopicAdmin {
 }
 
 const CLUSTER_ARN =
-  'arn:aws:kafka:eu-central-1:111111111111:cluster/dev-bank-pipeline/6b7c1f3e-1111-2222-3333-444455556666-2';
+  'arn:aws:kafka:eu-central-1:111111111111:cluster/dev-bankpipe/6b7c1f3e-1111-2222-3333-444455556666-2';
 const BROKERS = 'b-1.msk.example:9098,b-2.msk.example:9098';
 
 const SPEC: TopicSpec = {
@@ -331,7 +331,7 @@ describe('createMskIamToken', () => {
     expect(url.searchParams.get('X-Amz-Date')).toBe('20240501T120000Z');
     expect(url.searchParams.get('X-Amz-Expires')).toBe('900');
     expect(url.searchParams.get('X-Amz-Security-Token')).toBe('tok+/=');
-    expect(url.searchParams.get('User-Agent')).toMatch(/^bank-pipeline-kafka-topic\//);
+    expect(url.searchParams.get('User-Agent')).toMatch(/^bankpipe-kafka-topic\//);
   });
 
   it('carries a SigV4 signature that verifies against its own canonical request', async () => {

@@ -40,7 +40,7 @@ const s3 = mockSdkClient(S3Client);
 const dynamodb = mockSdkClient(DynamoDBClient);
 const sfn = mockSdkClient(SFNClient);
 
-const STATE_MACHINE_ARN = 'arn:aws:states:eu-central-1:111111111111:stateMachine:dev-bank-pipeline-run';
+const STATE_MACHINE_ARN = 'arn:aws:states:eu-central-1:111111111111:stateMachine:dev-bankpipe-run';
 const ports = createAwsRunStarter(
   { s3: new S3Client({}), dynamodb: new DynamoDBClient({}), sfn: new SFNClient({}) },
   { rawBucket: 'raw-bucket', runsTable: 'runs', stateMachineArn: STATE_MACHINE_ARN },
@@ -283,7 +283,7 @@ describe('start-run backfills', () => {
       'run-2024-04-30T23-a2',
     ]);
     expect(sfn.commandCalls(DescribeExecutionCommand)[0].args[0].input.executionArn).toBe(
-      'arn:aws:states:eu-central-1:111111111111:execution:dev-bank-pipeline-run:run-2024-04-30T23',
+      'arn:aws:states:eu-central-1:111111111111:execution:dev-bankpipe-run:run-2024-04-30T23',
     );
     const updates = dynamodb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
     const outcome = updates.find((u) => u.ExpressionAttributeValues?.[':outcome'] !== undefined);
@@ -810,7 +810,7 @@ describe('start-run handler', () => {
     vi.stubEnv('RUNS_TABLE', 'runs');
     vi.stubEnv('STATE_MACHINE_ARN', STATE_MACHINE_ARN);
     vi.stubEnv('MAX_RUN_ATTEMPTS', '3');
-    vi.stubEnv('POWERTOOLS_METRICS_NAMESPACE', 'BankPipelineTest');
+    vi.stubEnv('POWERTOOLS_METRICS_NAMESPACE', 'BankpipeTest');
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
     vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
     vi.resetModules();

@@ -34,14 +34,14 @@ function event(
   target: Record<string, string> = {
     Database: 'bank',
     SecretArn: SECRET_ARN,
-    WorkgroupName: 'dev-bank-pipeline',
+    WorkgroupName: 'dev-bankpipe',
   },
   sqlFiles: unknown = SQL_FILES,
 ): CloudFormationCustomResourceEvent {
   const base = {
     ServiceToken: 'arn:aws:lambda:eu-central-1:111111111111:function:provider',
     ResponseURL: 'https://example.invalid/response',
-    StackId: 'arn:aws:cloudformation:eu-central-1:111111111111:stack/dev-bank-pipeline-warehouse/1',
+    StackId: 'arn:aws:cloudformation:eu-central-1:111111111111:stack/dev-bankpipe-warehouse/1',
     RequestId: 'request-1',
     LogicalResourceId: 'Schema',
     ResourceType: 'Custom::WarehouseSchema',
@@ -57,14 +57,14 @@ function event(
     return {
       ...base,
       RequestType: 'Update',
-      PhysicalResourceId: 'warehouse-schema:workgroup/dev-bank-pipeline:bank',
+      PhysicalResourceId: 'warehouse-schema:workgroup/dev-bankpipe:bank',
       OldResourceProperties: base.ResourceProperties,
     };
   }
   return {
     ...base,
     RequestType: 'Delete',
-    PhysicalResourceId: 'warehouse-schema:workgroup/dev-bank-pipeline:bank',
+    PhysicalResourceId: 'warehouse-schema:workgroup/dev-bankpipe:bank',
   };
 }
 
@@ -119,7 +119,7 @@ describe('warehouse-schema custom resource', () => {
       expect(batch).toMatchObject({
         Database: 'bank',
         SecretArn: SECRET_ARN,
-        WorkgroupName: 'dev-bank-pipeline',
+        WorkgroupName: 'dev-bankpipe',
       });
       expect(batch.ClusterIdentifier).toBeUndefined();
     }
@@ -140,7 +140,7 @@ describe('warehouse-schema custom resource', () => {
     ]);
     expect(sleeps).toEqual([1_000, 1_000, 1_000]);
     expect(result).toEqual({
-      PhysicalResourceId: 'warehouse-schema:workgroup/dev-bank-pipeline:bank',
+      PhysicalResourceId: 'warehouse-schema:workgroup/dev-bankpipe:bank',
       Data: { AppliedFiles: '3', SqlHash: 'abc123' },
     });
   });
@@ -150,7 +150,7 @@ describe('warehouse-schema custom resource', () => {
     const { handler, context } = testHandler();
 
     const result = await handler(
-      event('Update', { Database: 'bank', DbUser: 'bank_admin', ClusterIdentifier: 'dev-bank-pipeline' }),
+      event('Update', { Database: 'bank', DbUser: 'bank_admin', ClusterIdentifier: 'dev-bankpipe' }),
       context,
     );
 
@@ -158,26 +158,26 @@ describe('warehouse-schema custom resource', () => {
     expect(batches).toHaveLength(SQL_FILES.length);
     for (const batch of batches) {
       expect(batch).toMatchObject({
-        ClusterIdentifier: 'dev-bank-pipeline',
+        ClusterIdentifier: 'dev-bankpipe',
         Database: 'bank',
         DbUser: 'bank_admin',
       });
       expect(batch.SecretArn).toBeUndefined();
       expect(batch.WorkgroupName).toBeUndefined();
     }
-    expect(result.PhysicalResourceId).toBe('warehouse-schema:cluster/dev-bank-pipeline:bank');
+    expect(result.PhysicalResourceId).toBe('warehouse-schema:cluster/dev-bankpipe:bank');
   });
 
   it('signs in to a Serverless workgroup as its own IAM role when given neither secret nor user', async () => {
     respondPerBatch();
     const { handler, context } = testHandler();
 
-    await handler(event('Create', { Database: 'bank', WorkgroupName: 'dev-bank-pipeline' }), context);
+    await handler(event('Create', { Database: 'bank', WorkgroupName: 'dev-bankpipe' }), context);
 
     const batches = redshiftData.commandCalls(BatchExecuteStatementCommand).map((c) => c.args[0].input);
     expect(batches).toHaveLength(SQL_FILES.length);
     for (const batch of batches) {
-      expect(batch).toMatchObject({ WorkgroupName: 'dev-bank-pipeline', Database: 'bank' });
+      expect(batch).toMatchObject({ WorkgroupName: 'dev-bankpipe', Database: 'bank' });
       expect(batch.SecretArn).toBeUndefined();
       expect(batch.DbUser).toBeUndefined();
     }
@@ -333,7 +333,7 @@ describe('warehouse-schema custom resource', () => {
     const result = await handler(event('Delete'), context);
 
     expect(redshiftData.calls()).toHaveLength(0);
-    expect(result).toEqual({ PhysicalResourceId: 'warehouse-schema:workgroup/dev-bank-pipeline:bank' });
+    expect(result).toEqual({ PhysicalResourceId: 'warehouse-schema:workgroup/dev-bankpipe:bank' });
   });
 
   it.each([

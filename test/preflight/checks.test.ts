@@ -134,7 +134,7 @@ describe('SFTP secret', () => {
     const result = await checkSftpSecret(fakeAws(), devConfig());
     expect(result.status).toBe('fail');
     expect(result.fix).toMatch(
-      /^aws secretsmanager create-secret --region us-east-1 --name dev\/bank-pipeline\/sftp-log-server /,
+      /^aws secretsmanager create-secret --region us-east-1 --name dev\/bankpipe\/sftp-log-server /,
     );
     const json = /--secret-string '(.*)'$/.exec(result.fix ?? '')?.[1] ?? '';
     expect(Object.keys(JSON.parse(json) as object)).toEqual(keys);

@@ -80,14 +80,14 @@ def _client(service: str, endpoint_url: str | None = None) -> Any:
 def test_provisioned_logs_in_as_the_loader_user_created_on_first_use(moto_endpoint: str) -> None:
     redshift = _client("redshift", moto_endpoint)
     redshift.create_cluster(
-        ClusterIdentifier="dev-bank-pipeline",
+        ClusterIdentifier="dev-bankpipe",
         NodeType="ra3.xlplus",
         MasterUsername="bank_admin",
         MasterUserPassword="Admin-pw-1",
         DBName="bank",
     )
 
-    credentials = provisioned_credentials(redshift, "dev-bank-pipeline", "bank")
+    credentials = provisioned_credentials(redshift, "dev-bankpipe", "bank")
 
     # AutoCreate=True: Redshift prefixes the user it returns with IAMA:.
     assert credentials.user == f"IAMA:{LOADER_DB_USER}"
@@ -106,13 +106,13 @@ def test_provisioned_request_names_the_user_the_group_and_autocreate() -> None:
             {
                 "DbUser": LOADER_DB_USER,
                 "DbName": "bank",
-                "ClusterIdentifier": "dev-bank-pipeline",
+                "ClusterIdentifier": "dev-bankpipe",
                 "DbGroups": [LOADER_DB_GROUP],
                 "AutoCreate": True,
                 "DurationSeconds": CREDENTIALS_DURATION_SECONDS,
             },
         )
-        credentials = provisioned_credentials(redshift, "dev-bank-pipeline", "bank")
+        credentials = provisioned_credentials(redshift, "dev-bankpipe", "bank")
     assert credentials == DbCredentials(f"IAMA:{LOADER_DB_USER}", "temp-pw")
 
 
@@ -122,10 +122,10 @@ def test_serverless_asks_for_the_callers_own_identity_on_the_workgroup() -> None
         stub.add_response(
             "get_credentials",
             {"dbUser": "IAMR:dev-load-job-role", "dbPassword": "temp-pw"},
-            {"workgroupName": "dev-bank-pipeline", "dbName": "bank", "durationSeconds": 3600},
+            {"workgroupName": "dev-bankpipe", "dbName": "bank", "durationSeconds": 3600},
         )
         credentials = temporary_credentials(
-            WarehouseLogin("serverless", "bank", workgroup_name="dev-bank-pipeline"),
+            WarehouseLogin("serverless", "bank", workgroup_name="dev-bankpipe"),
             lambda service: serverless if service == "redshift-serverless" else None,
         )
         stub.assert_no_pending_responses()

@@ -25,7 +25,7 @@ from bankpipe.warehouse_sql import PsycopgExecutor, apply_sql_dir
 from pg_server import PgServer, pg_server  # noqa: F401  (session fixture)
 from warehouse_fixtures import fixture_rows, write_processed
 
-WORKGROUP = "dev-bank-pipeline"
+WORKGROUP = "dev-bankpipe"
 
 
 def _get_resolved_options(argv: list[str], names: list[str]) -> dict[str, str]:

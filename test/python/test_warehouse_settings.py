@@ -18,13 +18,13 @@ from bankpipe.warehouse_settings import (
 SERVERLESS_ARGS = {
     "redshift_kind": "serverless",
     "redshift_database": "bank",
-    "redshift_workgroup": "dev-bank-pipeline",
+    "redshift_workgroup": "dev-bankpipe",
 }
 
 
 def test_serverless_login_from_the_job_arguments() -> None:
     assert warehouse_login_from_args(SERVERLESS_ARGS) == WarehouseLogin(
-        "serverless", "bank", workgroup_name="dev-bank-pipeline"
+        "serverless", "bank", workgroup_name="dev-bankpipe"
     )
 
 
