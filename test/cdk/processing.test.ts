@@ -94,6 +94,11 @@ describe('ATM job bundle', () => {
   it("stops with the packager's message when the contract cannot be packaged", () => {
     const badSchema = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'schema-')), 'transaction.schema.json');
     fs.writeFileSync(badSchema, '{ not json');
+    // The pipeline layout travels beside the contract; only the contract is broken here.
+    fs.copyFileSync(
+      path.join(REPO_ROOT, 'contracts', 'pipeline-layout.json'),
+      path.join(path.dirname(badSchema), 'pipeline-layout.json'),
+    );
     expect(() =>
       writeBundle({ ...spec, contractSchemaPath: badSchema }, fs.mkdtempSync(path.join(os.tmpdir(), 'out-'))),
     ).toThrow(/building bankpipe\.zip with 'python3 -m bankpipe\.package' failed: .+/s);

@@ -213,7 +213,7 @@ describe.each(TEST_STAGES)('streaming stack (%s)', (stage: TestStage) => {
     expect(content).toContain('Fn::Base64');
     expect(content).toContain('config.providers=secretsmanager');
     expect(content).toContain(
-      'config.providers.secretsmanager.class=io.bankpipeline.connect.config.SecretsManagerConfigProvider',
+      'config.providers.secretsmanager.class=io.bankpipe.connect.config.SecretsManagerConfigProvider',
     );
   });
 
