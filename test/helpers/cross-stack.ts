@@ -5,7 +5,13 @@ import { App } from 'aws-cdk-lib';
 import { stageResourcePrefix } from '../../lib/shared/pipeline-layout';
 import { loadStageConfig } from '../../lib/config';
 import { buildPipeline, type PipelineStacks } from '../../lib/pipeline-app';
-import { cdkJsonContext, FIXTURE_PLUGIN_DIR, loadTemplateJson, type TestStage } from './synth-pipeline';
+import {
+  cdkJsonContext,
+  FIXTURE_PLUGIN_DIR,
+  loadTemplateJson,
+  TEST_OUT_ROOT,
+  type TestStage,
+} from './synth-pipeline';
 
 export interface CfnTemplate {
   Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; [key: string]: unknown }>;
@@ -48,6 +54,13 @@ export function resourcesOfType(
 }
 
 /** cdk-nag findings of one stack from the stage's validation report. */
+/** cdk-nag findings on one stack ('network', 'storage', ...) of the global test synth's validation report. */
+export function globalStackNagFindings(stage: TestStage, part: string): string[] {
+  const report = path.join(TEST_OUT_ROOT, stage, 'validation-report.json');
+  const reportJson: unknown = fs.existsSync(report) ? JSON.parse(fs.readFileSync(report, 'utf8')) : {};
+  return nagFindingsOf(reportJson, `${stageResourcePrefix(stage)}-${part}`);
+}
+
 export function nagFindingsOf(reportJson: unknown, stackName: string): string[] {
   const report = reportJson as {
     pluginReports?: {

@@ -27,6 +27,11 @@ export function actionsOf(statement: { Action: string | string[] }): string[] {
   return Array.isArray(statement.Action) ? statement.Action : [statement.Action];
 }
 
+/** Every action with a wildcard that an Allow statement of the stack grants (least privilege wants none). */
+export function wildcardActions(template: Template): string[] {
+  return allowStatements(template).flatMap((s) => actionsOf(s).filter((a) => a.includes('*')));
+}
+
 /** The statements of one managed policy, found by the start of its logical id. */
 export function statementsOfPolicy(template: Template, logicalIdPrefix: string): PolicyStatementJson[] {
   const matches = Object.entries(template.findResources('AWS::IAM::ManagedPolicy')).filter(([id]) =>
