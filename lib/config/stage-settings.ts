@@ -345,7 +345,8 @@ export const STAGE_SETTINGS = {
     }),
     crawlNewFoldersOnly: setting(flag, {
       default: false,
-      meaning: "The processed-zone crawler reads only folders added since its last crawl (Glue's CRAWL_NEW_FOLDERS_ONLY)",
+      meaning:
+        "The processed-zone crawler reads only folders added since its last crawl (Glue's CRAWL_NEW_FOLDERS_ONLY)",
       tradeOff:
         'Glue then only logs schema changes: a changed report or transaction schema reaches the catalog only after a full crawl (set it false, or run the crawler once with CRAWL_EVERYTHING)',
     }),
