@@ -23,7 +23,7 @@ describe.each(TEST_STAGES)('stage %s', (stage) => {
   const parts = stageParts(stage);
 
   it('synthesizes every stack of the pipeline', () => {
-    expect(stackNames(stage)).toEqual(parts.map((p) => `${stage}-bank-pipeline-${p}`).sort());
+    expect(stackNames(stage)).toEqual(parts.map((p) => `${stage}-bankpipe-${p}`).sort());
   });
 
   it('passes the CloudFormation validation CDK runs at synth', () => {
