@@ -34,7 +34,7 @@ lint-templates: test-ts
 
 ## PySpark jobs and SQL on real Spark, PostgreSQL 15 and DuckDB; the local twin on real servers.
 test-python: setup
-	$(PY) -m pytest test/python test/local -q
+	$(PY) -m pytest test/python test/local -q -m "not chaos"
 
 test: check test-ts lint-templates test-python
 	@echo "All checks passed."

@@ -4,7 +4,7 @@ pipeline runs to completion and every generated line must be exactly once in the
 quarantine, the warehouse must equal the processed zone and the reports a recomputation.
 
 The full set (SFTP, S3, sink uploads, PostgreSQL during the MERGE, the Spark driver): `make chaos`.
-Run: .local/venv/bin/python -m pytest test/local/test_chaos_short.py -m twin
+Run: .local/venv/bin/python -m pytest test/local/test_chaos_short.py -m chaos
 (twin start, two kills of ~1 min each, one pipeline run: its Spark job dominates; on two cores busy with
 other work that run alone took 10-15 min)
 """
@@ -18,7 +18,8 @@ from chaos.chaos import run_scenarios
 from chaos.scenarios import SHORT_SET, Sizes
 from chaos.twin_control import fresh_twin
 
-pytestmark = pytest.mark.twin
+# Marked `chaos`, so `make test` leaves it out; run it with `-m chaos`.
+pytestmark = [pytest.mark.twin, pytest.mark.chaos]
 
 SIZES = Sizes(lines=600, files=3, spacing_seconds=2.0)
 
