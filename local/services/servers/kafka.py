@@ -71,7 +71,11 @@ class KafkaService(Service):
             self._format_storage(paths)
 
     def _format_storage(self, paths: Paths) -> None:
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        # Kafka's own Uuid.randomUuid() never returns an id starting with "-", because the storage
+        # tool's parser would read it as an option ("--cluster-id: expected one argument"): same here.
+        cluster_id = "-"
+        while cluster_id.startswith("-"):
+            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         command = java_command(
             "256m",
             "kafka",
