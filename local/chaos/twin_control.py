@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,12 +22,9 @@ from pathlib import Path
 from services import processes
 from services.processes import ProcessRecord
 from services.servers.sftp import SftpLayout, sftp_client_command
-from services.settings import BUCKETS, PORTS, Paths
+from services.settings import BUCKETS, PORTS, RUN_PIPELINE, TSX, TWIN_CLI, Paths, free_ports
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-TWIN_CLI = REPO_ROOT / "local" / "twin.py"
-TSX = REPO_ROOT / "node_modules" / ".bin" / "tsx"
-RUN_PIPELINE = REPO_ROOT / "local" / "pipeline" / "run-pipeline.ts"
 # A restart right after a SIGKILL can meet the dead process's leftovers for a moment (PostgreSQL's
 # backends still attached to shared memory, a port in TIME_WAIT): the start is tried again.
 RESTART_ATTEMPTS = 6
@@ -37,19 +33,6 @@ RESTART_PAUSE_SECONDS = 2.0
 
 class ChaosError(Exception):
     """The chaos run could not do what it set out to do (not a finding about the pipeline)."""
-
-
-def _free_ports(count: int) -> list[int]:
-    sockets = []
-    try:
-        for _ in range(count):
-            probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            probe.bind(("127.0.0.1", 0))
-            sockets.append(probe)
-        return [probe.getsockname()[1] for probe in sockets]
-    finally:
-        for probe in sockets:
-            probe.close()
 
 
 @dataclass
@@ -165,7 +148,7 @@ def fresh_twin(keep: bool = False) -> Iterator[Twin]:
     env = {
         **os.environ,
         "TWIN_HOME": str(home),
-        **dict(zip(variables, map(str, _free_ports(len(variables))), strict=True)),
+        **dict(zip(variables, map(str, free_ports(len(variables))), strict=True)),
     }
     twin = Twin(home, env)
     try:

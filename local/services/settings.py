@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# What drives a twin from outside it (tests, the chaos driver): its command line and the pipeline run.
+TWIN_CLI = REPO_ROOT / "local" / "twin.py"
+TSX = REPO_ROOT / "node_modules" / ".bin" / "tsx"
+RUN_PIPELINE = REPO_ROOT / "local" / "pipeline" / "run-pipeline.ts"
 
 # Demo credentials of the S3 stand-in. They only exist on this machine; AWS SDKs pick them up from
 # the environment (see `twin.py env`). Path-style addressing, region us-east-1.
@@ -147,3 +152,17 @@ def jar_classpath(name: str) -> str:
             "(scripts/setup.sh does this)."
         )
     return f"{directory}/*"
+
+
+def free_ports(count: int) -> list[int]:
+    """`count` distinct ports free on 127.0.0.1 now (all probes held open together, so none repeats)."""
+    sockets = []
+    try:
+        for _ in range(count):
+            probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            probe.bind(("127.0.0.1", 0))
+            sockets.append(probe)
+        return [probe.getsockname()[1] for probe in sockets]
+    finally:
+        for probe in sockets:
+            probe.close()

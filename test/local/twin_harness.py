@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -17,28 +16,13 @@ from pathlib import Path
 import psycopg
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-TWIN_CLI = REPO_ROOT / "local" / "twin.py"
-TSX = REPO_ROOT / "node_modules" / ".bin" / "tsx"
-RUN_PIPELINE = REPO_ROOT / "local" / "pipeline" / "run-pipeline.ts"
 sys.path.insert(0, str(REPO_ROOT / "local"))
 
 from services import processes  # noqa: E402 - needs the path above
 from services.processes import ProcessRecord  # noqa: E402
+from services.settings import RUN_PIPELINE, TSX, TWIN_CLI, free_ports  # noqa: E402
 
 START_TIMEOUT_SECONDS = 300
-
-
-def _free_ports(count: int) -> list[int]:
-    sockets = []
-    try:
-        for _ in range(count):
-            probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            probe.bind(("127.0.0.1", 0))
-            sockets.append(probe)
-        return [probe.getsockname()[1] for probe in sockets]
-    finally:
-        for probe in sockets:
-            probe.close()
 
 
 @dataclass(frozen=True)
@@ -81,7 +65,7 @@ def running_twin() -> Iterator[RunningTwin]:
     # other OS users that must reach their data.
     home = Path(tempfile.mkdtemp(prefix="twin-test-"))
     home.chmod(0o755)
-    ports = _free_ports(7)
+    ports = free_ports(7)
     env = {
         **os.environ,
         "TWIN_HOME": str(home),
