@@ -4,8 +4,6 @@ against the reference validator (the jsonschema package)."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import zipfile
 from datetime import datetime
 from decimal import Decimal
@@ -19,6 +17,7 @@ from bankpipe.contract import ContractError, contract_from_schema, load_contract
 from bankpipe.package import build_zip
 from fixtures.atm_rows import build_rows
 from fixtures.corpus import BEYOND_SCHEMA_REASONS, load_bad_lines
+from fixtures.packaged_zip import run_with_only_the_zip
 
 
 @pytest.fixture(scope="module")
@@ -118,15 +117,7 @@ def test_packaged_zip_carries_the_schema_and_is_found_inside_the_zip(
         "from bankpipe.contract import locate_schema_text, load_contract;"
         "print(locate_schema_text()[1]); print(len(load_contract().required))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe],
-        env={"PYTHONPATH": str(archive), "PATH": "/usr/bin:/bin"},
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    source, required = result.stdout.split("\n")[:2]
+    source, required = run_with_only_the_zip(archive, probe, tmp_path).split("\n")[:2]
     assert source == "bankpipe/transaction.schema.json (packaged)"
     assert int(required) == len(json.loads(schema_path.read_text())["required"])
 

@@ -7,8 +7,6 @@ import copy
 import hashlib
 import json
 import pkgutil
-import subprocess
-import sys
 import zipfile
 from decimal import Decimal
 
@@ -16,6 +14,7 @@ import pytest
 
 from bankpipe import fraud_rules as fr
 from bankpipe.package import build_zip
+from fixtures.packaged_zip import run_with_only_the_zip
 from fixtures.paths import REPO_ROOT
 
 RULES_PATH = REPO_ROOT / "contracts" / "fraud-rules.json"
@@ -76,14 +75,7 @@ def test_the_job_zip_carries_the_file_and_the_job_reads_it_from_there(tmp_path):
         assert zipped.read("bankpipe/fraud-rules.json").decode() == RULES_PATH.read_text(encoding="utf-8")
     # A fresh interpreter with only the zip on its path finds the packaged copy, not the checkout's.
     probe = "from bankpipe.fraud_rules import locate_fraud_rules_text; print(locate_fraud_rules_text()[1])"
-    where = subprocess.run(
-        [sys.executable, "-c", probe],
-        env={"PYTHONPATH": str(archive)},
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    where = run_with_only_the_zip(archive, probe, tmp_path).strip()
     assert where == "bankpipe/fraud-rules.json (packaged)"
 
 

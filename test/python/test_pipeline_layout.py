@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import zipfile
 
 import pytest
@@ -15,6 +13,7 @@ from bankpipe.enrich import PARTITION_COLUMN
 from bankpipe.job import Locations
 from bankpipe.package import build_zip
 from bankpipe.warehouse_load import transactions_path
+from fixtures.packaged_zip import run_with_only_the_zip
 from fixtures.paths import REPO_ROOT
 
 LAYOUT_PATH = REPO_ROOT / "contracts" / "pipeline-layout.json"
@@ -92,14 +91,7 @@ def test_the_job_zip_carries_the_file_and_the_job_reads_it_from_there(tmp_path):
         )
     # A fresh interpreter with only the zip on its path (as on EMR) finds the packaged copy.
     probe = "from bankpipe.layout import locate_layout_text; print(locate_layout_text()[1])"
-    where = subprocess.run(
-        [sys.executable, "-c", probe],
-        env={"PYTHONPATH": str(archive)},
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    where = run_with_only_the_zip(archive, probe, tmp_path).strip()
     assert where == "bankpipe/pipeline-layout.json (packaged)"
 
 
