@@ -34,7 +34,10 @@ export function parseWindowId(id: string): HourWindow {
   const fix = "use the form 'YYYY-MM-DDTHH' in UTC, e.g. '2024-05-01T13'";
   if (!match) throw new PermanentError(`window ${JSON.stringify(id)} is not a valid hour: ${fix}`);
   const [year, month, day, hour] = match.slice(1).map(Number);
-  const start = new Date(Date.UTC(year, month - 1, day, hour));
+  // Date.UTC reads the years 0-99 as 1900-1999; setUTCFullYear takes every four-digit year as written.
+  const start = new Date(0);
+  start.setUTCFullYear(year, month - 1, day);
+  start.setUTCHours(hour);
   if (start.getUTCMonth() !== month - 1 || start.getUTCDate() !== day || hour > 23) {
     throw new PermanentError(`window ${JSON.stringify(id)} is not a real hour: ${fix}`);
   }

@@ -153,8 +153,31 @@ describe('parseWindowId: the hour a backfill names', () => {
     expect(window.start.toISOString()).toBe(`${id}:00:00.000Z`);
   });
 
+  // Date.UTC would read the years 0-99 as 1900-1999: 0099-01-01T00 came back as 1999-01-01T00.
+  it.each([
+    ['0000-01-01T00', 'year 0, the first a four-digit id can name'],
+    ['0000-02-29T00', 'year 0 is a leap year (1900 is not)'],
+    ['0004-02-29T23', 'year 4 is a leap year (1904 too, but 4 is not 1904)'],
+    ['0099-01-01T00', 'the last year Date.UTC moves'],
+    ['0099-12-31T23', 'its last hour'],
+    ['0100-01-01T00', 'the first year Date.UTC reads as written'],
+    ['1969-12-31T23', 'the last hour before 1970'],
+    ['9999-12-31T23', 'the last hour a four-digit id can name'],
+  ])('reads the year of %s as written (%s)', (id) => {
+    const window = parseWindowId(id);
+    expect(window.id).toBe(id);
+    expect(window.start.toISOString()).toBe(`${id}:00:00.000Z`);
+    expect(window.rawPrefix).toBe(
+      `transactions/year=${id.slice(0, 4)}/month=${id.slice(5, 7)}/day=${id.slice(8, 10)}/hour=${id.slice(11)}/`,
+    );
+  });
+
   it.each([
     '2024-05-01T24',
+    '0099-02-29T00',
+    '0100-02-29T00',
+    '0000-02-30T00',
+    '0099-12-31T24',
     '2024-05-31T24',
     '2024-12-31T24',
     '2024-05-01T99',
