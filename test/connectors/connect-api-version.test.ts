@@ -100,7 +100,7 @@ describe('connector plugins and the Kafka Connect of MSK Connect', () => {
   });
 
   it.each(PLUGINS.map((plugin) => [plugin.name, plugin] as const))(
-    '%s zip holds the connector jar and its libraries, no worker-provided jar',
+    '%s zip holds the connector jar, the shared plugin code and its libraries, no worker-provided jar',
     (_name, plugin) => {
       const zipPath = path.join(CONNECTORS, 'dist', plugin.zipFileName);
       expect(
@@ -109,6 +109,8 @@ describe('connector plugins and the Kafka Connect of MSK Connect', () => {
       ).toBe(true);
       const jars = zipEntryNames(zipPath).filter((entry) => entry.endsWith('.jar'));
       expect(jars).toContain(`${plugin.name}-${plugin.version}/lib/${plugin.name}-${plugin.version}.jar`);
+      // MSK Connect loads each plugin zip on its own: the code both plugins share travels in each.
+      expect(jars).toContain(`${plugin.name}-${plugin.version}/lib/plugin-common-${plugin.version}.jar`);
       expect(jars.filter((jar) => WORKER_PROVIDED_JAR.test(jar))).toEqual([]);
     },
   );

@@ -1,13 +1,11 @@
 package io.bankpipe.connect.s3;
 
-import java.util.ArrayList;
-import java.util.HashMap;
+import io.bankpipe.connect.common.ConnectorSettings;
+import io.bankpipe.connect.common.PluginVersion;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.sink.SinkConnector;
 
@@ -17,17 +15,20 @@ import org.apache.kafka.connect.sink.SinkConnector;
  * lines is available from the package registry here.
  */
 public final class S3JsonLinesSinkConnector extends SinkConnector {
-  private Map<String, String> props;
+  /** The plugin version, shared with the task. */
+  static final String VERSION =
+      PluginVersion.read(S3JsonLinesSinkConnector.class, "/s3-jsonl-sink-version.properties");
+
+  private final ConnectorSettings settings = new ConnectorSettings(S3SinkConfig::new, S3SinkConfig.BUCKET);
 
   @Override
   public String version() {
-    return Version.get();
+    return VERSION;
   }
 
   @Override
   public void start(Map<String, String> props) {
-    new S3SinkConfig(props);
-    this.props = new HashMap<>(props);
+    settings.start(props);
   }
 
   @Override
@@ -35,13 +36,10 @@ public final class S3JsonLinesSinkConnector extends SinkConnector {
     return S3JsonLinesSinkTask.class;
   }
 
+  /** Every task takes the same settings; Connect spreads the partitions over them. */
   @Override
   public List<Map<String, String>> taskConfigs(int maxTasks) {
-    List<Map<String, String>> configs = new ArrayList<>();
-    for (int i = 0; i < Math.max(1, maxTasks); i++) {
-      configs.add(new HashMap<>(props));
-    }
-    return configs;
+    return settings.taskConfigs(maxTasks);
   }
 
   @Override
@@ -52,21 +50,8 @@ public final class S3JsonLinesSinkConnector extends SinkConnector {
     return S3SinkConfig.CONFIG_DEF;
   }
 
-  /** Adds the rules spanning several keys to Connect's per-key validation. */
   @Override
   public Config validate(Map<String, String> connectorConfigs) {
-    Config result = super.validate(connectorConfigs);
-    if (result.configValues().stream().allMatch(v -> v.errorMessages().isEmpty())) {
-      try {
-        new S3SinkConfig(connectorConfigs);
-      } catch (ConfigException e) {
-        for (ConfigValue value : result.configValues()) {
-          if (value.name().equals(S3SinkConfig.BUCKET)) {
-            value.addErrorMessage(e.getMessage());
-          }
-        }
-      }
-    }
-    return result;
+    return settings.validate(super.validate(connectorConfigs), connectorConfigs);
   }
 }

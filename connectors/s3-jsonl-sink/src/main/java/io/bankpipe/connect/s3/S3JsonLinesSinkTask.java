@@ -80,7 +80,7 @@ public final class S3JsonLinesSinkTask extends SinkTask {
 
   @Override
   public String version() {
-    return Version.get();
+    return S3JsonLinesSinkConnector.VERSION;
   }
 
   @Override

@@ -1,5 +1,7 @@
 package io.bankpipe.connect.s3;
 
+import io.bankpipe.connect.common.Passwords;
+import io.bankpipe.connect.common.TextRule;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
@@ -50,6 +52,30 @@ public final class S3SinkConfig extends AbstractConfig {
     }
   }
 
+  // The validators come before CONFIG_DEF: static fields initialise in order of declaration.
+  private static final TextRule PREFIX_RULE = TextRule.of("empty or ending with '/'", text -> {
+    String prefix = text.trim();
+    boolean folder = !prefix.startsWith("/") && (prefix.isEmpty() || prefix.endsWith("/"));
+    return folder ? null : "Must be empty or a folder such as 'data/' (no leading '/', trailing '/').";
+  });
+
+  private static final TextRule HOUR_FOLDER_RULE =
+      TextRule.of("a folder pattern with {year:4}, {month:2}, {day:2}, {hour:2}", text -> {
+        try {
+          HourFolderPattern.parse(text.trim());
+          return null;
+        } catch (IllegalArgumentException e) {
+          return "Must be " + e.getMessage().replaceFirst("^must be ", "");
+        }
+      });
+
+  private static final TextRule FOLDER_RULE = TextRule.of("one folder name ending with '/'",
+      text -> text.trim().matches("[A-Za-z0-9_.=-]+/") ? null
+          : "Must be one folder name ending with '/', e.g. '_watermarks/'.");
+
+  private static final TextRule ENDPOINT_RULE =
+      TextRule.of("empty or http(s)://host[:port]", S3SinkConfig::endpointProblem);
+
   public static final ConfigDef CONFIG_DEF = buildConfigDef();
 
   public S3SinkConfig(Map<String, String> props) {
@@ -69,17 +95,17 @@ public final class S3SinkConfig extends AbstractConfig {
             Importance.HIGH, "AWS region of the bucket, e.g. eu-central-1.", s3, ++s, Width.SHORT, "Region")
         // The layout values have no default here: the pipeline's layout file defines them once and the
         // rendered connector configuration (connectors/connector-config.ts) always sets them.
-        .define(PREFIX, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new PrefixValidator(), Importance.HIGH,
+        .define(PREFIX, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, PREFIX_RULE, Importance.HIGH,
             "Key prefix under which the hour folders are written; ends with '/' (or is empty).",
             s3, ++s, Width.MEDIUM, "Key prefix")
-        .define(HOUR_FOLDER_PATTERN, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new HourFolderValidator(),
+        .define(HOUR_FOLDER_PATTERN, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, HOUR_FOLDER_RULE,
             Importance.HIGH, "Hour folder under the key prefix, with the UTC fields {year:4}, {month:2}, {day:2}, "
                 + "{hour:2} (zero-padded to the digit count); ends with '/'.",
             s3, ++s, Width.LONG, "Hour folder pattern")
-        .define(WATERMARK_FOLDER, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new FolderValidator(), Importance.HIGH,
+        .define(WATERMARK_FOLDER, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, FOLDER_RULE, Importance.HIGH,
             "Folder under the key prefix for the per-partition watermarks; should start with '_' so Spark and "
                 + "Glue do not read it as data.", s3, ++s, Width.MEDIUM, "Watermark folder")
-        .define(ENDPOINT, Type.STRING, "", new EndpointValidator(), Importance.LOW,
+        .define(ENDPOINT, Type.STRING, "", ENDPOINT_RULE, Importance.LOW,
             "S3 endpoint URL override for an S3-compatible server (local twin); empty on AWS.",
             s3, ++s, Width.MEDIUM, "Endpoint")
         .define(PATH_STYLE, Type.BOOLEAN, false, Importance.LOW,
@@ -155,15 +181,11 @@ public final class S3SinkConfig extends AbstractConfig {
   }
 
   public Password accessKeyId() {
-    return nonEmpty(getPassword(ACCESS_KEY_ID));
+    return Passwords.nonEmpty(getPassword(ACCESS_KEY_ID));
   }
 
   public Password secretAccessKey() {
-    return nonEmpty(getPassword(SECRET_ACCESS_KEY));
-  }
-
-  private static Password nonEmpty(Password p) {
-    return p == null || p.value() == null || p.value().isEmpty() ? null : p;
+    return Passwords.nonEmpty(getPassword(SECRET_ACCESS_KEY));
   }
 
   /** "none", "AES256" or "aws:kms". */
@@ -196,74 +218,18 @@ public final class S3SinkConfig extends AbstractConfig {
     return TimestampSource.valueOf(getString(TIMESTAMP_SOURCE).trim().toUpperCase(Locale.ROOT));
   }
 
-  static final class PrefixValidator implements ConfigDef.Validator {
-    @Override
-    public void ensureValid(String name, Object value) {
-      String prefix = value == null ? "" : value.toString().trim();
-      if (prefix.startsWith("/") || (!prefix.isEmpty() && !prefix.endsWith("/"))) {
-        throw new ConfigException(name, value, "Must be empty or a folder such as 'data/' (no leading '/', "
-            + "trailing '/').");
-      }
+  private static String endpointProblem(String text) {
+    String endpoint = text.trim();
+    if (endpoint.isEmpty()) {
+      return null;
     }
-
-    @Override
-    public String toString() {
-      return "empty or ending with '/'";
-    }
-  }
-
-  static final class HourFolderValidator implements ConfigDef.Validator {
-    @Override
-    public void ensureValid(String name, Object value) {
-      try {
-        HourFolderPattern.parse(value == null ? null : value.toString().trim());
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException(name, value, "Must be " + e.getMessage().replaceFirst("^must be ", ""));
-      }
-    }
-
-    @Override
-    public String toString() {
-      return "a folder pattern with {year:4}, {month:2}, {day:2}, {hour:2}";
-    }
-  }
-
-  static final class FolderValidator implements ConfigDef.Validator {
-    @Override
-    public void ensureValid(String name, Object value) {
-      String folder = value == null ? "" : value.toString().trim();
-      if (!folder.matches("[A-Za-z0-9_.=-]+/")) {
-        throw new ConfigException(name, value, "Must be one folder name ending with '/', e.g. '_watermarks/'.");
-      }
-    }
-
-    @Override
-    public String toString() {
-      return "one folder name ending with '/'";
-    }
-  }
-
-  static final class EndpointValidator implements ConfigDef.Validator {
-    @Override
-    public void ensureValid(String name, Object value) {
-      String endpoint = value == null ? "" : value.toString().trim();
-      if (endpoint.isEmpty()) {
-        return;
-      }
-      try {
-        URI uri = new URI(endpoint);
-        if (uri.getScheme() == null || uri.getHost() == null
-            || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
-          throw new URISyntaxException(endpoint, "needs http(s)://host[:port]");
-        }
-      } catch (URISyntaxException e) {
-        throw new ConfigException(name, value, "Not an endpoint URL like http://127.0.0.1:9000 (" + e.getReason() + ").");
-      }
-    }
-
-    @Override
-    public String toString() {
-      return "empty or http(s)://host[:port]";
+    String problem = "Not an endpoint URL like http://127.0.0.1:9000 (%s).";
+    try {
+      URI uri = new URI(endpoint);
+      boolean http = uri.getHost() != null && ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()));
+      return http ? null : String.format(problem, "needs http(s)://host[:port]");
+    } catch (URISyntaxException e) {
+      return String.format(problem, e.getReason());
     }
   }
 }

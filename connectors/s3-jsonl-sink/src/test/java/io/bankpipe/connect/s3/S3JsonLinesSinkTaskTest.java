@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.bankpipe.connect.common.PipelineLayout;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -52,7 +53,11 @@ class S3JsonLinesSinkTaskTest {
     props.put("aws.s3.region", "eu-central-1");
     props.put("file.max.records", "3");
     props.put("file.rotate.interval.ms", "60000");
-    return PipelineLayout.putInto(props);
+    // The layout settings the connector config renderer adds (connectors/connector-config.ts).
+    props.put(S3SinkConfig.PREFIX, PipelineLayout.RAW_PREFIX);
+    props.put(S3SinkConfig.HOUR_FOLDER_PATTERN, PipelineLayout.HOUR_FOLDER_PATTERN);
+    props.put(S3SinkConfig.WATERMARK_FOLDER, PipelineLayout.WATERMARK_FOLDER);
+    return props;
   }
 
   static SinkRecord record(long offset, long timestamp, Object value) {

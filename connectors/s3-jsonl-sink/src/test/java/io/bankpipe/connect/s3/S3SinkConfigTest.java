@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.bankpipe.connect.common.PipelineLayout;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.ConfigValue;
 import org.junit.jupiter.api.Test;
 
 class S3SinkConfigTest {
@@ -30,6 +34,18 @@ class S3SinkConfigTest {
     props.put("aws.access.key.id", "AKIDEXAMPLE");
     String message = errorFor(props);
     assertTrue(message.contains("aws.secret.access.key") && message.contains("IAM role"), message);
+  }
+
+  @Test
+  void connectorValidateReportsCrossFieldErrorsOnTheKeyTheyName() {
+    Map<String, String> props = S3JsonLinesSinkTaskTest.config();
+    props.put("aws.s3.sse.kms.key.id", "alias/raw");
+
+    List<ConfigValue> values = new S3JsonLinesSinkConnector().validate(props).configValues();
+    Map<String, List<String>> errors = values.stream().filter(v -> !v.errorMessages().isEmpty())
+        .collect(Collectors.toMap(ConfigValue::name, ConfigValue::errorMessages));
+
+    assertEquals(List.of("aws.s3.sse.kms.key.id"), List.copyOf(errors.keySet()));
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.bankpipe.connect.common.PipelineLayout;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;

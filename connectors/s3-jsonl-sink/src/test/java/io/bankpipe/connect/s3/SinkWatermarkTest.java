@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.bankpipe.connect.common.PipelineLayout;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -80,7 +80,7 @@ public final class SftpJsonLinesSourceTask extends SourceTask {
 
   @Override
   public String version() {
-    return Version.get();
+    return SftpJsonLinesSourceConnector.VERSION;
   }
 
   @Override

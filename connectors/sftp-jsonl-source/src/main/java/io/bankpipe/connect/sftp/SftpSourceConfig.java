@@ -1,5 +1,7 @@
 package io.bankpipe.connect.sftp;
 
+import io.bankpipe.connect.common.Passwords;
+import io.bankpipe.connect.common.TextRule;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -71,6 +73,21 @@ public final class SftpSourceConfig extends AbstractConfig {
     }
   }
 
+  /** Rejects relative paths: SFTP servers resolve them against the login directory, a silent surprise. */
+  private static final TextRule ABSOLUTE_DIRECTORY = TextRule.of("absolute path",
+      text -> text.trim().startsWith("/") ? null
+          : "Must be an absolute directory path on the SFTP server, e.g. /upload/transactions.");
+
+  private static final TextRule REGULAR_EXPRESSION = TextRule.of("Java regular expression", text -> {
+    try {
+      Pattern.compile(text);
+      return null;
+    } catch (PatternSyntaxException e) {
+      return "Not a valid Java regular expression: " + e.getDescription();
+    }
+  });
+
+  // After the validators it uses: static fields initialise in order of declaration.
   public static final ConfigDef CONFIG_DEF = buildConfigDef();
 
   public SftpSourceConfig(Map<String, String> props) {
@@ -115,10 +132,10 @@ public final class SftpSourceConfig extends AbstractConfig {
             server, ++s, Width.SHORT, "Strict host key checking")
         .define(SFTP_CONNECT_TIMEOUT_MS, Type.INT, 15_000, ConfigDef.Range.between(1_000, 300_000),
             Importance.LOW, "Timeout for connecting and logging in.", server, ++s, Width.SHORT, "Connect timeout")
-        .define(INPUT_DIR, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new AbsoluteDirectory(), Importance.HIGH,
+        .define(INPUT_DIR, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, ABSOLUTE_DIRECTORY, Importance.HIGH,
             "Absolute directory on the SFTP server to read files from (not recursive).",
             files, ++f, Width.LONG, "Input directory")
-        .define(INPUT_FILE_PATTERN, Type.STRING, DEFAULT_FILE_PATTERN, new RegexValidator(), Importance.MEDIUM,
+        .define(INPUT_FILE_PATTERN, Type.STRING, DEFAULT_FILE_PATTERN, REGULAR_EXPRESSION, Importance.MEDIUM,
             "Java regular expression a file name must match in full to be read; other files are left alone.",
             files, ++f, Width.MEDIUM, "File name pattern")
         .define(INPUT_FILE_MIN_AGE_MS, Type.LONG, 10_000L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
@@ -215,19 +232,15 @@ public final class SftpSourceConfig extends AbstractConfig {
 
   /** Null when not set or empty. */
   public Password password() {
-    return nonEmpty(getPassword(SFTP_PASSWORD));
+    return Passwords.nonEmpty(getPassword(SFTP_PASSWORD));
   }
 
   public Password privateKey() {
-    return nonEmpty(getPassword(SFTP_PRIVATE_KEY));
+    return Passwords.nonEmpty(getPassword(SFTP_PRIVATE_KEY));
   }
 
   public Password privateKeyPassphrase() {
-    return nonEmpty(getPassword(SFTP_PRIVATE_KEY_PASSPHRASE));
-  }
-
-  private static Password nonEmpty(Password p) {
-    return p == null || p.value() == null || p.value().isEmpty() ? null : p;
+    return Passwords.nonEmpty(getPassword(SFTP_PRIVATE_KEY_PASSPHRASE));
   }
 
   public String knownHosts() {
@@ -295,37 +308,5 @@ public final class SftpSourceConfig extends AbstractConfig {
 
   public int taskCount() {
     return getInt(TASK_COUNT);
-  }
-
-  /** Rejects relative paths: SFTP servers resolve them against the login directory, a silent surprise. */
-  static final class AbsoluteDirectory implements ConfigDef.Validator {
-    @Override
-    public void ensureValid(String name, Object value) {
-      String dir = value == null ? "" : value.toString().trim();
-      if (dir.isEmpty() || !dir.startsWith("/")) {
-        throw new ConfigException(name, value, "Must be an absolute directory path on the SFTP server, e.g. /upload/transactions.");
-      }
-    }
-
-    @Override
-    public String toString() {
-      return "absolute path";
-    }
-  }
-
-  static final class RegexValidator implements ConfigDef.Validator {
-    @Override
-    public void ensureValid(String name, Object value) {
-      try {
-        Pattern.compile(value == null ? "" : value.toString());
-      } catch (PatternSyntaxException e) {
-        throw new ConfigException(name, value, "Not a valid Java regular expression: " + e.getDescription());
-      }
-    }
-
-    @Override
-    public String toString() {
-      return "Java regular expression";
-    }
   }
 }

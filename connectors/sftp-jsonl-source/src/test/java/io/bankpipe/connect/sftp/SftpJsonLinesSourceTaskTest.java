@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.bankpipe.connect.common.PipelineLayout;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -326,15 +327,21 @@ class SftpJsonLinesSourceTaskTest {
     assertEquals(6, seen.stream().distinct().count(), "each file is read by exactly one task");
   }
 
-  @Test
-  void wrongPasswordFailsWithServerAndWhatToCheck() {
+  /** The first poll's error with one setting changed, checked to be one that a retry would not fix. */
+  private ConnectException permanentPollFailure(String key, String value) {
     Map<String, String> props = config();
-    props.put("sftp.password", "wrong");
+    props.put(key, value);
     SftpJsonLinesSourceTask task = startTask(props);
 
     ConnectException e = assertThrows(ConnectException.class, task::poll);
 
-    assertFalse(e instanceof RetriableException, "a rejected login will not fix itself");
+    assertFalse(e instanceof RetriableException, "a rejected login or an untrusted host will not fix itself");
+    return e;
+  }
+
+  @Test
+  void wrongPasswordFailsWithServerAndWhatToCheck() {
+    ConnectException e = permanentPollFailure("sftp.password", "wrong");
     assertTrue(e.getMessage().contains("127.0.0.1:" + server.port()), e.getMessage());
     assertTrue(e.getMessage().contains("'" + TestSftpServer.USER + "'"), e.getMessage());
     assertTrue(e.getMessage().contains("sftp.password"), e.getMessage());
@@ -342,13 +349,8 @@ class SftpJsonLinesSourceTaskTest {
 
   @Test
   void untrustedHostKeyFailsAndNamesTheSetting() {
-    Map<String, String> props = config();
-    props.put("sftp.host.key.fingerprint", "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
-    SftpJsonLinesSourceTask task = startTask(props);
-
-    ConnectException e = assertThrows(ConnectException.class, task::poll);
-
-    assertFalse(e instanceof RetriableException);
+    ConnectException e =
+        permanentPollFailure("sftp.host.key.fingerprint", "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
     assertTrue(e.getMessage().contains("host key"), e.getMessage());
     assertTrue(e.getMessage().contains("sftp.host.key.fingerprint"), e.getMessage());
   }

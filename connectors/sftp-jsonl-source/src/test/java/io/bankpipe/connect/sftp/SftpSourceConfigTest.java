@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.bankpipe.connect.common.PipelineLayout;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,18 @@ class SftpSourceConfigTest {
     return props;
   }
 
+  private static Map<String, String> validWithout(String key) {
+    Map<String, String> props = valid();
+    props.remove(key);
+    return props;
+  }
+
+  private static Map<String, String> validWith(String key, String value) {
+    Map<String, String> props = valid();
+    props.put(key, value);
+    return props;
+  }
+
   private static String errorFor(Map<String, String> props) {
     return assertThrows(ConfigException.class, () -> new SftpSourceConfig(props)).getMessage();
   }
@@ -44,16 +57,13 @@ class SftpSourceConfigTest {
 
   @Test
   void requiresAPasswordOrAPrivateKey() {
-    Map<String, String> props = valid();
-    props.remove("sftp.password");
-    String message = errorFor(props);
+    String message = errorFor(validWithout("sftp.password"));
     assertTrue(message.contains("sftp.password") && message.contains("sftp.private.key"), message);
   }
 
   @Test
   void strictHostKeyCheckingNeedsATrustedKey() {
-    Map<String, String> props = valid();
-    props.remove("sftp.host.key.fingerprint");
+    Map<String, String> props = validWithout("sftp.host.key.fingerprint");
     String message = errorFor(props);
     assertTrue(message.contains("sftp.host.key.fingerprint") && message.contains("ssh-keygen"), message);
 
@@ -63,15 +73,12 @@ class SftpSourceConfigTest {
 
   @Test
   void rejectsAMalformedFingerprint() {
-    Map<String, String> props = valid();
-    props.put("sftp.host.key.fingerprint", "ab:cd:ef");
-    assertTrue(errorFor(props).contains("SHA256:"));
+    assertTrue(errorFor(validWith("sftp.host.key.fingerprint", "ab:cd:ef")).contains("SHA256:"));
   }
 
   @Test
   void moveNeedsAProcessedDirOutsideTheInputDir() {
-    Map<String, String> props = valid();
-    props.remove("processed.dir");
+    Map<String, String> props = validWithout("processed.dir");
     assertTrue(errorFor(props).contains("processed.dir"));
 
     props.put("processed.dir", "/upload/transactions");
@@ -83,13 +90,8 @@ class SftpSourceConfigTest {
 
   @Test
   void rejectsRelativeInputDirAndBadRegex() {
-    Map<String, String> props = valid();
-    props.put("input.dir", "upload");
-    assertTrue(errorFor(props).contains("absolute"));
-
-    props = valid();
-    props.put("input.file.pattern", "*.jsonl");
-    assertTrue(errorFor(props).contains("regular expression"));
+    assertTrue(errorFor(validWith("input.dir", "upload")).contains("absolute"));
+    assertTrue(errorFor(validWith("input.file.pattern", "*.jsonl")).contains("regular expression"));
   }
 
   @Test
