@@ -14,7 +14,8 @@ export function fraudRuleEngine(
   rules: FraudRules = loadFraudRules(),
 ): FraudRuleEngine<LiveTransaction, FraudAlert> {
   return {
-    parse: parseTransactionLine,
+    // Each line is judged against the clock when it is parsed (the contract's future limit).
+    parse: (line) => parseTransactionLine(line),
     detect: (history) => detectAlerts(history, rules),
     prune: (history, newestEventTime) => pruneHistory(history, newestEventTime, rules),
   };

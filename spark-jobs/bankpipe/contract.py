@@ -39,6 +39,10 @@ MONEY_TYPE = "decimal(18,2)"
 # Keywords that only annotate a schema node; they never make a value invalid.
 _ANNOTATIONS = frozenset({"description", "title", "$comment", "examples", "default", "deprecated", "$id"})
 _SUPPORTED_FORMATS = frozenset({"date-time"})
+# On occurred_at: how many minutes after processing an event time may be (log servers' clock skew).
+# The job quarantines later ones; the live consumer (lambda/live-alerts) reads the same key.
+MAX_FUTURE_MINUTES_KEYWORD = "x-maxFutureMinutes"
+TIMESTAMP_PROPERTY = "occurred_at"
 JSON_KINDS = ("string", "number", "integer", "boolean", "null", "object", "array")
 
 
@@ -117,6 +121,9 @@ class Contract:
     properties: tuple[PropertyRule, ...]
     conditionals: tuple[ConditionalRequirement, ...]
     additional_properties: bool
+    # occurred_at may be at most this many minutes after the job's now (x-maxFutureMinutes); None when
+    # the schema does not say (the job then needs --max-future-minutes).
+    max_future_minutes: int | None
 
     @property
     def property_names(self) -> tuple[str, ...]:
@@ -185,7 +192,13 @@ def contract_from_schema(schema: Mapping[str, Any], source: str = "<schema>") ->
         f"{source} (top level)",
     )
     properties_node = schema.get("properties", {})
-    properties = tuple(_property_rule(name, node, source) for name, node in properties_node.items())
+    max_future_minutes = _max_future_minutes(properties_node, source)
+    properties = tuple(
+        _property_rule(name, _without_keyword(node, MAX_FUTURE_MINUTES_KEYWORD), source)
+        if name == TIMESTAMP_PROPERTY
+        else _property_rule(name, node, source)
+        for name, node in properties_node.items()
+    )
     required = tuple(schema.get("required", ()))
     unknown_required = [name for name in required if name not in properties_node]
     if unknown_required:
@@ -200,7 +213,25 @@ def contract_from_schema(schema: Mapping[str, Any], source: str = "<schema>") ->
         properties=properties,
         conditionals=conditionals,
         additional_properties=additional,
+        max_future_minutes=max_future_minutes,
     )
+
+
+def _max_future_minutes(properties: Mapping[str, Any], source: str) -> int | None:
+    node = properties.get(TIMESTAMP_PROPERTY, {})
+    if MAX_FUTURE_MINUTES_KEYWORD not in node:
+        return None
+    value = node[MAX_FUTURE_MINUTES_KEYWORD]
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ContractError(
+            f"{source}: {MAX_FUTURE_MINUTES_KEYWORD} of property {TIMESTAMP_PROPERTY!r} must be a whole "
+            f"number of minutes >= 0 (how far after processing an event time may be); it is {value!r}"
+        )
+    return value
+
+
+def _without_keyword(node: Mapping[str, Any], keyword: str) -> dict[str, Any]:
+    return {key: value for key, value in node.items() if key != keyword}
 
 
 def _reject_unknown(node: Mapping[str, Any], allowed: set[str] | frozenset[str], where: str) -> None:

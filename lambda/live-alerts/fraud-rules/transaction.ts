@@ -51,6 +51,12 @@ interface NumberRule {
 
 const properties = transactionSchema.properties;
 const OCCURRED_AT = new RegExp(properties.occurred_at.pattern);
+/**
+ * How far after processing an event time may be: the contract's x-maxFutureMinutes, the limit the
+ * ATM job quarantines by (future_timestamp:occurred_at). A line past it is a bad line here too, so it
+ * never enters a card's history (where it would push the card's newest event time decades ahead).
+ */
+export const MAX_FUTURE_MINUTES = maxFutureMinutes(properties.occurred_at['x-maxFutureMinutes']);
 const CURRENCY = new RegExp(properties.currency.pattern);
 const OPERATIONS: readonly string[] = properties.operation.enum;
 const CHANNELS: readonly string[] = properties.channel.enum;
@@ -59,8 +65,11 @@ type JsonObject = Readonly<Record<string, unknown>>;
 
 class LineError extends Error {}
 
-/** Parses one JSON line of the topic; never throws. */
-export function parseTransactionLine(line: string): ParsedLine {
+/**
+ * Parses one JSON line of the topic; never throws. `now` (epoch ms, default the clock) is the moment
+ * of processing that the future limit counts from, as the ATM job's `now`.
+ */
+export function parseTransactionLine(line: string, now: number = Date.now()): ParsedLine {
   let document: unknown;
   try {
     document = JSON.parse(line);
@@ -71,14 +80,14 @@ export function parseTransactionLine(line: string): ParsedLine {
     return invalid('the line is not a JSON object');
   }
   try {
-    return readTransaction(document as JsonObject);
+    return readTransaction(document as JsonObject, now);
   } catch (error) {
     if (error instanceof LineError) return invalid(error.message);
     throw error;
   }
 }
 
-function readTransaction(doc: JsonObject): ParsedLine {
+function readTransaction(doc: JsonObject, now: number): ParsedLine {
   const channel = text(doc, 'channel', {});
   if (!CHANNELS.includes(channel))
     throw new LineError(`channel '${channel}' is not one of ${CHANNELS.join(', ')}`);
@@ -95,13 +104,20 @@ function readTransaction(doc: JsonObject): ParsedLine {
   if (!CURRENCY.test(currency)) throw new LineError(`currency '${currency}' is not a 3-letter ISO 4217 code`);
   const amount = canonicalAmount(doc.amount);
   if (!amount.ok) throw new LineError(`amount ${amount.reason}`);
+  const occurredAt = epochMillis(text(doc, 'occurred_at', {}));
+  if (occurredAt > now + MAX_FUTURE_MINUTES * 60_000) {
+    throw new LineError(
+      `occurred_at ${String(doc.occurred_at)} is more than ${MAX_FUTURE_MINUTES} minutes after ` +
+        `${new Date(now).toISOString()}, the time it was processed`,
+    );
+  }
   return {
     ok: true,
     txn: {
       transactionId: text(doc, 'transaction_id', properties.transaction_id),
       accountId: text(doc, 'account_id', properties.account_id),
       cardId,
-      occurredAt: epochMillis(text(doc, 'occurred_at', {})),
+      occurredAt,
       operation,
       amount: amount.value,
       currency,
@@ -190,4 +206,14 @@ function epochMillis(value: string): number {
   utc.setUTCFullYear(year, month - 1, day);
   utc.setUTCHours(hour, minute, second, millis);
   return utc.getTime() - offsetMs;
+}
+
+function maxFutureMinutes(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new Error(
+      `contracts/transaction.schema.json: x-maxFutureMinutes of property occurred_at must be a whole number ` +
+        `of minutes >= 0 (how far after processing an event time may be); it is ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
 }
