@@ -1,10 +1,15 @@
+import { currentReadmeSection, type ReadmeSection, replaceReadmeSection } from '../shared/readme-section';
 import { COST_ASSUMPTIONS, DEV_IDLE_BUDGET_USD } from './assumptions';
 import { formatUsd, totalOf } from './priced-line';
 import type { PriceList } from './price-list';
 import type { StageCost } from './stage-cost';
 
-export const README_COST_BEGIN = '<!-- cost:begin -->';
-export const README_COST_END = '<!-- cost:end -->';
+/** The README's cost section, between its markers. */
+export const README_COST: ReadmeSection = {
+  begin: '<!-- cost:begin -->',
+  end: '<!-- cost:end -->',
+  heading: '## Monthly cost (estimate)',
+};
 
 const dollars = (usd: number): string => `$${Math.round(usd).toLocaleString('en-US')}`;
 
@@ -96,7 +101,7 @@ export function readmeCostSection(
   const unverifiedUsed = [...new Set(costs.flatMap((c) => c.unverifiedPrices))].sort();
   const dev = costs.find((c) => c.stage === 'dev');
   return [
-    README_COST_BEGIN,
+    README_COST.begin,
     '',
     `Computed by \`make cost\` from the synthesized templates of each stage and the pinned list prices of ${prices.region} in \`lib/cost/prices/${prices.region}.json\` (looked up ${prices.retrieved}; ${prices.hoursPerMonth} hours a month, on demand, no free tier). \`make test\` fails when this section and the templates disagree, and when dev idles above $${DEV_IDLE_BUDGET_USD} a month.`,
     '',
@@ -134,27 +139,18 @@ export function readmeCostSection(
     '',
     `Assumptions (\`lib/cost/assumptions.ts\`): an EMR cluster bills ${a.emrMinutesPerRun} minutes a run; a crawler run ${a.crawlerDpus} DPU for Glue's 10-minute minimum; the load job ${a.glueJobMinutesPerRun} minutes; the warehouse computes ${a.warehouseActiveSecondsPerRun} s a run at its base RPUs; ${a.dataLakeGb} GB in the lake and ${a.warehouseGb} GB in the warehouse. Data transfer, CloudWatch Logs ingestion, KMS and S3 requests and Athena queries are left out.`,
     '',
-    README_COST_END,
+    README_COST.end,
   ].join('\n');
 }
 
 /** `readme` with its cost section replaced; a README without both markers is an error that says where they go. */
 export function replaceCostSection(readme: string, section: string): string {
-  const begin = readme.indexOf(README_COST_BEGIN);
-  const end = readme.indexOf(README_COST_END);
-  if (begin < 0 || end < begin) {
-    throw new Error(
-      `README.md has no ${README_COST_BEGIN} ... ${README_COST_END} block. Fix: put both markers under "## Monthly cost (estimate)"`,
-    );
-  }
-  return readme.slice(0, begin) + section + readme.slice(end + README_COST_END.length);
+  return replaceReadmeSection(readme, README_COST, section);
 }
 
 /** The README's current cost section, markers included. */
 export function currentCostSection(readme: string): string | undefined {
-  const begin = readme.indexOf(README_COST_BEGIN);
-  const end = readme.indexOf(README_COST_END);
-  return begin < 0 || end < begin ? undefined : readme.slice(begin, end + README_COST_END.length);
+  return currentReadmeSection(readme, README_COST);
 }
 
 /**
