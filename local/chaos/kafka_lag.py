@@ -1,6 +1,6 @@
 """Consumer lag of the S3 sink's consumer group, with two plain Kafka protocol requests (no JVM, no
-client library), like services/kafka_probe.py does for readiness: ListOffsets v1 gives each
-partition's end offset, OffsetFetch v1 the group's committed offset; lag = end - committed.
+client library; services/kafka_wire.py sends them, as it does the readiness probe's): ListOffsets v1
+gives each partition's end offset, OffsetFetch v1 the group's committed offset; lag = end - committed.
 
 The single twin broker is the group coordinator of every group, so no FindCoordinator is needed.
 """
@@ -8,95 +8,60 @@ The single twin broker is the group coordinator of every group, so no FindCoordi
 from __future__ import annotations
 
 import json
-import socket
 import struct
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
+
+from services import kafka_wire
 
 _LIST_OFFSETS = 2
 _OFFSET_FETCH = 9
+_VERSION = 1
 _CLIENT_ID = b"twin-chaos"
+_TIMEOUT_SECONDS = 5
 _LATEST = -1
 # Partitions asked for; those the topic does not have answer an error and are left out.
 _MAX_PARTITIONS = 32
 
 
-def _string(text: str) -> bytes:
-    data = text.encode()
-    return struct.pack(">h", len(data)) + data
-
-
-class _Reader:
-    def __init__(self, data: bytes) -> None:
-        self.data, self.at = data, 0
-
-    def take(self, fmt: str) -> tuple[int, ...]:
-        values = struct.unpack_from(fmt, self.data, self.at)
-        self.at += struct.calcsize(fmt)
-        return values
-
-    def string(self) -> str | None:
-        (size,) = self.take(">h")
-        if size < 0:
-            return None
-        text = self.data[self.at : self.at + size].decode()
-        self.at += size
-        return text
-
-
-def _request(port: int, api_key: int, body: bytes) -> _Reader:
-    correlation_id = 11
-    header = struct.pack(">hhih", api_key, 1, correlation_id, len(_CLIENT_ID)) + _CLIENT_ID
-    payload = header + body
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
-        sock.sendall(struct.pack(">i", len(payload)) + payload)
-        size_bytes = sock.recv(4, socket.MSG_WAITALL)
-        (size,) = struct.unpack(">i", size_bytes)
-        data = b""
-        while len(data) < size:
-            chunk = sock.recv(size - len(data))
-            if not chunk:
-                raise ConnectionError("broker closed the connection mid-response")
-            data += chunk
-    reader = _Reader(data)
-    (received,) = reader.take(">i")
-    if received != correlation_id:
-        raise ConnectionError(f"unexpected correlation id {received}")
-    return reader
+def _partition_entries(response: kafka_wire.Reader) -> Iterator[kafka_wire.Reader]:
+    """Steps through a response's topics and their partitions, handing the reader over at each
+    partition entry, whose fields differ by request. One topic is asked for, so its name is skipped."""
+    (topics,) = response.take(">i")
+    for _ in range(topics):
+        response.string()
+        (count,) = response.take(">i")
+        for _ in range(count):
+            yield response
 
 
 def end_offsets(port: int, topic: str) -> dict[int, int]:
     partitions = b"".join(struct.pack(">iq", p, _LATEST) for p in range(_MAX_PARTITIONS))
-    body = struct.pack(">ii", -1, 1) + _string(topic) + struct.pack(">i", _MAX_PARTITIONS) + partitions
-    reader = _request(port, _LIST_OFFSETS, body)
+    body = (
+        struct.pack(">ii", -1, 1) + kafka_wire.string(topic) + struct.pack(">i", _MAX_PARTITIONS) + partitions
+    )
+    response = kafka_wire.request(port, _LIST_OFFSETS, _VERSION, body, _CLIENT_ID, _TIMEOUT_SECONDS)
     offsets = {}
-    (topics,) = reader.take(">i")
-    for _ in range(topics):
-        reader.string()
-        (count,) = reader.take(">i")
-        for _ in range(count):
-            partition, error, _timestamp, offset = reader.take(">ihqq")
-            if error == 0:
-                offsets[partition] = offset
+    for entry in _partition_entries(response):
+        partition, error, _timestamp, offset = entry.take(">ihqq")
+        if error == 0:
+            offsets[partition] = offset
     return offsets
 
 
 def committed_offsets(port: int, group: str, topic: str, partitions: list[int]) -> dict[int, int]:
-    body = _string(group) + struct.pack(">i", 1) + _string(topic) + struct.pack(">i", len(partitions))
-    body += b"".join(struct.pack(">i", p) for p in partitions)
-    reader = _request(port, _OFFSET_FETCH, body)
+    body = kafka_wire.string(group) + struct.pack(">i", 1) + kafka_wire.string(topic)
+    body += struct.pack(">i", len(partitions)) + b"".join(struct.pack(">i", p) for p in partitions)
+    response = kafka_wire.request(port, _OFFSET_FETCH, _VERSION, body, _CLIENT_ID, _TIMEOUT_SECONDS)
     committed = {}
-    (topics,) = reader.take(">i")
-    for _ in range(topics):
-        reader.string()
-        (count,) = reader.take(">i")
-        for _ in range(count):
-            (partition, offset) = reader.take(">iq")
-            reader.string()  # metadata
-            (error,) = reader.take(">h")
-            if error != 0:
-                raise ConnectionError(f"OffsetFetch error {error} for {group} {topic}-{partition}")
-            committed[partition] = max(offset, 0)  # -1: nothing committed yet
+    for entry in _partition_entries(response):
+        (partition, offset) = entry.take(">iq")
+        entry.string()  # metadata
+        (error,) = entry.take(">h")
+        if error != 0:
+            raise ConnectionError(f"OffsetFetch error {error} for {group} {topic}-{partition}")
+        committed[partition] = max(offset, 0)  # -1: nothing committed yet
     return committed
 
 

@@ -135,62 +135,81 @@ def at_random_time(low: float, high_from_files: Callable[[Sizes], float]) -> Cal
     return make
 
 
-def while_source_reads(run: Run) -> Trigger:
-    """Some of this scenario's files are read and moved by the source, others not yet."""
-    delay = run.rng.uniform(0.0, 1.5)
+def _after_first_seen(
+    run: Run,
+    max_delay: float,
+    reached: Callable[[Run, Uploader, Truth], bool],
+    describe: Callable[[Run, Uploader, Truth, float], str],
+) -> Trigger:
+    """Fires a seeded random delay (0 to `max_delay` s) after the flow first reached a state, so the kill
+    lands at a varied point of that state; `describe` says what the flow looked like then."""
+    delay = run.rng.uniform(0.0, max_delay)
     seen: list[float] = []
 
     def trigger(run: Run, uploader: Uploader, truth: Truth) -> str | None:
-        names = {f.name for f in uploader.files}
-        moved = _files_named(run.twin.sftp_layout.processed_dir, names)
-        if not seen and 0 < moved < len(names):
+        if not seen and reached(run, uploader, truth):
             seen.append(run.elapsed())
         if not seen or run.elapsed() < seen[0] + delay:
             return None
-        return (
-            f"t+{run.elapsed():.1f}s, {delay:.1f}s after the source first moved a file: "
-            f"{_files_named(run.twin.sftp_layout.processed_dir, names)}/{len(names)} files read"
-        )
+        return describe(run, uploader, truth, delay)
 
     return trigger
+
+
+def _files_read(run: Run, uploader: Uploader) -> tuple[int, int]:
+    """(this scenario's files the source has moved, its files)."""
+    names = {f.name for f in uploader.files}
+    return _files_named(run.twin.sftp_layout.processed_dir, names), len(names)
+
+
+def while_source_reads(run: Run) -> Trigger:
+    """Some of this scenario's files are read and moved by the source, others not yet."""
+
+    def some_read(run: Run, uploader: Uploader, truth: Truth) -> bool:
+        moved, files = _files_read(run, uploader)
+        return 0 < moved < files
+
+    def describe(run: Run, uploader: Uploader, truth: Truth, delay: float) -> str:
+        moved, files = _files_read(run, uploader)
+        return (
+            f"t+{run.elapsed():.1f}s, {delay:.1f}s after the source first moved a file: "
+            f"{moved}/{files} files read"
+        )
+
+    return _after_first_seen(run, 1.5, some_read, describe)
 
 
 def while_sink_holds_records(run: Run) -> Trigger:
     """The source has read every file (all moved) while the raw zone still misses lines: the sink holds
     them in memory or is uploading them."""
-    delay = run.rng.uniform(0.0, 1.0)
-    seen: list[float] = []
 
-    def trigger(run: Run, uploader: Uploader, truth: Truth) -> str | None:
-        names = {f.name for f in uploader.files}
-        if not seen and _files_named(run.twin.sftp_layout.processed_dir, names) == len(names):
-            seen.append(run.elapsed())
-        if not seen or run.elapsed() < seen[0] + delay:
-            return None
+    def all_read(run: Run, uploader: Uploader, truth: Truth) -> bool:
+        moved, files = _files_read(run, uploader)
+        return moved == files
+
+    def describe(run: Run, uploader: Uploader, truth: Truth, delay: float) -> str:
         present, _ = end_state.raw_progress(run.twin, truth)
         return f"t+{run.elapsed():.1f}s, every file read, {present}/{truth.total} lines in raw (sink pending)"
 
-    return trigger
+    return _after_first_seen(run, 1.0, all_read, describe)
 
 
 def while_sink_uploads(run: Run) -> Trigger:
     """The sink has written part of this scenario's lines to S3 and holds the rest: it is between
     uploads of the same flow, so the next one meets a dead server."""
-    delay = run.rng.uniform(0.0, 3.0)
-    seen: list[float] = []
 
-    def trigger(run: Run, uploader: Uploader, truth: Truth) -> str | None:
+    def part_in_raw(run: Run, uploader: Uploader, truth: Truth) -> bool:
         present, _ = end_state.raw_progress(run.twin, truth)
-        if not seen and 0 < present < truth.total:
-            seen.append(run.elapsed())
-        if not seen or run.elapsed() < seen[0] + delay:
-            return None
+        return 0 < present < truth.total
+
+    def describe(run: Run, uploader: Uploader, truth: Truth, delay: float) -> str:
+        present, _ = end_state.raw_progress(run.twin, truth)
         return (
             f"t+{run.elapsed():.1f}s, {delay:.1f}s after the first object of the flow: "
             f"{uploader.uploaded}/{len(uploader.files)} files uploaded, {present}/{truth.total} lines in raw"
         )
 
-    return trigger
+    return _after_first_seen(run, 3.0, part_in_raw, describe)
 
 
 @dataclass(frozen=True)
