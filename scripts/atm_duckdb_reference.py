@@ -11,7 +11,9 @@ It does the same work as ``spark-jobs/atm_job.py`` on an empty output, in SQL:
    required fields, per-property kind / enum / length / pattern / date-time / range / multipleOf /
    storage range, the channel = atm conditional fields, the future-timestamp limit; the first
    problem of a line is its reason, in the job's order (``bankpipe.validation``);
-3. dedup by transaction_id (earliest occurred_at, then a hash of the line, then the file name);
+3. dedup by transaction_id (earliest occurred_at, then a hash of the line, then the file name), and
+   of bad lines by their exact text (the copy in the smallest file name is quarantined, the others
+   are duplicates);
 4. the enriched transactions written as Parquet partitioned by txn_date, the quarantine as JSON
    lines with run_id, reason, raw_line and source_file;
 5. the reports computed in SQL, from their definitions in sql/reports (transpiled to DuckDB's SQL, as
@@ -365,17 +367,24 @@ def run(
     )
     """)
     con.execute("DROP TABLE parsed")
+    # A bad line's identity is its text, as in bankpipe.dedup: identical ones are quarantined once.
+    con.execute("""
+    CREATE TEMP TABLE bad_ranked AS
+    SELECT reason, raw_line, source_file,
+           row_number() OVER (PARTITION BY raw_line ORDER BY occurred_at NULLS LAST, line_hash,
+                              source_file) AS rank
+    FROM classified WHERE reason IS NOT NULL
+    """)
     (out / "quarantine").mkdir(parents=True, exist_ok=True)
     con.execute(f"""
-    COPY (SELECT {quote(run_id)} AS run_id, reason, raw_line, source_file
-          FROM classified WHERE reason IS NOT NULL)
+    COPY (SELECT {quote(run_id)} AS run_id, reason, raw_line, source_file FROM bad_ranked WHERE rank = 1)
     TO {quote(str(out / "quarantine" / "part-0.json"))} (FORMAT JSON)
     """)
     by_reason = dict(
-        con.execute(
-            "SELECT reason, count(*) FROM classified WHERE reason IS NOT NULL GROUP BY 1 ORDER BY 1"
-        ).fetchall()
+        con.execute("SELECT reason, count(*) FROM bad_ranked WHERE rank = 1 GROUP BY 1 ORDER BY 1").fetchall()
     )
+    bad_copies = con.execute("SELECT count(*) FROM bad_ranked WHERE rank > 1").fetchone()[0]
+    con.execute("DROP TABLE bad_ranked")
     con.execute("""
     CREATE TEMP TABLE ranked AS
     SELECT * EXCLUDE (raw_line, reason),
@@ -384,7 +393,7 @@ def run(
     FROM classified WHERE reason IS NULL
     """)
     con.execute("DROP TABLE classified")
-    duplicates = con.execute("SELECT count(*) FROM ranked WHERE rank > 1").fetchone()[0]
+    duplicates = con.execute("SELECT count(*) FROM ranked WHERE rank > 1").fetchone()[0] + bad_copies
     columns = ", ".join(ident(n) for n in names)
     con.execute(f"""
     CREATE TEMP TABLE txn AS

@@ -128,13 +128,14 @@ every generated line; its row counts lines missing from the raw zone (`lost`) an
 generated ones (re-deliveries: the connectors are at-least-once). After the ingest scenarios,
 `local/pipeline/run-pipeline.ts --ticks-only` runs to completion and the end state is checked against
 the generator's own record of every line (its files and `--bad-out`): every good line exactly once in
-the processed zone (by transaction id), every bad line exactly once in quarantine (by the line itself),
-the deliberate duplicates in neither (`lost` and `doubled` of that row); the warehouse holding exactly
-the processed transaction ids; every report the job wrote equal to the same report recomputed from the
-processed zone (`sql/athena/<report>.sql` on DuckDB). A pipeline scenario (PostgreSQL, the Spark
-driver) lands its lines first, kills its part while the pipeline runs, and checks the full end state
-after it. Checks are cumulative: every line generated so far on the twin. `--pipeline-each` runs the
-pipeline after every ingest kill instead (one pipeline run costs minutes on two shared cores).
+the processed zone (by transaction id), every bad line exactly once in quarantine (by its text: a
+text the generator wrote twice, such as `null`, is quarantined once), the deliberate duplicates in
+neither (`lost` and `doubled` of that row); the warehouse holding exactly the processed transaction
+ids; every report the job wrote equal to the same report recomputed from the processed zone
+(`sql/athena/<report>.sql` on DuckDB). A pipeline scenario (PostgreSQL, the Spark driver) lands its
+lines first, kills its part while the pipeline runs, and checks the full end state after it. Checks
+are cumulative: every line generated so far on the twin. `--pipeline-each` runs the pipeline after
+every ingest kill instead (one pipeline run costs minutes on two shared cores).
 
 Last run: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, seed `{args.seed}`, {sizes.lines} lines in
 {sizes.files} files per scenario, {sizes.spacing_seconds:g} s apart, {seconds / 60:.0f} minutes in all;
@@ -152,12 +153,13 @@ Why lines are re-delivered, and what that means downstream:
   offset commit in the same way. Both are the documented at-least-once delivery of the source.
 - The S3 sink never wrote a record twice: its object keys carry the start offset and the raw objects
   of every partition are contiguous, without overlap, after every kill.
-- A re-delivered good line is removed by the job (same `transaction_id`: `duplicate_in_run`). A
-  re-delivered bad line would be quarantined once per copy: the job quarantines every line it reads
-  (`bankpipe/dedup.py`: quarantined rows are never duplicates), and the raw zone keeps no source file
-  and line to tell a re-delivery from a second bad line with the same text (the generator itself writes
-  identical bad lines, such as `null`). When a run re-delivers a bad line, `make chaos` reports it as
-  doubled. The cure for the cause is exactly-once source delivery (Kafka Connect's
+- The job removes every re-delivered line (`bankpipe/dedup.py`): a good one by its `transaction_id`
+  (`duplicate_in_run`, or `duplicate_of_processed` when the copy lands in a later hour), a bad one by
+  its exact text (`duplicate_in_run`, or `duplicate_of_quarantined` when an earlier run quarantined
+  that text). The raw zone keeps no source file and line, so a re-delivered bad line cannot be told
+  from a second bad line with the same text (the generator writes `null` in every run): identical bad
+  lines are quarantined once and the other copies counted as duplicates (the manifest's
+  `duplicate_bad_lines`). The cure for the cause is exactly-once source delivery (Kafka Connect's
   `exactly.once.source.support`, with the sink's consumer reading committed records only); MSK
   Connect's list of supported worker properties has no `consumer.isolation.level`
   (https://docs.aws.amazon.com/msk/latest/developerguide/msk-connect-supported-worker-config-properties.html),

@@ -2,8 +2,9 @@
 
 The generator's files are read before they are uploaded, and its `--bad-out` record names every bad
 or duplicate line by file and line number, so each line is known to be good (must reach the processed
-zone once, by transaction id), bad (must reach quarantine once, as the line itself) or a deliberate
-duplicate of a good line (must reach neither: the job counts it as a duplicate).
+zone once, by transaction id), bad (must reach quarantine once, as the line itself, however many
+times the generator wrote that text) or a deliberate duplicate of a good line (must reach neither:
+the job counts it as a duplicate).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ class Truth:
     """Lines of one or more generator runs, by what must become of them."""
 
     good_ids: Counter[str] = field(default_factory=Counter)
+    # Times each bad text was written; it must be quarantined once whatever the count (`null`, for one,
+    # is written by every run of the generator).
     bad_lines: Counter[str] = field(default_factory=Counter)
     duplicate_lines: int = 0
     all_lines: Counter[str] = field(default_factory=Counter)

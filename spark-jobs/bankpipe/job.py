@@ -52,11 +52,14 @@ from bankpipe import __version__
 from bankpipe.contract import Contract, contract_from_text, load_contract
 from bankpipe.dedup import (
     DISPOSITION,
+    QUARANTINE_LINE_SCHEMA,
     QUARANTINED,
     VALID,
     mark_duplicates_in_run,
     mark_duplicates_of_processed,
+    mark_duplicates_of_quarantined,
     processed_ids_excluding_run,
+    quarantined_lines_excluding_run,
 )
 from bankpipe.enrich import (
     EXTRA_FIELDS,
@@ -82,6 +85,7 @@ from bankpipe.parse import (
 from bankpipe.reports import FRAUD_REPORT, REPORTS, check_report_rules, reports_without_data
 from bankpipe.storage import (
     HadoopFs,
+    has_json_files,
     has_parquet_files,
     join_uri,
     normalise_uri,
@@ -361,7 +365,23 @@ def classify(
     processed_ids = None
     if has_parquet_files(fs, where.transactions):
         processed_ids = processed_ids_excluding_run(spark.read.parquet(where.transactions), where.run_id)
-    return mark_duplicates_of_processed(in_run, processed_ids).select(*columns)
+    quarantined_lines = None
+    if has_json_files(fs, where.quarantine_root):
+        quarantined_lines = quarantined_lines_excluding_run(
+            _read_quarantine(spark, where.quarantine_root), where.run_id
+        )
+    of_processed = mark_duplicates_of_processed(in_run, processed_ids)
+    return mark_duplicates_of_quarantined(of_processed, quarantined_lines).select(*columns)
+
+
+def _read_quarantine(spark: SparkSession, quarantine_root: str) -> DataFrame:
+    """Every run's quarantine records: run_id from the run_id=<run>/ folder names, and raw_line.
+
+    Read as a partitioned dataset so that the filter on run_id prunes whole folders: the run's own
+    folder is never opened, so it can be overwritten later in the run while this plan may still be
+    recomputed (after a lost cache block) without a missing-file error.
+    """
+    return spark.read.schema(QUARANTINE_LINE_SCHEMA).json(quarantine_root)
 
 
 def _write_quarantine(classified: DataFrame, where: Locations, expected: int) -> None:

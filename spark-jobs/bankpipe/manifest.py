@@ -4,8 +4,11 @@ Counting rules:
 - ``read`` is the number of non-blank input lines, counted straight from the text files
   (independently of parsing); blank or whitespace-only lines are reported separately as
   ``blank_lines_skipped`` and are in no other count;
-- every read line has exactly one disposition (``dedup``): valid, quarantined, duplicate_in_run or
-  duplicate_of_processed; ``duplicates`` = duplicates_in_run + duplicates_of_processed;
+- every read line has exactly one disposition (``dedup``): valid, quarantined, duplicate_in_run,
+  duplicate_of_processed or duplicate_of_quarantined; ``duplicates`` is their sum over the three
+  duplicate dispositions, and ``duplicate_bad_lines`` says how many of those duplicates were bad
+  lines (copies of a raw text quarantined once, in this run or an earlier one), so that
+  quarantined + duplicate_bad_lines = every bad line read;
 - invariant: read = valid + quarantined + duplicates, and the per-reason counts add up to
   quarantined. ``reconcile`` raises ``ReconciliationError`` when either breaks; the job calls it
   before writing any output and checks the written row counts again before writing the manifest.
@@ -15,7 +18,8 @@ Manifest (``<output>/_manifest/<run-id>.json``)::
     {"run_id", "started_at", "finished_at", "input", "output", "quarantine", "customers", "schema",
      "now", "max_future_minutes", "job_version",
      "counts": {"read", "valid", "quarantined", "quarantined_by_reason": {reason: n},
-                "duplicates_in_run", "duplicates_of_processed", "duplicates", "blank_lines_skipped",
+                "duplicates_in_run", "duplicates_of_processed", "duplicates_of_quarantined", "duplicates",
+                "duplicate_bad_lines", "blank_lines_skipped",
                 "written": {"transactions": n, "<report>": rows, ...}}}
 """
 
@@ -28,7 +32,15 @@ from typing import Any
 
 from pyspark.sql import DataFrame
 
-from bankpipe.dedup import DISPOSITIONS, DUPLICATE_IN_RUN, DUPLICATE_OF_PROCESSED, QUARANTINED, VALID
+from bankpipe.dedup import (
+    DISPOSITIONS,
+    DUPLICATE_DISPOSITIONS,
+    DUPLICATE_IN_RUN,
+    DUPLICATE_OF_PROCESSED,
+    DUPLICATE_OF_QUARANTINED,
+    QUARANTINED,
+    VALID,
+)
 from bankpipe.validation import REASON
 
 
@@ -43,12 +55,14 @@ class RunCounts:
     quarantined: int
     duplicates_in_run: int
     duplicates_of_processed: int
+    duplicates_of_quarantined: int = 0
+    duplicate_bad_lines: int = 0
     blank_lines_skipped: int = 0
     quarantined_by_reason: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def duplicates(self) -> int:
-        return self.duplicates_in_run + self.duplicates_of_processed
+        return self.duplicates_in_run + self.duplicates_of_processed + self.duplicates_of_quarantined
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -58,7 +72,9 @@ class RunCounts:
             "quarantined_by_reason": dict(sorted(self.quarantined_by_reason.items())),
             "duplicates_in_run": self.duplicates_in_run,
             "duplicates_of_processed": self.duplicates_of_processed,
+            "duplicates_of_quarantined": self.duplicates_of_quarantined,
             "duplicates": self.duplicates,
+            "duplicate_bad_lines": self.duplicate_bad_lines,
             "blank_lines_skipped": self.blank_lines_skipped,
         }
 
@@ -68,18 +84,23 @@ def count_dispositions(classified: DataFrame, read: int, blank_lines_skipped: in
     rows = classified.groupBy("disposition", REASON).count().collect()
     by_disposition = dict.fromkeys(DISPOSITIONS, 0)
     by_reason: dict[str, int] = {}
+    duplicate_bad_lines = 0
     for row in rows:
         if row["disposition"] not in by_disposition:
             raise ReconciliationError(f"unknown disposition {row['disposition']!r} in the classified rows")
         by_disposition[row["disposition"]] += row["count"]
         if row["disposition"] == QUARANTINED:
             by_reason[row[REASON]] = by_reason.get(row[REASON], 0) + row["count"]
+        elif row["disposition"] in DUPLICATE_DISPOSITIONS and row[REASON] is not None:
+            duplicate_bad_lines += row["count"]
     return RunCounts(
         read=read,
         valid=by_disposition[VALID],
         quarantined=by_disposition[QUARANTINED],
         duplicates_in_run=by_disposition[DUPLICATE_IN_RUN],
         duplicates_of_processed=by_disposition[DUPLICATE_OF_PROCESSED],
+        duplicates_of_quarantined=by_disposition[DUPLICATE_OF_QUARANTINED],
+        duplicate_bad_lines=duplicate_bad_lines,
         blank_lines_skipped=blank_lines_skipped,
         quarantined_by_reason=by_reason,
     )
@@ -98,7 +119,22 @@ def reconcile(counts: RunCounts) -> None:
         raise ReconciliationError(
             f"quarantined={counts.quarantined} but the per-reason counts add up to {by_reason}"
         )
-    if any(value < 0 for value in (counts.read, counts.valid, counts.quarantined, counts.duplicates)):
+    if counts.duplicate_bad_lines > counts.duplicates:
+        raise ReconciliationError(
+            f"duplicate_bad_lines={counts.duplicate_bad_lines} exceeds duplicates={counts.duplicates}"
+        )
+    if any(
+        value < 0
+        for value in (
+            counts.read,
+            counts.valid,
+            counts.quarantined,
+            counts.duplicates_in_run,
+            counts.duplicates_of_processed,
+            counts.duplicates_of_quarantined,
+            counts.duplicate_bad_lines,
+        )
+    ):
         raise ReconciliationError(f"negative count in {counts.as_dict()}")
 
 

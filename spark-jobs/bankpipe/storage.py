@@ -172,6 +172,11 @@ def has_parquet_files(fs: HadoopFs, uri: str) -> bool:
     return fs.any_file(uri, lambda name: not _is_hidden(name) and name.endswith(".parquet"))
 
 
+def has_json_files(fs: HadoopFs, uri: str) -> bool:
+    """True as soon as one visible .json file is found (Spark's JSON writer names its files so)."""
+    return fs.any_file(uri, lambda name: not _is_hidden(name) and name.endswith(".json"))
+
+
 def _is_hidden(name: str) -> bool:
     return name.startswith(("_", "."))
 

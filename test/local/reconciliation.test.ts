@@ -75,10 +75,22 @@ describe('the expected counts of a coverage', () => {
       valid: 1470,
       quarantined: 21,
       manifestDuplicates: 9,
+      manifestDuplicateBadLines: 0,
       warehouseRows: 1470,
       hoursOutOfAttempts: 0,
     };
     expect(reconcile(counts).filter((l) => !l.ok)).toEqual([]);
+    // Two bad lines were copies of a third: quarantined once, the copies counted as duplicates.
+    const copies = { ...counts, quarantined: 19, manifestDuplicates: 11, manifestDuplicateBadLines: 2 };
+    expect(reconcile(copies).filter((l) => !l.ok)).toEqual([]);
+    expect(
+      reconcile({ ...copies, manifestDuplicateBadLines: 0 })
+        .filter((l) => !l.ok)
+        .map((l) => l.label),
+    ).toEqual([
+      'quarantined + bad-line copies = generator bad lines',
+      'other duplicates = generator duplicates',
+    ]);
     const failed = reconcile({ ...counts, read: 1501, valid: 1471 }).filter((l) => !l.ok);
     expect(failed.map((l) => l.label)).toEqual([
       'ATM job read = lines generated',
