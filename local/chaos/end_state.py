@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import psycopg
 
 from chaos.truth import Truth
 from chaos.twin_control import REPO_ROOT, Twin
+from services import twin_client
 from services.athena_standin import DUCKDB_CONFIG, crawler_typed_parquet
 
 ATHENA_SQL = REPO_ROOT / "sql" / "athena"
@@ -75,13 +75,7 @@ def quarantined_lines(twin: Twin) -> Counter[str]:
 
 
 def warehouse_ids(env: dict[str, str]) -> Counter[str]:
-    with psycopg.connect(
-        host=env["TWIN_PG_HOST"],
-        port=int(env["TWIN_PG_PORT"]),
-        user=env["TWIN_PG_USER"],
-        password=env["TWIN_PG_PASSWORD"],
-        dbname=env["TWIN_PG_DATABASE"],
-    ) as connection:
+    with twin_client.warehouse_connection(env) as connection:
         exists = connection.execute("SELECT to_regclass('banking.transactions') IS NOT NULL").fetchone()
         if not exists or not exists[0]:
             return Counter()

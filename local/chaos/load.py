@@ -29,8 +29,8 @@ from pathlib import Path
 from chaos import kafka_lag
 from chaos.end_state import data_files
 from chaos.report import markdown_table, replace_section
-from chaos.truth import GENERATOR
-from chaos.twin_control import REPO_ROOT, TSX, ChaosError, Twin, fresh_twin
+from chaos.truth import run_generator
+from chaos.twin_control import REPO_ROOT, ChaosError, Twin, fresh_twin
 from services.servers.sftp import sftp_client_command
 
 RELIABILITY_DOC = REPO_ROOT / "docs" / "reliability.md"
@@ -116,26 +116,7 @@ class RawCounter:
 
 
 def _generate(out_dir: Path, rate: int, seconds: float, seed: str) -> list[tuple[Path, int]]:
-    lines_per_file = rate * FILE_SECONDS
-    count = int(rate * seconds)
-    subprocess.run(
-        [
-            str(TSX),
-            str(GENERATOR),
-            "--seed",
-            seed,
-            "--count",
-            str(count),
-            "--lines-per-file",
-            str(lines_per_file),
-            "--out",
-            str(out_dir),
-            "--overwrite",
-        ],
-        cwd=REPO_ROOT,
-        check=True,
-        capture_output=True,
-    )
+    run_generator(out_dir, seed, int(rate * seconds), "--lines-per-file", str(rate * FILE_SECONDS))
     files = sorted(out_dir.glob("*.jsonl"))
     return [(f, f.read_bytes().count(b"\n")) for f in files]
 

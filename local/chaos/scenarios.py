@@ -26,6 +26,7 @@ from chaos import end_state
 from chaos.end_state import Verdict
 from chaos.truth import Truth, generate
 from chaos.twin_control import ChaosError, Twin
+from services import twin_client
 
 UPLOAD_RETRY_SECONDS = 180
 RAW_COMPLETE_TIMEOUT_SECONDS = 300
@@ -313,21 +314,10 @@ def _ingest_cleanly(run: Run, scenario: Scenario, truth: Truth) -> None:
 # ---- pipeline scenarios
 
 
-def _pg_connect(env: dict[str, str]) -> psycopg.Connection:
-    return psycopg.connect(
-        host=env["TWIN_PG_HOST"],
-        port=int(env["TWIN_PG_PORT"]),
-        user=env["TWIN_PG_USER"],
-        password=env["TWIN_PG_PASSWORD"],
-        dbname=env["TWIN_PG_DATABASE"],
-        autocommit=True,
-    )
-
-
 def kill_postgres_during_merge(run: Run, outcome: Outcome) -> None:
     """Kills PostgreSQL while the load's MERGE into banking.transactions is running (pg_stat_activity
     polled every 20 ms; only an `active` backend counts, an idle one still shows its last query)."""
-    monitor = _pg_connect(run.twin.pipeline_env())
+    monitor = twin_client.warehouse_connection(run.twin.pipeline_env(), autocommit=True)
     delay = run.rng.uniform(0.0, 0.05)
     deadline = time.monotonic() + PIPELINE_TIMEOUT_SECONDS
     merge = None

@@ -42,35 +42,21 @@ class Truth:
         self.all_lines.update(other.all_lines)
 
 
+def run_generator(out_dir: Path, seed: str, count: int, *options: str) -> None:
+    """The transaction generator (tools/generator) writing `count` lines seeded `seed` into `out_dir`,
+    replacing what was there; `options` add to its command line."""
+    command = [str(TSX), str(GENERATOR), "--seed", seed, "--count", str(count), "--out", str(out_dir)]
+    subprocess.run(
+        [*command, "--overwrite", *options], cwd=REPO_ROOT, check=True, capture_output=True, text=True
+    )
+
+
 def generate(out_dir: Path, seed: str, count: int, files: int) -> tuple[list[Path], Truth]:
     """Runs the generator into `out_dir` (1 % bad lines, 0.5 % duplicates, as the demo) and reads it back."""
     out_dir.mkdir(parents=True, exist_ok=True)
     bad_out = out_dir.parent / f"{out_dir.name}.bad.jsonl"
-    subprocess.run(
-        [
-            str(TSX),
-            str(GENERATOR),
-            "--seed",
-            seed,
-            "--count",
-            str(count),
-            "--files",
-            str(files),
-            "--out",
-            str(out_dir),
-            "--bad-ratio",
-            "0.01",
-            "--duplicate-ratio",
-            "0.005",
-            "--bad-out",
-            str(bad_out),
-            "--overwrite",
-        ],
-        cwd=REPO_ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
+    demo_mix = ["--bad-ratio", "0.01", "--duplicate-ratio", "0.005", "--bad-out", str(bad_out)]
+    run_generator(out_dir, seed, count, "--files", str(files), *demo_mix)
     kinds = {}
     for text in bad_out.read_text().splitlines():
         entry = json.loads(text)

@@ -11,18 +11,16 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from services import processes
+from services import processes, twin_client
 from services.processes import ProcessRecord
 from services.servers.sftp import SftpLayout, sftp_client_command
-from services.settings import BUCKETS, PORTS, RUN_PIPELINE, TSX, TWIN_CLI, Paths, free_ports
+from services.settings import BUCKETS, RUN_PIPELINE, TSX, Paths
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # A restart right after a SIGKILL can meet the dead process's leftovers for a moment (PostgreSQL's
@@ -45,24 +43,10 @@ class Twin:
         return Paths(self.home)
 
     def cli(self, *args: str, timeout: float = 300, check: bool = True) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            [sys.executable, str(TWIN_CLI), *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-        if check and result.returncode != 0:
-            raise ChaosError(
-                f"twin.py {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
-            )
-        return result
+        return twin_client.run_cli(self.env, *args, timeout=timeout, fail_with=ChaosError if check else None)
 
     def endpoints(self) -> dict[str, str]:
-        lines = self.cli("env").stdout.splitlines()
-        pairs = (line.removeprefix("export ").split("=", 1) for line in lines if line.startswith("export "))
-        return {key: value.strip("'") for key, value in pairs}
+        return twin_client.exports(self.cli("env").stdout)
 
     def pipeline_env(self) -> dict[str, str]:
         return {**self.env, **self.endpoints(), "NODE_NO_WARNINGS": "1"}
@@ -139,18 +123,7 @@ class Twin:
 def fresh_twin(keep: bool = False) -> Iterator[Twin]:
     """Starts every service in a new state directory on free ports, deploys the connectors; stops
     exactly what it started afterwards and deletes the directory (unless `keep`)."""
-    # Not a private temp dir: PostgreSQL and the SFTP user run as other OS users that must reach it.
-    home = Path(tempfile.mkdtemp(prefix="twin-chaos-"))
-    home.chmod(0o755)
-    # Every port the twin's services take (each one's TWIN_*_PORT), free ones, so a running demo twin
-    # or another test's twin is never disturbed.
-    variables = [setting.env_var for setting in PORTS.values()]
-    env = {
-        **os.environ,
-        "TWIN_HOME": str(home),
-        **dict(zip(variables, map(str, free_ports(len(variables))), strict=True)),
-    }
-    twin = Twin(home, env)
+    twin = Twin(*twin_client.fresh_home("twin-chaos-"))
     try:
         twin.cli("start")
         twin.cli("connectors", timeout=300)
@@ -158,4 +131,4 @@ def fresh_twin(keep: bool = False) -> Iterator[Twin]:
     finally:
         twin.cli("stop", timeout=300, check=False)
         if not keep:
-            shutil.rmtree(home, ignore_errors=True)
+            shutil.rmtree(twin.home, ignore_errors=True)

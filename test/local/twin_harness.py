@@ -7,20 +7,18 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
-
 REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT / "local"))
 
-from services import processes  # noqa: E402 - needs the path above
+from services import processes, twin_client  # noqa: E402 - needs the path above
 from services.processes import ProcessRecord  # noqa: E402
-from services.settings import RUN_PIPELINE, TSX, TWIN_CLI, free_ports  # noqa: E402
+from services.settings import RUN_PIPELINE, TSX  # noqa: E402
+from services.twin_client import warehouse_connection  # noqa: E402, F401 - the tests take it from here
 
 START_TIMEOUT_SECONDS = 300
 
@@ -31,25 +29,11 @@ class RunningTwin:
     env: dict[str, str]
 
     def stack(self, *args: str, timeout: float = START_TIMEOUT_SECONDS) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            [sys.executable, str(TWIN_CLI), *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise AssertionError(
-                f"twin.py {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
-            )
-        return result
+        return twin_client.run_cli(self.env, *args, timeout=timeout, fail_with=AssertionError)
 
     def endpoints(self) -> dict[str, str]:
         """The `export` lines of `twin.py env`, as a dict."""
-        lines = self.stack("env").stdout.splitlines()
-        pairs = (line.removeprefix("export ").split("=", 1) for line in lines if line.startswith("export "))
-        return {key: value.strip("'") for key, value in pairs}
+        return twin_client.exports(self.stack("env").stdout)
 
     def records(self) -> list[ProcessRecord]:
         return [
@@ -61,22 +45,7 @@ class RunningTwin:
 
 def running_twin() -> Iterator[RunningTwin]:
     """Starts a whole twin in a fresh state dir on free ports; stops it (asserting nothing is left) after."""
-    # Not pytest's tmp_path: its folders are private (0700) and PostgreSQL and the SFTP user run as
-    # other OS users that must reach their data.
-    home = Path(tempfile.mkdtemp(prefix="twin-test-"))
-    home.chmod(0o755)
-    ports = free_ports(7)
-    env = {
-        **os.environ,
-        "TWIN_HOME": str(home),
-        "TWIN_SFTP_PORT": str(ports[0]),
-        "TWIN_KAFKA_PORT": str(ports[1]),
-        "TWIN_KAFKA_CONTROLLER_PORT": str(ports[2]),
-        "TWIN_CONNECT_PORT": str(ports[3]),
-        "TWIN_S3_PORT": str(ports[4]),
-        "TWIN_PG_PORT": str(ports[5]),
-        "TWIN_MOTO_PORT": str(ports[6]),
-    }
+    home, env = twin_client.fresh_home("twin-test-")
     running = RunningTwin(home, env)
     started: list[ProcessRecord] = []
     try:
@@ -87,14 +56,7 @@ def running_twin() -> Iterator[RunningTwin]:
         # Records read again: a start cut short may have launched more than it reported.
         started = [*started, *running.records()]
         # Output captured: a closed pytest stdout must not break the stop half-way.
-        stop = subprocess.run(
-            [sys.executable, str(TWIN_CLI), "stop"],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=180,
-        )
+        stop = twin_client.run_cli(env, "stop", timeout=180, fail_with=None)
         leftovers = [
             f"{record.service} (pid {record.pid})" for record in started if processes.is_running(record)
         ]
@@ -158,14 +120,3 @@ def interrupted_pipeline(
         return process.wait(), "".join(output)
     finally:
         timer.cancel()
-
-
-def warehouse_connection(env: dict[str, str]) -> psycopg.Connection:
-    """The twin's PostgreSQL warehouse, from the TWIN_PG_* variables of its environment."""
-    return psycopg.connect(
-        host=env["TWIN_PG_HOST"],
-        port=int(env["TWIN_PG_PORT"]),
-        user=env["TWIN_PG_USER"],
-        password=env["TWIN_PG_PASSWORD"],
-        dbname=env["TWIN_PG_DATABASE"],
-    )
