@@ -154,25 +154,27 @@ def raw_progress(twin: Twin, truth: Truth) -> tuple[int, int]:
     return present, extra
 
 
-def check_raw(twin: Twin, truth: Truth) -> Verdict:
-    """The ingest half alone: every generated line at least once in the raw zone (extra copies are
-    at-least-once re-deliveries the job must remove; the full check after the pipeline says if it did)."""
+def check_raw(twin: Twin, truth: Truth, so_far: Truth) -> Verdict:
+    """The ingest half alone: every line of `truth` (one scenario's) at least once in the raw zone
+    (extra copies are at-least-once re-deliveries the job must remove; the full check after the
+    pipeline says if it did).
+
+    A line is counted against `so_far`, every line generated on the twin so far: the raw zone holds
+    all of them, and a text more than one scenario generated (every generator run writes `null`)
+    has a copy per scenario there, which the scenario's own count would take for re-deliveries."""
     verdict = Verdict(lines=truth.total, raw_only=True)
     found = raw_lines(twin)
-    for line, expected in truth.all_lines.items():
-        if found[line] < expected:
+    for line in truth.all_lines:
+        if found[line] < so_far.all_lines[line]:
             verdict.lost.append(f"not in the raw zone: {line[:80]}")
     verdict.raw_missing = len(verdict.lost)
-    verdict.raw_redelivered = sum(max(found[line] - n, 0) for line, n in truth.all_lines.items())
+    verdict.raw_redelivered = sum(max(found[line] - so_far.all_lines[line], 0) for line in truth.all_lines)
     return verdict
 
 
-def check(twin: Twin, truth: Truth, env: dict[str, str]) -> Verdict:
-    verdict = Verdict(lines=truth.total)
-    present, verdict.raw_redelivered = raw_progress(twin, truth)
-    verdict.raw_missing = truth.total - present
-
-    processed = processed_ids(twin)
+def compare_lines(verdict: Verdict, truth: Truth, processed: Counter[str], quarantined: Counter[str]) -> None:
+    """Adds to `lost` and `doubled`: each good id once in `processed`, each bad text once in
+    `quarantined` (raw line -> records), however many times it was generated."""
     for tid in truth.good_ids:
         if processed[tid] == 0:
             verdict.lost.append(f"good {tid}: not in the processed zone")
@@ -180,8 +182,6 @@ def check(twin: Twin, truth: Truth, env: dict[str, str]) -> Verdict:
             verdict.doubled.append(f"good {tid}: {processed[tid]} times in the processed zone")
     for tid in processed.keys() - truth.good_ids.keys():
         verdict.doubled.append(f"{tid}: in the processed zone but never generated as a good line")
-
-    quarantined = quarantined_lines(twin)
     for line, written in truth.bad_lines.items():
         found = quarantined[line]
         if found == 0:
@@ -190,6 +190,15 @@ def check(twin: Twin, truth: Truth, env: dict[str, str]) -> Verdict:
             verdict.doubled.append(f"bad line quarantined {found} times (generated {written}): {line[:80]}")
     for line in quarantined.keys() - truth.bad_lines.keys():
         verdict.doubled.append(f"quarantined but never generated as a bad line: {line[:80]}")
+
+
+def check(twin: Twin, truth: Truth, env: dict[str, str]) -> Verdict:
+    verdict = Verdict(lines=truth.total)
+    present, verdict.raw_redelivered = raw_progress(twin, truth)
+    verdict.raw_missing = truth.total - present
+
+    processed = processed_ids(twin)
+    compare_lines(verdict, truth, processed, quarantined_lines(twin))
 
     warehouse = warehouse_ids(env)
     if warehouse != Counter(processed.keys()):

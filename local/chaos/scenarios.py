@@ -460,7 +460,7 @@ def run_scenario(run: Run, scenario: Scenario, pipeline_after: bool = True) -> O
     if pipeline_after or scenario.trigger is None:
         outcome.verdict = end_state.check(run.twin, run.truth, run.twin.pipeline_env())
     else:
-        outcome.verdict = end_state.check_raw(run.twin, truth)
+        outcome.verdict = end_state.check_raw(run.twin, truth, run.truth)
     return outcome
 
 
