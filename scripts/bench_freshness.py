@@ -18,11 +18,9 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from datetime import datetime
@@ -30,20 +28,12 @@ from pathlib import Path
 
 from repo_root import REPO_ROOT
 
-TWIN_CLI = REPO_ROOT / "local" / "twin.py"
+sys.path.insert(0, str(REPO_ROOT / "local"))
+from services import twin_client
+from services.settings import RUN_PIPELINE, TSX
+
 DOC = REPO_ROOT / "docs" / "benchmarks.md"
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
-
-
-def free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for probe in sockets:
-            probe.bind(("127.0.0.1", 0))
-        return [probe.getsockname()[1] for probe in sockets]
-    finally:
-        for probe in sockets:
-            probe.close()
 
 
 def process_table() -> dict[int, tuple[int, int]]:
@@ -101,17 +91,7 @@ class RssSampler:
 
 
 def stack(env: dict[str, str], *args: str, timeout: float = 600) -> str:
-    result = subprocess.run(
-        [sys.executable, str(TWIN_CLI), *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise SystemExit(f"twin.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
-    return result.stdout
+    return twin_client.run_cli(env, *args, timeout=timeout, fail_with=SystemExit).stdout
 
 
 def service_pids(home: Path) -> set[int]:
@@ -139,8 +119,8 @@ def run_files(
         result_file = home / f"bench-{index}.json"
         driver = subprocess.Popen(
             [
-                str(REPO_ROOT / "node_modules" / ".bin" / "tsx"),
-                str(REPO_ROOT / "local" / "pipeline" / "run-pipeline.ts"),
+                str(TSX),
+                str(RUN_PIPELINE),
                 "--count",
                 str(lines),
                 "--seed",
@@ -204,14 +184,7 @@ def main() -> int:
     parser.add_argument("--no-doc", action="store_true", help="print only, leave docs/benchmarks.md alone")
     args = parser.parse_args()
 
-    home = Path(tempfile.mkdtemp(prefix="twin-bench-"))
-    home.chmod(0o755)  # PostgreSQL and the SFTP user are other OS users
-    names = ["SFTP", "KAFKA", "KAFKA_CONTROLLER", "CONNECT", "S3", "PG"]
-    env = {
-        **os.environ,
-        "TWIN_HOME": str(home),
-        **{f"TWIN_{name}_PORT": str(port) for name, port in zip(names, free_ports(len(names)), strict=True)},
-    }
+    home, env = twin_client.fresh_home("twin-bench-")
     try:
         began = time.monotonic()
         stack(env, "start")
@@ -219,17 +192,14 @@ def main() -> int:
         stack(env, "connectors")
         cold_start = time.monotonic() - began
         print(f"cold start: services {started:.1f}s, with connectors RUNNING {cold_start:.1f}s", flush=True)
-        exports = (line.removeprefix("export ").split("=", 1) for line in stack(env, "env").splitlines())
-        env.update({key: value.strip("'") for key, value in exports if key})
+        env.update(twin_client.exports(stack(env, "env")))
         env["NODE_NO_WARNINGS"] = "1"
         idle_rss = tree_rss(service_pids(home))
         with RssSampler(service_pids(home)) as sampler:
             measurements = run_files(env, home, args.files, args.lines, sampler)
         peak = sampler.peak
     finally:
-        subprocess.run(
-            [sys.executable, str(TWIN_CLI), "stop"], env=env, capture_output=True, check=False, timeout=300
-        )
+        twin_client.run_cli(env, "stop", timeout=300, fail_with=None)
         shutil.rmtree(home, ignore_errors=True)
 
     def stats(key: str) -> str:
