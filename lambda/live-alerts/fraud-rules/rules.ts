@@ -149,7 +149,7 @@ function maxima(value: unknown, source: string): Readonly<Record<string, string>
     if (!CURRENCY_PATTERN.test(currency)) {
       throw new FraudRulesError(`${source}: '${currency}' is not an ISO 4217 code like 'CZK'`);
     }
-    if (typeof amount !== 'string' || !AMOUNT_PATTERN.test(amount) || /^0\.00$/.test(amount)) {
+    if (typeof amount !== 'string' || !AMOUNT_PATTERN.test(amount) || amount === '0.00') {
       throw new FraudRulesError(
         `${source}: the ${currency} maximum must be a positive amount as a string with exactly 2 decimals, ` +
           `e.g. "20000.00"; it is ${JSON.stringify(amount)}`,

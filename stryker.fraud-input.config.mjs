@@ -1,0 +1,12 @@
+// Mutation testing of what the live fraud rules read (`make mutation`, docs/benchmarks.md, "Mutation
+// testing: fraud rules"): the rules file (rules.ts), a topic line (transaction.ts) and its amount
+// (money.ts), with the tests of those readers.
+import { mutationRun } from './stryker.base.mjs';
+
+const MODULE = 'lambda/live-alerts/fraud-rules';
+
+export default mutationRun({
+  name: 'fraud-input',
+  mutate: [`${MODULE}/rules.ts`, `${MODULE}/transaction.ts`, `${MODULE}/money.ts`],
+  thresholds: { high: 100, low: 95, break: null },
+});
