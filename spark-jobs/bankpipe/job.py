@@ -24,7 +24,8 @@ Decisions:
   rerun reproduces the same transactions, reports, quarantine and manifest counts; a rerun with
   different input replaces what that run id wrote before;
 - ``--now`` (default: the job's start time) fixes the clock for the future-timestamp check so that
-  a rerun is reproducible; ``--max-future-minutes`` defaults to 60 (clock skew of log servers);
+  a rerun is reproducible; ``--max-future-minutes`` defaults to the contract's x-maxFutureMinutes on
+  occurred_at (clock skew of log servers; the live consumer skips such lines by the same key);
 - two different run ids must not run at the same time on the same output (the orchestration runs
   one step at a time); the duplicate check against processed data relies on it;
 - the manifest is written last: its presence marks a completed run. A run that died earlier may
@@ -49,7 +50,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F  # noqa: N812 (Spark convention)
 
 from bankpipe import __version__
-from bankpipe.contract import Contract, contract_from_text, load_contract
+from bankpipe.contract import Contract, ContractError, contract_from_text, load_contract
 from bankpipe.dedup import (
     DISPOSITION,
     QUARANTINE_LINE_SCHEMA,
@@ -95,7 +96,6 @@ from bankpipe.storage import (
 from bankpipe.validation import REASON, validate
 
 LOG = logging.getLogger("bankpipe.atm_job")
-DEFAULT_MAX_FUTURE_MINUTES = 60
 QUARANTINE_ROWS_PER_FILE = 500_000
 TRANSACTION_ROWS_PER_FILE = 1_000_000
 REPORT_WRITERS = 3
@@ -135,13 +135,14 @@ class JobConfig:
     run_id: str
     customers: str | None = None
     schema: str | None = None
-    max_future_minutes: int = DEFAULT_MAX_FUTURE_MINUTES
+    # None: the contract's x-maxFutureMinutes on occurred_at (the live consumer's limit too).
+    max_future_minutes: int | None = None
     now: datetime | None = None
     fraud_rules: FraudRules = DEFAULT_RULES
 
     def __post_init__(self) -> None:
         validate_run_id(self.run_id)
-        if self.max_future_minutes < 0:
+        if self.max_future_minutes is not None and self.max_future_minutes < 0:
             raise ValueError("--max-future-minutes must be 0 or more")
         if self.now is not None and self.now.tzinfo is None:
             raise ValueError("--now must carry a time zone offset, e.g. 2024-05-01T12:00:00Z")
@@ -163,7 +164,9 @@ def parse_args(argv: Sequence[str] | None = None) -> JobConfig:
     parser.add_argument(
         "--schema", help="transaction JSON Schema (default: packaged copy, else repo contracts/)"
     )
-    parser.add_argument("--max-future-minutes", type=int, default=DEFAULT_MAX_FUTURE_MINUTES)
+    parser.add_argument(
+        "--max-future-minutes", type=int, help="default: x-maxFutureMinutes of occurred_at in the contract"
+    )
     parser.add_argument(
         "--now", type=parse_instant, help="ISO-8601 instant used as 'now' (default: start time)"
     )
@@ -292,7 +295,8 @@ def run(spark: SparkSession, config: JobConfig) -> dict[str, Any]:
     blank = int(line_counts["blank"] or 0)
     read = int(line_counts["all"]) - blank
 
-    classified = classify(spark, fs, lines, contract, where, now, config.max_future_minutes)
+    max_future_minutes = _max_future_minutes(config, contract)
+    classified = classify(spark, fs, lines, contract, where, now, max_future_minutes)
     classified.persist(StorageLevel.MEMORY_AND_DISK)
     try:
         with timer.phase("classify"):
@@ -336,7 +340,7 @@ def run(spark: SparkSession, config: JobConfig) -> dict[str, Any]:
             "customers": normalise_uri(config.customers) if config.customers else None,
             "schema": contract.source,
             "now": _iso(now),
-            "max_future_minutes": config.max_future_minutes,
+            "max_future_minutes": max_future_minutes,
             "job_version": __version__,
             "timings_seconds": timer.seconds,
         },
@@ -344,6 +348,17 @@ def run(spark: SparkSession, config: JobConfig) -> dict[str, Any]:
     fs.write_text(where.manifest, manifest_json(manifest))
     LOG.info("run %s manifest written to %s", config.run_id, where.manifest)
     return manifest
+
+
+def _max_future_minutes(config: JobConfig, contract: Contract) -> int:
+    if config.max_future_minutes is not None:
+        return config.max_future_minutes
+    if contract.max_future_minutes is None:
+        raise ContractError(
+            f"the contract {contract.source} gives occurred_at no x-maxFutureMinutes: add it there "
+            "(minutes an event time may be ahead of processing), or pass --max-future-minutes"
+        )
+    return contract.max_future_minutes
 
 
 def classify(
