@@ -1,4 +1,4 @@
-import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -9,6 +9,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
 import type { EmrRunSettings } from '../processing/emr-run-settings';
+import { encryptedLogGroup } from '../shared/encrypted-log-group';
 import { ManagedPolicyRole } from '../shared/managed-policy-role';
 import { stageResourcePrefix } from '../shared/pipeline-layout';
 import { atmStepState } from './run-states/atm-step-state';
@@ -96,11 +97,7 @@ export class RunStateMachine extends Construct {
       description: `Runs the ${stage} bank pipeline state machine`,
       policyId: 'Policy', // the id this role's policy was deployed with
     });
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      retention: config.orchestration.logRetentionDays as logs.RetentionDays,
-      encryptionKey: props.dataKey,
-      removalPolicy: config.allowDestroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
-    });
+    this.logGroup = encryptedLogGroup(this, 'LogGroup', { config, dataKey: props.dataKey });
 
     // Every state is created in this construct: the state names are the ids of the CustomStates,
     // and the failure path reads them back as `$failedState`.

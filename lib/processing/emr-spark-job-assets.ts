@@ -17,7 +17,8 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
 import { skipCheckov } from '../shared/checkov';
-import { DeployTimeLambdaRole, encryptedLogGroup } from '../shared/emr-glue-redshift-lambda';
+import { DeployTimeLambdaRole } from '../shared/emr-glue-redshift-lambda';
+import { encryptedLogGroup } from '../shared/encrypted-log-group';
 import {
   BANKPIPE_ZIP,
   bundleFingerprint,

@@ -1,22 +1,11 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
-import type { StageConfig } from '../config';
 import { SERVICE_SUBNET_GROUP, WAREHOUSE_SUBNET_GROUP } from '../network/network-names';
 import { acknowledgeWildcardResource } from './nag-acknowledgements';
 import { interfacePlacementArns, vpcLambdaNetworkStatements } from '../network/vpc-lambda-network-statements';
-
-/**
- * Removal policy of what holds data or audit evidence (warehouse, admin
- * secret, log groups): kept unless the stage was synthesized with
- * `-c allowDestroy=true`.
- */
-export function retainUnlessDestroyAllowed(config: Pick<StageConfig, 'allowDestroy'>): RemovalPolicy {
-  return config.allowDestroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
-}
 
 /**
  * The network stack's subnet group for every data service (EMR, Glue, Lambdas): private, with NAT
@@ -104,18 +93,4 @@ export class DeployTimeLambdaRole extends Construct {
   mustExistBefore(fn: IConstruct): void {
     fn.node.addDependency(this.policy, this.runtimePolicy);
   }
-}
-
-/** A KMS-encrypted log group with the stage's retention, kept unless destroy is allowed. */
-export function encryptedLogGroup(
-  scope: Construct,
-  id: string,
-  props: { config: StageConfig; dataKey: kms.IKey; logGroupName?: string },
-): logs.LogGroup {
-  return new logs.LogGroup(scope, id, {
-    logGroupName: props.logGroupName,
-    encryptionKey: props.dataKey,
-    retention: props.config.orchestration.logRetentionDays as logs.RetentionDays,
-    removalPolicy: retainUnlessDestroyAllowed(props.config),
-  });
 }

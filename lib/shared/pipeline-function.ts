@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { PROJECT_PASCAL_NAME } from './pipeline-layout';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -12,6 +12,8 @@ import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
 import { LAMBDA_NODEJS_ESBUILD_TARGET, LAMBDA_NODEJS_RUNTIME } from '../config/aws-runtimes';
 import { SERVICE_SUBNET_GROUP } from '../network/network-names';
+import { dataRemovalPolicy } from './data-removal-policy';
+import { encryptedLogGroup } from './encrypted-log-group';
 import { ManagedPolicyRole } from './managed-policy-role';
 import { acknowledgeWildcardResource } from './nag-acknowledgements';
 import { REPO_ROOT } from './repo-root';
@@ -138,7 +140,7 @@ export class PipelineFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
     super(scope, id);
-    const removalPolicy = props.config.allowDestroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const removalPolicy = dataRemovalPolicy(props.config);
     const vpcSubnets = props.vpcSubnets ?? defaultPrivateSubnets();
     const serviceName = props.serviceName ?? id;
     const logLevel = props.logLevel ?? 'INFO';
@@ -149,11 +151,7 @@ export class PipelineFunction extends Construct {
       policyId: 'Policy', // the id these roles' policies were deployed with
     });
 
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      retention: props.config.orchestration.logRetentionDays as logs.RetentionDays,
-      encryptionKey: props.dataKey,
-      removalPolicy,
-    });
+    this.logGroup = encryptedLogGroup(this, 'LogGroup', { config: props.config, dataKey: props.dataKey });
 
     if (props.deadLetterQueue ?? true) {
       this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {

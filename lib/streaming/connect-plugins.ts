@@ -4,7 +4,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as kafkaconnect from 'aws-cdk-lib/aws-kafkaconnect';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
@@ -13,7 +12,7 @@ import type { ConnectorPlugin } from '../../connectors/connector-config';
 import type { StageConfig } from '../config';
 import { skipCheckov } from '../shared/checkov';
 import { findPluginZip, type PluginZip } from './connect-plugin-files';
-import { dataRemovalPolicy } from '../shared/data-removal-policy';
+import { encryptedLogGroup } from '../shared/encrypted-log-group';
 import { ManagedPolicyRole } from '../shared/managed-policy-role';
 import { acknowledgeWildcardResource } from '../shared/nag-acknowledgements';
 import { PipelineFunctionBaselinePolicy } from '../shared/pipeline-function';
@@ -67,11 +66,7 @@ export class ConnectPlugins extends Construct {
     const sources = assets.map((asset) => s3deploy.Source.bucket(asset.bucket, asset.s3ObjectKey));
     const bucket = props.artifactsBucket;
 
-    const logGroup = new logs.LogGroup(this, 'CopyLogs', {
-      encryptionKey: props.dataKey,
-      retention: props.config.orchestration.logRetentionDays as logs.RetentionDays,
-      removalPolicy: dataRemovalPolicy(props.config),
-    });
+    const logGroup = encryptedLogGroup(this, 'CopyLogs', { config: props.config, dataKey: props.dataKey });
     const role = new ManagedPolicyRole(this, 'CopyRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Copies the MSK Connect plugin zips into the artifacts bucket at deployment',

@@ -4,13 +4,12 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
 import { LAMBDA_NODEJS_RUNTIME } from '../config/aws-runtimes';
 import { skipCheckov } from '../shared/checkov';
-import { dataRemovalPolicy } from '../shared/data-removal-policy';
+import { encryptedLogGroup } from '../shared/encrypted-log-group';
 import { ManagedPolicyRole } from '../shared/managed-policy-role';
 import type { MskCluster } from './msk-cluster';
 import { PipelineFunction, PipelineFunctionBaselinePolicy } from '../shared/pipeline-function';
@@ -131,10 +130,9 @@ export class KafkaTopic extends Construct {
    */
   private createProvider(props: KafkaTopicProps): cr.Provider {
     const onEvent = this.handler.function;
-    const logGroup = new logs.LogGroup(this, 'ProviderLogs', {
-      encryptionKey: props.dataKey,
-      retention: props.config.orchestration.logRetentionDays as logs.RetentionDays,
-      removalPolicy: dataRemovalPolicy(props.config),
+    const logGroup = encryptedLogGroup(this, 'ProviderLogs', {
+      config: props.config,
+      dataKey: props.dataKey,
     });
     const role = new ManagedPolicyRole(this, 'ProviderRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),

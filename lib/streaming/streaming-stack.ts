@@ -18,6 +18,7 @@ import {
 import type { StageConfig } from '../config';
 import { ConnectPlugins } from './connect-plugins';
 import { dataRemovalPolicy } from '../shared/data-removal-policy';
+import { encryptedLogGroup } from '../shared/encrypted-log-group';
 import { KafkaTopic } from './kafka-topic';
 import { MskCluster } from './msk-cluster';
 import { MskConnector } from './msk-connector';
@@ -197,11 +198,7 @@ export class StreamingStack extends PipelineStack {
       landingBucket,
       inputDir: config.streaming.sftpInputDir,
       dataKey: props.dataKey,
-      logGroup: new logs.LogGroup(this, 'SftpServerLogs', {
-        encryptionKey: props.dataKey,
-        retention: config.orchestration.logRetentionDays as logs.RetentionDays,
-        removalPolicy: dataRemovalPolicy(config),
-      }),
+      logGroup: encryptedLogGroup(this, 'SftpServerLogs', { config, dataKey: props.dataKey }),
       secretName: config.streaming.sftpSecretName,
     });
     return { authentication: 'private-key', server };

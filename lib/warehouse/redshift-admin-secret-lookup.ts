@@ -5,7 +5,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
 import { acknowledgeLookupFunction } from '../shared/aws-custom-resource-lookup';
-import { encryptedLogGroup } from '../shared/emr-glue-redshift-lambda';
+import { encryptedLogGroup } from '../shared/encrypted-log-group';
 import { ManagedPolicyRole } from '../shared/managed-policy-role';
 
 export interface ServerlessAdminSecretLookupProps {

@@ -2,7 +2,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
-import { retainUnlessDestroyAllowed } from '../shared/emr-glue-redshift-lambda';
+import { dataRemovalPolicy } from '../shared/data-removal-policy';
 
 /** The three Redshift audit logs: who connected, changes to users, every query. */
 export const REDSHIFT_AUDIT_LOGS = ['connectionlog', 'userlog', 'useractivitylog'] as const;
@@ -38,7 +38,7 @@ export class RedshiftAuditLogGroups extends Construct {
           logGroupName: `${props.logGroupPrefix}/${log}`,
           encryptionKey: props.dataKey,
           retention,
-          removalPolicy: retainUnlessDestroyAllowed(props.config),
+          removalPolicy: dataRemovalPolicy(props.config),
         }),
     );
   }

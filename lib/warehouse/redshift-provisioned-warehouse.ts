@@ -1,7 +1,7 @@
 import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import * as redshift from 'aws-cdk-lib/aws-redshift';
 import { Construct } from 'constructs';
-import { retainUnlessDestroyAllowed } from '../shared/emr-glue-redshift-lambda';
+import { dataRemovalPolicy } from '../shared/data-removal-policy';
 import type { RedshiftWarehouseProps } from './redshift-warehouse-props';
 import { REDSHIFT_AUDIT_LOGS, RedshiftAuditLogGroups } from './redshift-audit-logs';
 import { REDSHIFT_ADMIN_USER, REDSHIFT_PORT, type WarehouseEndpoint } from './redshift-warehouse-endpoint';
@@ -34,7 +34,7 @@ export class ProvisionedWarehouse extends Construct implements WarehouseEndpoint
   constructor(scope: Construct, id: string, props: RedshiftWarehouseProps) {
     super(scope, id);
     const { config, dataKey } = props;
-    const removalPolicy = retainUnlessDestroyAllowed(config);
+    const removalPolicy = dataRemovalPolicy(config);
 
     this.subnetGroup = new redshift.CfnClusterSubnetGroup(this, 'SubnetGroup', {
       description: `Isolated warehouse subnets of ${props.name}`,

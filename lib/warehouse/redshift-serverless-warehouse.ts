@@ -1,6 +1,6 @@
 import * as redshiftserverless from 'aws-cdk-lib/aws-redshiftserverless';
 import { Construct } from 'constructs';
-import { retainUnlessDestroyAllowed } from '../shared/emr-glue-redshift-lambda';
+import { dataRemovalPolicy } from '../shared/data-removal-policy';
 import { ServerlessAdminSecretLookup } from './redshift-admin-secret-lookup';
 import type { RedshiftWarehouseProps } from './redshift-warehouse-props';
 import { REDSHIFT_AUDIT_LOGS, RedshiftAuditLogGroups } from './redshift-audit-logs';
@@ -35,7 +35,7 @@ export class ServerlessWarehouse extends Construct implements WarehouseEndpoint 
   constructor(scope: Construct, id: string, props: RedshiftWarehouseProps) {
     super(scope, id);
     const { config, dataKey } = props;
-    const removalPolicy = retainUnlessDestroyAllowed(config);
+    const removalPolicy = dataRemovalPolicy(config);
 
     this.auditLogs = new RedshiftAuditLogGroups(this, 'AuditLogs', {
       config,
