@@ -108,10 +108,16 @@ describe('the rules file', () => {
 
 describe('the window of each rule', () => {
   const rules: FraudRules = {
-    ...fraudRulesFromDocument(rulesDocument, SOURCE),
+    burstCount: 3,
     burstWindowSeconds: 1,
     travelWindowSeconds: 2,
+    travelMinKm: 1,
+    travelMaxKmh: 300,
+    earthRadiusKm: 6371,
+    maxAmountCount: 3,
     maxAmountWindowSeconds: 3,
+    maxWithdrawalAmountByCurrency: {},
+    outOfOrderToleranceSeconds: 0,
   };
 
   it('is the rule’s own key', () => {
