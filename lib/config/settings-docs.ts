@@ -1,15 +1,15 @@
 import { isDeepStrictEqual } from 'node:util';
-import { currentReadmeSection, type ReadmeSection, replaceReadmeSection } from '../shared/readme-section';
+import { ReadmeSection } from '../shared/readme-section';
 import { defaultOf, type Setting } from './setting';
 import type { StageOverrides } from './stage-overrides';
 import { schemaEntries } from './validate-stage-config';
 
 /** The README's settings table, between its markers. */
-export const SETTINGS_DOCS: ReadmeSection = {
-  begin: '<!-- settings:begin -->',
-  end: '<!-- settings:end -->',
-  heading: '## Configuration reference',
-};
+export const SETTINGS_DOCS = new ReadmeSection(
+  '<!-- settings:begin -->',
+  '<!-- settings:end -->',
+  '## Configuration reference',
+);
 
 /**
  * The README's settings table (between the markers), generated from the
@@ -54,14 +54,12 @@ export function settingsDocsSection(stages: StageOverrides): string {
 }
 
 /** `readme` with its settings section replaced; a README without both markers is an error that says where they go. */
-export function replaceSettingsDocsSection(readme: string, section: string): string {
-  return replaceReadmeSection(readme, SETTINGS_DOCS, section);
-}
+export const replaceSettingsDocsSection = (readme: string, section: string): string =>
+  SETTINGS_DOCS.replace(readme, section);
 
 /** The README's current settings section, markers included, or undefined without the markers. */
-export function currentSettingsDocsSection(readme: string): string | undefined {
-  return currentReadmeSection(readme, SETTINGS_DOCS);
-}
+export const currentSettingsDocsSection = (readme: string): string | undefined =>
+  SETTINGS_DOCS.current(readme);
 
 /**
  * Whether two settings sections say the same thing, whatever a formatter did

@@ -1,15 +1,15 @@
-import { currentReadmeSection, type ReadmeSection, replaceReadmeSection } from '../shared/readme-section';
+import { ReadmeSection } from '../shared/readme-section';
 import { COST_ASSUMPTIONS, DEV_IDLE_BUDGET_USD } from './assumptions';
 import { formatUsd, totalOf } from './priced-line';
 import type { PriceList } from './price-list';
 import type { StageCost } from './stage-cost';
 
 /** The README's cost section, between its markers. */
-export const README_COST: ReadmeSection = {
-  begin: '<!-- cost:begin -->',
-  end: '<!-- cost:end -->',
-  heading: '## Monthly cost (estimate)',
-};
+export const README_COST = new ReadmeSection(
+  '<!-- cost:begin -->',
+  '<!-- cost:end -->',
+  '## Monthly cost (estimate)',
+);
 
 const dollars = (usd: number): string => `$${Math.round(usd).toLocaleString('en-US')}`;
 
@@ -144,14 +144,11 @@ export function readmeCostSection(
 }
 
 /** `readme` with its cost section replaced; a README without both markers is an error that says where they go. */
-export function replaceCostSection(readme: string, section: string): string {
-  return replaceReadmeSection(readme, README_COST, section);
-}
+export const replaceCostSection = (readme: string, section: string): string =>
+  README_COST.replace(readme, section);
 
 /** The README's current cost section, markers included. */
-export function currentCostSection(readme: string): string | undefined {
-  return currentReadmeSection(readme, README_COST);
-}
+export const currentCostSection = (readme: string): string | undefined => README_COST.current(readme);
 
 /**
  * Whether two cost sections say the same thing, whatever a formatter did to
