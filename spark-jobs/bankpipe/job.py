@@ -12,7 +12,8 @@ Outputs (docs/data-layout.md):
 - ``<output>/reports/<report>/`` Parquet, recomputed from the whole transactions dataset and
   overwritten every run (definitions in ``reports`` and ``fraud``)
 - ``<quarantine>/run_id=<run-id>/*.json`` JSON lines {run_id, reason, raw_line, source_file},
-  overwritten per run id (reasons listed in ``validation``)
+  overwritten per run id (reasons listed in ``validation``); each bad text once over all run ids
+  (``dedup``: copies are counted as duplicates)
 - ``<output>/_manifest/<run-id>.json`` with the counts (fields in ``manifest``)
 
 Decisions:
@@ -20,14 +21,14 @@ Decisions:
 - blank lines are skipped and counted only as ``blank_lines_skipped`` (not "read");
 - bad input never fails the run; a broken count invariant does (nothing is published then);
 - rerunning a run id: rows written earlier by the same run id are left out of the "already
-  processed" set, the run's own files are replaced and its quarantine folder overwritten, so the
-  rerun reproduces the same transactions, reports, quarantine and manifest counts; a rerun with
-  different input replaces what that run id wrote before;
+  processed" ids and "already quarantined" lines, the run's own files are replaced and its
+  quarantine folder overwritten, so the rerun reproduces the same transactions, reports, quarantine
+  and manifest counts; a rerun with different input replaces what that run id wrote before;
 - ``--now`` (default: the job's start time) fixes the clock for the future-timestamp check so that
   a rerun is reproducible; ``--max-future-minutes`` defaults to the contract's x-maxFutureMinutes on
   occurred_at (clock skew of log servers; the live consumer skips such lines by the same key);
 - two different run ids must not run at the same time on the same output (the orchestration runs
-  one step at a time); the duplicate check against processed data relies on it;
+  one step at a time); the duplicate checks against processed data and quarantine rely on it;
 - the manifest is written last: its presence marks a completed run. A run that died earlier may
   have left its quarantine folder or part of its files; rerunning the same run id repairs both.
 """
@@ -390,7 +391,8 @@ def classify(
 
 
 def _read_quarantine(spark: SparkSession, quarantine_root: str) -> DataFrame:
-    """Every run's quarantine records: run_id from the run_id=<run>/ folder names, and raw_line.
+    """Every run's quarantine records: run_id (from the run_id=<run>/ folder names, as the layout
+    names them) and raw_line.
 
     Read as a partitioned dataset so that the filter on run_id prunes whole folders: the run's own
     folder is never opened, so it can be overwritten later in the run while this plan may still be
