@@ -17,7 +17,7 @@ sys.path.insert(0, str(REPO_ROOT / "local"))
 
 from services import processes, twin_client  # noqa: E402 - needs the path above
 from services.processes import ProcessRecord  # noqa: E402
-from services.settings import RUN_PIPELINE, TSX  # noqa: E402
+from services.settings import RUN_PIPELINE, TSX, TWIN_CLI  # noqa: E402, F401 - tests take TWIN_CLI from here
 from services.twin_client import warehouse_connection  # noqa: E402, F401 - the tests take it from here
 
 START_TIMEOUT_SECONDS = 300
