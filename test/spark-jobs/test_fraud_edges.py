@@ -1,0 +1,291 @@
+"""The batch fraud rules at their edges: each threshold of contracts/fraud-rules.json exactly, just below
+and just above (count, distance, speed, time window, amount). The live rules are pinned at the same
+edges in test/lambda/live-alerts/fraud-rules.test.ts.
+
+Every case is a card of its own; cases that share rules share one DataFrame, and all of them are
+evaluated in one Spark job, checked in the test that runs it: mutmut reruns, for a mutant, only the
+tests that called the mutated function, and a module fixture calls it during the first test only
+(`make mutation`, docs/reliability.md). Besides that job, the file costs one single-row query (the
+distances the travel edges are set at).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from decimal import Decimal
+from functools import reduce
+from typing import Any
+
+import pytest
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F  # noqa: N812
+
+from bankpipe.contract import ContractError, contract_from_schema, load_contract
+from bankpipe.fraud import (
+    DEFAULT_RULES,
+    FraudRules,
+    alert_keys,
+    check_fraud_rules,
+    fraud_flags,
+    haversine_km,
+    impossible_travel,
+)
+from bankpipe.fraud_rules import (
+    IMPOSSIBLE_TRAVEL,
+    REPEATED_MAX_AMOUNT,
+    WITHDRAWAL_BURST,
+    AlertKey,
+    duration_text,
+)
+from fixtures.frames import transaction, transactions_frame
+
+RULES = DEFAULT_RULES
+T0 = datetime(2024, 1, 5, 10, 0)
+PRAGUE = {"atm_id": "ATM-PRG-001", "latitude": 50.0813, "longitude": 14.4280}
+OSTRAVA = {"atm_id": "ATM-OST-001", "latitude": 49.8355, "longitude": 18.2926}
+CZK_MAX = RULES.max_withdrawal_amount_by_currency["CZK"]
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    rows: list[dict[str, Any]]
+    expected: set[tuple[str, str]]
+    rules: FraudRules = RULES
+    # Cases with rules of their own run only the rule they pin: one Spark window less per rule.
+    check: Callable[[DataFrame, FraudRules], DataFrame] = fraud_flags
+
+
+def at(seconds: float) -> datetime:
+    return T0 + timedelta(seconds=seconds)
+
+
+def row(card: str, txn_id: str, seconds: float, **values: Any) -> dict[str, Any]:
+    fields = {"card_id": card, "occurred_at": at(seconds), **PRAGUE, **values}
+    return transaction(transaction_id=f"{card}/{txn_id}", **fields)
+
+
+def withdrawals(card: str, count: int, last_at: float, **values: Any) -> list[dict[str, Any]]:
+    """``count`` withdrawals one second apart, the last one ``last_at`` seconds after the first."""
+    return [row(card, f"W{i + 1}", last_at if i == count - 1 else i, **values) for i in range(count)]
+
+
+def burst_cases() -> list[Case]:
+    n, w = RULES.burst_count, RULES.burst_window_seconds
+    deposit_first = withdrawals("burst-deposit", n, 2 * n)
+    deposit_first[0]["operation"] = "cash_deposit"
+    # n withdrawals in one second (one a card_withdrawal): each counts all of them, ties included.
+    ties = [row("burst-ties", f"W{i + 1}", 0) for i in range(n)]
+    ties[0]["operation"] = "card_withdrawal"
+    return [
+        Case("burst-at-count", withdrawals("burst-at-count", n, 2 * n), {(f"W{n}", WITHDRAWAL_BURST)}),
+        Case("burst-below-count", withdrawals("burst-below-count", n - 1, 2 * n), set()),
+        Case(
+            "burst-above-count",
+            withdrawals("burst-above-count", n + 1, 2 * n),
+            {(f"W{n}", WITHDRAWAL_BURST), (f"W{n + 1}", WITHDRAWAL_BURST)},
+        ),
+        Case("burst-window-exact", withdrawals("burst-window-exact", n, w), {(f"W{n}", WITHDRAWAL_BURST)}),
+        Case(
+            "burst-window-below", withdrawals("burst-window-below", n, w - 1), {(f"W{n}", WITHDRAWAL_BURST)}
+        ),
+        Case("burst-window-above", withdrawals("burst-window-above", n, w + 1), set()),
+        # 0.999 s past the window end is rounded down to the window end.
+        Case("burst-subsecond", withdrawals("burst-subsecond", n, w + 0.999), {(f"W{n}", WITHDRAWAL_BURST)}),
+        Case("burst-deposit", deposit_first, set()),
+        Case("burst-ties", ties, {(f"W{i + 1}", WITHDRAWAL_BURST) for i in range(n)}),
+    ]
+
+
+def travel_cases(km: float) -> list[Case]:
+    def trip(name: str, elapsed: float, rules: FraudRules, expected: bool, **to: Any) -> Case:
+        rows = [row(name, "V1", 0), row(name, "V2", elapsed, operation="cash_deposit", **{**OSTRAVA, **to})]
+        return Case(name, rows, {("V2", IMPOSSIBLE_TRAVEL)} if expected else set(), rules, impossible_travel)
+
+    speed = km / (600 / 3600.0)
+    lenient = replace(RULES, travel_max_kmh=5e-324, travel_min_km=5e-324)
+    unlimited = replace(RULES, travel_max_kmh=1.7976931348623157e308)
+    window = RULES.travel_window_seconds
+    previous_only = [row("travel-previous", "V0", -60, **OSTRAVA), row("travel-previous", "V1", 0)]
+    previous_only.append(row("travel-previous", "V2", 60, operation="cash_deposit"))
+    # Same second: the previous of B is A (A < B by transaction_id), so B (in Ostrava) is flagged.
+    tie = [row("travel-tie", "B", 0, **OSTRAVA), row("travel-tie", "A", 0)]
+    return [
+        trip("travel-km-exact", 60, replace(RULES, travel_min_km=km), True),
+        trip("travel-km-above", 60, replace(RULES, travel_min_km=math.nextafter(km, math.inf)), False),
+        trip("travel-km-below", 60, replace(RULES, travel_min_km=math.nextafter(km, 0)), True),
+        trip("travel-speed-exact", 600, replace(RULES, travel_max_kmh=speed), False),
+        trip("travel-speed-below", 600, replace(RULES, travel_max_kmh=math.nextafter(speed, 0)), True),
+        trip(
+            "travel-speed-above", 600, replace(RULES, travel_max_kmh=math.nextafter(speed, math.inf)), False
+        ),
+        trip("travel-window-below", window - 1, lenient, True),
+        trip("travel-window-exact", window, lenient, False),
+        trip("travel-window-above", window + 1, lenient, False),
+        trip("travel-same-second", 0, unlimited, True),
+        trip("travel-one-second", 1, unlimited, False),
+        trip("travel-same-atm", 0, RULES, False, atm_id=PRAGUE["atm_id"]),
+        Case("travel-previous", previous_only, {("V1", IMPOSSIBLE_TRAVEL)}),
+        Case("travel-tie", tie, {("B", IMPOSSIBLE_TRAVEL)}),
+    ]
+
+
+def max_amount_cases() -> list[Case]:
+    n, w = RULES.max_amount_count, RULES.max_amount_window_seconds
+
+    def at_max(
+        name: str, last_at: int, first_amount: Decimal = CZK_MAX, **values: Any
+    ) -> list[dict[str, Any]]:
+        times = [i * 3600 for i in range(n - 1)] + [last_at]
+        amounts = [first_amount] + [CZK_MAX] * (n - 1)
+        return [
+            row(name, f"W{i + 1}", t, amount=a, **values)
+            for i, (t, a) in enumerate(zip(times, amounts, strict=True))
+        ]
+
+    flagged = {(f"W{n}", REPEATED_MAX_AMOUNT)}
+    deposit = at_max("max-deposit", w)
+    deposit[0]["operation"] = "cash_deposit"
+    return [
+        Case("max-exact", at_max("max-exact", w), flagged),
+        Case("max-cent-below", at_max("max-cent-below", w, CZK_MAX - CENT), set()),
+        Case("max-cent-above", at_max("max-cent-above", w, CZK_MAX + CENT), set()),
+        Case("max-count-below", at_max("max-count-below", w)[1:], set()),
+        Case(
+            "max-count-above",
+            [*at_max("max-count-above", w), row("max-count-above", "W9", w + 1, amount=CZK_MAX)],
+            {*flagged, ("W9", REPEATED_MAX_AMOUNT)},
+        ),
+        Case("max-window-below", at_max("max-window-below", w - 1), flagged),
+        Case("max-window-above", at_max("max-window-above", w + 1), set()),
+        Case("max-other-currency", at_max("max-other-currency", w, currency="EUR"), set()),
+        Case("max-deposit", deposit, set()),
+    ]
+
+
+@pytest.fixture(scope="module")
+def contract(schema_path):
+    return load_contract(str(schema_path))
+
+
+def reference_haversine_km(lat1: float, lon1: float, lat2: float, lon2: float, radius: float) -> float:
+    """The haversine formula in plain Python, to check the job's Spark expression against."""
+    dlat, dlon = math.radians(lat2 - lat1), math.radians(lon2 - lon1)
+    a = (
+        math.sin(dlat / 2) ** 2
+        + math.cos(math.radians(lat1)) * math.cos(math.radians(lat2)) * math.sin(dlon / 2) ** 2
+    )
+    return 2 * radius * math.asin(min(1.0, math.sqrt(a)))
+
+
+# (lat1, lon1, lat2, lon2, radius): Prague to Ostrava on the rules file's sphere (the travel edges),
+# half the equator and a quarter meridian on the unit sphere, and the same point.
+DISTANCES = [
+    (
+        PRAGUE["latitude"],
+        PRAGUE["longitude"],
+        OSTRAVA["latitude"],
+        OSTRAVA["longitude"],
+        RULES.earth_radius_km,
+    ),
+    (0.0, 0.0, 0.0, 180.0, 1.0),
+    (0.0, 10.0, 90.0, 10.0, 1.0),
+    (-33.5, 151.0, 40.25, -74.0, 1.0),
+    (50.0, 14.0, 50.0, 14.0, 1.0),
+]
+
+
+def measured_km(spark) -> list[float]:
+    """The distances of DISTANCES as the job measures them (the default radius for the first one)."""
+    columns = [
+        haversine_km(F.lit(lat1), F.lit(lon1), F.lit(lat2), F.lit(lon2), None if i == 0 else radius)
+        for i, (lat1, lon1, lat2, lon2, radius) in enumerate(DISTANCES)
+    ]
+    return list(spark.range(1).select(*[c.alias(f"d{i}") for i, c in enumerate(columns)]).first())
+
+
+def test_every_rule_at_its_edges(spark, contract):
+    distances = measured_km(spark)
+    assert distances == pytest.approx([reference_haversine_km(*d) for d in DISTANCES], rel=1e-12, abs=0)
+    assert distances[1] == pytest.approx(math.pi, rel=1e-15)
+    assert distances[2] == pytest.approx(math.pi / 2, rel=1e-15)
+    # The travel edges are set at the job's own distance, so each edge is exact to the double.
+    cases = {case.name: case for case in burst_cases() + travel_cases(distances[0]) + max_amount_cases()}
+    groups: dict[tuple[str, str], list[Case]] = {}  # FraudRules holds a dict: grouped by its repr
+    for case in cases.values():
+        groups.setdefault((repr(case.rules), case.check.__name__), []).append(case)
+    frames = [
+        group[0].check(
+            transactions_frame(spark, contract, [r for c in group for r in c.rows]), group[0].rules
+        )
+        for group in groups.values()
+    ]
+    flags = reduce(lambda a, b: a.unionByName(b), frames)
+    found: dict[str, set[tuple[str, str]]] = {name: set() for name in cases}
+    for flag in flags.collect():
+        card, txn_id = flag.transaction_id.split("/")
+        found[card].add((txn_id, flag.rule))
+    assert found == {name: case.expected for name, case in cases.items()}
+
+
+def test_the_alert_of_a_flag_is_its_rule_card_and_window(spark, contract):
+    burst = burst_cases()[0]
+    flags = fraud_flags(transactions_frame(spark, contract, burst.rows), RULES)
+    # A naive datetime is local time to PySpark, as to datetime.timestamp().
+    end = int(burst.rows[-1]["occurred_at"].timestamp())
+    assert alert_keys(flags, RULES) == {
+        AlertKey(WITHDRAWAL_BURST, burst.name, end - RULES.burst_window_seconds, end)
+    }
+
+
+def test_the_edges_use_the_rules_file():
+    # The thresholds come from the rules file, so a change there moves the edges with it.
+    exact = next(case for case in burst_cases() if case.name == "burst-window-exact").rows
+    assert (exact[-1]["occurred_at"] - exact[0]["occurred_at"]).total_seconds() == RULES.burst_window_seconds
+    assert len(exact) == RULES.burst_count
+    assert next(case for case in max_amount_cases() if case.name == "max-exact").rows[0]["amount"] == CZK_MAX
+
+
+def test_details_say_the_window_as_the_rules_file_sets_it():
+    assert [duration_text(s) for s in (86400, 3600, 600, 60, 61, 1)] == [
+        "24 hours",
+        "1 hour",
+        "10 minutes",
+        "1 minute",
+        "61 seconds",
+        "1 second",
+    ]
+
+
+def schema_without(schema: dict, name: str, value: str | None = None) -> dict:
+    """The schema without property ``name``, or without ``value`` in that property's enum."""
+    changed = json.loads(json.dumps(schema))
+    if value is None:
+        del changed["properties"][name]
+        changed["required"] = [field for field in changed.get("required", []) if field != name]
+        for conditional in changed.get("allOf", []):
+            then = conditional.get("then", {})
+            then["required"] = [field for field in then.get("required", []) if field != name]
+    else:
+        changed["properties"][name]["enum"].remove(value)
+    return changed
+
+
+def test_the_rules_check_the_contract_has_what_they_read(schema_path):
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    check_fraud_rules(contract_from_schema(schema, "contract.json"))
+    for name, value in (
+        ("operation", "cash_withdrawal"),
+        ("operation", "card_withdrawal"),
+        ("channel", "atm"),
+    ):
+        with pytest.raises(ContractError, match=rf"^the job relies on {name} values \['{value}'\] "):
+            check_fraud_rules(contract_from_schema(schema_without(schema, name, value), "contract.json"))
+    for name in ("card_id", "atm_id", "latitude", "longitude", "currency"):
+        with pytest.raises(ContractError, match=rf"^the contract contract.json has no property '{name}'"):
+            check_fraud_rules(contract_from_schema(schema_without(schema, name), "contract.json"))
