@@ -273,6 +273,8 @@ describe('the maximum withdrawal of each currency', () => {
 
   it('refuses an amount that is not a string', () => {
     expect(refused({ CZK: 20000 })).toBe(notAmount('CZK', '20000'));
+    // A number whose text has exactly 2 decimals would pass the amount pattern.
+    expect(refused({ CZK: 1.25 })).toBe(notAmount('CZK', '1.25'));
   });
 
   it.each(['CZ', 'CZKK', 'czk', 'C1K', 'xCZK', 'CZKx', ''])('refuses the currency code %j', (currency) => {
