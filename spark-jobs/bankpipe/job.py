@@ -398,7 +398,8 @@ def _read_quarantine(spark: SparkSession, quarantine_root: str) -> DataFrame:
     folder is never opened, so it can be overwritten later in the run while this plan may still be
     recomputed (after a lost cache block) without a missing-file error.
     """
-    return spark.read.schema(QUARANTINE_LINE_SCHEMA).json(quarantine_root)
+    # With its slash: S3A refuses a bucket root without one (s3a://bankpipe-quarantine) as not absolute.
+    return spark.read.schema(QUARANTINE_LINE_SCHEMA).json(f"{quarantine_root.rstrip('/')}/")
 
 
 def _write_quarantine(classified: DataFrame, where: Locations, expected: int) -> None:

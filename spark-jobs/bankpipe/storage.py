@@ -80,6 +80,10 @@ class HadoopFs:
 
     def _resolve(self, uri: str) -> tuple[Any, Any]:
         path = self._jvm.org.apache.hadoop.fs.Path(uri)
+        if path.toUri().getPath() == "":
+            # A bucket root without its slash (s3a://bucket, as normalise_uri leaves it): S3A refuses
+            # to list a path that is not absolute.
+            path = self._jvm.org.apache.hadoop.fs.Path(uri + "/")
         return path.getFileSystem(self._conf), path
 
     def exists(self, uri: str) -> bool:
