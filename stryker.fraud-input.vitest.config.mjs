@@ -5,5 +5,6 @@ export default mutationTests([
   'test/lambda/live-alerts/fraud-rules-file.test.ts',
   'test/lambda/live-alerts/transaction-edges.test.ts',
   'test/lambda/live-alerts/transaction-future-limit.test.ts',
+  'test/lambda/live-alerts/transaction-schema-limit.test.ts',
   'test/lambda/live-alerts/fraud-rules.test.ts',
 ]);
