@@ -31,3 +31,15 @@ export async function topicRecordCount(bootstrap: string, topic: string): Promis
     await admin.disconnect();
   }
 }
+
+/** How many partitions the topic has. */
+export async function topicPartitionCount(bootstrap: string, topic: string): Promise<number> {
+  const kafka = new Kafka({ clientId: 'bankpipe-demo', brokers: [bootstrap], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return (await admin.fetchTopicOffsets(topic)).length;
+  } finally {
+    await admin.disconnect();
+  }
+}

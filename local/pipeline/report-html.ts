@@ -1,3 +1,4 @@
+import { durationText, identityText, type LiveComparison } from './live-reconciliation';
 import type { ReconciliationLine } from './reconciliation';
 import type { ReportData } from './reports';
 
@@ -64,9 +65,40 @@ function columnChart(title: string, bars: Bar[]): string {
   );
 }
 
+/**
+ * Every alert of the live comparison in one table, from the same comparison as the terminal's line:
+ * rule, card, window, on which side it is, and its latency when this run's consumer raised it.
+ */
+function liveAlertsTable(live: LiveComparison): string {
+  const mark = (on: boolean): string => (on ? '&#10003;' : '&#10007;');
+  const iso = (ms: number): string => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+  const rows = live.alerts
+    .map(
+      (alert) =>
+        `<tr${alert.batch && alert.live ? '' : ' class="diff"'}><td>${escapeHtml(alert.rule)}</td>` +
+        `<td>${escapeHtml(alert.cardId)}</td><td>${iso(alert.windowStart)} to ${iso(alert.windowEnd)}</td>` +
+        `<td>${mark(alert.batch)}</td><td>${mark(alert.live)}</td>` +
+        `<td class="n">${alert.latencyMs === undefined ? '' : durationText(alert.latencyMs)}</td></tr>`,
+    )
+    .join('');
+  const verdict = live.ok
+    ? `live alerts = batch fraud_flags: ${live.matched.toLocaleString('en')} alerts on both sides`
+    : `live alerts &#8800; batch fraud_flags: ${live.onlyBatch.length} only in the batch, ` +
+      `${live.onlyLive.length} only live (first: ${escapeHtml([...live.onlyBatch, ...live.onlyLive].slice(0, 3).map(identityText).join('; '))})`;
+  return (
+    '<h2>Fraud alerts: live consumer beside the batch (fraud_flags)</h2>' +
+    `<p>${verdict}. Latency, from the record's Kafka timestamp to its alert stored, for the alerts this run ` +
+    `raised: p50 ${durationText(live.latency.p50Ms)}, p99 ${durationText(live.latency.p99Ms)}. ` +
+    'Window times UTC.</p>' +
+    '<table><tr><th>rule</th><th>card</th><th>window</th><th>batch</th><th>live</th><th>latency</th></tr>' +
+    `${rows}</table>`
+  );
+}
+
 export function renderHtmlReport(
   data: ReportData,
   reconciliation: ReconciliationLine[],
+  live: LiveComparison,
   generatedAt: Date,
 ): string {
   const num = (v: string | undefined): number => Number(v ?? 0);
@@ -113,11 +145,12 @@ export function renderHtmlReport(
       'Fraud flags by rule (Athena stand-in, fraud_flags)',
       data.fraudByRule.map((r) => ({ label: r.rule, value: num(r.flags) })),
     ),
+    liveAlertsTable(live),
   ];
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>bankpipe local twin report</title>
 <style>body{font-family:sans-serif;margin:2em;max-width:960px}table{border-collapse:collapse}
-td,th{border:1px solid #ccc;padding:4px 8px}.n{text-align:right}h2{margin-top:1.6em;font-size:1.1em}</style></head>
+td,th{border:1px solid #ccc;padding:4px 8px}.n{text-align:right}.diff{background:#fde2e2}h2{margin-top:1.6em;font-size:1.1em}</style></head>
 <body><h1>bankpipe: local twin run report</h1>
 <p>Generated ${escapeHtml(generatedAt.toISOString())}. Figures come from the PostgreSQL warehouse (Redshift stand-in)
 and the DuckDB Athena stand-in after the run.</p>

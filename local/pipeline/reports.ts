@@ -16,6 +16,8 @@ export interface ReportData {
   readonly cardTypeFailureRates: Row[];
   readonly hourlyAtmLoad: Row[];
   readonly fraudByRule: Row[];
+  /** The fraud_flags report's rows (Athena stand-in): one per flagged transaction and rule. */
+  readonly fraudFlags: Row[];
 }
 
 /** One report, as sql/reports/index.json lists it (generated from sql/reports/<report>.sql). */
@@ -117,6 +119,7 @@ export async function collectReports(settings: TwinSettings): Promise<ReportData
     fraudByRule: [...byRule.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([rule, count]) => ({ rule, flags: String(count) })),
+    fraudFlags,
   };
 }
 

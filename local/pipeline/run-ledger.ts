@@ -13,6 +13,7 @@ import type {
   RunStatus,
   StartResult,
 } from '../../lambda/start-run/start-run';
+import type { SeedEventSpan } from './demo-period';
 import type { GeneratorTruth, IngestedSeed } from './reconciliation';
 
 /**
@@ -66,6 +67,13 @@ export interface SeedDrop {
   topicRecords?: number;
   /** Raw-zone lines per hour window, once ingested. */
   hours?: Record<string, number>;
+  /** When its transactions occurred (the generator's summary), recorded at the drop. */
+  eventSpan?: SeedEventSpan;
+  /**
+   * Dropped while the demo's live-alerts consumer ran, so its records are read live (its group's
+   * offsets are before them); drops of earlier demo versions are not, and their alerts are batch-only.
+   */
+  readLive?: boolean;
 }
 
 export interface LedgerExecution {

@@ -13,16 +13,20 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { BAD_LINE_KINDS, type BadLineKind } from '../../tools/generator/bad-lines';
 import { topicRecordCount } from './kafka';
 import { runLogged } from './processes';
 import type { Progress } from './progress';
 import { ingestedSeed, isAlive, type RunLedger, type SeedDrop } from './run-ledger';
+import type { DemoPeriod, SeedEventSpan } from './demo-period';
 import type { GeneratorTruth, IngestedSeed } from './reconciliation';
 import { type RawZoneCounter, windowOfRawKey } from './s3';
 import type { TwinSettings } from './settings';
 
 /** The generator's summary file (the fields the demo reads). */
 export interface GeneratorSummary extends GeneratorTruth {
+  readonly first_occurred_at: string;
+  readonly last_occurred_at: string;
   readonly monthly: { year: number; month: number; completed_count: number; completed_amount: string }[];
 }
 
@@ -43,6 +47,24 @@ export interface IngestProgress {
 }
 
 const LINES_PER_FILE = 25_000;
+
+/**
+ * Bad lines the ATM job quarantines while the live consumer still evaluates them: its parser checks
+ * only the fields the fraud rules read (lambda/live-alerts/fraud-rules/transaction.ts), so a line
+ * without a status or type, with an unknown status or type, or without its ATM's city or location
+ * still counts in a card's history there. Such a line can raise a live alert the batch never raises,
+ * so the demo, which reconciles the two exactly, does not generate these kinds.
+ */
+export const BAD_KINDS_THE_LIVE_RULES_READ: readonly BadLineKind[] = [
+  'missing_required_field',
+  'unknown_enum',
+  'atm_fields_missing',
+];
+
+/** The bad-line kinds of the demo: every kind the generator knows that both paths reject. */
+export const DEMO_BAD_LINE_KINDS: readonly BadLineKind[] = BAD_LINE_KINDS.filter(
+  (kind) => !BAD_KINDS_THE_LIVE_RULES_READ.includes(kind),
+);
 
 export class SeedDrops {
   constructor(private readonly options: SeedDropsOptions) {}
@@ -95,8 +117,21 @@ export class SeedDrops {
     return settled;
   }
 
-  /** Generates `count` lines of `seed` into its staging folder and returns its summary. */
-  async generate(seed: string, count: number): Promise<GeneratorSummary> {
+  /**
+   * When the transactions of every seed dropped so far occurred (drops cut off while generating
+   * left nothing). Drops of demo versions that did not record it are read from their summaries.
+   */
+  earlierEventSpans(): SeedEventSpan[] {
+    return this.options.ledger.drops().flatMap((drop) => {
+      if (drop.status === 'generating' || drop.status === 'abandoned') return [];
+      if (drop.eventSpan !== undefined) return [drop.eventSpan];
+      if (!fs.existsSync(drop.summaryFile)) return [];
+      return [eventSpanOf(JSON.parse(fs.readFileSync(drop.summaryFile, 'utf8')) as GeneratorSummary)];
+    });
+  }
+
+  /** Generates `count` lines of `seed` over `period` into its staging folder and returns its summary. */
+  async generate(seed: string, count: number, period: DemoPeriod): Promise<GeneratorSummary> {
     const { settings, ledger } = this.options;
     const truthDir = this.truthDir(seed);
     const stagingDir = path.join(truthDir, 'staged');
@@ -120,12 +155,18 @@ export class SeedDrops {
         seed,
         '--count',
         String(count),
+        '--start',
+        period.start,
+        '--days',
+        String(period.days),
         '--out',
         stagingDir,
         '--files',
         String(Math.max(1, Math.ceil(count / LINES_PER_FILE))),
         '--bad-ratio',
         '0.01',
+        '--bad-kinds',
+        DEMO_BAD_LINE_KINDS.join(','),
         '--duplicate-ratio',
         '0.005',
         '--summary',
@@ -144,20 +185,23 @@ export class SeedDrops {
 
   /**
    * Moves a generated seed's files into the SFTP drop, after noting in the ledger what the topic and
-   * the raw zone held before (so its lines can be told apart from everything earlier).
+   * the raw zone held before (so its lines can be told apart from everything earlier). `readLive`:
+   * the live-alerts consumer runs and will read its records.
    */
-  async drop(seed: string, truth: GeneratorTruth): Promise<string[]> {
+  async drop(seed: string, summary: GeneratorSummary, readLive: boolean): Promise<string[]> {
     const { ledger, rawCounter, settings, topic } = this.options;
     const rawKeysBefore = [...(await rawCounter.refresh()).keys()];
     const topicBefore = await topicRecordCount(settings.kafkaBootstrap, topic);
     const drop = ledger.updateDrop(seed, (d) => {
       d.status = 'dropped';
       d.truth = {
-        lines_total: truth.lines_total,
-        good: truth.good,
-        bad: truth.bad,
-        duplicates: truth.duplicates,
+        lines_total: summary.lines_total,
+        good: summary.good,
+        bad: summary.bad,
+        duplicates: summary.duplicates,
       };
+      d.eventSpan = eventSpanOf(summary);
+      d.readLive = readLive;
       d.droppedAt = new Date().toISOString();
       d.rawKeysBefore = rawKeysBefore;
       d.topicBefore = topicBefore;
@@ -223,4 +267,8 @@ export class SeedDrops {
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   }
+}
+
+function eventSpanOf(summary: GeneratorSummary): SeedEventSpan {
+  return { first: summary.first_occurred_at, last: summary.last_occurred_at };
 }

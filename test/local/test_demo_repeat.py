@@ -8,6 +8,8 @@ One twin for every run (the demo's default seed, rotated by the driver):
    started the ATM job: it exits 130, leaving no start-run lease and no RUNNING execution.
 3. the next run resumes: the interrupted hour is re-run with this run's lines, and the reconciliation
    is exact again, covering the interrupted run's seed too.
+Every run also reconciles the live fraud alerts, which the consumer raised beside the batch, with the
+batch's fraud_flags over the same seeds; each run generates the six months after the previous run's.
 
 Run: .local/venv/bin/python -m pytest test/local/test_demo_repeat.py -m twin
 """
@@ -57,6 +59,11 @@ def _assert_exact(result: dict[str, Any], output: str, twin: RunningTwin) -> Non
     assert expected["valid (processed) = generator good, unique"] == sum(t["good"] for t in truths)
     assert expected["quarantined + bad-line copies = generator bad lines"] == sum(t["bad"] for t in truths)
     assert expected["other duplicates = generator duplicates"] == sum(t["duplicates"] for t in truths)
+    live = result["liveAlerts"]
+    differences = (live["onlyBatch"], live["onlyLive"], live["seedsNotReadLive"])
+    assert live["ok"] and differences == ([], [], []), output
+    assert f"\u2713 live alerts = batch fraud_flags  {live['matched']}\n" in output
+    assert "live alert latency, Kafka timestamp -> alert stored: p50 " in output
     earlier = [seed for seed in result["seeds"] if seed != result["seed"]]
     if earlier:
         lines = sum(drops[seed]["truth"]["lines_total"] for seed in earlier)
@@ -76,7 +83,7 @@ def _warehouse_matches_every_ingested_seed(twin: RunningTwin, env: dict[str, str
 @pytest.fixture(scope="module")
 def twin_env() -> Iterator[tuple[RunningTwin, dict[str, str]]]:
     for twin in running_twin():
-        twin.stack("connectors")
+        twin.stack("connectors", "--partitions", "1")  # as scripts/demo.sh
         env = {**twin.env, **twin.endpoints(), "NODE_NO_WARNINGS": "1"}
         env.pop("DEMO_SEED", None)  # the demo's default seed, rotated on each repeat
         yield twin, env
@@ -89,6 +96,10 @@ def test_a_repeated_demo_reconciles_exactly_each_time(twin_env) -> None:
     second, output = _run(twin, env, "second")
     _assert_exact(second, output, twin)
     assert (first["seed"], second["seed"]) == ("42", "42-1")
+    # Six months each, the second's after the first's: the monthly trend grows, no card overlaps itself.
+    assert (first["period"]["start"], second["period"]["start"]) == ("2016-01-01", "2016-07-01")
+    assert len(first["reports"]["warehouseMonthly"]) == 6
+    assert len(second["reports"]["warehouseMonthly"]) == 12
     if set(first["hours"]) & set(second["hours"]):
         assert "42" in second["seeds"], output
     _warehouse_matches_every_ingested_seed(twin, env)
