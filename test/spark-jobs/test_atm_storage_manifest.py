@@ -19,6 +19,7 @@ from bankpipe.manifest import (
 from bankpipe.storage import (
     HadoopFs,
     codec_of_spark_file,
+    has_json_files,
     has_parquet_files,
     normalise_uri,
     publish_run_files,
@@ -103,6 +104,17 @@ def test_parquet_detection_ignores_hidden_files(spark, tmp_path):
     assert has_parquet_files(fs, f"file://{tmp_path / 'd'}")
 
 
+def test_json_detection_ignores_hidden_files(spark, tmp_path):
+    fs = HadoopFs(spark)
+    assert not has_json_files(fs, f"file://{tmp_path / 'missing'}")
+    touch(tmp_path / "q" / "run_id=r1" / "_SUCCESS")
+    touch(tmp_path / "q" / "run_id=r1" / ".part-0.json.crc")
+    touch(tmp_path / "q" / "run_id=r1" / "part-0.parquet")
+    assert not has_json_files(fs, f"file://{tmp_path / 'q'}")
+    touch(tmp_path / "q" / "run_id=r1" / "part-00000-x-c000.json")
+    assert has_json_files(fs, f"file://{tmp_path / 'q'}")
+
+
 def test_text_round_trip_through_hadoop(spark, tmp_path):
     fs = HadoopFs(spark)
     uri = f"file://{tmp_path}/_manifest/run-1.json"
@@ -116,11 +128,13 @@ def test_text_round_trip_through_hadoop(spark, tmp_path):
 
 def counts(**changes) -> RunCounts:
     values = {
-        "read": 10,
+        "read": 11,
         "valid": 6,
         "quarantined": 2,
         "duplicates_in_run": 1,
         "duplicates_of_processed": 1,
+        "duplicates_of_quarantined": 1,
+        "duplicate_bad_lines": 2,
         "blank_lines_skipped": 3,
         "quarantined_by_reason": {"malformed_json": 1, "invalid_enum:channel": 1},
     }
@@ -130,14 +144,17 @@ def counts(**changes) -> RunCounts:
 
 def test_reconcile_accepts_counts_that_add_up():
     reconcile(counts())
-    assert counts().duplicates == 2
+    assert counts().duplicates == 3
 
 
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"read": 11}, "read=11 but valid\\+quarantined\\+duplicates=10"),
-        ({"valid": 5}, "read=10 but"),
+        ({"read": 12}, "read=12 but valid\\+quarantined\\+duplicates=11"),
+        ({"valid": 5}, "read=11 but"),
+        ({"duplicates_of_quarantined": 0}, "read=11 but valid\\+quarantined\\+duplicates=10"),
+        ({"duplicate_bad_lines": 4}, "duplicate_bad_lines=4 exceeds duplicates=3"),
+        ({"duplicate_bad_lines": -1}, "negative count"),
         ({"quarantined_by_reason": {"malformed_json": 1}}, "per-reason counts add up to 1"),
     ],
 )
@@ -167,13 +184,15 @@ def test_manifest_document_shape():
     assert list(manifest) == ["run_id", "started_at", "finished_at", "input", "output", "counts"]
     assert manifest["input"] == "s3://raw/x"
     assert manifest["counts"] == {
-        "read": 10,
+        "read": 11,
         "valid": 6,
         "quarantined": 2,
         "quarantined_by_reason": {"invalid_enum:channel": 1, "malformed_json": 1},
         "duplicates_in_run": 1,
         "duplicates_of_processed": 1,
-        "duplicates": 2,
+        "duplicates_of_quarantined": 1,
+        "duplicates": 3,
+        "duplicate_bad_lines": 2,
         "blank_lines_skipped": 3,
         "written": {"transactions": 6, "monthly_trend": 2},
     }
@@ -199,16 +218,22 @@ def test_count_dispositions_groups_by_disposition_and_reason(spark):
             ("quarantined", "missing_field:amount"),
             ("duplicate_in_run", None),
             ("duplicate_of_processed", None),
+            # Copies of bad lines: counted as duplicates, and among the duplicate bad lines.
+            ("duplicate_in_run", "malformed_json"),
+            ("duplicate_of_quarantined", "missing_field:amount"),
+            ("duplicate_of_quarantined", "malformed_json"),
         ],
         "disposition string, reason string",
     )
-    result = count_dispositions(classified, read=7, blank_lines_skipped=1)
+    result = count_dispositions(classified, read=10, blank_lines_skipped=1)
     assert result == RunCounts(
-        read=7,
+        read=10,
         valid=2,
         quarantined=3,
-        duplicates_in_run=1,
+        duplicates_in_run=2,
         duplicates_of_processed=1,
+        duplicates_of_quarantined=2,
+        duplicate_bad_lines=3,
         blank_lines_skipped=1,
         quarantined_by_reason={"malformed_json": 2, "missing_field:amount": 1},
     )

@@ -32,7 +32,8 @@ ROWS = [
     ("t5", None, "T5", at(7), "line-5", "f1"),
     ("t6-1", None, "T6", at(6), "line-6", "f1"),
     ("t6-2", None, "T6", at(6), "line-6", "f1"),
-    # Quarantined rows are never deduplicated, even identical ones or ones sharing a valid id.
+    # A bad line is identified by its text: identical ones are quarantined once; one sharing a valid
+    # line's id takes nothing from it.
     ("bad-1", "malformed_json", None, None, "garbage", "f1"),
     ("bad-2", "malformed_json", None, None, "garbage", "f1"),
     ("bad-3", "invalid_enum:channel", "T3", at(1), "line-3-bad", "f1"),
@@ -48,6 +49,7 @@ def test_dispositions(spark):
     result = {row.key: row.disposition for row in classified.collect()}
     # Exact copies: one wins, whichever it is (they are indistinguishable).
     assert sorted([result.pop("t6-1"), result.pop("t6-2")]) == [DUPLICATE_IN_RUN, VALID]
+    assert sorted([result.pop("bad-1"), result.pop("bad-2")]) == [DUPLICATE_IN_RUN, QUARANTINED]
     # Same instant, different lines: one wins (by line hash), checked for order independence below.
     assert sorted([result.pop("t2-a"), result.pop("t2-b")]) == [DUPLICATE_IN_RUN, VALID]
     assert result == {
@@ -57,8 +59,6 @@ def test_dispositions(spark):
         "t3": VALID,
         "t4": DUPLICATE_OF_PROCESSED,
         "t5": VALID,  # written before by this same run id: not a duplicate on a rerun
-        "bad-1": QUARANTINED,
-        "bad-2": QUARANTINED,
         "bad-3": QUARANTINED,
     }
     assert classified.count() == len(ROWS)
@@ -68,7 +68,7 @@ def test_without_processed_data_only_in_run_duplicates_exist(spark):
     validated = spark.createDataFrame(ROWS, SCHEMA)
     classified = mark_duplicates_of_processed(mark_duplicates_in_run(validated), None)
     counts = {row.disposition: row["count"] for row in classified.groupBy("disposition").count().collect()}
-    assert counts == {VALID: 6, DUPLICATE_IN_RUN: 4, QUARANTINED: 3}
+    assert counts == {VALID: 6, DUPLICATE_IN_RUN: 5, QUARANTINED: 2}
 
 
 def test_the_winner_does_not_depend_on_row_order(spark):
@@ -85,6 +85,6 @@ def test_the_winner_does_not_depend_on_row_order(spark):
 def test_raw_lines_are_kept_only_for_quarantined_rows(spark):
     marked = mark_duplicates_in_run(spark.createDataFrame(ROWS, SCHEMA))
     kept = {row.key: row.raw_line for row in marked.collect()}
-    assert kept["bad-1"] == "garbage"
+    assert {kept["bad-1"], kept["bad-2"]} == {"garbage", None}  # the losing copy keeps no raw line
     assert kept["bad-3"] == "line-3-bad"
     assert kept["t1-early"] is None and kept["t3"] is None

@@ -40,6 +40,8 @@ from fixtures.outputs import (
 from fixtures.paths import REPO_ROOT
 
 NOW = datetime(2024, 3, 1, tzinfo=UTC)
+# A bad line written twice into run A's hour, then re-delivered once more into run B's hour.
+REPEATED_BAD_LINE = '{"transaction_id":"REDELIVERED","channel":"kiosk"}'
 
 
 def later_copy(row: dict, minutes: int) -> dict:
@@ -54,7 +56,8 @@ def later_copy(row: dict, minutes: int) -> dict:
 @pytest.fixture(scope="module")
 def incremental(tmp_path_factory, spark):
     """Run A (with customers), rerun A (same run id, same input), then run B without customers:
-    new rows, replays of A, in-run duplicates and the whole bad-input corpus."""
+    new rows, replays of A, in-run duplicates, the whole bad-input corpus and a re-delivered copy of
+    a bad line run A quarantined."""
     base = tmp_path_factory.mktemp("atm_job")
     output, quarantine = base / "processed", base / "quarantine"
     customers = write_jsonl(base / "customers.jsonl", customers_rows(20))
@@ -63,14 +66,14 @@ def incremental(tmp_path_factory, spark):
     exact_copies = rows_a[:5]
     later_copies = [later_copy(row, 30) for row in rows_a[5:7]]
     hour_a = base / "raw/transactions/year=2024/month=01/day=30/hour=22"
-    write_jsonl(hour_a / "a-1.jsonl", [*rows_a[:120], *exact_copies, ""])
-    write_jsonl(hour_a / "a-2.jsonl", [*later_copies, "   ", *rows_a[120:]])
+    write_jsonl(hour_a / "a-1.jsonl", [*rows_a[:120], *exact_copies, "", REPEATED_BAD_LINE])
+    write_jsonl(hour_a / "a-2.jsonl", [*later_copies, "   ", REPEATED_BAD_LINE, *rows_a[120:]])
 
     rows_b = build_rows(120, seed=2, start=datetime(2024, 2, 1, 6, 0, tzinfo=UTC), spread_hours=48)
     replayed = rows_a[200:210]  # already processed by run A
     cases = load_bad_lines()
     hour_b = base / "raw/transactions/year=2024/month=02/day=01/hour=06"
-    write_jsonl(hour_b / "b-1.jsonl", [*rows_b, *replayed, *rows_b[:3]])
+    write_jsonl(hour_b / "b-1.jsonl", [*rows_b, *replayed, *rows_b[:3], REPEATED_BAD_LINE])
     bad_file = write_jsonl(hour_b / "b-2.jsonl", [case.raw_line for case in cases] + ["", "\t"])
 
     def run_job(run_id: str, folder: Path, with_customers: bool, now: datetime) -> dict:
@@ -108,10 +111,12 @@ def incremental(tmp_path_factory, spark):
 
 def test_first_run_counts_reconcile(incremental):
     counts = incremental["manifest_a"]["counts"]
-    assert counts["read"] == 240 + 5 + 2  # blank and whitespace-only lines are not read
+    assert counts["read"] == 240 + 5 + 2 + 2  # blank and whitespace-only lines are not read
     assert counts["blank_lines_skipped"] == 2
-    assert (counts["valid"], counts["quarantined"], counts["duplicates_in_run"]) == (240, 0, 7)
-    assert counts["duplicates_of_processed"] == 0
+    # The bad line written twice is quarantined once; its copy is a duplicate, and a bad one.
+    assert (counts["valid"], counts["quarantined"], counts["duplicates_in_run"]) == (240, 1, 7 + 1)
+    assert counts["duplicate_bad_lines"] == 1
+    assert counts["duplicates_of_processed"] == counts["duplicates_of_quarantined"] == 0
     assert counts["read"] == counts["valid"] + counts["quarantined"] + counts["duplicates"]
     assert counts["written"]["transactions"] == 240
 
@@ -177,10 +182,12 @@ def test_incremental_run_appends_and_counts_every_kind_of_line(incremental):
     cases = incremental["cases"]
     assert counts["duplicates_of_processed"] == 10
     assert counts["duplicates_in_run"] == 3
+    # The re-delivered bad line: run A quarantined it, so run B counts it as a duplicate.
+    assert counts["duplicates_of_quarantined"] == counts["duplicate_bad_lines"] == 1
     assert counts["valid"] == 120 == counts["written"]["transactions"]
     assert counts["quarantined"] == len(cases)
     assert (
-        counts["read"] == counts["valid"] + counts["quarantined"] + counts["duplicates"] == 133 + len(cases)
+        counts["read"] == counts["valid"] + counts["quarantined"] + counts["duplicates"] == 134 + len(cases)
     )
     assert counts["blank_lines_skipped"] == 2
     # Run B wrote into dates run A also wrote to, without touching run A's files.
@@ -203,7 +210,10 @@ def test_every_bad_line_is_quarantined_verbatim_with_its_reason(incremental):
     by_reason = incremental["manifest_b"]["counts"]["quarantined_by_reason"]
     assert by_reason == dict(collections.Counter(case.reason for case in incremental["cases"]))
     assert len(by_reason) >= 20
-    assert read_quarantine(incremental["quarantine"], "run-a") == []
+    # Run A's bad line, written twice, is in quarantine once, and only under run A.
+    assert [(r["raw_line"], r["run_id"]) for r in read_quarantine(incremental["quarantine"], "run-a")] == [
+        (REPEATED_BAD_LINE, "run-a")
+    ]
 
 
 def test_fraud_flags_report_has_the_layout_columns(incremental):

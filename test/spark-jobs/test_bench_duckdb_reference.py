@@ -97,6 +97,15 @@ def test_reference_deduplicates_enriches_and_flags_a_burst(tmp_path: Path) -> No
     assert kept == [("2024-03-05 10:00:00+00", '{"note":"kept"}', 10, "-100.00")]
 
 
+def test_reference_quarantines_identical_bad_lines_once_like_the_job(tmp_path: Path) -> None:
+    lines = ["null", _atm_line("T1", 0), "null", "[1]", "null"]
+    result, records = _run(tmp_path, lines)
+    counts = result["counts"]
+    assert (counts["read"], counts["valid"], counts["quarantined"], counts["duplicates"]) == (5, 1, 2, 2)
+    assert counts["quarantined_by_reason"] == {"not_an_object": 2}
+    assert sorted(record["raw_line"] for record in records) == ["[1]", "null"]
+
+
 def test_reference_counts_fraud_windows_in_whole_seconds_like_spark(tmp_path: Path) -> None:
     # Spark's unix_seconds rounds 10:10:00.6 down to 10:10:00, so the withdrawal 10 minutes earlier
     # is still inside the burst window; rounding to the nearest second would drop it.

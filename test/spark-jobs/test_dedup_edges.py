@@ -1,12 +1,13 @@
-"""Deduplication pinned at its tie-breaks: which line wins when two lines share a transaction id.
+"""Deduplication pinned at its tie-breaks: which line wins when two lines share an identity (the
+transaction id of a valid line, the exact text of a bad one), and bad lines quarantined by earlier runs.
 
 The rule (bankpipe/dedup.py): the earliest occurred_at wins, then the smallest xxhash64 of the raw
 line, then the smallest source_file. Each tie-break is tested where the earlier keys are exactly equal
 (to the microsecond Spark keeps) and the later keys point the other way, so a test fails if a key is
-dropped, reversed or reordered. Every scenario uses its own transaction id and all are marked in one
-Spark job per input order, checked inside the test that runs it (mutmut runs, for a mutant, only the
-tests that called the mutated function); `make mutation` runs this file against mutants of
-bankpipe/dedup.py.
+dropped, reversed or reordered. Identical bad lines differ only in their source file. Every scenario
+uses its own transaction id (or bad text) and all are marked in one Spark job per input order,
+checked inside the test that runs it (mutmut runs, for a mutant, only the tests that called the
+mutated function); `make mutation` runs this file against mutants of bankpipe/dedup.py.
 """
 
 from __future__ import annotations
@@ -20,11 +21,15 @@ from bankpipe.dedup import (
     DISPOSITION,
     DUPLICATE_IN_RUN,
     DUPLICATE_OF_PROCESSED,
+    DUPLICATE_OF_QUARANTINED,
+    QUARANTINE_LINE_SCHEMA,
     QUARANTINED,
     VALID,
     mark_duplicates_in_run,
     mark_duplicates_of_processed,
+    mark_duplicates_of_quarantined,
     processed_ids_excluding_run,
+    quarantined_lines_excluding_run,
 )
 from fixtures.frames import DEDUP_INPUT_SCHEMA as SCHEMA
 
@@ -32,6 +37,10 @@ T0 = datetime(2024, 1, 31, 10, 0, 0)
 MICRO = timedelta(microseconds=1)
 LINES = [f'{{"transaction_id":"E","n":{n}}}' for n in range(4)]
 BAD_LINE = "{not json"
+# Bad lines as the generator writes them more than once: the same text without any id.
+REPEATED_BAD = "null"
+TRIPLE_BAD = '{"transaction_id":'
+OTHER_BAD = '{"transaction_id":"BAD","channel":"kiosk"}'
 
 
 @pytest.fixture(scope="module")
@@ -66,12 +75,21 @@ def rows(hashes) -> list[tuple]:
         # A row without occurred_at never beats one with it, whatever its hash.
         ("null-time", None, "NULLTIME", None, low, "a"),
         ("late-time", None, "NULLTIME", T0 + timedelta(days=365), high, "z"),
-        # A valid id that equals a quarantined line's hash: validity keeps their groups apart.
+        # A valid id that equals a bad line's text, or its hash: validity keeps their groups apart.
         ("hash-named", None, bad_hash_as_id, T0, low, "a"),
-        ("bad-early", "malformed_json", None, T0 - timedelta(days=1), BAD_LINE, "a"),
-        # Quarantined rows are never duplicates: same id, same line, same file, same instant.
-        ("bad-a", "invalid_enum:channel", "BAD", T0, BAD_LINE, "a"),
-        ("bad-b", "invalid_enum:channel", "BAD", T0, BAD_LINE, "a"),
+        ("text-named", None, BAD_LINE, T0, low, "a"),
+        ("bad-alone", "malformed_json", None, None, BAD_LINE, "a"),
+        # The same bad text twice (a re-delivery, or a log writing it twice): quarantined once, the
+        # copy in the smaller source file (plain string order) wins.
+        ("repeat-hour-11", "not_an_object", None, None, REPEATED_BAD, "s3://raw/hour=11/part-0.jsonl"),
+        ("repeat-hour-10", "not_an_object", None, None, REPEATED_BAD, "s3://raw/hour=10/part-9.jsonl"),
+        # Three copies: exactly one is quarantined, the one in the smallest source file.
+        ("triple-1", "malformed_json", None, None, TRIPLE_BAD, "c"),
+        ("triple-2", "malformed_json", None, None, TRIPLE_BAD, "a"),
+        ("triple-3", "malformed_json", None, None, TRIPLE_BAD, "b"),
+        # Two different bad texts with one transaction id: a bad line's identity is its text, not its id.
+        ("bad-a", "invalid_enum:channel", "BAD", T0, OTHER_BAD, "a"),
+        ("bad-b", "invalid_enum:channel", "BAD", T0, OTHER_BAD.replace("kiosk", "web"), "a"),
         # A quarantined line does not take the id away from the valid line sharing it, even if earlier.
         ("shared-bad", "too_long:account_id", "SHARED", T0 - MICRO, low, "a"),
         ("shared-good", None, "SHARED", T0, high, "z"),
@@ -93,7 +111,13 @@ EXPECTED_IN_RUN = {
     "null-time": DUPLICATE_IN_RUN,
     "late-time": VALID,
     "hash-named": VALID,
-    "bad-early": QUARANTINED,
+    "text-named": VALID,
+    "bad-alone": QUARANTINED,
+    "repeat-hour-11": DUPLICATE_IN_RUN,
+    "repeat-hour-10": QUARANTINED,
+    "triple-1": DUPLICATE_IN_RUN,
+    "triple-2": QUARANTINED,
+    "triple-3": DUPLICATE_IN_RUN,
     "bad-a": QUARANTINED,
     "bad-b": QUARANTINED,
     "shared-bad": QUARANTINED,
@@ -119,7 +143,10 @@ def test_tie_breaks_at_their_edges(spark, rows):
     assert {key for key, line in kept.items() if line is not None} == {
         key for key, disposition in EXPECTED_IN_RUN.items() if disposition == QUARANTINED
     }
-    assert kept["bad-early"] == BAD_LINE
+    assert kept["bad-alone"] == BAD_LINE
+    assert kept["triple-2"] == TRIPLE_BAD
+    # A bad copy keeps its reason: the manifest counts it among the duplicates of bad lines.
+    assert {marked_rows[f"triple-{n}"]["reason"] for n in (1, 2, 3)} == {"malformed_json"}
 
 
 def test_the_winner_is_the_same_in_any_input_order_and_partitioning(spark, rows):
@@ -165,3 +192,79 @@ def test_processed_ids_keep_other_runs_and_rows_without_a_run_id(spark):
     )
     ids = processed_ids_excluding_run(processed, "run-now")
     assert sorted(row[0] for row in ids.collect()) == ["A", "B", "D"]
+
+
+# ---- bad lines quarantined by earlier runs -------------------------------------------------------
+
+
+def earlier_quarantine(spark, records: list[tuple[str | None, str | None]]):
+    return spark.createDataFrame(records, QUARANTINE_LINE_SCHEMA)
+
+
+def only_valid_texts(rows: list[tuple]) -> set[str]:
+    bad_texts = {row[4] for row in rows if row[1] is not None}
+    return {row[4] for row in rows if row[1] is None} - bad_texts
+
+
+def test_a_bad_line_quarantined_by_an_earlier_run_is_a_duplicate_of_quarantined(spark, rows):
+    quarantine = earlier_quarantine(
+        spark,
+        [
+            ("run-old", BAD_LINE),  # bad-alone was re-delivered into a later hour
+            ("run-older", BAD_LINE),  # quarantined twice before must not double the row
+            (None, REPEATED_BAD),  # a record without a run id still counts
+            ("run-now", TRIPLE_BAD),  # written by this very run id: a rerun, not a duplicate
+            ("run-old", None),
+            # Texts of this run's valid lines (quarantined under a stricter contract): they stay valid.
+            *[("run-old", line) for line in only_valid_texts(rows)],
+        ],
+    )
+    lines = quarantined_lines_excluding_run(quarantine, "run-now")
+    classified = mark_duplicates_of_quarantined(
+        mark_duplicates_in_run(spark.createDataFrame(rows, SCHEMA)), lines
+    )
+    expected = EXPECTED_IN_RUN | {
+        "bad-alone": DUPLICATE_OF_QUARANTINED,
+        # The run's winner becomes the duplicate; its in-run copy stays a duplicate in run.
+        "repeat-hour-10": DUPLICATE_OF_QUARANTINED,
+    }
+    result = {row.key: row.asDict() for row in classified.collect()}
+    assert len(result) == len(rows)
+    assert {key: row[DISPOSITION] for key, row in result.items()} == expected
+    assert sorted(classified.columns) == sorted([*SCHEMA_COLUMNS, DISPOSITION])
+    # Only what this run quarantines keeps its raw line; the duplicate keeps its reason.
+    assert result["bad-alone"]["raw_line"] is None
+    assert result["bad-alone"]["reason"] == "malformed_json"
+    assert result["triple-2"]["raw_line"] == TRIPLE_BAD
+
+
+def test_a_rerun_of_the_same_run_id_reproduces_its_own_quarantine(spark, rows):
+    first = mark_duplicates_in_run(spark.createDataFrame(rows, SCHEMA))
+    own = first.where(F.col(DISPOSITION) == QUARANTINED).select(F.lit("run-now").alias("run_id"), "raw_line")
+    again = mark_duplicates_of_quarantined(
+        mark_duplicates_in_run(spark.createDataFrame(rows, SCHEMA)),
+        quarantined_lines_excluding_run(own, "run-now"),
+    )
+    assert dispositions(again) == EXPECTED_IN_RUN
+    # The same records seen from the next run: every one of its lines is then a duplicate.
+    by_next_run = mark_duplicates_of_quarantined(
+        mark_duplicates_in_run(spark.createDataFrame(rows, SCHEMA)),
+        quarantined_lines_excluding_run(own, "run-next"),
+    )
+    assert {key for key, d in dispositions(by_next_run).items() if d == DUPLICATE_OF_QUARANTINED} == {
+        key for key, d in EXPECTED_IN_RUN.items() if d == QUARANTINED
+    }
+
+
+def test_without_earlier_quarantine_nothing_is_a_duplicate_of_quarantined(spark, rows):
+    marked = mark_duplicates_in_run(spark.createDataFrame(rows, SCHEMA))
+    assert mark_duplicates_of_quarantined(marked, None) is marked
+
+
+def test_quarantined_lines_keep_other_runs_and_records_without_a_run_id(spark):
+    quarantine = earlier_quarantine(
+        spark,
+        [("run-1", "a"), ("run-2", "a"), (None, "b"), ("run-now", "c"), ("run-now", "d"), ("run-1", "d")],
+    )
+    lines = quarantined_lines_excluding_run(quarantine, "run-now")
+    assert sorted(row[0] for row in lines.collect()) == ["a", "b", "d"]
