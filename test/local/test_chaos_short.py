@@ -8,7 +8,8 @@ among them, which the job must count as duplicates instead of writing them twice
 The full set (SFTP, S3, sink uploads, PostgreSQL during the MERGE, the Spark driver): `make chaos`.
 Run alone: .local/venv/bin/python -m pytest test/local/test_chaos_short.py
 (twin start, two kills of about a minute each, one pipeline run whose Spark job dominates: 10-11
-minutes on two cores busy with other work)
+minutes on two cores busy with other work; 21 when its lines straddle an hour boundary, as the
+pipeline then runs the first hour, its late-data re-run and the second hour)
 """
 
 from __future__ import annotations
