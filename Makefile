@@ -34,7 +34,7 @@ lint-templates: test-ts
 
 ## PySpark jobs and SQL on real Spark, PostgreSQL 15 and DuckDB; the local twin on real servers.
 test-python: setup
-	$(PY) -m pytest test/python test/local -q -m "not chaos"
+	$(PY) -m pytest test/python test/local -q
 
 test: check test-ts lint-templates test-python
 	@echo "All checks passed."
@@ -74,8 +74,9 @@ mutation: setup
 	npx stryker run stryker.windows.config.mjs
 	npx stryker run stryker.fraud-rules.config.mjs
 
-## Chaos runs on a fresh twin (not in `make test`): each part killed with SIGKILL while data flows, then
-## nothing lost or doubled; the table goes into docs/reliability.md (CHAOS_ARGS='--scenarios kafka --seed 3').
+## Chaos runs on a fresh twin: each part killed with SIGKILL while data flows, then nothing lost or
+## doubled; the table goes into docs/reliability.md (CHAOS_ARGS='--scenarios kafka --seed 3').
+## `make test` runs the short set (Connect worker and broker kills): test/local/test_chaos_short.py.
 chaos: setup
 	$(PY) local/chaos/chaos.py run $(CHAOS_ARGS)
 
