@@ -112,6 +112,9 @@ def edge_line(**fields: object) -> str:
 
 EDGE_CASES: list[tuple[str, str | None]] = [
     (edge_line(), None),
+    # a line that is no JSON object is reported as such, before any field check
+    ('{"id": "ab"', "malformed_json"),
+    ('["ab"]', "not_an_object"),
     # string: minLength 2, maxLength 3, then the pattern
     (edge_line(id="a"), "too_short:id"),
     (edge_line(id="abc"), None),
