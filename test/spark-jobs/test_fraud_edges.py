@@ -27,6 +27,7 @@ from pyspark.sql import functions as F  # noqa: N812
 from bankpipe.contract import ContractError, contract_from_schema, load_contract
 from bankpipe.fraud import (
     DEFAULT_RULES,
+    FLAG_COLUMNS,
     FraudRules,
     alert_keys,
     check_fraud_rules,
@@ -98,6 +99,9 @@ def burst_cases() -> list[Case]:
         # 0.999 s past the window end is rounded down to the window end.
         Case("burst-subsecond", withdrawals("burst-subsecond", n, w + 0.999), {(f"W{n}", WITHDRAWAL_BURST)}),
         Case("burst-deposit", deposit_first, set()),
+        # Only ATM transactions with a card count: other channels and ATM use without a card do not.
+        Case("burst-branch", withdrawals("burst-branch", n, 2 * n, channel="branch"), set()),
+        Case("burst-no-card", withdrawals("burst-no-card", n, 2 * n, card_id=None), set()),
         Case("burst-ties", ties, {(f"W{i + 1}", WITHDRAWAL_BURST) for i in range(n)}),
     ]
 
@@ -226,11 +230,26 @@ def test_every_rule_at_its_edges(spark, contract):
         for group in groups.values()
     ]
     flags = reduce(lambda a, b: a.unionByName(b), frames)
+    assert flags.columns == list(FLAG_COLUMNS)
+    rows = flags.collect()
     found: dict[str, set[tuple[str, str]]] = {name: set() for name in cases}
-    for flag in flags.collect():
+    for flag in rows:
         card, txn_id = flag.transaction_id.split("/")
         found[card].add((txn_id, flag.rule))
     assert found == {name: case.expected for name, case in cases.items()}
+    assert {flag.account_id for flag in rows} == {"ACC1"}
+    details = {(flag.transaction_id, flag.rule): flag.detail for flag in rows}
+    n, burst_window = RULES.burst_count, duration_text(RULES.burst_window_seconds)
+    assert details[(f"burst-at-count/W{n}", WITHDRAWAL_BURST)] == (
+        f"{n} ATM withdrawals by the card within {burst_window}"
+    )
+    assert details[("travel-km-exact/V2", IMPOSSIBLE_TRAVEL)] == (
+        f"{distances[0]:.1f} km from ATM {PRAGUE['atm_id']} in 1.0 minutes"
+    )
+    m, max_window = RULES.max_amount_count, duration_text(RULES.max_amount_window_seconds)
+    assert details[(f"max-exact/W{m}", REPEATED_MAX_AMOUNT)] == (
+        f"{m} withdrawals of the maximum amount {CZK_MAX} CZK within {max_window}"
+    )
 
 
 def test_the_alert_of_a_flag_is_its_rule_card_and_window(spark, contract):
