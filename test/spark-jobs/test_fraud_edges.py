@@ -119,6 +119,16 @@ def travel_cases(km: float) -> list[Case]:
     previous_only.append(row("travel-previous", "V2", 60, operation="cash_deposit"))
     # Same second: the previous of B is A (A < B by transaction_id), so B (in Ostrava) is flagged.
     tie = [row("travel-tie", "B", 0, **OSTRAVA), row("travel-tie", "A", 0)]
+    # Time orders before transaction_id: B (Prague) is earlier, so A (Ostrava) is the one flagged.
+    time_first = [row("travel-time-first", "B", 0), row("travel-time-first", "A", 60, **OSTRAVA)]
+    # A transaction without coordinates is no previous transaction: V1 follows V0, not the gap.
+    no_coordinates = [
+        row("travel-no-coordinates", "V0", 0),
+        row("travel-no-coordinates", "V1", 30, atm_id="ATM-X", latitude=None, operation="cash_deposit"),
+        row("travel-no-coordinates", "V2", 60, operation="cash_deposit", **OSTRAVA),
+    ]
+    # The rules' own earth radius: on a sphere twice as large the trip is twice as long.
+    larger_earth = replace(RULES, earth_radius_km=2 * RULES.earth_radius_km, travel_min_km=1.5 * km)
     return [
         trip("travel-km-exact", 60, replace(RULES, travel_min_km=km), True),
         trip("travel-km-above", 60, replace(RULES, travel_min_km=math.nextafter(km, math.inf)), False),
@@ -136,6 +146,9 @@ def travel_cases(km: float) -> list[Case]:
         trip("travel-same-atm", 0, RULES, False, atm_id=PRAGUE["atm_id"]),
         Case("travel-previous", previous_only, {("V1", IMPOSSIBLE_TRAVEL)}),
         Case("travel-tie", tie, {("B", IMPOSSIBLE_TRAVEL)}),
+        Case("travel-time-first", time_first, {("A", IMPOSSIBLE_TRAVEL)}),
+        Case("travel-no-coordinates", no_coordinates, {("V2", IMPOSSIBLE_TRAVEL)}),
+        trip("travel-larger-earth", 60, larger_earth, True),
     ]
 
 
