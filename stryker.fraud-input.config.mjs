@@ -8,5 +8,6 @@ const MODULE = 'lambda/live-alerts/fraud-rules';
 export default mutationRun({
   name: 'fraud-input',
   mutate: [`${MODULE}/rules.ts`, `${MODULE}/transaction.ts`, `${MODULE}/money.ts`],
-  thresholds: { high: 100, low: 95, break: null },
+  // Every survivor is equivalent (docs/reliability.md): 497 of 510 detected is 97.45 %, one more survivor is below 97.4.
+  thresholds: { high: 100, low: 95, break: 97.4 },
 });

@@ -13,5 +13,6 @@ export default mutationRun({
     `${MODULE}/event-order.ts`,
     `${MODULE}/history.ts`,
   ],
-  thresholds: { high: 100, low: 95, break: null },
+  // Every survivor is equivalent (docs/reliability.md): 184 of 187 detected is 98.4 %, one more survivor is below 98.3.
+  thresholds: { high: 100, low: 95, break: 98.3 },
 });
