@@ -13,7 +13,7 @@ status=0
 for root in "${ROOTS[@]}"; do
   templates=("$root"/*.template.json)
   if [[ ! -e "${templates[0]}" ]]; then
-    echo "No templates in $root: run the CDK tests (npx vitest run test/cdk) or cdk synth first" >&2
+    echo "No templates in $root: run the CDK tests (npx vitest run test/lib) or cdk synth first" >&2
     exit 1
   fi
   echo "== cfn-lint $root (${#templates[@]} templates)"

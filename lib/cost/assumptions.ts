@@ -28,7 +28,7 @@ export const COST_ASSUMPTIONS = {
   warehouseGb: 10,
 } as const;
 
-/** What dev may cost in a month without a run; a test fails above it (test/cost/readme-cost.test.ts). */
+/** What dev may cost in a month without a run; a test fails above it (test/lib/cost/readme-cost.test.ts). */
 export const DEV_IDLE_BUDGET_USD = 350;
 
 /** Glue DPUs per worker of each worker type. */

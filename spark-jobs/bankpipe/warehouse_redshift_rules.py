@@ -2,7 +2,7 @@
 
 The twin applies the same files to PostgreSQL, which is more permissive, so a file can pass every
 local test and still fail the deploy (or worse, deploy and behave differently). This module checks
-the files for those constructs; test/python/test_redshift_rules.py runs it over sql/redshift.
+the files for those constructs; test/spark-jobs/test_redshift_rules.py runs it over sql/redshift.
 
 Each rule is taken from the Amazon Redshift Database Developer Guide:
 - ALTER TABLE: `ALTER COLUMN ... TYPE` changes a VARCHAR's size only, not inside a transaction

@@ -1,7 +1,7 @@
 /**
  * Replays transaction log files through the live fraud rules the way the consumer does, record by
  * record in file order: per card, merge the record into the pruned history, detect, keep alerts by
- * id. Prints {"key", "alertId"} per alert as JSON lines, for test/python/test_fraud_cross_language.py
+ * id. Prints {"key", "alertId"} per alert as JSON lines, for test/spark-jobs/test_fraud_cross_language.py
  * to compare with the batch's fraud_flags.
  *
  *   npx tsx test/lambda/live-alerts/fraud-rules-replay.ts FILE...

@@ -1,7 +1,7 @@
 /**
  * The live fraud rules at their edges: each threshold of contracts/fraud-rules.json exactly, just
  * below and just above (count, distance, speed, time window, amount), parsing, history pruning and
- * alert identity. The same edges are pinned for the batch in test/python/test_fraud_edges.py.
+ * alert identity. The same edges are pinned for the batch in test/spark-jobs/test_fraud_edges.py.
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
