@@ -8,14 +8,10 @@
  *   npx tsx bin/cost.ts [--check] [--region us-east-1]   (COST_REGION also sets the region)
  *   npx tsx bin/cost.ts --variants-json   (the COST_VARIANTS only, as one JSON line prefixed `cost-variants: `)
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import * as prettier from 'prettier';
 import { ConfigError } from '../lib/config';
 import {
-  currentCostSection,
+  README_COST,
   readmeCostSection,
-  replaceCostSection,
   sameCostSection,
   stageCostText,
   type VariantCost,
@@ -26,9 +22,8 @@ import { loadPriceList, PriceError } from '../lib/cost/price-list';
 import { ScheduleError } from '../lib/cost/scheduled-cost';
 import { estimateStageCost, type StageCost } from '../lib/cost/stage-cost';
 import { stageNames, synthesizeForEstimate } from '../lib/cost/synthesize-for-estimate';
-import { REPO_ROOT } from '../lib/shared/repo-root';
+import { runGenerator, writeOrCheckReadmeSection } from '../lib/shared/readme-generator';
 
-const README = path.join(REPO_ROOT, 'README.md');
 /** Starts the line `--variants-json` prints its JSON on (synthesis logs share stdout). */
 const VARIANTS_JSON_PREFIX = 'cost-variants: ';
 
@@ -61,36 +56,16 @@ async function main(argv: readonly string[]): Promise<number> {
   });
 
   console.log([...costs.map(stageCostText), ...variants.map(variantCostText)].join('\n\n'));
-  const readme = fs.readFileSync(README, 'utf8');
-  const section = readmeCostSection(costs, prices, variants);
-  if (check) {
-    if (!sameCostSection(currentCostSection(readme), section)) {
-      console.error(
-        '\nREADME.md cost section differs from the templates. Fix: run `make cost` and commit README.md',
-      );
-      return 1;
-    }
-    console.log('\nREADME.md cost section matches the templates.');
-    return 0;
-  }
-  // Only the section is formatted (as `make check` wants it): the rest of the README is left as it is.
-  const options = (await prettier.resolveConfig(README)) ?? {};
-  const formatted = await prettier.format(section, { ...options, filepath: README });
-  fs.writeFileSync(README, replaceCostSection(readme, formatted.trimEnd()));
-  console.log('\nREADME.md cost section written.');
-  return 0;
+  return writeOrCheckReadmeSection(
+    README_COST,
+    readmeCostSection(costs, prices, variants),
+    sameCostSection,
+    check,
+    '\n',
+  );
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    if (error instanceof PriceError || error instanceof ConfigError || error instanceof ScheduleError) {
-      console.error(error.message);
-      process.exitCode = 1;
-    } else {
-      throw error;
-    }
-  },
+runGenerator(
+  main,
+  (error) => error instanceof PriceError || error instanceof ConfigError || error instanceof ScheduleError,
 );

@@ -9,6 +9,11 @@ export const SETTINGS_DOCS = new ReadmeSection(
   '<!-- settings:begin -->',
   '<!-- settings:end -->',
   '## Configuration reference',
+  {
+    name: 'settings table',
+    source: 'lib/config/stage-settings.ts and cdk.json',
+    command: 'make config-docs',
+  },
 );
 
 /**

@@ -9,6 +9,7 @@ export const README_COST = new ReadmeSection(
   '<!-- cost:begin -->',
   '<!-- cost:end -->',
   '## Monthly cost (estimate)',
+  { name: 'cost section', source: 'the templates', command: 'make cost' },
 );
 
 const dollars = (usd: number): string => `$${Math.round(usd).toLocaleString('en-US')}`;

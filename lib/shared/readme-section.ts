@@ -7,11 +7,13 @@ export class ReadmeSection {
    * @param begin the opening marker, e.g. `<!-- cost:begin -->`
    * @param end the closing marker, e.g. `<!-- cost:end -->`
    * @param heading the README heading the markers belong under, named in the error when they are missing
+   * @param generator what the generator's messages call the section, what it must agree with and the command that writes it
    */
   constructor(
     readonly begin: string,
     readonly end: string,
     readonly heading: string,
+    readonly generator: { readonly name: string; readonly source: string; readonly command: string },
   ) {}
 
   /** The section as the README holds it now, markers included, or undefined without both markers. */
