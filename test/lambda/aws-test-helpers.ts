@@ -1,7 +1,8 @@
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll } from 'vitest';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { RunLog } from '../../lambda/shared/log';
 import type { RetryOptions } from '../../lambda/shared/retry';
+import { startMotoServer, type MotoServer } from '../helpers/moto-server';
 
 /**
  * `mockClient` that puts the real `send` back after the file's tests. The CDK
@@ -49,4 +50,28 @@ export function memoryLog(): RunLog & {
     info: (message, details) => lines.push({ level: 'INFO', message, details }),
     warn: (message, details) => lines.push({ level: 'WARN', message, details }),
   };
+}
+
+/**
+ * One moto server for a test file: started before its tests with the SDK
+ * clients `connect` makes on it, emptied before each test (before the file's
+ * own `beforeEach` hooks), stopped with its clients destroyed after the tests.
+ * The fields are there once the file's `beforeAll` hooks run.
+ */
+export function motoPerFile<Clients extends Record<string, { destroy(): void }>>(
+  connect: (moto: MotoServer) => Clients,
+): { readonly moto: MotoServer } & Clients {
+  const fixture = {} as { moto: MotoServer } & Clients;
+  let clients: Clients | undefined;
+  beforeAll(async () => {
+    const moto = await startMotoServer();
+    clients = connect(moto);
+    Object.assign(fixture, clients, { moto });
+  });
+  afterAll(async () => {
+    for (const client of Object.values(clients ?? {})) client.destroy();
+    await fixture.moto?.stop();
+  });
+  beforeEach(() => fixture.moto.reset());
+  return fixture;
 }

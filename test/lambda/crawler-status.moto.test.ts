@@ -4,11 +4,10 @@ import {
   ListCrawlsCommand,
   StartCrawlerCommand,
 } from '@aws-sdk/client-glue';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGlueCrawlerInspector } from '../../lambda/crawler-status/aws-ports';
 import { checkCrawler, type CrawlerInspector } from '../../lambda/crawler-status/crawler-status';
-import { startMotoServer, type MotoServer } from '../helpers/moto-server';
-import { fastRetry, memoryLog } from './aws-test-helpers';
+import { fastRetry, memoryLog, motoPerFile } from './aws-test-helpers';
 
 /**
  * The crawler-status adapter (lambda/crawler-status/aws-ports.ts) with the real
@@ -24,26 +23,17 @@ import { fastRetry, memoryLog } from './aws-test-helpers';
 
 const CRAWLER = 'dev-bankpipe-processed';
 
-let moto: MotoServer;
-let glue: GlueClient;
+const aws = motoPerFile((moto) => ({ glue: new GlueClient(moto.clientConfig()) }));
 let inspector: CrawlerInspector;
 
-beforeAll(async () => {
-  moto = await startMotoServer();
-  glue = new GlueClient(moto.clientConfig());
-  inspector = createGlueCrawlerInspector(glue);
-});
-
-afterAll(async () => {
-  glue?.destroy();
-  await moto?.stop();
+beforeAll(() => {
+  inspector = createGlueCrawlerInspector(aws.glue);
 });
 
 beforeEach(async () => {
-  await moto.reset();
   // A crawl stays RUNNING until finishCrawl().
-  await moto.setTransition('glue::crawl', { progression: 'manual', times: 1 });
-  await glue.send(
+  await aws.moto.setTransition('glue::crawl', { progression: 'manual', times: 1 });
+  await aws.glue.send(
     new CreateCrawlerCommand({
       Name: CRAWLER,
       Role: 'arn:aws:iam::123456789012:role/processed-crawler',
@@ -55,7 +45,7 @@ beforeEach(async () => {
 
 /** moto moves a manually progressed crawl on when its crawls are listed. */
 async function finishCrawl(): Promise<void> {
-  await glue.send(new ListCrawlsCommand({ CrawlerName: CRAWLER }));
+  await aws.glue.send(new ListCrawlsCommand({ CrawlerName: CRAWLER }));
 }
 
 describe('getCrawler (Glue GetCrawler)', () => {
@@ -65,7 +55,7 @@ describe('getCrawler (Glue GetCrawler)', () => {
 
   it('reads a running crawl with its start time as a Date', async () => {
     const before = Date.now();
-    await glue.send(new StartCrawlerCommand({ Name: CRAWLER }));
+    await aws.glue.send(new StartCrawlerCommand({ Name: CRAWLER }));
     const snapshot = await inspector.getCrawler(CRAWLER);
     expect(snapshot.state).toBe('RUNNING');
     expect(snapshot.lastCrawl?.status).toBe('RUNNING');
@@ -75,7 +65,7 @@ describe('getCrawler (Glue GetCrawler)', () => {
   });
 
   it('reads the crawler idle again, with the finished crawl as its last crawl', async () => {
-    await glue.send(new StartCrawlerCommand({ Name: CRAWLER }));
+    await aws.glue.send(new StartCrawlerCommand({ Name: CRAWLER }));
     await finishCrawl();
     const snapshot = await inspector.getCrawler(CRAWLER);
     expect(snapshot.state).toBe('READY');
@@ -95,7 +85,7 @@ describe('checkCrawler over the real adapter', () => {
 
   it('keeps polling while the crawl this run started is running', async () => {
     const startedAfter = new Date(Date.now() - 2_000).toISOString();
-    await glue.send(new StartCrawlerCommand({ Name: CRAWLER }));
+    await aws.glue.send(new StartCrawlerCommand({ Name: CRAWLER }));
     await expect(checkCrawler({ startedAfter, polls: 0 }, inspector, settings, memoryLog())).resolves.toEqual(
       {
         done: false,
@@ -107,7 +97,7 @@ describe('checkCrawler over the real adapter', () => {
   });
 
   it('does not take an idle crawler whose last crawl is older than the run for this run', async () => {
-    await glue.send(new StartCrawlerCommand({ Name: CRAWLER }));
+    await aws.glue.send(new StartCrawlerCommand({ Name: CRAWLER }));
     await finishCrawl();
     const startedAfter = new Date(Date.now() + 60_000).toISOString();
     await expect(

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createS3ManifestStore, createS3RawLineCounter } from '../../lambda/reconcile-run/aws-ports';
 import {
   type ManifestStore,
@@ -10,8 +10,7 @@ import {
 } from '../../lambda/reconcile-run/reconcile-run';
 import { PermanentError } from '../../lambda/shared/errors';
 import { createBucket } from '../helpers/moto-resources';
-import { startMotoServer, type MotoServer } from '../helpers/moto-server';
-import { fastRetry, memoryLog } from './aws-test-helpers';
+import { fastRetry, memoryLog, motoPerFile } from './aws-test-helpers';
 
 /**
  * The reconcile-run adapter (lambda/reconcile-run/aws-ports.ts) with the real
@@ -28,30 +27,21 @@ const RAW_BUCKET = 'dev-raw';
 const RUN_ID = 'run-2024-05-01T11';
 const RAW_PREFIX = 'transactions/year=2024/month=05/day=01/hour=11/';
 
-let moto: MotoServer;
-let s3: S3Client;
+const aws = motoPerFile((moto) => ({ s3: new S3Client(moto.s3ClientConfig()) }));
 let store: ManifestStore;
 let raw: RawLineCounter;
 
-beforeAll(async () => {
-  moto = await startMotoServer();
-  s3 = new S3Client(moto.s3ClientConfig());
-  store = createS3ManifestStore(s3, PROCESSED_BUCKET);
-  raw = createS3RawLineCounter(s3, RAW_BUCKET);
-});
-
-afterAll(async () => {
-  s3?.destroy();
-  await moto?.stop();
+beforeAll(() => {
+  store = createS3ManifestStore(aws.s3, PROCESSED_BUCKET);
+  raw = createS3RawLineCounter(aws.s3, RAW_BUCKET);
 });
 
 beforeEach(async () => {
-  await moto.reset();
-  for (const bucket of [PROCESSED_BUCKET, RAW_BUCKET]) await createBucket(s3, moto.region, bucket);
+  for (const bucket of [PROCESSED_BUCKET, RAW_BUCKET]) await createBucket(aws.s3, aws.moto.region, bucket);
 });
 
 async function putRaw(key: string, body: string | Buffer): Promise<void> {
-  await s3.send(
+  await aws.s3.send(
     new PutObjectCommand({
       Bucket: RAW_BUCKET,
       Key: `${RAW_PREFIX}${key}`,
@@ -61,7 +51,7 @@ async function putRaw(key: string, body: string | Buffer): Promise<void> {
 }
 
 async function putManifest(runId: string, document: unknown): Promise<void> {
-  await s3.send(
+  await aws.s3.send(
     new PutObjectCommand({
       Bucket: PROCESSED_BUCKET,
       Key: `_manifest/${runId}.json`,
@@ -90,7 +80,7 @@ describe('readManifest (S3 GetObject)', () => {
   });
 
   it('lets a missing bucket fail as the SDK reports it', async () => {
-    const elsewhere = createS3ManifestStore(s3, 'no-such-bucket');
+    const elsewhere = createS3ManifestStore(aws.s3, 'no-such-bucket');
     await expect(elsewhere.readManifest(RUN_ID)).rejects.toMatchObject({ name: 'NoSuchBucket' });
   });
 
@@ -111,7 +101,7 @@ describe('countLines (S3 ListObjectsV2 + GetObject, streamed)', () => {
     await putRaw('.part-2.jsonl.crc', 'not read\n');
     await putRaw('_tmp/part-3.jsonl', 'not read\n');
     await putRaw('', '');
-    await s3.send(
+    await aws.s3.send(
       new PutObjectCommand({
         Bucket: RAW_BUCKET,
         Key: 'transactions/year=2024/month=05/day=01/hour=10/part-0.jsonl',
@@ -143,7 +133,7 @@ describe('countLines (S3 ListObjectsV2 + GetObject, streamed)', () => {
   });
 
   it('lets a missing bucket fail as the SDK reports it', async () => {
-    const elsewhere = createS3RawLineCounter(s3, 'no-such-bucket');
+    const elsewhere = createS3RawLineCounter(aws.s3, 'no-such-bucket');
     await expect(elsewhere.countLines(RAW_PREFIX)).rejects.toMatchObject({ name: 'NoSuchBucket' });
   });
 

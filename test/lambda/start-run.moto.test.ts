@@ -6,7 +6,7 @@ import {
   SFNClient,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createAwsRunStarter, snapshotOf } from '../../lambda/start-run/aws-ports';
 import { SINK_WATERMARK_PREFIX } from '../../lambda/start-run/sink-watermarks';
 import type { RunInput } from '../../lambda/shared/run-input';
@@ -17,8 +17,7 @@ import {
   startRuns,
 } from '../../lambda/start-run/start-run';
 import { createBucket, createStringKeyTable, createSucceedingStateMachine } from '../helpers/moto-resources';
-import { startMotoServer, type MotoServer } from '../helpers/moto-server';
-import { fastRetry, memoryLog } from './aws-test-helpers';
+import { fastRetry, memoryLog, motoPerFile } from './aws-test-helpers';
 
 /**
  * The start-run adapters (lambda/start-run/aws-ports.ts) with the real AWS SDK
@@ -35,37 +34,20 @@ const RAW_BUCKET = 'dev-raw';
 const RUNS_TABLE = 'dev-runs';
 const ROLE_ARN = 'arn:aws:iam::123456789012:role/run-state-machine';
 
-let moto: MotoServer;
-let s3: S3Client;
-let dynamodb: DynamoDBClient;
-let sfn: SFNClient;
+const aws = motoPerFile((moto) => ({
+  s3: new S3Client(moto.s3ClientConfig()),
+  dynamodb: new DynamoDBClient(moto.clientConfig()),
+  sfn: new SFNClient(moto.clientConfig()),
+}));
 let stateMachineArn: string;
 let ports: RunStarter;
 
-beforeAll(async () => {
-  moto = await startMotoServer();
-  s3 = new S3Client(moto.s3ClientConfig());
-  dynamodb = new DynamoDBClient(moto.clientConfig());
-  sfn = new SFNClient(moto.clientConfig());
-});
-
-afterAll(async () => {
-  s3?.destroy();
-  dynamodb?.destroy();
-  sfn?.destroy();
-  await moto?.stop();
-});
-
 beforeEach(async () => {
-  await moto.reset();
-  await createBucket(s3, moto.region, RAW_BUCKET);
+  await createBucket(aws.s3, aws.moto.region, RAW_BUCKET);
   // The ledger's key as lib/orchestration/orchestration-run-trigger.ts declares it.
-  await createStringKeyTable(dynamodb, RUNS_TABLE, 'runId');
-  stateMachineArn = await createSucceedingStateMachine(sfn, 'dev-bankpipe-run', ROLE_ARN);
-  ports = createAwsRunStarter(
-    { s3, dynamodb, sfn },
-    { rawBucket: RAW_BUCKET, runsTable: RUNS_TABLE, stateMachineArn },
-  );
+  await createStringKeyTable(aws.dynamodb, RUNS_TABLE, 'runId');
+  stateMachineArn = await createSucceedingStateMachine(aws.sfn, 'dev-bankpipe-run', ROLE_ARN);
+  ports = createAwsRunStarter(aws, { rawBucket: RAW_BUCKET, runsTable: RUNS_TABLE, stateMachineArn });
 });
 
 const RUN_ID = 'run-2024-05-01T11';
@@ -100,11 +82,11 @@ function inputOf(attempt: number): RunInput {
 }
 
 async function putObject(key: string, body: string): Promise<void> {
-  await s3.send(new PutObjectCommand({ Bucket: RAW_BUCKET, Key: key, Body: Buffer.from(body) }));
+  await aws.s3.send(new PutObjectCommand({ Bucket: RAW_BUCKET, Key: key, Body: Buffer.from(body) }));
 }
 
 async function ledgerItem(runId = RUN_ID): Promise<Record<string, unknown> | undefined> {
-  const { Item } = await dynamodb.send(
+  const { Item } = await aws.dynamodb.send(
     new GetItemCommand({ TableName: RUNS_TABLE, Key: { runId: { S: runId } }, ConsistentRead: true }),
   );
   return Item;
@@ -177,10 +159,11 @@ describe('hasRawData and rawSnapshot (S3 ListObjectsV2)', () => {
   });
 
   it('lets a missing bucket fail as the SDK reports it', async () => {
-    const elsewhere = createAwsRunStarter(
-      { s3, dynamodb, sfn },
-      { rawBucket: 'no-such-bucket', runsTable: RUNS_TABLE, stateMachineArn },
-    );
+    const elsewhere = createAwsRunStarter(aws, {
+      rawBucket: 'no-such-bucket',
+      runsTable: RUNS_TABLE,
+      stateMachineArn,
+    });
     await expect(elsewhere.hasRawData(PREFIX)).rejects.toMatchObject({ name: 'NoSuchBucket' });
     await expect(elsewhere.rawSnapshot(PREFIX)).rejects.toMatchObject({ name: 'NoSuchBucket' });
   });
@@ -278,7 +261,7 @@ describe('claimRun and readRun (DynamoDB conditional writes)', () => {
   });
 
   it('takes a record written before attempts were recorded as attempt 1', async () => {
-    await dynamodb.send(
+    await aws.dynamodb.send(
       new PutItemCommand({
         TableName: RUNS_TABLE,
         Item: {
@@ -305,7 +288,7 @@ describe('claimRun and readRun (DynamoDB conditional writes)', () => {
   });
 
   it('lets a missing table fail as the SDK reports it', async () => {
-    await dynamodb.send(new DeleteTableCommand({ TableName: RUNS_TABLE }));
+    await aws.dynamodb.send(new DeleteTableCommand({ TableName: RUNS_TABLE }));
     await expect(ports.claimRun(claimOf(1))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
     await expect(ports.readRun(RUN_ID)).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
@@ -409,7 +392,7 @@ describe('startExecution, executionState and runInProgress (Step Functions)', ()
     const started = await ports.startExecution(inputOf(2));
     expect(started).toEqual({ outcome: 'started', executionArn: expect.stringContaining(':execution:') });
     const executionArn = started.outcome === 'started' ? started.executionArn : '';
-    const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    const described = await aws.sfn.send(new DescribeExecutionCommand({ executionArn }));
     expect(described.name).toBe(`${RUN_ID}-a2`);
     expect(JSON.parse(described.input ?? '{}')).toEqual(inputOf(2));
     await expect(ports.runInProgress()).resolves.toBe(executionArn);
@@ -420,19 +403,20 @@ describe('startExecution, executionState and runInProgress (Step Functions)', ()
     const first = await ports.startExecution(inputOf(1));
     const executionArn = first.outcome === 'started' ? first.executionArn : '';
     // Step Functions refuses the name of a closed execution for 90 days, whatever the input.
-    await sfn.send(new StopExecutionCommand({ executionArn }));
+    await aws.sfn.send(new StopExecutionCommand({ executionArn }));
     await expect(ports.executionState(RUN_ID)).resolves.toBe('ABORTED');
     await expect(ports.startExecution(inputOf(1))).resolves.toEqual({ outcome: 'already-exists' });
-    const { executions } = await sfn.send(new ListExecutionsCommand({ stateMachineArn }));
+    const { executions } = await aws.sfn.send(new ListExecutionsCommand({ stateMachineArn }));
     expect(executions).toHaveLength(1);
     await expect(ports.runInProgress()).resolves.toBeUndefined();
   });
 
   it('lets a missing state machine fail as the SDK reports it', async () => {
-    const elsewhere = createAwsRunStarter(
-      { s3, dynamodb, sfn },
-      { rawBucket: RAW_BUCKET, runsTable: RUNS_TABLE, stateMachineArn: `${stateMachineArn}-gone` },
-    );
+    const elsewhere = createAwsRunStarter(aws, {
+      rawBucket: RAW_BUCKET,
+      runsTable: RUNS_TABLE,
+      stateMachineArn: `${stateMachineArn}-gone`,
+    });
     await expect(elsewhere.startExecution(inputOf(1))).rejects.toMatchObject({
       name: 'StateMachineDoesNotExist',
     });
