@@ -11,10 +11,15 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# The jobs' reader of contracts/pipeline-layout.json, standard library only like the twin.
+sys.path.insert(0, str(REPO_ROOT / "spark-jobs"))
+from bankpipe.layout import pipeline_layout  # noqa: E402
+
 # What drives a twin from outside it (tests, the chaos driver): its command line and the pipeline run.
 TWIN_CLI = REPO_ROOT / "local" / "twin.py"
 TSX = REPO_ROOT / "node_modules" / ".bin" / "tsx"
@@ -26,12 +31,11 @@ S3_ACCESS_KEY = "bankpipe-local"
 S3_SECRET_KEY = "bankpipe-local-secret"  # a local demo credential, not a secret
 S3_REGION = "us-east-1"
 
-# Local bucket of each zone (docs/data-layout.md). One definition; exported by `twin.py env`.
+# Local bucket of each zone (docs/data-layout.md), `<slug>-<zone>` with the slug of the pipeline
+# layout, e.g. bankpipe-raw. One definition; exported by `twin.py env`.
 BUCKETS: dict[str, str] = {
-    "raw": "bankpipe-raw",
-    "processed": "bankpipe-processed",
-    "quarantine": "bankpipe-quarantine",
-    "athena_results": "bankpipe-athena-results",
+    zone: f"{pipeline_layout().slug}-{zone.replace('_', '-')}"
+    for zone in ("raw", "processed", "quarantine", "athena_results")
 }
 
 # PostgreSQL 15, the Redshift stand-in.
