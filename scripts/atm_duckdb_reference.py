@@ -309,9 +309,11 @@ def run(
     now: datetime,
     run_id: str = "reference",
     threads: int = 2,
-    max_future_minutes: int = 60,
+    max_future_minutes: int | None = None,
 ) -> dict:
     contract = load_contract()
+    # The contract's limit, as the job applies it, unless the caller overrides it like --max-future-minutes.
+    max_future_minutes = contract.future_limit_minutes(max_future_minutes)
     replace_output_folder(out)
     con = duckdb.connect()
     con.execute(f"SET threads = {threads}")

@@ -129,6 +129,17 @@ class Contract:
     def property_names(self) -> tuple[str, ...]:
         return tuple(rule.name for rule in self.properties)
 
+    def future_limit_minutes(self, override: int | None = None) -> int:
+        """The future-timestamp limit a run applies: the override when given, else the contract's."""
+        if override is not None:
+            return override
+        if self.max_future_minutes is None:
+            raise ContractError(
+                f"the contract {self.source} gives occurred_at no {MAX_FUTURE_MINUTES_KEYWORD}: add it there "
+                "(minutes an event time may be ahead of processing), or pass --max-future-minutes"
+            )
+        return self.max_future_minutes
+
     def rule(self, name: str) -> PropertyRule:
         for rule in self.properties:
             if rule.name == name:

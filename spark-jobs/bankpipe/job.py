@@ -51,7 +51,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F  # noqa: N812 (Spark convention)
 
 from bankpipe import __version__
-from bankpipe.contract import Contract, ContractError, contract_from_text, load_contract
+from bankpipe.contract import Contract, contract_from_text, load_contract
 from bankpipe.dedup import (
     DISPOSITION,
     QUARANTINE_LINE_SCHEMA,
@@ -296,7 +296,7 @@ def run(spark: SparkSession, config: JobConfig) -> dict[str, Any]:
     blank = int(line_counts["blank"] or 0)
     read = int(line_counts["all"]) - blank
 
-    max_future_minutes = _max_future_minutes(config, contract)
+    max_future_minutes = contract.future_limit_minutes(config.max_future_minutes)
     classified = classify(spark, fs, lines, contract, where, now, max_future_minutes)
     classified.persist(StorageLevel.MEMORY_AND_DISK)
     try:
@@ -349,17 +349,6 @@ def run(spark: SparkSession, config: JobConfig) -> dict[str, Any]:
     fs.write_text(where.manifest, manifest_json(manifest))
     LOG.info("run %s manifest written to %s", config.run_id, where.manifest)
     return manifest
-
-
-def _max_future_minutes(config: JobConfig, contract: Contract) -> int:
-    if config.max_future_minutes is not None:
-        return config.max_future_minutes
-    if contract.max_future_minutes is None:
-        raise ContractError(
-            f"the contract {contract.source} gives occurred_at no x-maxFutureMinutes: add it there "
-            "(minutes an event time may be ahead of processing), or pass --max-future-minutes"
-        )
-    return contract.max_future_minutes
 
 
 def classify(

@@ -7,9 +7,10 @@ tests keep the reference honest on the inputs the benchmark does not cover: the 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -130,3 +131,18 @@ def test_reference_refuses_to_empty_a_folder_it_did_not_write(tmp_path: Path) ->
     with pytest.raises(SystemExit, match="not written by this script"):
         reference.run(str(tmp_path / "*.jsonl"), tmp_path, NOW, threads=1)
     assert (tmp_path / "precious.txt").read_text() == "keep me"
+
+
+def test_reference_takes_the_future_limit_from_the_contract(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No limit of its own: with a 5-minute contract a line 10 minutes ahead is quarantined, as in the job."""
+    five_minutes = dataclasses.replace(reference.load_contract(), max_future_minutes=5)
+    monkeypatch.setattr(reference, "load_contract", lambda: five_minutes)
+    ahead = json.loads(_atm_line("T-AHEAD", 0))
+    ahead["occurred_at"] = (NOW + timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    line = json.dumps(ahead)
+    result, records = _run(tmp_path, [line])
+    reasons = [(record["raw_line"], record["reason"]) for record in records]
+    assert reasons == [(line, "future_timestamp:occurred_at")]
+    assert result["counts"]["valid"] == 0

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bankpipe.contract import MAX_FUTURE_MINUTES_KEYWORD, ContractError, contract_from_schema, load_contract
-from bankpipe.job import _max_future_minutes, parse_args
+from bankpipe.job import parse_args
 
 
 def _schema(schema_path: Path) -> dict:
@@ -47,8 +47,10 @@ def test_a_contract_without_the_limit_leaves_it_to_the_job(schema_path: Path) ->
 def test_the_job_takes_the_contract_limit_unless_told(schema_path: Path) -> None:
     contract = load_contract(str(schema_path))
     required = ["--input", "in", "--output", "out", "--quarantine", "q", "--run-id", "r-1"]
-    assert _max_future_minutes(parse_args(required), contract) == contract.max_future_minutes
-    assert _max_future_minutes(parse_args([*required, "--max-future-minutes", "5"]), contract) == 5
+    untold = parse_args(required).max_future_minutes
+    told = parse_args([*required, "--max-future-minutes", "5"]).max_future_minutes
+    assert contract.future_limit_minutes(untold) == contract.max_future_minutes
+    assert contract.future_limit_minutes(told) == 5
 
 
 def test_the_job_refuses_a_contract_without_a_limit(schema_path: Path) -> None:
@@ -57,4 +59,4 @@ def test_the_job_refuses_a_contract_without_a_limit(schema_path: Path) -> None:
     contract = contract_from_schema(changed, "changed.json")
     required = ["--input", "in", "--output", "out", "--quarantine", "q", "--run-id", "r-1"]
     with pytest.raises(ContractError, match="no x-maxFutureMinutes: add it there"):
-        _max_future_minutes(parse_args(required), contract)
+        contract.future_limit_minutes(parse_args(required).max_future_minutes)
