@@ -2,55 +2,17 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { globalStackNagFindings, resourcesOfType } from '../../helpers/cross-stack';
 import { synthCoreStacks, type CoreSynthResult } from '../../helpers/synth-core-stacks';
-import { loadStageConfig } from '../../../lib/config';
+import { endpointAzCountOf, interfaceEndpointsOf, loadStageConfig } from '../../../lib/config';
 import { cdkJsonContext, loadTemplate, loadTemplateJson, TEST_STAGES } from '../../helpers/synth-pipeline';
 
-const ALL_INTERFACE_ENDPOINTS = [
-  'kms',
-  'secretsmanager',
-  'sts',
-  'logs',
-  'monitoring',
-  'glue',
-  'elasticmapreduce',
-  'states',
-  'sns',
-  'sqs',
-  'redshift-data',
-  // default warehouse kind: the load job's temporary credentials
-  'redshift-serverless',
-  'kafka',
-  'athena',
-  'lambda',
-];
-
-/** dev keeps the endpoints its clients call (network.interfaceEndpoints), in one zone, without NAT. */
+/**
+ * The VPC of each stage. Which interface endpoints it has, and in how many zones, is the stage
+ * config's (lib/config/interface-endpoints.ts, whose tests cover the lists): the template must
+ * carry exactly those.
+ */
 const EXPECTED = {
-  dev: {
-    cidr: '10.40.0.0/16',
-    azs: 3,
-    natGateways: 0,
-    endpointAzs: 1,
-    interfaceEndpoints: [
-      'kms',
-      'secretsmanager',
-      'logs',
-      'monitoring',
-      'glue',
-      'states',
-      'redshift-data',
-      'redshift-serverless',
-      'kafka',
-      'lambda',
-    ],
-  },
-  prod: {
-    cidr: '10.41.0.0/16',
-    azs: 3,
-    natGateways: 3,
-    endpointAzs: 3,
-    interfaceEndpoints: ALL_INTERFACE_ENDPOINTS,
-  },
+  dev: { cidr: '10.40.0.0/16', azs: 3, natGateways: 0 },
+  prod: { cidr: '10.41.0.0/16', azs: 3, natGateways: 3 },
 } as const;
 
 /** Logical id of the security group whose id starts with the given construct id. */
@@ -70,6 +32,7 @@ describe.each(TEST_STAGES)('network stack (%s)', (stage) => {
   const template = loadTemplate(stage, 'network');
   const json = loadTemplateJson(stage, 'network');
   const expected = EXPECTED[stage];
+  const config = loadStageConfig((key) => (key === 'stage' ? stage : cdkJsonContext()[key]));
 
   it('spans the configured CIDR over the configured number of AZs, without a context lookup', () => {
     template.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: expected.cidr });
@@ -128,10 +91,10 @@ describe.each(TEST_STAGES)('network stack (%s)', (stage) => {
       interfaces
         .map(([, e]) => String(e.Properties?.ServiceName).replace('com.amazonaws.eu-central-1.', ''))
         .sort(),
-    ).toEqual([...expected.interfaceEndpoints].sort());
+    ).toEqual([...interfaceEndpointsOf(config.network, config.warehouse.kind)].sort());
     for (const [, endpoint] of interfaces) {
       expect(endpoint.Properties?.PrivateDnsEnabled).toBe(true);
-      expect(endpoint.Properties?.SubnetIds).toHaveLength(expected.endpointAzs);
+      expect(endpoint.Properties?.SubnetIds).toHaveLength(endpointAzCountOf(config.network));
     }
   });
 
@@ -148,8 +111,7 @@ describe.each(TEST_STAGES)('network stack (%s)', (stage) => {
       .filter((p) => JSON.stringify(p.GroupId) === JSON.stringify(groupRef(endpointGroup)))
       .map((p) => [p.FromPort, p.ToPort, p.SourceSecurityGroupId]);
     // The MSK group too where live alerts run: their MSK event source pollers carry it.
-    const pollers = loadStageConfig((key) => (key === 'stage' ? stage : cdkJsonContext()[key])).liveAlerts
-      .enabled;
+    const pollers = config.liveAlerts.enabled;
     const clients = [
       'MskConnect',
       'Lambda',
@@ -239,8 +201,7 @@ describe.each(TEST_STAGES)('network stack (%s)', (stage) => {
       ]),
     );
     // Plus the cluster's own group where live alerts' MSK event source pollers run.
-    const pollers = loadStageConfig((key) => (key === 'stage' ? stage : cdkJsonContext()[key])).liveAlerts
-      .enabled;
+    const pollers = config.liveAlerts.enabled;
     expect(ingress).toHaveLength(pollers ? 3 : 2);
   });
 
