@@ -40,6 +40,39 @@ export interface PipelineAppOptions {
   readonly pluginDistDir?: string;
 }
 
+/** The stacks every other one builds on: the foundation, network, storage and streaming stacks. */
+export interface CorePipelineStacks {
+  readonly foundation: FoundationStack;
+  readonly network: NetworkStack;
+  readonly storage: StorageStack;
+  readonly streaming: StreamingStack;
+}
+
+/**
+ * Builds the core stacks of one stage, wired as the whole pipeline has them; tests
+ * of these stacks build them alone.
+ */
+export function buildCorePipelineStacks(
+  app: App,
+  config: StageConfig,
+  { env, pluginDistDir = DEFAULT_PLUGIN_DIST_DIR }: PipelineAppOptions = {},
+): CorePipelineStacks {
+  const prefix = stageResourcePrefix(config.stage);
+  const common = { config, env, terminationProtection: config.stage === 'prod' };
+  const foundation = new FoundationStack(app, `${prefix}-foundation`, common);
+  const network = new NetworkStack(app, `${prefix}-network`, { ...common, dataKey: foundation.dataKey });
+  const storage = new StorageStack(app, `${prefix}-storage`, { ...common, dataKey: foundation.dataKey });
+  const streaming = new StreamingStack(app, `${prefix}-streaming`, {
+    ...common,
+    dataKey: foundation.dataKey,
+    vpc: network.vpc,
+    securityGroups: network.securityGroups,
+    buckets: storage.buckets,
+    pluginDistDir,
+  });
+  return { foundation, network, storage, streaming };
+}
+
 /**
  * Builds all stacks of one stage. Stack names are `<stage>-<slug>-<part>` (e.g. `dev-bankpipe-storage`)
  * so two stages can live in one account.
@@ -52,17 +85,7 @@ export function buildPipeline(
   const prefix = stageResourcePrefix(config.stage);
   const common = { config, env: options.env, terminationProtection: config.stage === 'prod' };
 
-  const foundation = new FoundationStack(app, `${prefix}-foundation`, common);
-  const network = new NetworkStack(app, `${prefix}-network`, { ...common, dataKey: foundation.dataKey });
-  const storage = new StorageStack(app, `${prefix}-storage`, { ...common, dataKey: foundation.dataKey });
-  const streaming = new StreamingStack(app, `${prefix}-streaming`, {
-    ...common,
-    dataKey: foundation.dataKey,
-    vpc: network.vpc,
-    securityGroups: network.securityGroups,
-    buckets: storage.buckets,
-    pluginDistDir: options.pluginDistDir ?? DEFAULT_PLUGIN_DIST_DIR,
-  });
+  const { foundation, network, storage, streaming } = buildCorePipelineStacks(app, config, options);
   const alerts = config.liveAlerts.enabled
     ? new AlertsStack(app, `${prefix}-alerts`, {
         ...common,

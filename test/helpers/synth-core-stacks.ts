@@ -4,13 +4,10 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { S3_SINK_PLUGIN, SFTP_SOURCE_PLUGIN } from '../../connectors/connector-config';
-import { stageResourcePrefix } from '../../lib/shared/pipeline-layout';
 import { loadStageConfig, type StageConfig } from '../../lib/config';
 import { applyNagPacks } from '../../lib/shared/nag';
-import { FoundationStack } from '../../lib/shared/foundation-stack';
-import { NetworkStack } from '../../lib/network/network-stack';
-import { StorageStack } from '../../lib/storage/storage-stack';
-import { StreamingStack } from '../../lib/streaming/streaming-stack';
+import { stageResourcePrefix } from '../../lib/shared/pipeline-layout';
+import { buildCorePipelineStacks, type CorePipelineStacks } from '../../lib/pipeline-app';
 import { cdkJsonContext, FIXTURE_PLUGIN_DIR } from './synth-pipeline';
 
 /**
@@ -30,13 +27,9 @@ export function corePluginFixtureDir(): string {
 }
 
 /** The foundation, network, storage and streaming stacks of one stage, built on their own. */
-export interface CoreStacks {
+export interface CoreStacks extends CorePipelineStacks {
   readonly app: App;
   readonly config: StageConfig;
-  readonly foundation: FoundationStack;
-  readonly network: NetworkStack;
-  readonly storage: StorageStack;
-  readonly streaming: StreamingStack;
 }
 
 export interface CoreSynthOptions {
@@ -61,21 +54,11 @@ export function buildCoreStacks(stage: string, options: CoreSynthOptions = {}): 
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `core-${stage}-`));
   const app = new App({ outdir, context: { ...base, stages, ...options.context, stage } });
   const config = loadStageConfig((key) => app.node.tryGetContext(key));
-  const env = { account: '111111111111', region: 'eu-central-1' };
-  const prefix = stageResourcePrefix(config.stage);
-  const common = { config, env, terminationProtection: config.stage === 'prod' };
-  const foundation = new FoundationStack(app, `${prefix}-foundation`, common);
-  const network = new NetworkStack(app, `${prefix}-network`, { ...common, dataKey: foundation.dataKey });
-  const storage = new StorageStack(app, `${prefix}-storage`, { ...common, dataKey: foundation.dataKey });
-  const streaming = new StreamingStack(app, `${prefix}-streaming`, {
-    ...common,
-    dataKey: foundation.dataKey,
-    vpc: network.vpc,
-    securityGroups: network.securityGroups,
-    buckets: storage.buckets,
+  const stacks = buildCorePipelineStacks(app, config, {
+    env: { account: '111111111111', region: 'eu-central-1' },
     pluginDistDir: options.pluginDistDir ?? corePluginFixtureDir(),
   });
-  return { app, config, foundation, network, storage, streaming };
+  return { app, config, ...stacks };
 }
 
 export interface CoreSynthResult extends CoreStacks {
