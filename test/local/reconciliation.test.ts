@@ -127,6 +127,19 @@ describe('the twin ledger after an interrupted run', () => {
   };
   // A pid no process has: the driver that held it is gone.
   const GONE = 2 ** 22 + 12345;
+  const RUN = 'run-2026-12-02T17';
+  /** The ledger's claims: the hour of RUN, claimed and started, with the fields of one test. */
+  const startedClaims = (fields: object): object => ({
+    [RUN]: {
+      runId: RUN,
+      window: '2026-12-02T17',
+      rawPrefix: 'p/',
+      claimedAt: 'x',
+      expiresAt: 0,
+      status: 'STARTED',
+      ...fields,
+    },
+  });
 
   it('gives up the start-run lease of a driver that is gone', () => {
     const ledger = ledgerWith({ lease: { holder: 'x', acquiredAt: 1, expiresAt: 4e9, pid: GONE } });
@@ -144,19 +157,7 @@ describe('the twin ledger after an interrupted run', () => {
   it('retries an hour whose execution was interrupted without using up one of its attempts', async () => {
     const input = { runId: 'run-2026-12-02T17', executionName: 'run-2026-12-02T17-a2', attempt: 2 };
     const ledger = ledgerWith({
-      claims: {
-        'run-2026-12-02T17': {
-          runId: 'run-2026-12-02T17',
-          window: '2026-12-02T17',
-          rawPrefix: 'p/',
-          claimedAt: 'x',
-          expiresAt: 0,
-          attempt: 2,
-          executionName: input.executionName,
-          status: 'STARTED',
-          failedAttempts: 1,
-        },
-      },
+      claims: startedClaims({ attempt: 2, executionName: input.executionName, failedAttempts: 1 }),
       executions: {
         [input.executionName]: {
           executionArn: 'a',
@@ -178,16 +179,7 @@ describe('the twin ledger after an interrupted run', () => {
   it('counts an execution that failed by itself as a failed attempt', async () => {
     const input = { runId: 'run-2026-12-02T17', executionName: 'run-2026-12-02T17', attempt: 1 };
     const ledger = ledgerWith({
-      claims: {
-        'run-2026-12-02T17': {
-          runId: 'run-2026-12-02T17',
-          window: '2026-12-02T17',
-          rawPrefix: 'p/',
-          claimedAt: 'x',
-          expiresAt: 0,
-          status: 'STARTED',
-        },
-      },
+      claims: startedClaims({}),
       executions: {
         [input.executionName]: { executionArn: 'a', input, status: 'FAILED', startedAt: 'x', pid: GONE },
       },
