@@ -98,23 +98,19 @@ describe('refresh-reports handler', () => {
     expect(input.SecretArn).toBeUndefined();
   });
 
-  it('needs the cluster identifier for a provisioned warehouse', async () => {
-    vi.stubEnv('WAREHOUSE_KIND', 'provisioned');
-    vi.stubEnv('WAREHOUSE_DATABASE', 'bank');
-    vi.stubEnv('WAREHOUSE_DB_USER', 'bank_reports_job');
-    vi.stubEnv('REPORT_VIEWS', 'banking.mv_a');
-    await expect(import('../../lambda/refresh-reports/handler')).rejects.toThrow(
-      /WAREHOUSE_CLUSTER is missing/,
-    );
-  });
-
-  it('needs the database user it signs in as on a provisioned warehouse', async () => {
-    vi.stubEnv('WAREHOUSE_KIND', 'provisioned');
-    vi.stubEnv('WAREHOUSE_DATABASE', 'bank');
-    vi.stubEnv('WAREHOUSE_CLUSTER', 'bank-cluster');
-    vi.stubEnv('REPORT_VIEWS', 'banking.mv_a');
-    await expect(import('../../lambda/refresh-reports/handler')).rejects.toThrow(
-      /WAREHOUSE_DB_USER is missing/,
-    );
+  // A provisioned warehouse's settings; each case below leaves one out.
+  const provisioned = {
+    WAREHOUSE_KIND: 'provisioned',
+    WAREHOUSE_DATABASE: 'bank',
+    WAREHOUSE_CLUSTER: 'bank-cluster',
+    WAREHOUSE_DB_USER: 'bank_reports_job',
+    REPORT_VIEWS: 'banking.mv_a',
+  };
+  it.each([
+    ['the cluster identifier', 'WAREHOUSE_CLUSTER'],
+    ['the database user it signs in as', 'WAREHOUSE_DB_USER'],
+  ])('needs %s on a provisioned warehouse', async (_what, missing) => {
+    for (const [name, value] of Object.entries(provisioned)) if (name !== missing) vi.stubEnv(name, value);
+    await expect(import('../../lambda/refresh-reports/handler')).rejects.toThrow(`${missing} is missing`);
   });
 });
