@@ -9,6 +9,8 @@ import type { AnalyticsRunTargets } from '../../lib/analytics/analytics-stack';
 import { type PipelineSecurityGroups } from '../../lib/network/network-stack';
 import { SERVICE_SUBNET_GROUP, WAREHOUSE_SUBNET_GROUP } from '../../lib/network/network-names';
 import type { EmrRunSettings } from '../../lib/processing/emr-run-settings';
+import { OrchestrationStack } from '../../lib/orchestration/orchestration-stack';
+import { stageResourcePrefix } from '../../lib/shared/pipeline-layout';
 import type { DataLakeBuckets } from '../../lib/storage/storage-stack';
 import type { WarehouseConnection } from '../../lib/warehouse/warehouse-stack';
 import { cdkJsonContext } from '../helpers/synth-pipeline';
@@ -27,11 +29,13 @@ export interface StandIns {
   readonly lambdaSecurityGroup: ec2.ISecurityGroup;
 }
 
+/** Account and region of the stand-ins and of the stacks built on them. */
+export const STAND_IN_ENV = { account: '111111111111', region: 'eu-central-1' };
+
 export function createStandIns(stage: 'dev' | 'prod' = 'dev'): StandIns {
   const app = new App({ context: { ...cdkJsonContext(), stage } });
   const config = loadStageConfig((key) => app.node.tryGetContext(key));
-  const env = { account: '111111111111', region: 'eu-central-1' };
-  const shared = new Stack(app, 'StandIns', { env });
+  const shared = new Stack(app, 'StandIns', { env: STAND_IN_ENV });
   const dataKey = new kms.Key(shared, 'DataKey', { enableKeyRotation: true });
   // Imported, so the stand-ins add no resources (and no nag findings) of their own.
   const vpc = ec2.Vpc.fromVpcAttributes(shared, 'Vpc', {
@@ -134,4 +138,29 @@ export function orchestrationInputs(standIns: StandIns): {
       sftp: sg('Sftp', 8),
     },
   };
+}
+
+/**
+ * An OrchestrationStack on the stand-ins and their {@link orchestrationInputs}, with `warehouse`
+ * in place of the stand-in (serverless) connection where given. Returns the inputs too, for
+ * stacks built beside it.
+ */
+export function orchestrationOnStandIns(
+  standIns: StandIns,
+  warehouse?: WarehouseConnection,
+): { stack: OrchestrationStack; inputs: ReturnType<typeof orchestrationInputs> } {
+  const inputs = orchestrationInputs(standIns);
+  const stack = new OrchestrationStack(
+    standIns.app,
+    `${stageResourcePrefix(standIns.config.stage)}-orchestration`,
+    {
+      ...inputs,
+      config: standIns.config,
+      env: STAND_IN_ENV,
+      dataKey: standIns.dataKey,
+      vpc: standIns.vpc,
+      warehouse: warehouse ?? inputs.warehouse,
+    },
+  );
+  return { stack, inputs };
 }

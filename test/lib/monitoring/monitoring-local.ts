@@ -2,10 +2,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { WarehouseKind } from '../../../lib/config';
 import { applyNagPacks } from '../../../lib/shared/nag';
 import { MonitoringStack } from '../../../lib/monitoring/monitoring-stack';
-import { OrchestrationStack } from '../../../lib/orchestration/orchestration-stack';
-import { createStandIns, orchestrationInputs } from '../stand-ins';
-
-const ENV = { account: '111111111111', region: 'eu-central-1' };
+import { createStandIns, orchestrationOnStandIns, STAND_IN_ENV } from '../stand-ins';
 
 /**
  * Synthesizes MonitoringStack on stand-ins (watching a real OrchestrationStack),
@@ -13,22 +10,10 @@ const ENV = { account: '111111111111', region: 'eu-central-1' };
  */
 export function synthMonitoringAlone(warehouseKind: WarehouseKind = 'serverless'): { template: Template } {
   const standIns = createStandIns('dev');
-  const inputs = orchestrationInputs(standIns);
-  const orchestration = new OrchestrationStack(standIns.app, 'dev-bankpipe-orchestration', {
-    config: standIns.config,
-    env: ENV,
-    dataKey: standIns.dataKey,
-    vpc: standIns.vpc,
-    securityGroups: inputs.securityGroups,
-    buckets: inputs.buckets,
-    alertsTopic: inputs.alertsTopic,
-    emr: inputs.emr,
-    analytics: inputs.analytics,
-    warehouse: inputs.warehouse,
-  });
+  const { stack: orchestration, inputs } = orchestrationOnStandIns(standIns);
   const monitoring = new MonitoringStack(standIns.app, 'dev-bankpipe-monitoring', {
     config: standIns.config,
-    env: ENV,
+    env: STAND_IN_ENV,
     dataKey: standIns.dataKey,
     alertsTopic: inputs.alertsTopic,
     watched: {

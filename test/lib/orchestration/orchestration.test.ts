@@ -5,11 +5,10 @@ import { PIPELINE_LAMBDA_RUNTIME } from '../../../lib/shared/pipeline-function';
 import { START_RUN_LEASE_KEY, START_RUN_TIMEOUT_SECONDS } from '../../../lambda/start-run/start-run';
 import { cdkJsonContext, loadTemplate, TEST_STAGES, type TestStage } from '../../helpers/synth-pipeline';
 import { loadStageConfig } from '../../../lib/config';
-import { OrchestrationStack } from '../../../lib/orchestration/orchestration-stack';
 import { applyNagPacks } from '../../../lib/shared/nag';
 import { readWarehouseSqlFiles, splitSchemaAndReportFiles } from '../../../lib/warehouse/redshift-sql-files';
 import { REPO_ROOT } from '../../../lib/shared/repo-root';
-import { createStandIns, orchestrationInputs } from '../stand-ins';
+import { createStandIns, orchestrationOnStandIns } from '../stand-ins';
 import * as path from 'node:path';
 
 interface AslState {
@@ -631,26 +630,14 @@ describe('OrchestrationStack on a provisioned warehouse (stand-ins)', () => {
   let template: Template;
   beforeAll(() => {
     const standIns = createStandIns('dev');
-    const inputs = orchestrationInputs(standIns);
-    const stack = new OrchestrationStack(standIns.app, 'dev-bankpipe-orchestration', {
-      config: standIns.config,
-      env: { account: '111111111111', region: 'eu-central-1' },
-      dataKey: standIns.dataKey,
-      vpc: standIns.vpc,
-      securityGroups: inputs.securityGroups,
-      buckets: inputs.buckets,
-      alertsTopic: inputs.alertsTopic,
-      emr: inputs.emr,
-      analytics: inputs.analytics,
-      warehouse: {
-        kind: 'provisioned',
-        databaseName: 'bank',
-        endpointAddress: 'stand-in.example.internal',
-        port: 5439,
-        clusterIdentifier: 'stand-in-cluster',
-        dataApiResourceArn: 'arn:aws:redshift:eu-central-1:111111111111:cluster:stand-in-cluster',
-        jdbcUrl: 'jdbc:redshift://stand-in.example.internal:5439/bank',
-      },
+    const { stack } = orchestrationOnStandIns(standIns, {
+      kind: 'provisioned',
+      databaseName: 'bank',
+      endpointAddress: 'stand-in.example.internal',
+      port: 5439,
+      clusterIdentifier: 'stand-in-cluster',
+      dataApiResourceArn: 'arn:aws:redshift:eu-central-1:111111111111:cluster:stand-in-cluster',
+      jdbcUrl: 'jdbc:redshift://stand-in.example.internal:5439/bank',
     });
     applyNagPacks(standIns.app);
     standIns.app.synth();
