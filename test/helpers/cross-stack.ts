@@ -53,6 +53,17 @@ export function resourcesOfType(
   return Object.entries((template as CfnTemplate).Resources).filter(([, r]) => r.Type === type);
 }
 
+/**
+ * A string property that may hold references (a dashboard body, a state machine definition) as
+ * text: the string itself, or the pieces of its Fn::Join joined, each reference written by `reference`.
+ */
+export function joinedText(value: unknown, reference: (part: unknown) => string = () => '<ref>'): string {
+  const text = value as string | { 'Fn::Join': [string, unknown[]] };
+  return typeof text === 'string'
+    ? text
+    : text['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : reference(part))).join('');
+}
+
 /** cdk-nag findings of one stack from the stage's validation report. */
 /** cdk-nag findings on one stack ('network', 'storage', ...) of the global test synth's validation report. */
 export function globalStackNagFindings(stage: TestStage, part: string): string[] {

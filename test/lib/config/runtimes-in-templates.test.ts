@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadStageConfig, type StageConfig } from '../../../lib/config';
 import { RUN_STATES } from '../../../lib/orchestration/orchestration-run-state-machine';
-import { resourcesOfType } from '../../helpers/cross-stack';
+import { joinedText, resourcesOfType } from '../../helpers/cross-stack';
 import {
   cdkJsonContext,
   loadTemplateJson,
@@ -66,13 +66,9 @@ function stateMachineDefinition(stage: TestStage): {
     'AWS::StepFunctions::StateMachine',
   );
   expect(machines).toHaveLength(1);
-  const definition = machines[0][1].Properties?.DefinitionString as
-    string | { 'Fn::Join': [string, unknown[]] };
-  const text =
-    typeof definition === 'string'
-      ? definition
-      : definition['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : '<ref>')).join('');
-  return JSON.parse(text) as { States: Record<string, { Parameters?: Record<string, unknown> }> };
+  return JSON.parse(joinedText(machines[0][1].Properties?.DefinitionString)) as {
+    States: Record<string, { Parameters?: Record<string, unknown> }>;
+  };
 }
 
 /** The value a classification path exports, e.g. spark-env > export > PYSPARK_PYTHON. */

@@ -1,5 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { joinedText } from '../../helpers/cross-stack';
 import { loadTemplate, stageParts, TEST_STAGES } from '../../helpers/synth-pipeline';
 import { synthMonitoringAlone } from './monitoring-local';
 
@@ -47,10 +48,7 @@ function watchedMetric(alarm: Record<string, unknown>): Record<string, unknown> 
 function dashboardBody(template: Template): string {
   const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
   expect(dashboards).toHaveLength(1);
-  const body = dashboards[0].Properties.DashboardBody as string | { 'Fn::Join': [string, unknown[]] };
-  return typeof body === 'string'
-    ? body
-    : body['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : '<ref>')).join('');
+  return joinedText(dashboards[0].Properties.DashboardBody);
 }
 
 describe.each(TEST_STAGES)('MonitoringStack (%s, serverless warehouse)', (stage) => {

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { RUN_STATES } from '../../../lib/orchestration/orchestration-run-state-machine';
 import { PIPELINE_LAMBDA_RUNTIME } from '../../../lib/shared/pipeline-function';
 import { START_RUN_LEASE_KEY, START_RUN_TIMEOUT_SECONDS } from '../../../lambda/start-run/start-run';
+import { joinedText } from '../../helpers/cross-stack';
 import { cdkJsonContext, loadTemplate, TEST_STAGES, type TestStage } from '../../helpers/synth-pipeline';
 import { loadStageConfig } from '../../../lib/config';
 import { applyNagPacks } from '../../../lib/shared/nag';
@@ -50,10 +51,7 @@ function placeholder(part: unknown): string {
 function definitionText(template: Template): string {
   const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
   expect(machines).toHaveLength(1);
-  const definition = machines[0].Properties.DefinitionString as string | { 'Fn::Join': [string, unknown[]] };
-  return typeof definition === 'string'
-    ? definition
-    : definition['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : placeholder(part))).join('');
+  return joinedText(machines[0].Properties.DefinitionString, placeholder);
 }
 
 /** Follows Next (and a Choice's first rule) from StartAt until a terminal state. */
