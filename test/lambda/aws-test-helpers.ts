@@ -1,5 +1,5 @@
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import type { RunLog } from '../../lambda/shared/log';
 import type { RetryOptions } from '../../lambda/shared/retry';
 import { startMotoServer, type MotoServer } from '../helpers/moto-server';
@@ -74,4 +74,28 @@ export function motoPerFile<Clients extends Record<string, { destroy(): void }>>
   });
   beforeEach(() => fixture.moto.reset());
   return fixture;
+}
+
+/** The fields of a Redshift Data API request that say which warehouse it goes to and as whom. */
+const DATA_API_TARGET_FIELDS = [
+  'ClusterIdentifier',
+  'WorkgroupName',
+  'Database',
+  'DbUser',
+  'SecretArn',
+] as const;
+
+/**
+ * Expects every one of `requests` (at least one) to go exactly where `target`
+ * says: its fields as given, every other target field (cluster or workgroup,
+ * database user, secret) left out.
+ */
+export function expectDataApiTarget(
+  requests: readonly object[],
+  target: Partial<Record<(typeof DATA_API_TARGET_FIELDS)[number], string>>,
+): void {
+  expect(requests.length).toBeGreaterThan(0);
+  const targetOf = (fields: Partial<Record<string, unknown>>): Record<string, unknown> =>
+    Object.fromEntries(DATA_API_TARGET_FIELDS.map((field) => [field, fields[field]]));
+  for (const request of requests) expect(targetOf(request)).toEqual(targetOf(target));
 }

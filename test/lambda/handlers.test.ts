@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-redshift-data';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
-import { mockSdkClient } from './aws-test-helpers';
+import { expectDataApiTarget, mockSdkClient } from './aws-test-helpers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 /**
@@ -93,9 +93,10 @@ describe('refresh-reports handler', () => {
       done: true,
       refreshed: ['banking.mv_a', 'banking.mv_b'],
     });
-    const input = redshift.commandCalls(ExecuteStatementCommand)[0].args[0].input;
-    expect(input).toMatchObject({ WorkgroupName: 'bank-wg' });
-    expect(input.SecretArn).toBeUndefined();
+    expectDataApiTarget(
+      redshift.commandCalls(ExecuteStatementCommand).map((c) => c.args[0].input),
+      { WorkgroupName: 'bank-wg', Database: 'bank' },
+    );
   });
 
   // A provisioned warehouse's settings; each case below leaves one out.

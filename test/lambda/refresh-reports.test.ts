@@ -14,7 +14,7 @@ import {
   refreshReports,
 } from '../../lambda/refresh-reports/refresh-reports';
 import { PermanentError, RetryableError } from '../../lambda/shared/errors';
-import { awsError, fastRetry, memoryLog, mockSdkClient } from './aws-test-helpers';
+import { awsError, expectDataApiTarget, fastRetry, memoryLog, mockSdkClient } from './aws-test-helpers';
 
 const redshift = mockSdkClient(RedshiftDataClient);
 const runner = createRedshiftDataRunner(new RedshiftDataClient({}), {
@@ -92,13 +92,10 @@ describe('refresh-reports', () => {
   it('signs in to a Serverless workgroup as its own IAM role: no secret, no database user', async () => {
     redshift.on(DescribeStatementCommand).resolves({ Status: 'FINISHED' });
     await refreshReports({ runId: 'run-1' }, runner, clock(300_000), settings(), memoryLog());
-    for (const call of redshift.commandCalls(ExecuteStatementCommand)) {
-      const input = call.args[0].input;
-      expect(input.WorkgroupName).toBe('bank-wg');
-      expect(input.SecretArn).toBeUndefined();
-      expect(input.DbUser).toBeUndefined();
-      expect(input.ClusterIdentifier).toBeUndefined();
-    }
+    expectDataApiTarget(
+      redshift.commandCalls(ExecuteStatementCommand).map((c) => c.args[0].input),
+      { WorkgroupName: 'bank-wg', Database: 'bank' },
+    );
   });
 
   it('signs in to a provisioned cluster as its database user with temporary credentials, no secret', async () => {
@@ -112,15 +109,11 @@ describe('refresh-reports', () => {
     await refreshReports({ runId: 'run-1' }, clusterRunner, clock(300_000), settings(), memoryLog());
     const inputs = redshift.commandCalls(ExecuteStatementCommand).map((c) => c.args[0].input);
     expect(inputs).toHaveLength(2);
-    for (const input of inputs) {
-      expect(input).toMatchObject({
-        ClusterIdentifier: 'bank-cluster',
-        DbUser: 'bank_reports_job',
-        Database: 'bank',
-      });
-      expect(input.SecretArn).toBeUndefined();
-      expect(input.WorkgroupName).toBeUndefined();
-    }
+    expectDataApiTarget(inputs, {
+      ClusterIdentifier: 'bank-cluster',
+      DbUser: 'bank_reports_job',
+      Database: 'bank',
+    });
   });
 
   it('hands back to the state machine before the Lambda timeout, then resumes without resubmitting', async () => {

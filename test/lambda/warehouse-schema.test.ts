@@ -1,4 +1,4 @@
-import { mockSdkClient } from './aws-test-helpers';
+import { expectDataApiTarget, mockSdkClient } from './aws-test-helpers';
 import {
   ActiveStatementsExceededException,
   BatchExecuteStatementCommand,
@@ -115,14 +115,7 @@ describe('warehouse-schema custom resource', () => {
     const batches = redshiftData.commandCalls(BatchExecuteStatementCommand).map((c) => c.args[0].input);
     expect(batches.map((b) => b.Sqls)).toEqual(SQL_FILES.map((f) => f.Statements));
     expect(batches.map((b) => b.StatementName)).toEqual(SQL_FILES.map((f) => `warehouse-schema ${f.Name}`));
-    for (const batch of batches) {
-      expect(batch).toMatchObject({
-        Database: 'bank',
-        SecretArn: SECRET_ARN,
-        WorkgroupName: 'dev-bankpipe',
-      });
-      expect(batch.ClusterIdentifier).toBeUndefined();
-    }
+    expectDataApiTarget(batches, { Database: 'bank', SecretArn: SECRET_ARN, WorkgroupName: 'dev-bankpipe' });
     // Each file is polled until FINISHED before the next one is submitted.
     const calls = redshiftData
       .calls()
@@ -156,15 +149,11 @@ describe('warehouse-schema custom resource', () => {
 
     const batches = redshiftData.commandCalls(BatchExecuteStatementCommand).map((c) => c.args[0].input);
     expect(batches).toHaveLength(SQL_FILES.length);
-    for (const batch of batches) {
-      expect(batch).toMatchObject({
-        ClusterIdentifier: 'dev-bankpipe',
-        Database: 'bank',
-        DbUser: 'bank_admin',
-      });
-      expect(batch.SecretArn).toBeUndefined();
-      expect(batch.WorkgroupName).toBeUndefined();
-    }
+    expectDataApiTarget(batches, {
+      ClusterIdentifier: 'dev-bankpipe',
+      Database: 'bank',
+      DbUser: 'bank_admin',
+    });
     expect(result.PhysicalResourceId).toBe('warehouse-schema:cluster/dev-bankpipe:bank');
   });
 
@@ -176,11 +165,7 @@ describe('warehouse-schema custom resource', () => {
 
     const batches = redshiftData.commandCalls(BatchExecuteStatementCommand).map((c) => c.args[0].input);
     expect(batches).toHaveLength(SQL_FILES.length);
-    for (const batch of batches) {
-      expect(batch).toMatchObject({ WorkgroupName: 'dev-bankpipe', Database: 'bank' });
-      expect(batch.SecretArn).toBeUndefined();
-      expect(batch.DbUser).toBeUndefined();
-    }
+    expectDataApiTarget(batches, { WorkgroupName: 'dev-bankpipe', Database: 'bank' });
   });
 
   it('fails with the SQL file name and Redshift error when a statement FAILED, and runs no later file', async () => {
