@@ -12,6 +12,27 @@ export interface CrossKeyRule<T> {
   readonly check: (key: string, value: T, config: StageConfig) => void;
 }
 
+/** What is wrong with a value and the fix, or undefined when nothing is. */
+export type Breach = readonly [problem: string, fix: string] | undefined;
+
+/**
+ * A cross-key rule that a value breaks when `broken` returns what is wrong
+ * (after the value, e.g. `5 is not after ...`) and the fix; the check throws
+ * them as a ConfigError naming the key.
+ */
+export function crossKeyRule<T>(
+  text: string,
+  broken: (value: T, config: StageConfig) => Breach,
+): CrossKeyRule<T> {
+  return {
+    text,
+    check: (key, value, config) => {
+      const found = broken(value, config);
+      if (found !== undefined) throw new ConfigError(key, ...found);
+    },
+  };
+}
+
 /**
  * One stage setting: its type, default, rule and meaning, in one place. The
  * stage config's TypeScript type, the defaults, the validation and the

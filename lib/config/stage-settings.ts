@@ -24,6 +24,8 @@ import {
 } from './interface-endpoints';
 import { checkPrivateCidr } from './private-cidr';
 import {
+  type Breach,
+  crossKeyRule,
   customKind,
   flag,
   numberChoice,
@@ -31,6 +33,7 @@ import {
   pattern,
   requireWholeNumber,
   setting,
+  type Setting,
   textChoice,
   wholeNumber,
 } from './setting';
@@ -51,6 +54,12 @@ const FRAUD_RULES = loadFraudRules();
 const MIN_STATE_TTL_HOURS = Math.ceil(
   (longestWindowSeconds(FRAUD_RULES) + FRAUD_RULES.outOfOrderToleranceSeconds) / 3600,
 );
+
+/** The longest an S3 lifecycle rule of a zone may wait, in days (ten years). */
+const MAX_LIFECYCLE_DAYS = 3650;
+/** Days until S3 deletes a zone's objects: 1 to MAX_LIFECYCLE_DAYS, `days` by default. */
+const expiry = (days: number, meaning: string): Setting<number> =>
+  setting(wholeNumber(1, MAX_LIFECYCLE_DAYS), { default: days, meaning });
 
 const GIB = 1024 ** 3;
 const EMR_INSTANCE_TYPE = pattern(
@@ -159,57 +168,40 @@ export const STAGE_SETTINGS = {
     ),
   },
   storage: {
-    rawInfrequentAccessAfterDays: setting(wholeNumber(30, 3650), {
+    rawInfrequentAccessAfterDays: setting(wholeNumber(30, MAX_LIFECYCLE_DAYS), {
       default: 30,
       meaning: 'Days before raw-zone objects move to S3 Standard-IA',
     }),
-    rawGlacierAfterDays: setting(wholeNumber(1, 3650), {
+    rawGlacierAfterDays: setting(wholeNumber(1, MAX_LIFECYCLE_DAYS), {
       default: 90,
       meaning: 'Days before raw-zone objects move to Glacier',
-      crossKeyRule: {
-        text: 'after `rawInfrequentAccessAfterDays`',
-        check: (key, value, config) => {
-          const { rawInfrequentAccessAfterDays } = config.storage;
-          if (value <= rawInfrequentAccessAfterDays) {
-            throw new ConfigError(
-              key,
-              `${value} is not after rawInfrequentAccessAfterDays (${rawInfrequentAccessAfterDays})`,
+      crossKeyRule: crossKeyRule('after `rawInfrequentAccessAfterDays`', (value, { storage }): Breach =>
+        value > storage.rawInfrequentAccessAfterDays
+          ? undefined
+          : [
+              `${value} is not after rawInfrequentAccessAfterDays (${storage.rawInfrequentAccessAfterDays})`,
               'set rawGlacierAfterDays greater than rawInfrequentAccessAfterDays',
-            );
-          }
-        },
-      },
+            ],
+      ),
     }),
-    quarantineExpireAfterDays: setting(wholeNumber(1, 3650), {
-      default: 400,
-      meaning: 'Days quarantined records are kept (investigate before then)',
-    }),
-    athenaResultsExpireAfterDays: setting(wholeNumber(1, 3650), {
-      default: 30,
-      meaning: 'Days Athena query results are kept',
-    }),
-    accessLogsExpireAfterDays: setting(wholeNumber(1, 3650), {
-      default: 365,
-      meaning: 'Days S3 server access logs are kept',
-    }),
+    quarantineExpireAfterDays: expiry(400, 'Days quarantined records are kept (investigate before then)'),
+    athenaResultsExpireAfterDays: expiry(30, 'Days Athena query results are kept'),
+    accessLogsExpireAfterDays: expiry(365, 'Days S3 server access logs are kept'),
   },
   streaming: {
     brokerCount: setting(wholeNumber(2, 30), {
       default: 3,
       meaning: 'MSK broker nodes',
-      crossKeyRule: {
-        text: 'a multiple of `network.maxAzs`',
-        check: (key, value, config) => {
-          const { maxAzs } = config.network;
-          if (value % maxAzs !== 0) {
-            throw new ConfigError(
-              key,
-              `${value} brokers cannot be spread evenly over ${maxAzs} availability zones`,
-              `use a multiple of network.maxAzs (${maxAzs}), e.g. ${maxAzs} or ${maxAzs * 2}`,
-            );
-          }
-        },
-      },
+      crossKeyRule: crossKeyRule(
+        'a multiple of `network.maxAzs`',
+        (value, { network: { maxAzs } }): Breach =>
+          value % maxAzs === 0
+            ? undefined
+            : [
+                `${value} brokers cannot be spread evenly over ${maxAzs} availability zones`,
+                `use a multiple of network.maxAzs (${maxAzs}), e.g. ${maxAzs} or ${maxAzs * 2}`,
+              ],
+      ),
     }),
     brokerInstanceType: setting(
       pattern(
@@ -368,19 +360,16 @@ export const STAGE_SETTINGS = {
     kind: setting(textChoice(['serverless', 'provisioned'], "use 'serverless' or 'provisioned'"), {
       default: 'serverless',
       meaning: 'Redshift Serverless, or a provisioned cluster',
-      crossKeyRule: {
-        text: '`serverless` needs `network.maxAzs` 3',
-        check: (key, kind, config) => {
-          const { maxAzs } = config.network;
-          if (kind === 'serverless' && maxAzs < 3) {
-            throw new ConfigError(
-              key,
-              `Redshift Serverless needs subnets in 3 availability zones but network.maxAzs is ${maxAzs}`,
-              "set network.maxAzs to 3 (and streaming.brokerCount to a multiple of 3) or use warehouse.kind 'provisioned'",
-            );
-          }
-        },
-      },
+      crossKeyRule: crossKeyRule(
+        '`serverless` needs `network.maxAzs` 3',
+        (kind, { network: { maxAzs } }): Breach =>
+          kind === 'serverless' && maxAzs < 3
+            ? [
+                `Redshift Serverless needs subnets in 3 availability zones but network.maxAzs is ${maxAzs}`,
+                "set network.maxAzs to 3 (and streaming.brokerCount to a multiple of 3) or use warehouse.kind 'provisioned'",
+              ]
+            : undefined,
+      ),
     }),
     baseCapacityRpu: setting(wholeNumber(8, 512, { step: 8, unit: 'RPUs' }), {
       default: 8,
@@ -445,19 +434,16 @@ export const STAGE_SETTINGS = {
       {
         unset: 'no subscription',
         meaning: 'On-call mailbox subscribed to the alarm topic (also `-c alarmEmail=...`)',
-        crossKeyRule: {
-          text: `required in ${STAGES_REQUIRING_ALARM_EMAIL.join(', ')}`,
-          check: (key, email, config) => {
-            const { stage } = config;
-            if (email === undefined && STAGES_REQUIRING_ALARM_EMAIL.includes(stage)) {
-              throw new ConfigError(
-                key,
-                `${stage} has no alarm email, so alarms would reach nobody`,
-                `set stages.${stage}.monitoring.alarmEmail in cdk.json or pass -c alarmEmail=oncall@example.com`,
-              );
-            }
-          },
-        },
+        crossKeyRule: crossKeyRule(
+          `required in ${STAGES_REQUIRING_ALARM_EMAIL.join(', ')}`,
+          (email, { stage }): Breach =>
+            email === undefined && STAGES_REQUIRING_ALARM_EMAIL.includes(stage)
+              ? [
+                  `${stage} has no alarm email, so alarms would reach nobody`,
+                  `set stages.${stage}.monitoring.alarmEmail in cdk.json or pass -c alarmEmail=oncall@example.com`,
+                ]
+              : undefined,
+        ),
       },
     ),
     maxConsumerLag: setting(wholeNumber(1, Number.MAX_SAFE_INTEGER), {
