@@ -9,6 +9,7 @@ scenarios let the data land first and kill a part while `run-pipeline.ts --ticks
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import os
 import random
@@ -16,7 +17,7 @@ import re
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +26,7 @@ import psycopg
 from chaos import end_state
 from chaos.end_state import Verdict
 from chaos.truth import Truth, generate
-from chaos.twin_control import ChaosError, Twin
+from chaos.twin_control import ChaosError, Twin, parent_of
 from services import twin_client
 
 UPLOAD_RETRY_SECONDS = 180
@@ -314,41 +315,125 @@ def _ingest_cleanly(run: Run, scenario: Scenario, truth: Truth) -> None:
 # ---- pipeline scenarios
 
 
-def kill_postgres_during_merge(run: Run, outcome: Outcome) -> None:
-    """Kills PostgreSQL while the load's MERGE into banking.transactions is running (pg_stat_activity
-    polled every 20 ms; only an `active` backend counts, an idle one still shows its last query)."""
-    monitor = twin_client.warehouse_connection(run.twin.pipeline_env(), autocommit=True)
-    delay = run.rng.uniform(0.0, 0.05)
+WAREHOUSE_TABLE = "banking.transactions"
+# A stand-in value per type for the NOT NULL columns of the row that holds the MERGE (never committed).
+PLACEHOLDERS: dict[str, object] = {
+    "character varying": "",
+    "text": "",
+    "timestamp with time zone": dt.datetime(1970, 1, 1, tzinfo=dt.UTC),
+    "date": dt.date(1970, 1, 1),
+    "numeric": 0,
+    "smallint": 0,
+    "integer": 0,
+    "bigint": 0,
+    "double precision": 0.0,
+    "boolean": False,
+}
+
+
+def placeholder_insert(
+    columns: Sequence[tuple[str, str, bool]], key: str, key_value: str
+) -> tuple[str, list[object]]:
+    """INSERT of a row with `key` = `key_value` into the warehouse table, a stand-in value in every other
+    NOT NULL column; `columns` are (name, data type, nullable) as information_schema lists them."""
+    names: list[str] = []
+    values: list[object] = []
+    for name, data_type, nullable in columns:
+        if name == key:
+            names.append(name)
+            values.append(key_value)
+        elif not nullable:
+            if data_type not in PLACEHOLDERS:
+                raise ChaosError(f"{WAREHOUSE_TABLE}.{name} is {data_type}, which has no placeholder value")
+            names.append(name)
+            values.append(PLACEHOLDERS[data_type])
+    if key not in names:
+        raise ChaosError(f"{WAREHOUSE_TABLE} has no column {key}")
+    marks = ", ".join(["%s"] * len(names))
+    return f"INSERT INTO {WAREHOUSE_TABLE} ({', '.join(names)}) VALUES ({marks})", values
+
+
+def unloaded_id(rng: random.Random, generated: Iterable[str], in_warehouse: Iterable[str]) -> str:
+    """A seeded choice among the generated good transaction ids the warehouse does not hold yet: the
+    next load that stages it will insert it."""
+    candidates = sorted(set(generated) - set(in_warehouse))
+    if not candidates:
+        raise ChaosError("every generated transaction is in the warehouse already: no load will insert one")
+    return rng.choice(candidates)
+
+
+BLOCKED_MERGE_SQL = (
+    "SELECT pid, wait_event, now() - query_start, now() - xact_start FROM pg_stat_activity "
+    f"WHERE query ILIKE 'MERGE INTO {WAREHOUSE_TABLE}%%' AND wait_event_type = 'Lock' "
+    "AND %s = ANY(pg_blocking_pids(pid))"
+)
+
+
+def _hold_row(run: Run, monitor: psycopg.Connection) -> tuple[psycopg.Connection, str]:
+    """Once the first load created the warehouse table, inserts (uncommitted) a row with the key of a
+    transaction no load has inserted yet. The load that stages that transaction runs its DELETE as
+    usual (the row is invisible to it), then its MERGE waits at that key's insert for this transaction
+    to end: the one statement of the load that waits is the MERGE, with the work before it done."""
     deadline = time.monotonic() + PIPELINE_TIMEOUT_SECONDS
-    merge = None
-    while time.monotonic() < deadline and merge is None:
-        merge = monitor.execute(
-            "SELECT pid, now() - query_start FROM pg_stat_activity WHERE state = 'active' "
-            "AND query ILIKE '%%MERGE INTO banking.transactions%%' AND pid <> pg_backend_pid()"
-        ).fetchone()
-        if merge is None:
-            time.sleep(0.02)
-    if merge is None:
-        raise ChaosError("no running MERGE into banking.transactions was seen while the pipeline ran")
-    time.sleep(delay)
-    pid = run.twin.kill("postgres")
+    while monitor.execute(f"SELECT to_regclass('{WAREHOUSE_TABLE}')").fetchone() == (None,):
+        if time.monotonic() > deadline:
+            raise ChaosError(f"{WAREHOUSE_TABLE} was never created while the pipeline ran")
+        time.sleep(POLL_SECONDS)
+    schema, table = WAREHOUSE_TABLE.split(".")
+    columns = monitor.execute(
+        "SELECT column_name, data_type, is_nullable = 'YES' FROM information_schema.columns "
+        "WHERE table_schema = %s AND table_name = %s ORDER BY ordinal_position",
+        (schema, table),
+    ).fetchall()
+    holder = twin_client.warehouse_connection(run.twin.pipeline_env())
+    while True:
+        loaded = [row[0] for row in monitor.execute(f"SELECT transaction_id FROM {WAREHOUSE_TABLE}")]
+        key = unloaded_id(run.rng, run.truth.good_ids, loaded)
+        try:
+            holder.execute(*placeholder_insert(columns, "transaction_id", key))
+            return holder, key
+        except psycopg.errors.UniqueViolation:
+            holder.rollback()  # a load inserted it meanwhile: choose again
+
+
+def kill_postgres_during_merge(run: Run, outcome: Outcome) -> None:
+    """Kills PostgreSQL (the postmaster and every backend) while a load's MERGE into the warehouse
+    table waits on the row `_hold_row` holds, inside the load's transaction. The MERGE alone takes
+    milliseconds: polled for, it was never seen running."""
+    monitor = twin_client.warehouse_connection(run.twin.pipeline_env(), autocommit=True)
+    holder, key = _hold_row(run, monitor)
+    holder_pid = holder.info.backend_pid
+    deadline = time.monotonic() + PIPELINE_TIMEOUT_SECONDS
+    blocked = None
+    while blocked is None:
+        blocked = monitor.execute(BLOCKED_MERGE_SQL, (holder_pid,)).fetchone()
+        if blocked is None:
+            if time.monotonic() > deadline or not _alive(run.pipeline_pid):
+                raise ChaosError(f"no load's MERGE waited on the held row {key} while the pipeline ran")
+            time.sleep(POLL_SECONDS)
+    merge_pid, wait_event, merging, in_transaction = blocked
+    pid = run.twin.kill_with_children("postgres", first=[merge_pid])
     killed = time.monotonic()
     outcome.kill_point = (
-        f"t+{run.elapsed():.1f}s, MERGE running for {merge[1]} + {delay * 1000:.0f} ms (pid {pid})"
+        f"t+{run.elapsed():.1f}s, the load's MERGE waiting ({wait_event} lock) at the insert of {key}, "
+        f"{merging.total_seconds():.1f}s into the MERGE, {in_transaction.total_seconds():.1f}s into "
+        f"its transaction (postmaster pid {pid}, MERGE backend pid {merge_pid})"
     )
-    print(f"  SIGKILL postgres pid {pid} at {outcome.kill_point}", flush=True)
-    with contextlib.suppress(psycopg.Error):
-        monitor.close()
+    print(f"  SIGKILL postgres at {outcome.kill_point}", flush=True)
+    for connection in (monitor, holder):
+        with contextlib.suppress(psycopg.Error):
+            connection.close()
     run.twin.restart("postgres")
     outcome.recovery = f"postgres ready in {time.monotonic() - killed:.1f}s"
 
 
-def _parent_of(pid: int) -> int | None:
+def _alive(pid: int) -> bool:
+    """The process exists and has not exited (a child not yet waited for is a zombie)."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
-        return None
-    return int(stat[stat.rindex(")") + 2 :].split()[1])
+        return False
+    return stat[stat.rindex(")") + 2] not in "ZX"
 
 
 def _descends_from(pid: int, ancestor: int) -> bool:
@@ -356,7 +441,7 @@ def _descends_from(pid: int, ancestor: int) -> bool:
     while current is not None and current > 1:
         if current == ancestor:
             return True
-        current = _parent_of(current)
+        current = parent_of(current)
     return False
 
 

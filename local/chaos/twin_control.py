@@ -7,6 +7,7 @@ exercises the same restart path as an operator would.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from services import processes, twin_client
-from services.processes import ProcessRecord
+from services.processes import ProcessRecord, start_ticks_of
 from services.servers.sftp import SftpLayout, sftp_client_command
 from services.settings import BUCKETS, RUN_PIPELINE, TSX, Paths
 
@@ -63,6 +64,23 @@ class Twin:
         os.kill(record.pid, signal.SIGKILL)
         # The services are not our children (twin.py start detached them): wait until the kernel says gone.
         while processes.is_running(record):
+            time.sleep(0.05)
+        return record.pid
+
+    def kill_with_children(self, service: str, first: Sequence[int] = ()) -> int:
+        """SIGKILL the service's recorded process and every process it forked, `first` before the rest;
+        returns its pid once all are gone. PostgreSQL's backends are the postmaster's children: killed
+        alone, the postmaster leaves them running, and a backend whose lock wait ends could still finish
+        its statement and commit before it notices the postmaster is gone."""
+        record = self.record(service)
+        # Collected before the kill: a dead parent's children are re-parented and no longer found.
+        children = [pid for pid in children_of(record.pid) if pid not in first]
+        victims = [*first, record.pid, *children]
+        doomed = [ProcessRecord(service, pid, ticks) for pid in victims if (ticks := start_ticks_of(pid))]
+        for pid in victims:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        while any(processes.is_running(process) for process in doomed):
             time.sleep(0.05)
         return record.pid
 
@@ -117,6 +135,20 @@ class Twin:
             # Its own process group: an interrupted chaos run stops the pipeline's Spark jobs with it.
             start_new_session=True,
         )
+
+
+def parent_of(pid: int) -> int | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat[stat.rindex(")") + 2 :].split()[1])
+
+
+def children_of(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (direct children only)."""
+    numbers = (int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit())
+    return [number for number in numbers if parent_of(number) == pid]
 
 
 @contextmanager
