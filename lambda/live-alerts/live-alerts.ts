@@ -7,9 +7,12 @@
  * added twice), prune, evaluate the rules over the whole history, write the
  * history back only if nobody else wrote it meanwhile (version check; on a
  * conflict read again and redo, a bounded number of times), then record each
- * alert under its deterministic id. An alert id recorded and notified before
- * is never notified again, so a redelivered or replayed record raises nothing
- * new. What could not be processed is reported per record, so the event source
+ * alert under its deterministic id. The batch's cards are read together and
+ * written together (the store does each in as few requests as it can), so the
+ * requests per batch do not grow with its cards; each card's write is still
+ * conditional on its own version, and a conflict redoes only that card. An
+ * alert id recorded and notified before is never notified again, so a
+ * redelivered or replayed record raises nothing new. What could not be processed is reported per record, so the event source
  * redelivers only from there.
  */
 
@@ -53,14 +56,30 @@ export interface CardState<Txn> {
   readonly version: number;
 }
 
+/** One card's new history, written only over the version it was computed from. */
+export interface CardWrite<Txn> {
+  readonly cardId: string;
+  readonly history: Txn[];
+  /** The version read (0: no item yet). */
+  readonly expectedVersion: number;
+}
+
+/** 'conflict': another writer got there first (the stored version is no longer the expected one). */
+export type WriteResult = 'written' | 'conflict';
+
+/** One card's result within a call for many: a failure is that card's alone. */
+export type CardOutcome<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
+
 /** Where card histories live (DynamoDB on AWS: one item per card). */
 export interface CardStateStore<Txn> {
-  read(cardId: string): Promise<CardState<Txn>>;
+  /** The cards' states (an unknown card: empty history, version 0); one outcome per card asked for. */
+  readMany(cardIds: readonly string[]): Promise<ReadonlyMap<string, CardOutcome<CardState<Txn>>>>;
   /**
-   * Writes the history if the stored version is still `expectedVersion` (0: no item yet) and
-   * returns 'conflict' when another writer got there first.
+   * Writes each card's history if its stored version is still the expected one; one outcome per
+   * card. A card that conflicts is not written, whatever happens to the others.
    */
-  write(cardId: string, history: Txn[], expectedVersion: number): Promise<'written' | 'conflict'>;
+  writeMany(writes: readonly CardWrite<Txn>[]): Promise<ReadonlyMap<string, CardOutcome<WriteResult>>>;
 }
 
 /** Where alerts are recorded and announced. */
@@ -116,7 +135,7 @@ export interface BatchOutcome<Alert> {
 export interface LiveAlertSettings {
   /** Attempts at one card's read-evaluate-write cycle when the conditional write conflicts. */
   readonly maxStateWriteAttempts: number;
-  /** Cards processed at the same time (DynamoDB calls in flight). */
+  /** Cards whose alerts are recorded at the same time (DynamoDB calls in flight). */
   readonly cardConcurrency: number;
 }
 
@@ -186,21 +205,29 @@ export async function processBatch<Txn extends LiveTransactionShape, Alert exten
 
   const failed = new Set<KafkaItemIdentifier>();
   const raised: Alert[] = [];
-  let stateConflicts = 0;
   const cards = [...byCard.entries()];
-  await forEachLimited(cards, settings.cardConcurrency, async ([cardId, entry]) => {
+  const failCard = (cardId: string, error: unknown): void => {
+    const from = byCard.get(cardId)?.from ?? [];
+    from.forEach((at) => failed.add(at));
+    ports.log.warn('card not processed; its records will be redelivered', {
+      cardId,
+      records: from,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+  };
+  const evaluated = await evaluateCards(
+    new Map(cards.map(([cardId, entry]) => [cardId, entry.txns])),
+    ports,
+    settings,
+  );
+  for (const [cardId, error] of evaluated.failed) failCard(cardId, error);
+  await forEachLimited([...evaluated.written], settings.cardConcurrency, async ([cardId, alerts]) => {
     try {
-      const result = await evaluateCard(cardId, entry.txns, ports, settings);
-      stateConflicts += result.conflicts;
-      raised.push(...result.newAlerts);
+      for (const alert of alerts) {
+        if (await ports.alerts.record(alert)) raised.push(alert);
+      }
     } catch (error) {
-      if (error instanceof StateConflictError) stateConflicts += settings.maxStateWriteAttempts;
-      entry.from.forEach((at) => failed.add(at));
-      ports.log.warn('card not processed; its records will be redelivered', {
-        cardId,
-        records: entry.from,
-        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-      });
+      failCard(cardId, error);
     }
   });
 
@@ -220,41 +247,80 @@ export async function processBatch<Txn extends LiveTransactionShape, Alert exten
     linesNotApplicable: notApplicable,
     badLines,
     cardsProcessed: cards.length,
-    stateConflicts,
+    stateConflicts: evaluated.conflicts,
     alertsRaised: raised.filter((a) => notified.has(a.alertId)),
   };
 }
 
-/** One card: read, merge, prune, detect, conditional write (retried on conflict), record alerts. */
-async function evaluateCard<Txn extends LiveTransactionShape, Alert extends FraudAlertShape>(
-  cardId: string,
-  arrived: Txn[],
+interface EvaluatedCards<Alert> {
+  /** Cards whose history was written, with the alerts their merged history gives. */
+  readonly written: Map<string, Alert[]>;
+  /** Cards not processed and why (a failed read or write, or conflicts on every attempt). */
+  readonly failed: Map<string, unknown>;
+  /** Conditional-write conflicts met. */
+  readonly conflicts: number;
+}
+
+/**
+ * The batch's cards: read together, merge, prune, detect, write together (each write conditional on
+ * the version read); a card that conflicts is read and evaluated again with the others that did, a
+ * bounded number of times.
+ */
+async function evaluateCards<Txn extends LiveTransactionShape, Alert extends FraudAlertShape>(
+  arrivedByCard: ReadonlyMap<string, Txn[]>,
   ports: LiveAlertPorts<Txn, Alert>,
   settings: LiveAlertSettings,
-): Promise<{ conflicts: number; newAlerts: Alert[] }> {
-  for (let attempt = 1; attempt <= settings.maxStateWriteAttempts; attempt += 1) {
-    const state = await ports.state.read(cardId);
-    // A transaction already in the history (a redelivered record) keeps its first copy.
-    const deduplicated = uniqueById([...state.history, ...arrived]).sort(
-      (a, b) => a.occurredAt - b.occurredAt,
-    );
-    const newest = Math.max(...deduplicated.map((t) => t.occurredAt));
-    const history = ports.rules.prune(deduplicated, newest);
-    // Detect over the merged history before pruning can drop an arrival that is late but within the rules' windows.
-    const alerts = ports.rules.detect(deduplicated);
-    if ((await ports.state.write(cardId, history, state.version)) === 'conflict') {
-      ports.log.info('card state changed while evaluating; reading it again', { cardId, attempt });
-      continue;
+): Promise<EvaluatedCards<Alert>> {
+  const written = new Map<string, Alert[]>();
+  const failed = new Map<string, unknown>();
+  let conflicts = 0;
+  let pending = [...arrivedByCard.keys()];
+  for (let attempt = 1; attempt <= settings.maxStateWriteAttempts && pending.length > 0; attempt += 1) {
+    const states = await ports.state.readMany(pending);
+    const writes: CardWrite<Txn>[] = [];
+    const alertsByCard = new Map<string, Alert[]>();
+    for (const cardId of pending) {
+      const state = states.get(cardId) ?? { ok: false, error: new Error('the store returned no state') };
+      if (!state.ok) {
+        failed.set(cardId, state.error);
+        continue;
+      }
+      // A transaction already in the history (a redelivered record) keeps its first copy.
+      const deduplicated = uniqueById([...state.value.history, ...(arrivedByCard.get(cardId) ?? [])]).sort(
+        (a, b) => a.occurredAt - b.occurredAt,
+      );
+      const newest = Math.max(...deduplicated.map((t) => t.occurredAt));
+      const history = ports.rules.prune(deduplicated, newest);
+      // Detect over the merged history before pruning can drop an arrival that is late but within the rules' windows.
+      alertsByCard.set(cardId, ports.rules.detect(deduplicated));
+      writes.push({ cardId, history, expectedVersion: state.value.version });
     }
-    const newAlerts: Alert[] = [];
-    for (const alert of alerts) {
-      if (await ports.alerts.record(alert)) newAlerts.push(alert);
+    const results = writes.length === 0 ? new Map() : await ports.state.writeMany(writes);
+    const again: string[] = [];
+    for (const { cardId } of writes) {
+      const result: CardOutcome<WriteResult> = results.get(cardId) ?? {
+        ok: false,
+        error: new Error('the store returned no write result'),
+      };
+      if (!result.ok) failed.set(cardId, result.error);
+      else if (result.value === 'written') written.set(cardId, alertsByCard.get(cardId) ?? []);
+      else {
+        conflicts += 1;
+        ports.log.info('card state changed while evaluating; reading it again', { cardId, attempt });
+        again.push(cardId);
+      }
     }
-    return { conflicts: attempt - 1, newAlerts };
+    pending = again;
   }
-  throw new StateConflictError(
-    `card ${cardId}: its state changed under ${settings.maxStateWriteAttempts} attempts in a row`,
-  );
+  for (const cardId of pending) {
+    failed.set(
+      cardId,
+      new StateConflictError(
+        `card ${cardId}: its state changed under ${settings.maxStateWriteAttempts} attempts in a row`,
+      ),
+    );
+  }
+  return { written, failed, conflicts };
 }
 
 /** Archives the batch's new alerts, then notifies each; returns the ids notified. */

@@ -243,7 +243,9 @@ export class LiveAlertsConsumer extends Construct {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ReadAndWriteCardState',
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        // A batch's cards are read with BatchGetItem and written with TransactWriteItems, which IAM
+        // authorises as the PutItem of each card; GetItem and PutItem alone serve a single card.
+        actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
         resources: [this.stateTable.tableArn],
       }),
     );

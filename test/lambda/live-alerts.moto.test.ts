@@ -123,6 +123,53 @@ describe('card state in DynamoDB', () => {
     await expect(store.read('c-1')).resolves.toEqual({ history: [txn('t1'), txn('t2')], version: 2 });
   });
 
+  it('reads and writes many cards at once: a stale version is a conflict for its card alone', async () => {
+    // The requests the store sends, by command.
+    const sent: string[] = [];
+    const counting = {
+      send: (command: { constructor: { name: string } }) => {
+        sent.push(command.constructor.name);
+        return dynamodb.send(command as never);
+      },
+    } as unknown as DynamoDBClient;
+    const store = createDynamoCardStateStore(counting, settings);
+    const cards = Array.from({ length: 120 }, (_, i) => `c-${i}`);
+    const first = await store.writeMany(
+      cards.map((cardId) => ({ cardId, history: [txn(`t-${cardId}`)], expectedVersion: 0 })),
+    );
+    expect([...first.values()].every((result) => result.ok && result.value === 'written')).toBe(true);
+    expect(first.size).toBe(120);
+    // 100 items per transaction at most, 100 keys per batched read.
+    expect(sent.splice(0)).toEqual(['TransactWriteItemsCommand', 'TransactWriteItemsCommand']);
+
+    const read = await store.readMany([...cards, 'c-new']);
+    expect(read.get('c-7')).toEqual({ ok: true, value: { history: [txn('t-c-7')], version: 1 } });
+    expect(read.get('c-119')).toEqual({ ok: true, value: { history: [txn('t-c-119')], version: 1 } });
+    expect(read.get('c-new')).toEqual({ ok: true, value: { history: [], version: 0 } });
+    expect(sent.splice(0)).toEqual(['BatchGetItemCommand', 'BatchGetItemCommand']);
+
+    // c-1 is stale (version 0 expected, 1 stored): only it conflicts; c-2 and c-new are written.
+    const second = await store.writeMany([
+      { cardId: 'c-1', history: [txn('t-x')], expectedVersion: 0 },
+      { cardId: 'c-2', history: [txn('t-c-2'), txn('t-y')], expectedVersion: 1 },
+      { cardId: 'c-new', history: [txn('t-z')], expectedVersion: 0 },
+    ]);
+    expect(Object.fromEntries(second)).toEqual({
+      'c-1': { ok: true, value: 'conflict' },
+      'c-2': { ok: true, value: 'written' },
+      'c-new': { ok: true, value: 'written' },
+    });
+    // The cancelled transaction, then the two cards not at fault in one of their own.
+    expect(sent.splice(0)).toEqual(['TransactWriteItemsCommand', 'TransactWriteItemsCommand']);
+    const after = await store.readMany(['c-1', 'c-2', 'c-new']);
+    expect(after.get('c-1')).toEqual({ ok: true, value: { history: [txn('t-c-1')], version: 1 } });
+    expect(after.get('c-2')).toEqual({
+      ok: true,
+      value: { history: [txn('t-c-2'), txn('t-y')], version: 2 },
+    });
+    expect(after.get('c-new')).toEqual({ ok: true, value: { history: [txn('t-z')], version: 1 } });
+  });
+
   it('sets the TTL attribute stateTtlHours after the write, in epoch seconds', async () => {
     await createDynamoCardStateStore(dynamodb, settings).write('c-1', [txn('t1')], 0);
     const item = await dynamodb.send(

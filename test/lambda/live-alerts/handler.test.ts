@@ -1,11 +1,16 @@
 import {
   type AttributeValue,
+  BatchGetItemCommand,
+  type BatchGetItemCommandInput,
   ConditionalCheckFailedException,
   DynamoDBClient,
   GetItemCommand,
   type GetItemCommandInput,
   PutItemCommand,
   type PutItemCommandInput,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+  type TransactWriteItemsCommandInput,
   UpdateItemCommand,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
@@ -20,8 +25,9 @@ import { atmWithdrawalLine } from '../../helpers/transaction-lines';
  * The live-alerts handler end to end with the real AWS adapters on mocked SDK
  * clients. DynamoDB is a small in-memory table that evaluates the two
  * conditions the adapters send (a version check on card state, "absent or not
- * yet notified" on alerts), so redelivery and write conflicts behave as they
- * would in an account. The fraud rules are a stand-in with one obvious rule
+ * yet notified" on alerts), in single puts and in all-or-nothing transactions
+ * (cancelled with a reason per item), so redelivery and write conflicts behave
+ * as they would in an account. The fraud rules are a stand-in with one obvious rule
  * (three transactions of a card within a minute); the real rules have their
  * own tests (fraud-rules*.test.ts).
  */
@@ -124,6 +130,38 @@ function putItem(input: PutItemCommandInput): object {
   return {};
 }
 
+/** All or nothing, as DynamoDB: one failed condition cancels every put, with a reason per item. */
+function transactWriteItems(input: TransactWriteItemsCommandInput): object {
+  const puts = (input.TransactItems ?? []).map((item) => item.Put as PutItemCommandInput);
+  const reasons = puts.map((put) => {
+    const key = put.Item?.cardId?.S ?? '';
+    return {
+      Code: conditionFails(put, table(put.TableName ?? '').get(key)) ? 'ConditionalCheckFailed' : 'None',
+    };
+  });
+  if (reasons.some((reason) => reason.Code !== 'None')) {
+    throw new TransactionCanceledException({
+      message: 'Transaction cancelled, please refer cancellation reasons for specific reasons',
+      CancellationReasons: reasons,
+      $metadata: {},
+    });
+  }
+  puts.forEach(putItem);
+  return {};
+}
+
+function batchGetItem(input: BatchGetItemCommandInput): object {
+  return {
+    Responses: Object.fromEntries(
+      Object.entries(input.RequestItems ?? {}).map(([name, request]) => [
+        name,
+        (request.Keys ?? []).map((key) => table(name).get(keyOf(key))).filter((item) => item !== undefined),
+      ]),
+    ),
+    UnprocessedKeys: {},
+  };
+}
+
 function kafkaValue(value: object | string): string {
   return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64');
 }
@@ -173,6 +211,8 @@ beforeEach(() => {
     Item: table(input.TableName ?? '').get(keyOf(input.Key ?? {})),
   }));
   dynamodb.on(PutItemCommand).callsFake(putItem);
+  dynamodb.on(BatchGetItemCommand).callsFake(batchGetItem);
+  dynamodb.on(TransactWriteItemsCommand).callsFake(transactWriteItems);
   dynamodb.on(UpdateItemCommand).callsFake((input: UpdateItemCommandInput) => {
     const items = table(input.TableName ?? '');
     const key = keyOf(input.Key ?? {});
@@ -256,7 +296,11 @@ describe('live-alerts handler', () => {
 
     const outcome = await processBatch(event, {
       rules: standInRules,
-      state: { read: async () => ({ history: [], version: 0 }), write: async () => 'written' },
+      state: {
+        readMany: async (ids) =>
+          new Map(ids.map((id) => [id, { ok: true, value: { history: [], version: 0 } }])),
+        writeMany: async (writes) => new Map(writes.map((w) => [w.cardId, { ok: true, value: 'written' }])),
+      },
       alerts: { record: async () => true, archive: async () => {}, notify: async () => {} },
       log: { info: () => {}, warn: () => {} },
     });
@@ -274,12 +318,19 @@ describe('live-alerts handler', () => {
 
   it("reports exactly the failing card's records, by topic-partition key and offset", async () => {
     const handler = await loadHandler();
-    dynamodb.on(GetItemCommand, { TableName: 'card-state', Key: { cardId: { S: 'c-broken' } } }).rejects(
-      Object.assign(new Error('User is not authorized to perform dynamodb:GetItem'), {
-        name: 'AccessDeniedException',
-        $metadata: { httpStatusCode: 400 },
-      }),
-    );
+    const denied = Object.assign(new Error('User is not authorized to perform dynamodb:GetItem'), {
+      name: 'AccessDeniedException',
+      $metadata: { httpStatusCode: 400 },
+    });
+    // A policy that denies one card's key denies every batched read that asks for it.
+    dynamodb.on(BatchGetItemCommand).callsFake((input: BatchGetItemCommandInput) => {
+      const keys = input.RequestItems?.['card-state']?.Keys ?? [];
+      if (keys.some((key) => keyOf(key) === 'c-broken')) throw denied;
+      return batchGetItem(input);
+    });
+    dynamodb
+      .on(GetItemCommand, { TableName: 'card-state', Key: { cardId: { S: 'c-broken' } } })
+      .rejects(denied);
     const event = mskEvent({
       'transactions-0': [
         { offset: 20, value: kafkaValue(txn('t20', 'c-ok', 0)) },
@@ -354,6 +405,63 @@ describe('live-alerts handler', () => {
       't2',
     ]);
     expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+  });
+
+  it("reads the batch's cards in one request and writes them in one transaction; a conflict redoes only its card", async () => {
+    const handler = await loadHandler();
+    table('card-state').set('c-2', {
+      cardId: { S: 'c-2' },
+      history: { S: JSON.stringify([txn('t0', 'c-2', -10)]) },
+      version: { N: '1' },
+    });
+    // Another invocation writes c-2 (version 2) between our first read and our write.
+    let batchReads = 0;
+    dynamodb.on(BatchGetItemCommand).callsFake((input: BatchGetItemCommandInput) => {
+      batchReads += 1;
+      const result = batchGetItem(input);
+      if (batchReads === 1) {
+        table('card-state').set('c-2', {
+          cardId: { S: 'c-2' },
+          history: { S: JSON.stringify([txn('t0', 'c-2', -10), txn('t00', 'c-2', -5)]) },
+          version: { N: '2' },
+        });
+      }
+      return result;
+    });
+    const event = mskEvent({
+      'transactions-0': [
+        { offset: 50, value: kafkaValue(txn('t1', 'c-1', 0)) },
+        { offset: 51, value: kafkaValue(txn('t2', 'c-2', 0)) },
+        { offset: 52, value: kafkaValue(txn('t3', 'c-3', 0)) },
+        { offset: 53, value: kafkaValue(txn('t4', 'c-2', 5)) },
+      ],
+    });
+    await expect(handler(event)).resolves.toEqual({ batchItemFailures: [] });
+
+    // One batched read of the three cards, then c-2 alone; one transaction of three puts, cancelled,
+    // then c-1 and c-3 in a transaction of their own, then c-2 alone.
+    expect(dynamodb.commandCalls(BatchGetItemCommand)).toHaveLength(1);
+    expect(dynamodb.commandCalls(GetItemCommand, { TableName: 'card-state' })).toHaveLength(1);
+    expect(
+      dynamodb
+        .commandCalls(TransactWriteItemsCommand)
+        .map((call) => (call.args[0].input.TransactItems ?? []).map((item) => item.Put?.Item?.cardId?.S)),
+    ).toEqual([
+      ['c-1', 'c-2', 'c-3'],
+      ['c-1', 'c-3'],
+    ]);
+    expect(dynamodb.commandCalls(PutItemCommand, { TableName: 'card-state' })).toHaveLength(1);
+    for (const card of ['c-1', 'c-3']) expect(table('card-state').get(card)?.version).toEqual({ N: '1' });
+    const c2 = table('card-state').get('c-2');
+    expect(c2?.version).toEqual({ N: '3' });
+    // The redo merged the other writer's transaction: t0, t00, t2, t4 within a minute is a burst.
+    expect(JSON.parse(c2?.history?.S ?? '[]').map((t: Txn) => t.transactionId)).toEqual([
+      't0',
+      't00',
+      't2',
+      't4',
+    ]);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(2);
   });
 
   it('gives a card up after its bounded write attempts all conflict, failing only its records', async () => {

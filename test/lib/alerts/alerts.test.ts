@@ -171,6 +171,7 @@ describe('live-alerts role', () => {
     expect(JSON.stringify(archive?.Resource)).toContain(`/${LIVE_ALERTS_ARCHIVE_PREFIX}*`);
     const dynamo = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
     expect(dynamo.flatMap(actionsOf).sort()).toEqual([
+      'dynamodb:BatchGetItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:PutItem',
