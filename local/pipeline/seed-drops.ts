@@ -13,7 +13,6 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BAD_LINE_KINDS, type BadLineKind } from '../../tools/generator/bad-lines';
 import { topicRecordCount } from './kafka';
 import { runLogged } from './processes';
 import type { Progress } from './progress';
@@ -47,24 +46,6 @@ export interface IngestProgress {
 }
 
 const LINES_PER_FILE = 25_000;
-
-/**
- * Bad lines the ATM job quarantines while the live consumer still evaluates them: its parser checks
- * only the fields the fraud rules read (lambda/live-alerts/fraud-rules/transaction.ts), so a line
- * without a status or type, with an unknown status or type, or without its ATM's city or location
- * still counts in a card's history there. Such a line can raise a live alert the batch never raises,
- * so the demo, which reconciles the two exactly, does not generate these kinds.
- */
-export const BAD_KINDS_THE_LIVE_RULES_READ: readonly BadLineKind[] = [
-  'missing_required_field',
-  'unknown_enum',
-  'atm_fields_missing',
-];
-
-/** The bad-line kinds of the demo: every kind the generator knows that both paths reject. */
-export const DEMO_BAD_LINE_KINDS: readonly BadLineKind[] = BAD_LINE_KINDS.filter(
-  (kind) => !BAD_KINDS_THE_LIVE_RULES_READ.includes(kind),
-);
 
 export class SeedDrops {
   constructor(private readonly options: SeedDropsOptions) {}
@@ -165,8 +146,6 @@ export class SeedDrops {
         String(Math.max(1, Math.ceil(count / LINES_PER_FILE))),
         '--bad-ratio',
         '0.01',
-        '--bad-kinds',
-        DEMO_BAD_LINE_KINDS.join(','),
         '--duplicate-ratio',
         '0.005',
         '--summary',

@@ -1,12 +1,14 @@
 /**
  * One line of the transactions topic, reduced to what the fraud rules read.
  *
- * Only what the rules need is checked, with the transaction contract's own
+ * The fields the rules read are checked with the transaction contract's own
  * patterns and bounds (contracts/transaction.schema.json, imported, not
- * copied). A line the batch would quarantine for another field (say, a bad
- * status) can still be evaluated here.
+ * copied), each with its own reason; then the whole line against the contract
+ * (contract-check.ts), so that a line the batch quarantines for another field
+ * (say, a bad status) raises no alert here either.
  */
 import transactionSchema from '../../../contracts/transaction.schema.json';
+import { contractViolation } from './contract-check';
 import { canonicalAmount } from './money';
 
 /** An ATM transaction of a card, as the rules see it. */
@@ -26,9 +28,10 @@ export interface LiveTransaction {
 }
 
 /**
- * Why a line yields no transaction: `invalid` (it breaks the contract where
- * the rules read it: count it as a bad line) or `not-applicable` (a valid
- * line the rules never look at: not an ATM transaction, or no card).
+ * Why a line yields no transaction: `invalid` (it breaks the contract, where
+ * the rules read it or anywhere else: count it as a bad line) or
+ * `not-applicable` (a valid line the rules never look at: not an ATM
+ * transaction, or no card).
  */
 export type SkipKind = 'invalid' | 'not-applicable';
 
@@ -79,12 +82,16 @@ export function parseTransactionLine(line: string, now: number = Date.now()): Pa
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {
     return invalid('the line is not a JSON object');
   }
+  let parsed: ParsedLine;
   try {
-    return readTransaction(document as JsonObject, now);
+    parsed = readTransaction(document as JsonObject, now);
   } catch (error) {
     if (error instanceof LineError) return invalid(error.message);
     throw error;
   }
+  // A line the rules could read, or would not look at, may still break the contract elsewhere.
+  const violation = contractViolation(document);
+  return violation === undefined ? parsed : invalid(violation);
 }
 
 function readTransaction(doc: JsonObject, now: number): ParsedLine {

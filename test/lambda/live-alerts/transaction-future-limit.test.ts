@@ -7,23 +7,12 @@ import { describe, expect, it } from 'vitest';
 import transactionSchema from '../../../contracts/transaction.schema.json';
 import { parseTransactionLine } from '../../../lambda/live-alerts/fraud-rules';
 import { MAX_FUTURE_MINUTES } from '../../../lambda/live-alerts/fraud-rules/transaction';
+import { topicLine } from './topic-line';
 
 const NOW = Date.parse('2024-06-01T00:00:00.000Z');
 
 function atmLine(occurredAt: string): string {
-  return JSON.stringify({
-    transaction_id: 't-1',
-    account_id: 'ACC-1',
-    card_id: 'CARD-1',
-    occurred_at: occurredAt,
-    operation: 'cash_withdrawal',
-    amount: 100,
-    currency: 'CZK',
-    channel: 'atm',
-    atm_id: 'ATM-1',
-    latitude: 50.08,
-    longitude: 14.42,
-  });
+  return topicLine({ occurred_at: occurredAt });
 }
 
 describe('the future limit of occurred_at', () => {
