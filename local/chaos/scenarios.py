@@ -412,14 +412,15 @@ def kill_postgres_during_merge(run: Run, outcome: Outcome) -> None:
                 raise ChaosError(f"no load's MERGE waited on the held row {key} while the pipeline ran")
             time.sleep(POLL_SECONDS)
     merge_pid, wait_event, merging, in_transaction = blocked
-    pid = run.twin.kill_with_children("postgres", first=[merge_pid])
+    killed_pids = run.twin.kill_with_children("postgres", first=[merge_pid])
     killed = time.monotonic()
     outcome.kill_point = (
         f"t+{run.elapsed():.1f}s, the load's MERGE waiting ({wait_event} lock) at the insert of {key}, "
         f"{merging.total_seconds():.1f}s into the MERGE, {in_transaction.total_seconds():.1f}s into "
-        f"its transaction (postmaster pid {pid}, MERGE backend pid {merge_pid})"
+        f"its transaction (MERGE backend pid {merge_pid}, then the postmaster, pid {killed_pids[1]}, "
+        f"and its {len(killed_pids) - 2} other processes)"
     )
-    print(f"  SIGKILL postgres at {outcome.kill_point}", flush=True)
+    print(f"  SIGKILL postgres at {outcome.kill_point}: pids {killed_pids}", flush=True)
     for connection in (monitor, holder):
         with contextlib.suppress(psycopg.Error):
             connection.close()

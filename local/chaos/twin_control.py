@@ -67,22 +67,29 @@ class Twin:
             time.sleep(0.05)
         return record.pid
 
-    def kill_with_children(self, service: str, first: Sequence[int] = ()) -> int:
+    def kill_with_children(self, service: str, first: Sequence[int] = ()) -> list[int]:
         """SIGKILL the service's recorded process and every process it forked, `first` before the rest;
-        returns its pid once all are gone. PostgreSQL's backends are the postmaster's children: killed
-        alone, the postmaster leaves them running, and a backend whose lock wait ends could still finish
-        its statement and commit before it notices the postmaster is gone."""
+        returns the pids killed (the recorded one after `first`) once all are gone. PostgreSQL's
+        backends are the postmaster's children: killed alone, the postmaster leaves them running, and
+        a backend whose lock wait ends could still finish its statement and commit before it notices
+        the postmaster is gone."""
         record = self.record(service)
-        # Collected before the kill: a dead parent's children are re-parented and no longer found.
+        # Stopped first, it forks nothing and reacts to nothing while its children are listed and killed
+        # (a dead parent's children are re-parented and no longer found), and it dies last: a backend
+        # that saw it die before its own SIGKILL came would still run its exit path.
+        os.kill(record.pid, signal.SIGSTOP)
+        for pid in first:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         children = [pid for pid in children_of(record.pid) if pid not in first]
         victims = [*first, record.pid, *children]
         doomed = [ProcessRecord(service, pid, ticks) for pid in victims if (ticks := start_ticks_of(pid))]
-        for pid in victims:
+        for pid in [*children, record.pid]:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         while any(processes.is_running(process) for process in doomed):
             time.sleep(0.05)
-        return record.pid
+        return victims
 
     def restart(self, service: str) -> None:
         """`twin.py start <service>` until it is ready again (the dead pid file is replaced)."""

@@ -84,7 +84,7 @@ def test_a_kill_with_children_takes_the_recorded_process_and_every_child(tmp_pat
         record_for("server", parent, {}).write(Paths(tmp_path).pid_file("server"))  # type: ignore[arg-type]
         doomed = [ProcessRecord("server", pid, start_ticks_of(pid) or 0) for pid in children]
 
-        assert twin.kill_with_children("server", first=children[:1]) == parent.pid
+        assert twin.kill_with_children("server", first=children[:1]) == [children[0], parent.pid, children[1]]
 
         assert parent.wait(30) == -9
         assert not any(is_running(child) for child in doomed)
