@@ -11,7 +11,7 @@ STAGE ?= dev
 # SparkContext in the run's one JVM, and 2 GB filled up after about 200 of them.
 MUTATION_SPARK_ARGS := --driver-memory 4g --conf spark.sql.codegen.factoryMode=NO_CODEGEN --conf spark.sql.codegen.wholeStage=false pyspark-shell
 
-.PHONY: setup test check test-ts test-python lint-templates synth preflight bench bench-atm job demo stop clean cost config-docs reports mutation chaos load
+.PHONY: setup test check test-ts test-python lint-templates synth preflight bench bench-atm job demo stop clean cost config-docs reports mutation chaos load bench-live
 
 setup:
 	@scripts/setup.sh
@@ -90,6 +90,12 @@ chaos: setup
 ## into docs/reliability.md.
 load: setup
 	$(PY) local/chaos/chaos.py load $(LOAD_ARGS)
+
+## The live fraud-alerts consumer (15-30 min; LIVE_ARGS='--minutes 1 --ramp 1000 --ramp-minutes 1'): alert
+## latency and lag at 500 lines/s for 5 minutes, then rising rates until one is not sustained; into
+## docs/benchmarks.md.
+bench-live: setup
+	$(PY) local/chaos/chaos.py live-load $(LIVE_ARGS)
 
 demo: setup
 	scripts/demo.sh

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Chaos runs of the local twin (`make chaos`) and its load ramp (`make load`).
+"""Chaos runs of the local twin (`make chaos`), its load ramp (`make load`) and the live fraud-alerts
+benchmark (`make bench-live`, live_load.py).
 
     local/chaos/chaos.py run  [--scenarios sftp,kafka,...|short] [--seed S] [--lines N] [--files N]
     local/chaos/chaos.py load [--rates 200,500,1000,2000] [--minutes M]
+    local/chaos/chaos.py live-load [--rate 500] [--minutes 5] [--ramp 600,700,...] [--ramp-minutes 2]
 
 `run` starts a fresh twin (own state directory, free ports), then per scenario: generates lines into
 several files, uploads them over SFTP over time, SIGKILLs one part at a seeded random point, starts it
@@ -199,6 +201,9 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument(
         "--no-doc", dest="write_doc", action="store_false", help="do not write docs/reliability.md"
     )
+    from chaos import live_load
+
+    live_load.add_parser(commands)
     return parser
 
 
@@ -209,6 +214,10 @@ def main(argv: list[str]) -> int:
     try:
         if args.command == "run":
             return command_run(args)
+        if args.command == "live-load":
+            from chaos import live_load
+
+            return live_load.command_live_load(args)
         from chaos import load
 
         return load.command_load(args)

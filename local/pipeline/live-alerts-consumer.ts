@@ -79,6 +79,8 @@ export interface LiveAlertsStats {
   /** The next offset to read per partition, as last committed by this process. */
   readonly committed: Readonly<Record<string, number>>;
   readonly latencyMs: LatencySummary;
+  /** AWS requests sent, by operation (e.g. `DynamoDB.BatchGetItem`): what each batch costs. */
+  readonly awsRequests: Readonly<Record<string, number>>;
 }
 
 export interface LatencySummary {
@@ -121,8 +123,8 @@ export interface RunningLiveAlerts {
 export async function startLiveAlerts(options: LiveAlertsConsumerOptions): Promise<RunningLiveAlerts> {
   const { settings } = options;
   const log = options.log ?? (() => undefined);
-  const ports = twinPorts(settings, log);
   const tracker = new StatsTracker();
+  const ports = twinPorts(settings, log, (operation) => tracker.request(operation));
   const kafka = new Kafka({
     clientId: 'bankpipe-twin-live-alerts',
     brokers: [settings.kafkaBootstrap],
@@ -212,8 +214,15 @@ interface TwinPorts extends LiveAlertPorts<LiveTransaction, FraudAlert> {
   readonly clients: { dynamodb: DynamoDBClient; s3: S3Client; sns: SNSClient };
 }
 
-/** The Lambda's adapters with clients pointed at the twin: moto for DynamoDB and SNS, s3proxy for S3. */
-function twinPorts(settings: LiveAlertsTwinSettings, log: (line: string) => void): TwinPorts {
+/**
+ * The Lambda's adapters with clients pointed at the twin: moto for DynamoDB and SNS, s3proxy for S3.
+ * Every request is counted by operation (`sent`), as a benchmark reads where the time goes.
+ */
+function twinPorts(
+  settings: LiveAlertsTwinSettings,
+  log: (line: string) => void,
+  sent: (operation: string) => void,
+): TwinPorts {
   const dynamodb = new DynamoDBClient({
     ...clientConfig(),
     endpoint: settings.motoEndpoint,
@@ -230,6 +239,17 @@ function twinPorts(settings: LiveAlertsTwinSettings, log: (line: string) => void
     (message: string, details?: Record<string, unknown>): void =>
       log(`${level} ${message}${details === undefined ? '' : ` ${JSON.stringify(details)}`}`);
   const lambdaLog: LiveAlertLog = { info: logLine('info'), warn: logLine('warn') };
+  const counting =
+    (service: string) =>
+    <Args, Output>(next: (args: Args) => Promise<Output>, context: { commandName?: string }) =>
+    (args: Args): Promise<Output> => {
+      sent(`${service}.${(context.commandName ?? 'unknown').replace(/Command$/, '')}`);
+      return next(args);
+    };
+  const counter = { step: 'initialize', name: 'countTwinRequests' } as const;
+  dynamodb.middlewareStack.add(counting('DynamoDB'), counter);
+  sns.middlewareStack.add(counting('SNS'), counter);
+  s3.middlewareStack.add(counting('S3'), counter);
   return {
     rules: fraudRuleEngine(),
     state: createDynamoCardStateStore<LiveTransaction>(dynamodb, settings),
@@ -374,6 +394,11 @@ class StatsTracker {
   private recordsGivenUp = 0;
   private readonly firstOffsets: Record<string, number> = {};
   private readonly committedOffsets: Record<string, number> = {};
+  private readonly awsRequests: Record<string, number> = {};
+
+  request(operation: string): void {
+    this.awsRequests[operation] = (this.awsRequests[operation] ?? 0) + 1;
+  }
 
   /** `firstAttempt`: counts records, lines and bad lines once, not again on a retry. */
   add(outcome: BatchOutcome<FraudAlert>, firstAttempt: boolean): void {
@@ -418,6 +443,7 @@ class StatsTracker {
       firstOffsets: { ...this.firstOffsets },
       committed: { ...this.committedOffsets },
       latencyMs: summarize(this.alerts),
+      awsRequests: { ...this.awsRequests },
     };
   }
 }

@@ -27,7 +27,10 @@ Options:
                              stage default of liveAlerts.retryAttempts)
   --archive-prefix P         key prefix of the alerts archive in the processed bucket
   --stats FILE               JSON stats rewritten after every batch: records, bad lines (where
-                             and why), alerts stored with their latency, committed offsets
+                             and why), alerts stored with their latency, committed offsets, AWS
+                             requests by operation
+  --stats-every SECONDS      rewrite the stats file every SECONDS instead of after every batch
+                             (a long run's file grows with its alerts)
   --exit-when-caught-up      exit 0 once the group's committed offsets reach the topic's end
                              offsets as they were at start-up
   --timeout SECONDS          with --exit-when-caught-up: fail (exit 1) after this long (default 600)
@@ -50,6 +53,7 @@ async function main(argv: string[]): Promise<number> {
       'retry-attempts': { type: 'string' },
       'archive-prefix': { type: 'string' },
       stats: { type: 'string' },
+      'stats-every': { type: 'string', default: '0' },
       'exit-when-caught-up': { type: 'boolean', default: false },
       timeout: { type: 'string', default: '600' },
       'crash-after-alert-batches': { type: 'string' },
@@ -72,6 +76,7 @@ async function main(argv: string[]): Promise<number> {
   const crashAfter = optionalNumber('--crash-after-alert-batches', values['crash-after-alert-batches']);
   const timeoutSeconds = optionalNumber('--timeout', values.timeout) ?? 600;
   const statsFile = values.stats;
+  const statsEveryMs = (optionalNumber('--stats-every', values['stats-every']) ?? 0) * 1000;
   const writeStats = (stats: LiveAlertsStats): void => {
     if (statsFile !== undefined) writeJsonAtomically(statsFile, stats);
   };
@@ -79,7 +84,7 @@ async function main(argv: string[]): Promise<number> {
   const consumer = await startLiveAlerts({
     settings,
     log: (line) => console.log(`[live-alerts] ${line}`),
-    onBatch: writeStats,
+    onBatch: statsEveryMs > 0 ? undefined : writeStats,
     faults: crashAfter === undefined ? undefined : { crashAfterAlertBatches: crashAfter },
   });
   console.log(
@@ -88,6 +93,7 @@ async function main(argv: string[]): Promise<number> {
       `s3://${settings.archiveBucket}/${settings.archivePrefix}`,
   );
   writeStats(consumer.stats());
+  if (statsEveryMs > 0) setInterval(() => writeStats(consumer.stats()), statsEveryMs).unref();
 
   const stopped = new Promise<number>((resolve) => {
     const stop = (signal: string): void => {

@@ -5,6 +5,9 @@ tables with the key and TTL attribute of contracts/live-alert-tables.json (the f
 reads too) and the analysts' fraud-alerts topic. The alerts archive is not here: it goes to the S3
 stand-in (s3proxy), into the processed bucket, as on AWS.
 
+It runs moto's own server through moto_launcher.py, whose one change makes a DynamoDB transaction cost
+what it costs on AWS (see there).
+
 moto keeps everything in memory. A restart of this service loses the card histories, the alert records
 and the record of what SNS published; the tables and topic come back empty. The consumer's offsets live
 in Kafka, so it resumes where it was: alerts raised before the restart are not raised again (their
@@ -29,6 +32,9 @@ from services.servers.base import Service
 from services.settings import REPO_ROOT, S3_ACCESS_KEY, S3_REGION, Paths
 
 MOTO_SERVER = REPO_ROOT / ".local" / "venv" / "bin" / "moto_server"
+# moto's server with the twin's one change to its DynamoDB (see the launcher), on the venv's Python.
+MOTO_PYTHON = MOTO_SERVER.parent / "python"
+MOTO_LAUNCHER = Path(__file__).with_name("moto_launcher.py")
 TABLE_SHAPES_FILE = REPO_ROOT / "contracts" / "live-alert-tables.json"
 # moto's account when the access key is not one of its own (the twin's demo key is not).
 MOTO_ACCOUNT_ID = "123456789012"
@@ -157,7 +163,7 @@ class MotoService(Service):
             raise TwinError(
                 f"{MOTO_SERVER} is missing: run `make setup` (moto[server] is pinned in requirements.txt)."
             )
-        return [str(MOTO_SERVER), "-H", "127.0.0.1", "-p", str(ports["moto"])]
+        return [str(MOTO_PYTHON), str(MOTO_LAUNCHER), "-H", "127.0.0.1", "-p", str(ports["moto"])]
 
     def not_ready_reason(self, paths: Paths, ports: dict[str, int]) -> str | None:
         try:
