@@ -110,6 +110,7 @@ describe('occurred_at', () => {
     '2024-06-30T00:00:00Z',
     '2024-12-31T23:59:59Z',
     '2024-01-05T10:59:59Z',
+    '2000-02-29T00:00:00Z',
   ])('accepts the last day, hour, minute or second %s', (value) => {
     expect(occurredAt(value)).toBe(Date.parse(value));
   });
@@ -121,6 +122,7 @@ describe('occurred_at', () => {
     '2024-01-32T10:00:00Z',
     '2024-02-30T10:00:00Z',
     '2023-02-29T10:00:00Z',
+    '1900-02-29T10:00:00Z',
     '2024-04-31T10:00:00Z',
     '2024-06-31T10:00:00Z',
     '2024-09-31T10:00:00Z',
