@@ -34,6 +34,7 @@ from bankpipe.fraud import (
     fraud_flags,
     haversine_km,
     impossible_travel,
+    repeated_max_amount,
 )
 from bankpipe.fraud_rules import (
     IMPOSSIBLE_TRAVEL,
@@ -156,10 +157,14 @@ def max_amount_cases() -> list[Case]:
     n, w = RULES.max_amount_count, RULES.max_amount_window_seconds
 
     def at_max(
-        name: str, last_at: int, first_amount: Decimal = CZK_MAX, **values: Any
+        name: str,
+        last_at: int,
+        first_amount: Decimal | None = None,
+        maximum: Decimal = CZK_MAX,
+        **values: Any,
     ) -> list[dict[str, Any]]:
         times = [i * 3600 for i in range(n - 1)] + [last_at]
-        amounts = [first_amount] + [CZK_MAX] * (n - 1)
+        amounts = [maximum if first_amount is None else first_amount] + [maximum] * (n - 1)
         return [
             row(name, f"W{i + 1}", t, amount=a, **values)
             for i, (t, a) in enumerate(zip(times, amounts, strict=True))
@@ -168,6 +173,13 @@ def max_amount_cases() -> list[Case]:
     flagged = {(f"W{n}", REPEATED_MAX_AMOUNT)}
     deposit = at_max("max-deposit", w)
     deposit[0]["operation"] = "cash_deposit"
+    # With two currencies in the rules file, each is flagged at its own maximum and only at it.
+    eur_max = Decimal("500.00")
+    two_currencies = replace(RULES, max_withdrawal_amount_by_currency={"CZK": CZK_MAX, "EUR": eur_max})
+
+    def two(name: str, rows: list[dict[str, Any]], expected: set[tuple[str, str]]) -> Case:
+        return Case(name, rows, expected, two_currencies, repeated_max_amount)
+
     return [
         Case("max-exact", at_max("max-exact", w), flagged),
         Case("max-cent-below", at_max("max-cent-below", w, CZK_MAX - CENT), set()),
@@ -182,6 +194,32 @@ def max_amount_cases() -> list[Case]:
         Case("max-window-above", at_max("max-window-above", w + 1), set()),
         Case("max-other-currency", at_max("max-other-currency", w, currency="EUR"), set()),
         Case("max-deposit", deposit, set()),
+        two("max-two-czk", at_max("max-two-czk", w), flagged),
+        two("max-two-eur", at_max("max-two-eur", w, maximum=eur_max, currency="EUR"), flagged),
+        two("max-two-czk-at-eur", at_max("max-two-czk-at-eur", w, maximum=eur_max), set()),
+    ]
+
+
+def fraud_flags_cases() -> list[Case]:
+    """fraud_flags as a whole: the rules it is given reach each rule, and the order of its rows."""
+    n, m = RULES.burst_count, RULES.max_amount_count
+    # One more withdrawal needed for a burst and for a repeated maximum, and no speed limit: the
+    # default rules would flag W{n} / W{m} and the trip as well.
+    own = replace(RULES, burst_count=n + 1, max_amount_count=m + 1, travel_max_kmh=1.7976931348623157e308)
+    trip = [row("own-travel", "V1", 0), row("own-travel", "V2", 60, operation="cash_deposit", **OSTRAVA)]
+    maxima = [row("own-max", f"W{i + 1}", i * 3600, amount=CZK_MAX) for i in range(m + 1)]
+    # Rows listed against the order fraud_flags returns: B and A in one second, "0" after them,
+    # each of the three flagged as a burst and as a repeated maximum (D and C are too few).
+    order = [
+        row("flags-order", txn_id, seconds, amount=CZK_MAX)
+        for txn_id, seconds in (("D", 0), ("C", 1), ("B", 2), ("A", 2), ("0", 3))
+    ]
+    both = {WITHDRAWAL_BURST, REPEATED_MAX_AMOUNT}
+    return [
+        Case("own-burst", withdrawals("own-burst", n + 1, 2 * n), {(f"W{n + 1}", WITHDRAWAL_BURST)}, own),
+        Case("own-travel", trip, set(), own),
+        Case("own-max", maxima, {(f"W{m + 1}", REPEATED_MAX_AMOUNT)}, own),
+        Case("flags-order", order, {(txn_id, rule) for txn_id in ("B", "A", "0") for rule in both}),
     ]
 
 
@@ -201,7 +239,9 @@ def reference_haversine_km(lat1: float, lon1: float, lat2: float, lon2: float, r
 
 
 # (lat1, lon1, lat2, lon2, radius): Prague to Ostrava on the rules file's sphere (the travel edges),
-# half the equator and a quarter meridian on the unit sphere, and the same point.
+# half the equator and a quarter meridian on the unit sphere, the same point, and two points
+# antipodal to within 1e-13 degrees, where rounding makes the haversine's sqrt(a) 1.0000000000000002
+# (in Spark as in Python): without the clamp to 1 its arcsine is NaN.
 DISTANCES = [
     (
         PRAGUE["latitude"],
@@ -214,6 +254,7 @@ DISTANCES = [
     (0.0, 10.0, 90.0, 10.0, 1.0),
     (-33.5, 151.0, 40.25, -74.0, 1.0),
     (50.0, 14.0, 50.0, 14.0, 1.0),
+    (-58.88412319526995, -165.88130996399747, 58.88412319527, 14.118690036002533, 1.0),
 ]
 
 
@@ -231,8 +272,10 @@ def test_every_rule_at_its_edges(spark, contract):
     assert distances == pytest.approx([reference_haversine_km(*d) for d in DISTANCES], rel=1e-12, abs=0)
     assert distances[1] == pytest.approx(math.pi, rel=1e-15)
     assert distances[2] == pytest.approx(math.pi / 2, rel=1e-15)
+    assert distances[5] == pytest.approx(math.pi, rel=1e-15)
     # The travel edges are set at the job's own distance, so each edge is exact to the double.
-    cases = {case.name: case for case in burst_cases() + travel_cases(distances[0]) + max_amount_cases()}
+    every_case = burst_cases() + travel_cases(distances[0]) + max_amount_cases() + fraud_flags_cases()
+    cases = {case.name: case for case in every_case}
     groups: dict[tuple[str, str], list[Case]] = {}  # FraudRules holds a dict: grouped by its repr
     for case in cases.values():
         groups.setdefault((repr(case.rules), case.check.__name__), []).append(case)
@@ -250,15 +293,23 @@ def test_every_rule_at_its_edges(spark, contract):
         card, txn_id = flag.transaction_id.split("/")
         found[card].add((txn_id, flag.rule))
     assert found == {name: case.expected for name, case in cases.items()}
+    # fraud_flags orders its rows by card, time, transaction and rule (the report's file keeps that
+    # order); the union keeps each frame's rows in their order.
+    for group in groups.values():
+        if group[0].check is fraud_flags:
+            names = {case.name for case in group}
+            keys = [(f.card_id, f.occurred_at, f.transaction_id, f.rule) for f in rows if f.card_id in names]
+            assert keys == sorted(keys)
     assert {flag.account_id for flag in rows} == {"ACC1"}
     details = {(flag.transaction_id, flag.rule): flag.detail for flag in rows}
     n, burst_window = RULES.burst_count, duration_text(RULES.burst_window_seconds)
     assert details[(f"burst-at-count/W{n}", WITHDRAWAL_BURST)] == (
         f"{n} ATM withdrawals by the card within {burst_window}"
     )
-    assert details[("travel-km-exact/V2", IMPOSSIBLE_TRAVEL)] == (
-        f"{distances[0]:.1f} km from ATM {PRAGUE['atm_id']} in 1.0 minutes"
-    )
+    for trip, minutes in (("travel-km-exact", "1.0"), ("travel-speed-below", "10.0")):
+        assert details[(f"{trip}/V2", IMPOSSIBLE_TRAVEL)] == (
+            f"{distances[0]:.1f} km from ATM {PRAGUE['atm_id']} in {minutes} minutes"
+        )
     m, max_window = RULES.max_amount_count, duration_text(RULES.max_amount_window_seconds)
     assert details[(f"max-exact/W{m}", REPEATED_MAX_AMOUNT)] == (
         f"{m} withdrawals of the maximum amount {CZK_MAX} CZK within {max_window}"
