@@ -283,7 +283,7 @@ const CONFLICT_CODES = new Set(['ConditionalCheckFailed', 'TransactionConflict']
 
 /** The per-item codes of a cancelled transaction, in the order of its items; undefined for any other error. */
 function cancellationReasons(error: unknown): string[] | undefined {
-  const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+  const cause = sdkError(error);
   if (errorName(cause) !== 'TransactionCanceledException') return undefined;
   const reasons = (cause as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
   return reasons?.map((reason) => reason.Code ?? 'None');
@@ -418,9 +418,13 @@ export function archiveRow(alert: FraudAlertShape): Record<string, unknown> {
   };
 }
 
+/** The SDK's own error: withRetry wraps it, as the cause of what it throws. */
+function sdkError(error: unknown): unknown {
+  return error instanceof Error && error.cause !== undefined ? error.cause : error;
+}
+
 function isConditionFailure(error: unknown): boolean {
-  // withRetry wraps SDK errors; the SDK's own error is the cause.
-  const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+  const cause = sdkError(error);
   return (
     errorName(cause) === 'ConditionalCheckFailedException' ||
     errorName(error) === 'ConditionalCheckFailedException'
