@@ -33,9 +33,11 @@ from pathlib import Path
 
 from chaos import kafka_lag
 from chaos.report import markdown_table, replace_section
+from chaos.series import slope
 from chaos.twin_control import REPO_ROOT, ChaosError, Twin
 from services import twin_client
 from services.connectors import DEFAULT_PARTITIONS, create_topic
+from services.processes import proc_stat
 from services.settings import TSX
 
 sys.path.insert(0, str(REPO_ROOT / "spark-jobs"))
@@ -93,13 +95,7 @@ class Phase:
     def lag_growth(self) -> float:
         """Records/s by which the lag grew over the second half of the phase (least squares)."""
         during = self.during()
-        half = during[len(during) // 2 :]
-        if len(half) < 3:
-            return 0.0
-        xs, ys = [s.at for s in half], [s.lag for s in half]
-        mean_x, mean_y = statistics.fmean(xs), statistics.fmean(ys)
-        denominator = sum((x - mean_x) ** 2 for x in xs) or 1.0
-        return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / denominator
+        return slope([(s.at, s.lag) for s in during[len(during) // 2 :]])
 
     @property
     def offered(self) -> bool:
@@ -147,12 +143,9 @@ def _cpu_ticks_by_pid() -> tuple[dict[int, int], dict[int, list[int]]]:
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
+        fields = proc_stat(int(entry.name))
+        if fields is None:
             continue
-        # The command name is in parentheses and may hold spaces: split after its closing one.
-        fields = stat[stat.rindex(")") + 2 :].split()
         pid, parent = int(entry.name), int(fields[1])
         ticks[pid] = int(fields[11]) + int(fields[12])
         children.setdefault(parent, []).append(pid)

@@ -28,6 +28,7 @@ from chaos.end_state import Verdict
 from chaos.truth import Truth, generate
 from chaos.twin_control import ChaosError, Twin, parent_of
 from services import twin_client
+from services.processes import proc_stat
 
 UPLOAD_RETRY_SECONDS = 180
 RAW_COMPLETE_TIMEOUT_SECONDS = 300
@@ -430,11 +431,8 @@ def kill_postgres_during_merge(run: Run, outcome: Outcome) -> None:
 
 def _alive(pid: int) -> bool:
     """The process exists and has not exited (a child not yet waited for is a zombie)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat[stat.rindex(")") + 2] not in "ZX"
+    fields = proc_stat(pid)
+    return fields is not None and fields[0] not in ("Z", "X")
 
 
 def _descends_from(pid: int, ancestor: int) -> bool:

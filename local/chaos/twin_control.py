@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from services import processes, twin_client
-from services.processes import ProcessRecord, start_ticks_of
+from services.processes import ProcessRecord, proc_stat, start_ticks_of
 from services.servers.sftp import SftpLayout, sftp_client_command
 from services.settings import BUCKETS, RUN_PIPELINE, TSX, Paths
 
@@ -145,11 +145,8 @@ class Twin:
 
 
 def parent_of(pid: int) -> int | None:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return int(stat[stat.rindex(")") + 2 :].split()[1])
+    fields = proc_stat(pid)
+    return int(fields[1]) if fields else None
 
 
 def children_of(pid: int) -> list[int]:

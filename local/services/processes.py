@@ -52,7 +52,8 @@ class ProcessRecord:
             return None
 
 
-def _proc_stat(pid: int) -> list[str] | None:
+def proc_stat(pid: int) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command name (the first is the state), or None."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
@@ -62,13 +63,13 @@ def _proc_stat(pid: int) -> list[str] | None:
 
 
 def start_ticks_of(pid: int) -> int | None:
-    fields = _proc_stat(pid)
+    fields = proc_stat(pid)
     return int(fields[19]) if fields else None  # field 22 of /proc/<pid>/stat: start time in ticks
 
 
 def is_running(record: ProcessRecord) -> bool:
     """True while the recorded process exists, is the same process (same start time), and is no zombie."""
-    fields = _proc_stat(record.pid)
+    fields = proc_stat(record.pid)
     if fields is None:
         return False
     state, ticks = fields[0], int(fields[19])
