@@ -29,6 +29,7 @@ from pathlib import Path
 from chaos import kafka_lag
 from chaos.end_state import data_files
 from chaos.report import markdown_table, replace_section
+from chaos.series import slope
 from chaos.truth import run_generator
 from chaos.twin_control import REPO_ROOT, ChaosError, Twin, fresh_twin
 from services.servers.sftp import sftp_client_command
@@ -58,14 +59,6 @@ class Phase:
     file_to_raw: list[float] = field(default_factory=list)
     drained_after: float | None = None
 
-    def _slope(self, values: list[tuple[float, int]]) -> float:
-        if len(values) < 3:
-            return 0.0
-        xs, ys = [v[0] for v in values], [v[1] for v in values]
-        mean_x, mean_y = statistics.fmean(xs), statistics.fmean(ys)
-        denominator = sum((x - mean_x) ** 2 for x in xs) or 1.0
-        return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / denominator
-
     def _second_half(self) -> list[Sample]:
         during = [s for s in self.samples if s.at <= self.seconds]
         return during[len(during) // 2 :]
@@ -73,11 +66,11 @@ class Phase:
     @property
     def backlog_growth(self) -> float:
         """Lines/s by which the source backlog grew over the second half of the phase."""
-        return self._slope([(s.at, s.uploaded - s.on_topic) for s in self._second_half()])
+        return slope([(s.at, s.uploaded - s.on_topic) for s in self._second_half()])
 
     @property
     def lag_growth(self) -> float:
-        return self._slope([(s.at, s.sink_lag) for s in self._second_half()])
+        return slope([(s.at, s.sink_lag) for s in self._second_half()])
 
     @property
     def sustained(self) -> bool:
