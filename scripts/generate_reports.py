@@ -177,6 +177,8 @@ def index_file(reports: Sequence[ReportSource]) -> str:
                 "grain": list(report.grain),
                 "athenaQuery": f"sql/athena/{report.name}.sql",
                 "warehouseView": f"{WAREHOUSE_SCHEMA}.v_{report.name}" if report.computed_in_sql else None,
+                "rowsFrom": report.rows_from,
+                "demo": [view.to_json() for view in report.demo_views],
                 "sourceSha256": hashlib.sha256(report.path.read_bytes()).hexdigest(),
             }
             for report in reports

@@ -9,6 +9,8 @@ every output column's type written as a CAST so that the types are the same on e
     --                         transaction has a value in that column
     -- rows from: <module>     optional: the ATM job writes the report table with that Python module;
     --                         the SELECT reads the table (Athena named query only)
+    -- demo: <view>          optional, repeatable: how the local twin's demo shows the report, a
+    --                         table or a chart (scripts/report_demo_views.py has the syntax)
     -- <any other comment line: notes, copied into the generated files>
     SELECT ...
 
@@ -26,6 +28,7 @@ from pathlib import Path
 
 import sqlglot
 from repo_root import REPO_ROOT
+from report_demo_views import DemoView, DemoViewError, parse_demo_view
 from sqlglot import exp
 
 SOURCE_DIR = REPO_ROOT / "sql" / "reports"
@@ -34,6 +37,7 @@ INPUT_TABLE = "transactions"
 WAREHOUSE_SCHEMA = "banking"
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _HEADER_KEY = re.compile(r"^--\s*(grain|requires|rows from):\s*(.*?)\s*$")
+_DEMO_LINE = re.compile(r"^--\s*demo:\s*(.*?)\s*$")
 
 
 class ReportSourceError(ValueError):
@@ -50,6 +54,7 @@ class ReportSource:
     rows_from: str | None
     notes: tuple[str, ...]
     select_text: str
+    demo_lines: tuple[str, ...] = ()
 
     @cached_property
     def query(self) -> exp.Query:
@@ -63,6 +68,11 @@ class ReportSource:
     @property
     def columns(self) -> tuple[str, ...]:
         return tuple(projection.alias_or_name for projection in self.query.selects)
+
+    @cached_property
+    def demo_views(self) -> tuple[DemoView, ...]:
+        """How the twin's demo shows the report (its ``-- demo:`` lines, in file order)."""
+        return tuple(parse_demo_view(line, self.columns, self.computed_in_sql) for line in self.demo_lines)
 
     @property
     def read_tables(self) -> tuple[str, ...]:
@@ -142,9 +152,13 @@ def parse_report(path: Path) -> ReportSource:
     description = header[0].removeprefix("--").strip()
     keys: dict[str, str] = {}
     notes: list[str] = []
+    demo_lines: list[str] = []
     for line in header[1:]:
         match = _HEADER_KEY.match(line)
-        if match:
+        demo = _DEMO_LINE.match(line)
+        if demo:
+            demo_lines.append(demo[1])
+        elif match:
             keys[match[1]] = match[2]
         else:
             notes.append(line.removeprefix("--").strip())
@@ -159,6 +173,7 @@ def parse_report(path: Path) -> ReportSource:
         rows_from=keys.get("rows from") or None,
         notes=tuple(notes),
         select_text=select_text,
+        demo_lines=tuple(demo_lines),
     )
     _check(report)
     return report
@@ -180,6 +195,10 @@ def _check(report: ReportSource) -> None:
     missing = [column for column in report.grain if column not in report.columns]
     if missing:
         raise ReportSourceError(f"{where}: grain names {missing}, which the SELECT does not output")
+    try:
+        report.demo_views  # noqa: B018 - parsed here so that a bad line fails `make reports`
+    except DemoViewError as error:
+        raise ReportSourceError(f"{where}: {error}") from error
     expected_tables = (report.name,) if report.rows_from else (INPUT_TABLE,)
     if report.read_tables != expected_tables:
         raise ReportSourceError(

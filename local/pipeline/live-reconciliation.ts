@@ -163,16 +163,16 @@ export function durationText(ms: number | null): string {
 
 const SHOWN_DIFFERENCES = 5;
 
-/** The reconciliation's live lines, indented as the table above them. */
-export function liveComparisonText(comparison: LiveComparison): string {
+/** The reconciliation's live lines, indented as the table above them; `batchReport` names the batch's side. */
+export function liveComparisonText(comparison: LiveComparison, batchReport: string): string {
   const lines: string[] = [];
   if (comparison.ok) {
-    lines.push(`    \u2713 live alerts = batch fraud_flags  ${comparison.matched}`);
+    lines.push(`    \u2713 live alerts = batch ${batchReport}  ${comparison.matched}`);
   } else {
-    lines.push('    \u2717 live alerts \u2260 batch fraud_flags');
+    lines.push(`    \u2717 live alerts \u2260 batch ${batchReport}`);
     lines.push(`        in both: ${comparison.matched}`);
     for (const [side, list] of [
-      ['only in batch fraud_flags', comparison.onlyBatch],
+      [`only in batch ${batchReport}`, comparison.onlyBatch],
       ['only in live alerts', comparison.onlyLive],
     ] as const) {
       if (list.length === 0) continue;
@@ -210,7 +210,7 @@ function knownRule(rule: string | undefined): RuleName {
   const known: readonly string[] = RULE_NAMES;
   if (rule === undefined || !known.includes(rule)) {
     throw new Error(
-      `fraud_flags has rule ${JSON.stringify(rule)}, which contracts/fraud-rules.json does not define`,
+      `the batch's fraud report has rule ${JSON.stringify(rule)}, which contracts/fraud-rules.json does not define`,
     );
   }
   return rule as RuleName;
@@ -225,6 +225,6 @@ export function utcMillis(text: string | undefined): number {
   const withZone = /(Z|[+-]\d{2}(:?\d{2})?)$/.test(iso.slice(19)) ? iso : `${iso}Z`;
   const millis = Date.parse(withZone.replace(/([+-]\d{2})$/, '$1:00'));
   if (Number.isNaN(millis))
-    throw new Error(`fraud_flags occurred_at ${JSON.stringify(text)} is no timestamp`);
+    throw new Error(`the batch's fraud report has occurred_at ${JSON.stringify(text)}: no timestamp`);
   return millis;
 }

@@ -1,6 +1,7 @@
 import { durationText, identityText, type LiveComparison } from './live-reconciliation';
 import type { ReconciliationLine } from './reconciliation';
-import type { ReportData } from './reports';
+import type { ReportData, ShownView } from './reports';
+import { chartLabel } from './report-views';
 
 interface Bar {
   readonly label: string;
@@ -69,7 +70,7 @@ function columnChart(title: string, bars: Bar[]): string {
  * Every alert of the live comparison in one table, from the same comparison as the terminal's line:
  * rule, card, window, on which side it is, and its latency when this run's consumer raised it.
  */
-function liveAlertsTable(live: LiveComparison): string {
+function liveAlertsTable(live: LiveComparison, batchReport: string): string {
   const mark = (on: boolean): string => (on ? '&#10003;' : '&#10007;');
   const iso = (ms: number): string => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
   const rows = live.alerts
@@ -82,11 +83,11 @@ function liveAlertsTable(live: LiveComparison): string {
     )
     .join('');
   const verdict = live.ok
-    ? `live alerts = batch fraud_flags: ${live.matched.toLocaleString('en')} alerts on both sides`
-    : `live alerts &#8800; batch fraud_flags: ${live.onlyBatch.length} only in the batch, ` +
+    ? `live alerts = batch ${batchReport}: ${live.matched.toLocaleString('en')} alerts on both sides`
+    : `live alerts &#8800; batch ${batchReport}: ${live.onlyBatch.length} only in the batch, ` +
       `${live.onlyLive.length} only live (first: ${escapeHtml([...live.onlyBatch, ...live.onlyLive].slice(0, 3).map(identityText).join('; '))})`;
   return (
-    '<h2>Fraud alerts: live consumer beside the batch (fraud_flags)</h2>' +
+    `<h2>Fraud alerts: live consumer beside the batch (${batchReport})</h2>` +
     `<p>${verdict}. Latency, from the record's Kafka timestamp to its alert stored, for the alerts this run ` +
     `raised: p50 ${durationText(live.latency.p50Ms)}, p99 ${durationText(live.latency.p99Ms)}. ` +
     'Window times UTC.</p>' +
@@ -95,13 +96,27 @@ function liveAlertsTable(live: LiveComparison): string {
   );
 }
 
+/** A `bars` or `columns` view as its chart, titled with the report's description and the view's value. */
+function chartOf(view: ShownView): string {
+  const value = view.spec.values[0].name;
+  const title = `${view.description.replace(/\.$/, '')}: ${value} by ${view.spec.by.join(', ')} (${view.source})`;
+  const bars = view.rows.map((row) => ({
+    label: chartLabel(view.spec, row),
+    value: Number(row[value] ?? 0),
+  }));
+  if (view.spec.kind === 'columns') return columnChart(title, bars);
+  const format = view.spec.percent
+    ? (v: number): string => `${(v * 100).toFixed(2)} %`
+    : (v: number): string => v.toLocaleString('en', { maximumFractionDigits: 2 });
+  return barChart(title, bars, format);
+}
+
 export function renderHtmlReport(
   data: ReportData,
   reconciliation: ReconciliationLine[],
   live: LiveComparison,
   generatedAt: Date,
 ): string {
-  const num = (v: string | undefined): number => Number(v ?? 0);
   const recon = reconciliation
     .map(
       (line) =>
@@ -110,42 +125,8 @@ export function renderHtmlReport(
     )
     .join('');
   const sections = [
-    barChart(
-      'Monthly trend: completed transactions (warehouse v_monthly_trend)',
-      data.warehouseMonthly.map((r) => ({
-        label: `${r.year}-${String(r.month).padStart(2, '0')}`,
-        value: num(r.txn_count),
-      })),
-    ),
-    barChart(
-      'Monthly trend: completed amount (CZK)',
-      data.warehouseMonthly.map((r) => ({
-        label: `${r.year}-${String(r.month).padStart(2, '0')}`,
-        value: num(r.total_amount),
-      })),
-      (v) => v.toLocaleString('en', { maximumFractionDigits: 2 }),
-    ),
-    columnChart(
-      'Hourly ATM load: completed ATM transactions by hour of day, UTC (v_atm_hourly_totals)',
-      data.hourlyAtmLoad.map((r) => ({ label: r.txn_hour, value: num(r.txn_count) })),
-    ),
-    barChart(
-      'ATM failure rate, worst 20 ATMs (v_atm_failure_rates)',
-      data.atmFailureRates
-        .slice(0, 20)
-        .map((r) => ({ label: `${r.atm_id} ${r.city}`, value: num(r.failure_rate) })),
-      (v) => `${(v * 100).toFixed(2)} %`,
-    ),
-    barChart(
-      'Failure rate by card type (v_card_type_failure_rates)',
-      data.cardTypeFailureRates.map((r) => ({ label: r.card_type, value: num(r.failure_rate) })),
-      (v) => `${(v * 100).toFixed(2)} %`,
-    ),
-    barChart(
-      'Fraud flags by rule (Athena stand-in, fraud_flags)',
-      data.fraudByRule.map((r) => ({ label: r.rule, value: num(r.flags) })),
-    ),
-    liveAlertsTable(live),
+    ...data.views.filter((view) => view.spec.kind !== 'table').map(chartOf),
+    liveAlertsTable(live, data.fraudReport),
   ];
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>bankpipe local twin report</title>

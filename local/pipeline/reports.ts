@@ -4,20 +4,27 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { athenaPaths } from './state-machine';
 import { ATHENA_STANDIN_SCRIPT, type TwinSettings } from './settings';
+import { type DemoViewSpec, shapeRows } from './report-views';
 import { queryWarehouse, type Row } from './warehouse';
 
 const execFileAsync = promisify(execFile);
 
+/** One view of the demo: a report's rows shaped as a `-- demo:` line of its definition says. */
+export interface ShownView {
+  readonly report: string;
+  readonly description: string;
+  readonly spec: DemoViewSpec;
+  /** Where the rows came from: the warehouse view, or the Athena named query on the stand-in. */
+  readonly source: string;
+  readonly rows: Row[];
+}
+
 export interface ReportData {
-  readonly warehouseMonthly: Row[];
-  readonly athenaMonthly: Row[];
-  readonly opsTotals: Row[];
-  readonly atmFailureRates: Row[];
-  readonly cardTypeFailureRates: Row[];
-  readonly hourlyAtmLoad: Row[];
-  readonly fraudByRule: Row[];
-  /** The fraud_flags report's rows (Athena stand-in): one per flagged transaction and rule. */
-  readonly fraudFlags: Row[];
+  /** Every view of every report, in the index's order (report name, then the definition's lines). */
+  readonly views: ShownView[];
+  /** The report the fraud rules write: its name, and its rows (one per flagged transaction and rule). */
+  readonly fraudReport: string;
+  readonly fraudRows: Row[];
 }
 
 /** One report, as sql/reports/index.json lists it (generated from sql/reports/<report>.sql). */
@@ -30,6 +37,10 @@ export interface ReportEntry {
   readonly athenaQuery: string;
   /** `banking.v_<report>`, or null for a report the warehouse does not hold. */
   readonly warehouseView: string | null;
+  /** The module that writes the report's table (the fraud rules), or null for a report computed in SQL. */
+  readonly rowsFrom: string | null;
+  /** How the demo shows the report: its `-- demo:` lines. */
+  readonly demo: readonly DemoViewSpec[];
 }
 
 /** Where `make reports` writes the index of sql/reports, relative to the repository root. */
@@ -41,17 +52,24 @@ export function loadReportIndex(repoRoot: string): ReportEntry[] {
   if (!fs.existsSync(file)) {
     throw new Error(`${file} not found: run \`make reports\` to generate it from sql/reports/<report>.sql`);
   }
-  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { reports: ReportEntry[] }).reports;
+  const { reports } = JSON.parse(fs.readFileSync(file, 'utf8')) as { reports: Partial<ReportEntry>[] };
+  const stale = reports.find((report) => report.demo === undefined || report.rowsFrom === undefined);
+  if (stale !== undefined) {
+    throw new Error(
+      `${file} predates this checkout (report ${stale.name} lacks demo/rowsFrom): run \`make reports\``,
+    );
+  }
+  return reports as ReportEntry[];
 }
 
-/** The report the demo shows under `name`; a name sql/reports no longer defines is an error naming both. */
+/** The report named `name`; a name sql/reports does not define is an error naming what it defines. */
 export function reportNamed(index: readonly ReportEntry[], name: string): ReportEntry {
   const entry = index.find((report) => report.name === name);
   if (entry === undefined) {
     const known = index.map((r) => r.name).join(', ');
     throw new Error(
-      `the demo shows report '${name}', which sql/reports does not define (it defines ${known}): ` +
-        `show another report in local/pipeline/reports.ts, or add sql/reports/${name}.sql and run \`make reports\``,
+      `report '${name}' is not defined in sql/reports (it defines ${known}): ` +
+        `add sql/reports/${name}.sql and run \`make reports\``,
     );
   }
   return entry;
@@ -86,41 +104,55 @@ export async function athenaQuery(
   );
 }
 
-/** The demo's tables and charts: a few reports, each looked up in the index by name. */
+/**
+ * The report whose rows the fraud rules write, the batch side of the live alerts' comparison: the one
+ * definition with a `rows from` module (the ATM job requires exactly one).
+ */
+export function fraudReport(index: readonly ReportEntry[]): ReportEntry {
+  const fromModules = index.filter((report) => report.rowsFrom !== null);
+  if (fromModules.length !== 1) {
+    throw new Error(
+      `the live alerts compare with the one report the fraud rules write ('-- rows from:' in sql/reports), ` +
+        `found ${fromModules.length} (${fromModules.map((r) => r.name).join(', ') || 'none'}): fix the definitions ` +
+        'and run `make reports`',
+    );
+  }
+  return fromModules[0];
+}
+
+/** The demo's tables and charts: every `-- demo:` view of every report in the index. */
 export async function collectReports(settings: TwinSettings): Promise<ReportData> {
   const index = loadReportIndex(settings.repoRoot);
-  const view = (name: string): string => warehouseView(index, name);
-  const fraudFlags = await athenaQuery(settings, 'fraud_flags', index);
-  const byRule = new Map<string, number>();
-  for (const flag of fraudFlags) byRule.set(flag.rule, (byRule.get(flag.rule) ?? 0) + 1);
-  return {
-    warehouseMonthly: await queryWarehouse(
-      settings,
-      `SELECT year, month, txn_count, total_amount FROM ${view('monthly_trend')} ORDER BY year, month`,
-    ),
-    athenaMonthly: await athenaQuery(settings, 'monthly_trend', index),
-    opsTotals: await queryWarehouse(
-      settings,
-      `SELECT operation, txn_count, total_amount FROM ${view('ops_totals')} ORDER BY txn_count DESC`,
-    ),
-    atmFailureRates: await queryWarehouse(
-      settings,
-      `SELECT atm_id, city, attempts, failures, failure_rate FROM ${view('atm_failure_rates')} ` +
-        'ORDER BY failure_rate DESC, attempts DESC, atm_id',
-    ),
-    cardTypeFailureRates: await queryWarehouse(
-      settings,
-      `SELECT card_type, attempts, failures, failure_rate FROM ${view('card_type_failure_rates')} ORDER BY card_type`,
-    ),
-    hourlyAtmLoad: await queryWarehouse(
-      settings,
-      `SELECT txn_hour, SUM(txn_count) AS txn_count FROM ${view('atm_hourly_totals')} GROUP BY txn_hour ORDER BY txn_hour`,
-    ),
-    fraudByRule: [...byRule.entries()]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([rule, count]) => ({ rule, flags: String(count) })),
-    fraudFlags,
+  const fetched = new Map<string, Row[]>();
+  const rowsOf = async (report: ReportEntry, engine: DemoViewSpec['engine']): Promise<Row[]> => {
+    const key = `${engine} ${report.name}`;
+    let rows = fetched.get(key);
+    if (rows === undefined) {
+      rows =
+        engine === 'warehouse'
+          ? await queryWarehouse(settings, `SELECT * FROM ${warehouseView(index, report.name)}`)
+          : await athenaQuery(settings, report.name, index);
+      fetched.set(key, rows);
+    }
+    return rows;
   };
+  const views: ShownView[] = [];
+  for (const report of index) {
+    for (const spec of report.demo) {
+      views.push({
+        report: report.name,
+        description: report.description,
+        spec,
+        source:
+          spec.engine === 'warehouse'
+            ? `warehouse ${warehouseView(index, report.name)}`
+            : `Athena stand-in, ${report.athenaQuery} on DuckDB`,
+        rows: shapeRows(spec, await rowsOf(report, spec.engine)),
+      });
+    }
+  }
+  const fraud = fraudReport(index);
+  return { views, fraudReport: fraud.name, fraudRows: await rowsOf(fraud, 'athena') };
 }
 
 /** Fixed-width text table for the terminal. */

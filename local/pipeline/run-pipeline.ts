@@ -7,7 +7,7 @@
  * generate -> SFTP drop -> (connectors) -> topic -> raw zone -> start-run logic -> local state
  * machine (ATM job, reconcile-run, crawler, load, refresh-reports) -> reconciliation, reports,
  * HTML report. Beside it, for the whole run, the live fraud-alerts consumer reads the topic
- * (demo-live-alerts.ts); its alerts are reconciled with the batch's fraud_flags at the end.
+ * (demo-live-alerts.ts); its alerts are reconciled with the batch's fraud report at the end.
  * Each run generates the six months after the previous run's (demo-period.ts).
  * DEMO_COUNT and DEMO_SEED set the defaults of --count and --seed.
  * --ticks-only generates nothing: start-run ticks (retries, re-runs of hours that received
@@ -253,11 +253,11 @@ async function main(): Promise<number> {
   const liveComparison = await compareWithBatch(
     live,
     s3,
-    reports.fraudFlags,
+    reports.fraudRows,
     covered.seeds.map((s) => ledger.read().drops?.[s.seed]).filter((d): d is SeedDrop => d !== undefined),
     new Map(liveStats.alerts.map((alert) => [alert.alertId, alert.sinceKafkaMs])),
   );
-  console.log(liveComparisonText(liveComparison));
+  console.log(liveComparisonText(liveComparison, reports.fraudReport));
   // Across partitions a card's records are read out of order (one partition after the other), so
   // the live alerts are exact only on a topic of one partition, which scripts/demo.sh creates.
   const partitions = await topicPartitionCount(settings.kafkaBootstrap, topic);
@@ -269,16 +269,10 @@ async function main(): Promise<number> {
     );
   }
 
-  console.log('\n  monthly_trend (warehouse banking.v_monthly_trend)');
-  console.log(textTable(reports.warehouseMonthly));
-  console.log('\n  monthly_trend (Athena stand-in, sql/athena/monthly_trend.sql on DuckDB)');
-  console.log(textTable(reports.athenaMonthly));
-  console.log('\n  ops_totals (warehouse)');
-  console.log(textTable(reports.opsTotals));
-  console.log('\n  atm_failure_rates, highest first (warehouse)');
-  console.log(textTable(reports.atmFailureRates, 8));
-  console.log('\n  fraud_flags by rule (Athena stand-in)');
-  console.log(textTable(reports.fraudByRule));
+  for (const view of reports.views.filter((v) => v.spec.kind === 'table')) {
+    console.log(`\n  ${view.report} (${view.source})`);
+    console.log(textTable(view.rows, view.spec.limit ?? undefined));
+  }
 
   const reportFile = path.join(settings.twinHome, 'report.html');
   fs.writeFileSync(reportFile, renderHtmlReport(reports, lines, liveComparison, new Date()));
@@ -309,13 +303,13 @@ async function main(): Promise<number> {
 }
 
 /**
- * The live alerts against the batch's fraud_flags over the covered seeds the live consumer read:
+ * The live alerts against the batch's fraud report over the covered seeds the live consumer read:
  * both cut to those seeds' event times (live-reconciliation.ts).
  */
 async function compareWithBatch(
   live: DemoLiveAlerts,
   s3: S3Client,
-  fraudFlags: Row[],
+  batchFraudRows: Row[],
   coveredDrops: readonly SeedDrop[],
   latencyByAlertId: ReadonlyMap<string, number>,
 ): Promise<LiveComparison> {
@@ -324,7 +318,7 @@ async function compareWithBatch(
   const archived =
     firstDrop === undefined ? [] : await archivedAlerts(s3, live.settings, firstDrop.slice(0, 10));
   return compareLiveWithBatch({
-    batch: batchAlertIdentities(fraudFlags, loadFraudRules()),
+    batch: batchAlertIdentities(batchFraudRows, loadFraudRules()),
     live: liveAlertIdentities(archived),
     spans: readLive.flatMap((drop) => drop.eventSpan ?? []),
     seedsNotReadLive: coveredDrops.filter((drop) => !readLive.includes(drop)).map((drop) => drop.seed),

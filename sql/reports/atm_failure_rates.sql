@@ -1,5 +1,7 @@
 -- Share of ATM attempts that were declined or failed, per ATM, worst first.
 -- grain: atm_id
+-- demo: table city, attempts, failures, failure_rate by atm_id order by failure_rate desc, attempts desc, atm_id limit 8
+-- demo: bars failure_rate by atm_id, city order by failure_rate desc, attempts desc, atm_id limit 20 as percent
 -- attempts = every ATM transaction whatever its status; failures = is_failure (status declined or
 -- failed); failure_rate = failures / attempts rounded to 6 decimals, as DECIMAL(9,6) on every engine.
 -- Location and city: the greatest value seen for the ATM.

@@ -1,5 +1,6 @@
 -- Completed ATM transactions per ATM, UTC day and hour of day. Add a txn_date filter to read fewer partitions.
 -- grain: atm_id, txn_date, txn_hour
+-- demo: columns sum(txn_count) by txn_hour
 -- An ATM is identified by atm_id; its location and city are the greatest value seen in the group
 -- (stable when an ATM's address text changes).
 SELECT

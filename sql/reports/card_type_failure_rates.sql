@@ -1,5 +1,6 @@
 -- Share of ATM attempts that were declined or failed, per card type ('unknown' when missing), worst first.
 -- grain: card_type
+-- demo: bars failure_rate by card_type as percent
 -- attempts = every ATM transaction; failures = is_failure (status declined or failed); failure_rate =
 -- failures / attempts rounded to 6 decimals.
 SELECT

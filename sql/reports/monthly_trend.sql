@@ -1,5 +1,9 @@
 -- Completed transactions per calendar month (UTC): count and total amount.
 -- grain: year, month
+-- demo: table txn_count, total_amount by year, month
+-- demo: table txn_count, total_amount by year, month on athena
+-- demo: bars txn_count by year, month
+-- demo: bars total_amount by year, month
 SELECT
     CAST(year AS INTEGER) AS year,
     CAST(month AS INTEGER) AS month,

@@ -1,5 +1,6 @@
 -- Completed transactions per operation: count and total amount, largest total first.
 -- grain: operation
+-- demo: table txn_count, total_amount by operation order by txn_count desc, operation
 SELECT
     operation,
     CAST(COUNT(*) AS BIGINT) AS txn_count,

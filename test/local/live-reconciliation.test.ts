@@ -48,7 +48,7 @@ describe('batch fraud_flags rows as alert identities', () => {
     expect(utcMillis('2016-02-03 10:11:12')).toBe(Date.parse('2016-02-03T10:11:12Z'));
     expect(utcMillis('2016-02-03 10:11:12+00')).toBe(Date.parse('2016-02-03T10:11:12Z'));
     expect(utcMillis('2016-02-03 11:11:12+01:00')).toBe(Date.parse('2016-02-03T10:11:12Z'));
-    expect(() => utcMillis('yesterday')).toThrow(/is no timestamp/);
+    expect(() => utcMillis('yesterday')).toThrow(/: no timestamp/);
   });
 
   it('refuses a rule the rules file does not define', () => {
@@ -83,7 +83,7 @@ describe('the live alerts against the batch', () => {
     });
     expect(comparison).toMatchObject({ ok: true, matched: 2, onlyBatch: [], onlyLive: [] });
     expect(comparison.alerts.map((a) => a.latencyMs)).toEqual([850, undefined]);
-    expect(liveComparisonText(comparison).split('\n')[0]).toBe(
+    expect(liveComparisonText(comparison, 'fraud_flags').split('\n')[0]).toBe(
       '    \u2713 live alerts = batch fraud_flags  2',
     );
   });
@@ -98,7 +98,7 @@ describe('the live alerts against the batch', () => {
     });
     expect(comparison).toMatchObject({ ok: false, matched: 1, onlyLive: [] });
     expect(comparison.onlyBatch.map((a) => a.cardId)).toEqual(['CARD-1']);
-    const text = liveComparisonText(comparison);
+    const text = liveComparisonText(comparison, 'fraud_flags');
     expect(text).toContain('\u2717 live alerts \u2260 batch fraud_flags');
     expect(text).toContain('only in batch fraud_flags: 1');
     expect(text).toContain('withdrawal_burst CARD-1 2016-02-03 10:11:12Z (600 s)');
@@ -117,7 +117,9 @@ describe('the live alerts against the batch', () => {
       latencyByAlertId: new Map(),
     });
     expect(comparison).toMatchObject({ ok: true, matched: 2 });
-    expect(liveComparisonText(comparison)).toContain('seed(s) 41 of these hours were dropped before');
+    expect(liveComparisonText(comparison, 'fraud_flags')).toContain(
+      'seed(s) 41 of these hours were dropped before',
+    );
   });
 });
 

@@ -114,6 +114,69 @@ def test_a_report_from_a_module_reads_its_own_table(tmp_path: Path) -> None:
         report_sql.parse_report(_definition(tmp_path, "flags", header + "SELECT id FROM transactions"))
 
 
+_DEMO_REPORT = (
+    "-- d\n-- grain: year\n{demo}SELECT year, CAST(COUNT(*) AS BIGINT) AS n FROM transactions GROUP BY year"
+)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("pie n by year", "the kind is one of table, bars, columns"),
+        ("table nope by year", r"names \['nope'\], which the SELECT does not output"),
+        ("table n by year order by nope", r"names \['nope'\]"),
+        ("table sum(n) by year order by missing", r"names \['missing'\], which the grouped rows do not have"),
+        ("table year, sum(n) by year", "mix no plain columns"),
+        ("table sum(n)", "an aggregate needs 'by"),
+        ("bars n, year by year", "a chart shows exactly one value, 2 given"),
+        ("bars n order by n", "a chart needs 'by <columns>'"),
+        ("table n", "give the rows an order"),
+        ("table n by year as percent", "'as percent' formats a chart"),
+        ("table n by year limit 0", "limit takes a whole number of rows from 1"),
+        ("table n by year on redshift", "the engine is one of warehouse, athena"),
+        ("table n by year order by year sideways", "order by takes"),
+    ],
+)
+def test_a_bad_demo_line_is_refused_with_the_fix(tmp_path: Path, line: str, message: str) -> None:
+    text = _DEMO_REPORT.format(demo=f"-- demo: {line}\n")
+    with pytest.raises(report_sql.ReportSourceError, match=message):
+        report_sql.parse_report(_definition(tmp_path, "some_report", text))
+
+
+def test_demo_lines_become_views_in_file_order(tmp_path: Path) -> None:
+    lines = (
+        "-- demo: table n by year order by n desc, year limit 3\n"
+        "-- demo: columns sum(n) by year as percent on athena\n"
+    )
+    report = report_sql.parse_report(_definition(tmp_path, "some_report", _DEMO_REPORT.format(demo=lines)))
+    table, chart = (view.to_json() for view in report.demo_views)
+    assert table == {
+        "kind": "table",
+        "values": [{"column": "n", "aggregate": None, "name": "n"}],
+        "by": ["year"],
+        "order": [{"column": "n", "descending": True}, {"column": "year", "descending": False}],
+        "limit": 3,
+        "percent": False,
+        "engine": "warehouse",
+    }
+    assert chart["values"] == [{"column": "n", "aggregate": "sum", "name": "n"}]
+    assert chart["order"] == [{"column": "year", "descending": False}]
+    assert (chart["percent"], chart["engine"]) == (True, "athena")
+    assert report.notes == ()  # demo lines are not notes copied into the generated files
+
+
+def test_a_report_from_a_module_is_shown_from_athena_only(tmp_path: Path) -> None:
+    header = "-- d\n-- grain: id\n-- rows from: bankpipe.fraud\n"
+    counted = report_sql.parse_report(
+        _definition(tmp_path, "flags", header + "-- demo: table count(*) by id\nSELECT id FROM flags")
+    )
+    assert counted.demo_views[0].engine == "athena"
+    with pytest.raises(report_sql.ReportSourceError, match="no warehouse view"):
+        on_warehouse = "-- demo: table count(*) by id on warehouse\n"
+        text = header + on_warehouse + "SELECT id FROM flags"
+        report_sql.parse_report(_definition(tmp_path, "flags", text))
+
+
 def test_the_job_checks_what_reports_read_against_the_contract(
     schema_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
