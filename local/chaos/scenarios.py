@@ -23,8 +23,9 @@ from pathlib import Path
 
 import psycopg
 
-from chaos import end_state
+from chaos import end_state, live_alerts
 from chaos.end_state import Verdict
+from chaos.live_alerts import LiveConsumer, LiveVerdict
 from chaos.truth import Truth, generate
 from chaos.twin_control import ChaosError, Twin, parent_of
 from services import twin_client
@@ -52,9 +53,13 @@ class Outcome:
     recovery: str = ""
     pipeline_exit: int | None = None
     notes: list[str] = field(default_factory=list)
+    # The live alerts' row: alerts, not lines, lost or doubled.
+    live: LiveVerdict | None = None
 
     @property
     def ok(self) -> bool:
+        if self.live is not None:
+            return self.live.ok
         return self.verdict is not None and self.verdict.ok and self.pipeline_exit in (0, None)
 
 
@@ -70,6 +75,8 @@ class Run:
     seed: str
     started: float = 0.0
     pipeline_pid: int = 0
+    live: LiveConsumer | None = None
+    scenarios_generated: int = 0
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
@@ -215,6 +222,29 @@ def while_sink_uploads(run: Run) -> Trigger:
     return _after_first_seen(run, 3.0, part_in_raw, describe)
 
 
+def while_live_holds_records(run: Run) -> Trigger:
+    """A seeded random moment of the flow, then the first moment the live consumer's group has records
+    on the topic it has not committed: the consumer has fetched them (it fetches as soon as they are
+    there) and is running them through the logic, or has and is about to commit."""
+    moment = run.rng.uniform(0.5, _upload_span(run.sizes) + 4)
+
+    def trigger(run: Run, uploader: Uploader, truth: Truth) -> str | None:
+        if run.elapsed() < moment or run.live is None:
+            return None
+        ends, committed = run.live.lag()
+        behind = sum(end - committed.get(p, 0) for p, end in ends.items())
+        if behind == 0:
+            return None
+        done = run.live.processed_uncommitted(committed)
+        return (
+            f"t+{run.elapsed():.1f}s: {uploader.uploaded}/{len(uploader.files)} files uploaded, "
+            f"{behind} record(s) on the topic past the group's committed offset "
+            f"{sum(committed.values())}, {done} of them through the logic"
+        )
+
+    return trigger
+
+
 @dataclass(frozen=True)
 class Scenario:
     name: str
@@ -244,11 +274,17 @@ def _ingest(run: Run, scenario: Scenario, outcome: Outcome, truth: Truth) -> Non
             if not uploader.is_alive() and run.elapsed() > _upload_span(run.sizes) + 120:
                 raise ChaosError(f"{scenario.name}: the kill point never came; the flow finished without it")
             time.sleep(POLL_SECONDS)
-    pid = run.twin.kill(scenario.service)
+    if scenario.service == live_alerts.SERVICE:
+        if run.live is None:
+            raise ChaosError("the live-alerts consumer is not running on this twin: nothing to kill")
+        pid = run.live.kill_and_restart()  # restarted in the same group, as the mapping invokes again
+    else:
+        pid = run.twin.kill(scenario.service)
     killed = time.monotonic()
     outcome.kill_point = f"{point} (pid {pid})"
     print(f"  SIGKILL {scenario.service} pid {pid} at {point}", flush=True)
-    run.twin.restart(scenario.service)
+    if scenario.service != live_alerts.SERVICE:
+        run.twin.restart(scenario.service)
     back = time.monotonic() - killed
     uploader.join(UPLOAD_RETRY_SECONDS + 60)
     if uploader.error is not None:
@@ -270,6 +306,13 @@ def _ingest(run: Run, scenario: Scenario, outcome: Outcome, truth: Truth) -> Non
             f"raw zone still missed {run.truth.total - present} line(s) after {complete:.0f}s"
         )
     outcome.recovery = f"{scenario.service} ready in {back:.1f}s; raw complete {complete:.1f}s after the kill"
+    if scenario.service == live_alerts.SERVICE and run.live is not None and run.live.killed_with:
+        committed, done = run.live.killed_with
+        outcome.notes.append(
+            f"killed with {done} record(s) through the logic past the committed offset {committed}; "
+            f"the restarted consumer resumed at offset {run.live.resumed_at()}; its alerts are checked "
+            "in the live alerts' row"
+        )
 
 
 def _pipeline(run: Run, outcome: Outcome, kill: Callable[[Run, Outcome], None] | None = None) -> None:
@@ -514,6 +557,12 @@ SCENARIOS: dict[str, Scenario] = {
             trigger=while_sink_uploads,
         ),
         Scenario(
+            "live-alerts",
+            live_alerts.SERVICE,
+            "the live fraud-alerts consumer with records in hand",
+            trigger=while_live_holds_records,
+        ),
+        Scenario(
             "postgres-merge",
             "postgres",
             "PostgreSQL during the warehouse MERGE",
@@ -527,7 +576,16 @@ SHORT_SET = ("connect-source", "kafka")
 
 def run_scenario(run: Run, scenario: Scenario, pipeline_after: bool = True) -> Outcome:
     files_dir = run.staging / scenario.name
-    _, truth = generate(files_dir, f"chaos-{run.seed}-{scenario.name}", run.sizes.lines, run.sizes.files)
+    start = event_period_start(run.scenarios_generated)
+    run.scenarios_generated += 1
+    _, truth = generate(
+        files_dir,
+        f"chaos-{run.seed}-{scenario.name}",
+        run.sizes.lines,
+        run.sizes.files,
+        start=start,
+        days=PERIOD_DAYS,
+    )
     run.truth.add(truth)
     outcome = Outcome(scenario.name, "", truth.total)
     print(
@@ -546,6 +604,20 @@ def run_scenario(run: Run, scenario: Scenario, pipeline_after: bool = True) -> O
     else:
         outcome.verdict = end_state.check_raw(run.twin, truth, run.truth)
     return outcome
+
+
+# Each scenario's lines are of their own event period, later than the scenario's before, as on a real
+# topic where event time moves forward: the live rules see a card's records in topic order and judge
+# one older than their out-of-order tolerance as late, where the batch sorts every line by event time.
+# Periods that overlapped would make the live alerts differ from fraud_flags for no fault of a kill.
+FIRST_PERIOD = dt.date(2024, 1, 1)
+PERIOD_DAYS = 30
+PERIOD_GAP_DAYS = 5
+
+
+def event_period_start(index: int) -> str:
+    """The first day of the `index`-th scenario's event period (PERIOD_DAYS long)."""
+    return (FIRST_PERIOD + dt.timedelta(days=index * (PERIOD_DAYS + PERIOD_GAP_DAYS))).isoformat()
 
 
 def settle(run: Run, label: str) -> Outcome:

@@ -51,12 +51,23 @@ def run_generator(out_dir: Path, seed: str, count: int, *options: str) -> None:
     )
 
 
-def generate(out_dir: Path, seed: str, count: int, files: int) -> tuple[list[Path], Truth]:
-    """Runs the generator into `out_dir` (1 % bad lines, 0.5 % duplicates, as the demo) and reads it back."""
+# Share of good lines that are injected fraud: ten times the generator's default, so that even the short
+# chaos set's few hundred lines per scenario raise live alerts to compare with fraud_flags.
+FRAUD_RATIO = 0.03
+
+
+def generate(
+    out_dir: Path, seed: str, count: int, files: int, start: str | None = None, days: int = 30
+) -> tuple[list[Path], Truth]:
+    """Runs the generator into `out_dir` (1 % bad lines, 0.5 % duplicates, as the demo; injected fraud
+    at FRAUD_RATIO), with events from `start` over `days` days, and reads it back."""
     out_dir.mkdir(parents=True, exist_ok=True)
     bad_out = out_dir.parent / f"{out_dir.name}.bad.jsonl"
     demo_mix = ["--bad-ratio", "0.01", "--duplicate-ratio", "0.005", "--bad-out", str(bad_out)]
-    run_generator(out_dir, seed, count, "--files", str(files), *demo_mix)
+    period = ["--days", str(days), "--fraud-ratio", str(FRAUD_RATIO)]
+    if start is not None:
+        period += ["--start", start]
+    run_generator(out_dir, seed, count, "--files", str(files), *demo_mix, *period)
     kinds = {}
     for text in bad_out.read_text().splitlines():
         entry = json.loads(text)

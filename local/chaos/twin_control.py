@@ -156,13 +156,16 @@ def children_of(pid: int) -> list[int]:
 
 
 @contextmanager
-def fresh_twin(keep: bool = False) -> Iterator[Twin]:
-    """Starts every service in a new state directory on free ports, deploys the connectors; stops
-    exactly what it started afterwards and deletes the directory (unless `keep`)."""
+def fresh_twin(keep: bool = False, partitions: int | None = None) -> Iterator[Twin]:
+    """Starts every service in a new state directory on free ports, deploys the connectors (the topic
+    with `partitions`, default the twin's); stops exactly what it started afterwards and deletes the
+    directory (unless `keep`)."""
     twin = Twin(*twin_client.fresh_home("twin-chaos-"))
     try:
         twin.cli("start")
-        twin.cli("connectors", timeout=300)
+        twin.cli(
+            "connectors", *([] if partitions is None else ["--partitions", str(partitions)]), timeout=300
+        )
         yield twin
     finally:
         twin.cli("stop", timeout=300, check=False)

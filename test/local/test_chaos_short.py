@@ -5,6 +5,10 @@ quarantine (a good line by its transaction id, a bad one by its text), the wareh
 processed zone and the reports a recomputation. Both kills make the source re-deliver lines, bad ones
 among them, which the job must count as duplicates instead of writing them twice.
 
+The live fraud-alerts consumer runs through both kills (the broker's included) on the twin's topic of
+one partition; afterwards its alerts must equal the batch's fraud_flags, alert by alert, each raised,
+stored and notified once, with at least one alert to compare (the chaos generator injects fraud).
+
 The full set (SFTP, S3, sink uploads, PostgreSQL during the MERGE, the Spark driver): `make chaos`.
 Run alone: .local/venv/bin/python -m pytest test/local/test_chaos_short.py
 (twin start, two kills of about a minute each, one pipeline run whose Spark job dominates: 10-11
@@ -19,7 +23,7 @@ from pathlib import Path
 import pytest
 from twin_harness import REPO_ROOT  # noqa: F401 - puts local/ on sys.path
 
-from chaos.chaos import run_scenarios
+from chaos.chaos import LIVE_EXACT_PARTITIONS, LIVE_ROW, run_scenarios
 from chaos.scenarios import SHORT_SET, Outcome, Sizes
 from chaos.twin_control import fresh_twin
 
@@ -41,9 +45,9 @@ def log_tails(logs: Path, lines: int = 25) -> str:
 
 
 def test_connect_and_broker_kills_lose_and_double_nothing() -> None:
-    with fresh_twin() as twin:
+    with fresh_twin(partitions=LIVE_EXACT_PARTITIONS) as twin:
         outcomes: list[Outcome] = run_scenarios(twin, list(SHORT_SET), seed="ci", sizes=SIZES)
-        final = outcomes[-1]
+        final, live = outcomes[-2], outcomes[-1]
         explanation = "" if final.pipeline_exit == 0 else log_tails(twin.home / "logs")
 
     reached = {o.scenario: o for o in outcomes}
@@ -57,3 +61,10 @@ def test_connect_and_broker_kills_lose_and_double_nothing() -> None:
     assert not verdict.doubled, verdict.doubled[:5]
     assert not verdict.warehouse_problems
     assert not verdict.report_problems
+
+    assert live.scenario == LIVE_ROW
+    assert live.live is not None
+    assert live.live.compared > 0, live.live.notes
+    assert not live.live.lost, (live.live.lost[:5], live.live.notes)
+    assert not live.live.doubled, (live.live.doubled[:5], live.live.notes)
+    assert live.live.matched == live.live.compared
