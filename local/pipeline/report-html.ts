@@ -96,10 +96,13 @@ function liveAlertsTable(live: LiveComparison, batchReport: string): string {
   );
 }
 
-/** A `bars` or `columns` view as its chart, titled with the report's description and the view's value. */
+/** A `bars` or `columns` view as its chart, titled with the report and what the chart adds up. */
 function chartOf(view: ShownView): string {
-  const value = view.spec.values[0].name;
-  const title = `${view.description.replace(/\.$/, '')}: ${value} by ${view.spec.by.join(', ')} (${view.source})`;
+  const shown = view.spec.values[0];
+  const value = shown.name;
+  const measure =
+    shown.aggregate === 'count' ? 'rows' : shown.aggregate === 'sum' ? `sum of ${value}` : value;
+  const title = `${view.report}: ${measure} by ${view.spec.by.join(', ')} (${view.source})`;
   const bars = view.rows.map((row) => ({
     label: chartLabel(view.spec, row),
     value: Number(row[value] ?? 0),
