@@ -85,8 +85,10 @@ def live_outcome(run: Run, consumer: live_alerts.LiveConsumer, queue_url: str) -
     print(f"\n== {LIVE_ROW}: the consumer catches up, then every alert against the batch", flush=True)
     try:
         outcome.live = live_alerts.check(run.twin, consumer, queue_url)
-        outcome.recovery = "consumer ran the whole run" + (
-            f", {len(consumer.restarts)} restart(s) after it ended" if consumer.restarts else ", never ended"
+        outcome.recovery = (
+            f"consumer ended on its own {len(consumer.restarts)} time(s), started again by the driver"
+            if consumer.restarts
+            else "consumer never ended on its own"
         )
     except Exception as error:  # the lines' rows above stand; this row says why it has no verdict
         outcome.live = live_alerts.LiveVerdict()

@@ -140,11 +140,16 @@ class LiveConsumer:
             self._start()
         return pid
 
-    def resumed_at(self) -> int | None:
-        """The first offset the current process read (summed over partitions), once it has read one."""
-        with contextlib.suppress(FileNotFoundError, ValueError):
-            first = json.loads(self.stats_files[-1].read_text())["firstOffsets"]
-            return sum(first.values()) if first else None
+    def wait_resumed(self, timeout: float = JOIN_TIMEOUT_SECONDS) -> int | None:
+        """The first offset the current process read (summed over partitions), once it has read and
+        committed a batch; None if it has not within `timeout` (nothing left to read, for one)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with contextlib.suppress(FileNotFoundError, ValueError):
+                first = json.loads(self.stats_files[-1].read_text())["firstOffsets"]
+                if first:
+                    return int(sum(first.values()))
+            time.sleep(0.5)
         return None
 
     def stop(self) -> None:

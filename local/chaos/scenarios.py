@@ -277,10 +277,12 @@ def _ingest(run: Run, scenario: Scenario, outcome: Outcome, truth: Truth) -> Non
     if scenario.service == live_alerts.SERVICE:
         if run.live is None:
             raise ChaosError("the live-alerts consumer is not running on this twin: nothing to kill")
-        pid = run.live.kill_and_restart()  # restarted in the same group, as the mapping invokes again
+        killed = time.monotonic()
+        # Started again in the same group once it is gone, as the mapping invokes the function again.
+        pid = run.live.kill_and_restart()
     else:
         pid = run.twin.kill(scenario.service)
-    killed = time.monotonic()
+        killed = time.monotonic()
     outcome.kill_point = f"{point} (pid {pid})"
     print(f"  SIGKILL {scenario.service} pid {pid} at {point}", flush=True)
     if scenario.service != live_alerts.SERVICE:
@@ -310,8 +312,8 @@ def _ingest(run: Run, scenario: Scenario, outcome: Outcome, truth: Truth) -> Non
         committed, done = run.live.killed_with
         outcome.notes.append(
             f"killed with {done} record(s) through the logic past the committed offset {committed}; "
-            f"the restarted consumer resumed at offset {run.live.resumed_at()}; its alerts are checked "
-            "in the live alerts' row"
+            f"the restarted consumer resumed at offset {run.live.wait_resumed()}; its alerts are "
+            "checked in the live alerts' row"
         )
 
 
