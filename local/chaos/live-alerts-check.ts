@@ -1,5 +1,5 @@
 /**
- * The chaos run's live-alerts line: every live alert in the archive against the batch's fraud_flags,
+ * The chaos run's live-alerts line: every live alert in the archive against the batch's fraud report,
  * with the demo's own readers and comparison (archivedAlerts, athenaQuery, compareLiveWithBatch), so
  * the chaos twin and `make demo` judge the live path by one rule.
  *
@@ -21,7 +21,7 @@ import {
   identityText,
   liveAlertIdentities,
 } from '../pipeline/live-reconciliation';
-import { athenaQuery } from '../pipeline/reports';
+import { athenaQuery, fraudReport, loadReportIndex } from '../pipeline/reports';
 import { twinS3Client } from '../pipeline/s3';
 import { twinSettings } from '../pipeline/settings';
 
@@ -36,7 +36,8 @@ async function main(argv: string[]): Promise<number> {
   const live = liveAlertsTwinSettings(process.env);
   const s3 = twinS3Client(settings);
   try {
-    const fraudFlags = await athenaQuery(settings, 'fraud_flags');
+    const index = loadReportIndex(settings.repoRoot);
+    const fraudFlags = await athenaQuery(settings, fraudReport(index).name, index);
     const archived = await archivedAlerts(s3, live, EVERY_DAY);
     const comparison = compareLiveWithBatch({
       batch: batchAlertIdentities(fraudFlags, loadFraudRules()),
