@@ -36,7 +36,7 @@ export interface LiveAlertsConsumerProps {
   readonly archiveBucket: s3.IBucket;
   /**
    * Key prefix of the archive in `archiveBucket`, a folder ending in '/'.
-   * @default LIVE_ALERTS_ARCHIVE_PREFIX ('live_fraud_alerts/')
+   * @default LIVE_ALERTS_ARCHIVE_PREFIX (zones.processed.liveAlertsPrefix of contracts/pipeline-layout.json, 'live_fraud_alerts/')
    */
   readonly archivePrefix?: string;
   /**

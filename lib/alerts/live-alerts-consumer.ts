@@ -1,5 +1,5 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
-import { stageResourcePrefix } from '../shared/pipeline-layout';
+import { LIVE_ALERTS_PREFIX, stageResourcePrefix } from '../shared/pipeline-layout';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -17,7 +17,7 @@ import type { LiveAlertsConsumerProps } from './live-alerts-consumer-props';
 export type { LiveAlertsConsumerProps } from './live-alerts-consumer-props';
 
 /** Folder of the alerts archive in its bucket (Hive partitions `alert_date=YYYY-MM-DD/`). */
-export const LIVE_ALERTS_ARCHIVE_PREFIX = 'live_fraud_alerts/';
+export const LIVE_ALERTS_ARCHIVE_PREFIX = LIVE_ALERTS_PREFIX;
 /** Powertools service name of the consumer. */
 export const LIVE_ALERTS_SERVICE = 'live-alerts';
 /** Days an alert record stays in the alerts table (the archive keeps every alert for good). */

@@ -29,6 +29,8 @@ export interface PipelineLayout {
       readonly transactionsPartitionColumn: string;
       readonly reportsPrefix: string;
       readonly manifestFolder: string;
+      /** The live fraud-alerts consumer's archive of raised alerts, e.g. `live_fraud_alerts/`. */
+      readonly liveAlertsPrefix: string;
     };
     readonly quarantine: {
       /** One run's folder, a pattern with the field runId. */
@@ -90,6 +92,7 @@ export function readPipelineLayout(document: unknown, source = PIPELINE_LAYOUT_S
         ),
         reportsPrefix: folder('zones.processed.reportsPrefix'),
         manifestFolder: folder('zones.processed.manifestFolder'),
+        liveAlertsPrefix: folder('zones.processed.liveAlertsPrefix'),
       },
       quarantine: { runPartition: pattern('zones.quarantine.runPartition', ['runId']) },
     },
@@ -186,6 +189,8 @@ export const PROCESSED_TRANSACTIONS_PREFIX = processed.transactionsPrefix;
 export const PROCESSED_TRANSACTIONS_PARTITION_COLUMN = processed.transactionsPartitionColumn;
 export const PROCESSED_REPORTS_PREFIX = processed.reportsPrefix;
 export const MANIFEST_FOLDER = processed.manifestFolder;
+/** The live fraud-alerts archive (Hive partitions `alert_date=YYYY-MM-DD/`). */
+export const LIVE_ALERTS_PREFIX = processed.liveAlertsPrefix;
 
 /** Key of a run's manifest in the processed bucket. */
 export function manifestKey(runId: string): string {

@@ -36,13 +36,13 @@ import boto3
 
 from chaos import kafka_lag
 from chaos.twin_control import REPO_ROOT, ChaosError, Twin
-from services.settings import TSX
+from services.settings import TSX, pipeline_layout
 
 LIVE_ALERTS = REPO_ROOT / "local" / "pipeline" / "live-alerts.ts"
 CHECK = REPO_ROOT / "local" / "chaos" / "live-alerts-check.ts"
 GROUP = "chaos-live-alerts"
-# lib/alerts/live-alerts-consumer.ts LIVE_ALERTS_ARCHIVE_PREFIX, the consumer's default.
-ARCHIVE_PREFIX = "live_fraud_alerts"
+# The consumer's archive folder in the processed zone (contracts/pipeline-layout.json).
+ARCHIVE_PREFIX = pipeline_layout().live_alerts_prefix
 NOTIFICATIONS_QUEUE = "chaos-fraud-alert-notifications"
 # The name chaos scenarios use for the consumer where they name a twin service.
 SERVICE = "live-alerts"

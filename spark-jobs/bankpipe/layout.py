@@ -43,6 +43,7 @@ class PipelineLayout:
     processed_partition_column: str
     processed_reports_prefix: str
     manifest_folder: str
+    live_alerts_prefix: str
     quarantine_run_partition: str
 
     def quarantine_run_folder(self, run_id: str) -> str:
@@ -115,6 +116,7 @@ def layout_from_text(text: str, source: str) -> PipelineLayout:
         processed_partition_column=text_at("zones.processed.transactionsPartitionColumn", r"[a-z_]+"),
         processed_reports_prefix=folder("zones.processed.reportsPrefix"),
         manifest_folder=folder("zones.processed.manifestFolder"),
+        live_alerts_prefix=folder("zones.processed.liveAlertsPrefix"),
         quarantine_run_partition=pattern("zones.quarantine.runPartition", ["runId"]),
     )
 

@@ -32,6 +32,7 @@ def test_the_module_reads_every_value_of_the_file():
         processed_partition_column=ZONES["processed"]["transactionsPartitionColumn"],
         processed_reports_prefix=ZONES["processed"]["reportsPrefix"],
         manifest_folder=ZONES["processed"]["manifestFolder"],
+        live_alerts_prefix=ZONES["processed"]["liveAlertsPrefix"],
         quarantine_run_partition=ZONES["quarantine"]["runPartition"],
     )
 
