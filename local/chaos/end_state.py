@@ -27,10 +27,18 @@ from chaos.truth import Truth
 from chaos.twin_control import REPO_ROOT, Twin
 from services import twin_client
 from services.athena_standin import DUCKDB_CONFIG, crawler_typed_parquet
+from services.settings import pipeline_layout
 
 ATHENA_SQL = REPO_ROOT / "sql" / "athena"
-# Rows of this report come from the fraud module, not from its SQL: it has no SQL to recompute with.
-REPORTS_WITHOUT_SQL = {"fraud_flags"}
+REPORT_INDEX = REPO_ROOT / "sql" / "reports" / "index.json"
+LAYOUT = pipeline_layout()
+
+
+def reports_without_sql() -> set[str]:
+    """Reports whose rows a module writes (`rows from`, the fraud rules): their named query reads the
+    job's table back, so it recomputes nothing. From the index `make reports` writes."""
+    reports = json.loads(REPORT_INDEX.read_text(encoding="utf-8"))["reports"]
+    return {report["name"] for report in reports if report["rowsFrom"] is not None}
 
 
 def _visible(path: Path, root: Path) -> bool:
@@ -47,7 +55,7 @@ def data_files(root: Path, suffixes: tuple[str, ...]) -> list[Path]:
 
 
 def raw_lines(twin: Twin) -> Counter[str]:
-    root = twin.bucket_dir("raw") / "transactions"
+    root = twin.bucket_dir("raw") / LAYOUT.raw_transactions_prefix
     lines: Counter[str] = Counter()
     for path in data_files(root, (".json", ".jsonl")):
         lines.update(line for line in path.read_text(encoding="utf-8").split("\n") if line.strip())
@@ -55,7 +63,7 @@ def raw_lines(twin: Twin) -> Counter[str]:
 
 
 def processed_ids(twin: Twin) -> Counter[str]:
-    files = data_files(twin.bucket_dir("processed") / "transactions", (".parquet",))
+    files = data_files(twin.bucket_dir("processed") / LAYOUT.processed_transactions_prefix, (".parquet",))
     if not files:
         return Counter()
     with duckdb.connect(config=DUCKDB_CONFIG) as connection:
@@ -96,16 +104,17 @@ def _normal(value: object) -> str:
 def report_differences(twin: Twin) -> dict[str, str]:
     """Report name -> what differs between the job's table and a recomputation (empty when equal)."""
     processed = twin.bucket_dir("processed")
-    transactions = processed / "transactions"
+    transactions = processed / LAYOUT.processed_transactions_prefix
     if not data_files(transactions, (".parquet",)):
         return {}
     differences: dict[str, str] = {}
+    without_sql = reports_without_sql()
     with duckdb.connect(config=DUCKDB_CONFIG) as connection:
         connection.execute(f"CREATE VIEW transactions AS SELECT * FROM {crawler_typed_parquet(transactions)}")
         for sql_file in sorted(ATHENA_SQL.glob("*.sql")):
             name = sql_file.stem
-            folder = processed / "reports" / name
-            if name in REPORTS_WITHOUT_SQL or not data_files(folder, (".parquet",)):
+            folder = processed / LAYOUT.processed_reports_prefix / name
+            if name in without_sql or not data_files(folder, (".parquet",)):
                 continue
             try:
                 cursor = connection.execute(sql_file.read_text(encoding="utf-8"))
