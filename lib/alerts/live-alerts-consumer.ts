@@ -34,7 +34,7 @@ export const ALERT_RECORD_TTL_DAYS = 400;
  * provisioned pollers (Lambda's "error handling controls for Kafka event
  * sources"), so the mapping runs in provisioned mode. It starts at LATEST: a
  * new consumer group alerts on what arrives from now on; the topic's past is
- * the hourly batch's job (fraud_flags), and replaying days of it would page the
+ * the hourly batch's job (its fraud report), and replaying days of it would page the
  * analysts about stale fraud.
  */
 export class LiveAlertsConsumer extends Construct {

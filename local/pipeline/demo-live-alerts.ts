@@ -2,7 +2,7 @@
  * The live fraud-alerts path beside the batch in `make demo`: the twin's consumer
  * (live-alerts-consumer.ts, the live-alerts Lambda's logic and adapters) runs for the whole demo run
  * in its own consumer group, and at the end its archived alerts are read back for the comparison
- * with fraud_flags (live-reconciliation.ts).
+ * with the batch's fraud report (live-reconciliation.ts).
  *
  * The group's committed offsets are the consumer's place across demo runs: a run resumes where the
  * one before stopped (an interrupted run's records are read by the next). A new group starts at the

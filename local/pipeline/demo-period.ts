@@ -2,7 +2,7 @@
  * The simulated period of each demo seed: six calendar months, each seed's after the one before.
  *
  * Why consecutive and apart: every seed numbers its accounts and cards from 1 (CARD-00000001 ...),
- * so two seeds share card ids. The batch computes fraud_flags over every processed transaction, and
+ * so two seeds share card ids. The batch computes its fraud report over every processed transaction, and
  * the live consumer keeps each card's recent history; if two seeds overlapped in time, a card's
  * transactions of the later seed would reach the live consumer far older than those it already
  * holds (beyond the rules' out-of-order tolerance) and the two answers would differ. Periods that

@@ -1,10 +1,10 @@
 /**
- * The live fraud alerts against the batch's fraud_flags, over the same transactions.
+ * The live fraud alerts against the batch's fraud report, over the same transactions.
  *
  * Both sides name an alert by its identity (contracts/fraud-rules.json, alertIdentity): rule, card,
- * window. The batch's fraud_flags rows (one per flagged transaction and rule) give it through the
+ * window. The batch's fraud report's rows (one per flagged transaction and rule) give it through the
  * rule's window ending at the transaction's second; the live archive rows carry it. The batch
- * recomputes fraud_flags over every transaction it ever processed, and the live store holds every
+ * recomputes its fraud report over every transaction it ever processed, and the live store holds every
  * alert the consumer ever raised, so both are cut to the event time of the seeds this run covers
  * (each seed has its own period, see demo-period.ts): the flagged transaction's second, the window's
  * end, lies in one of those periods.
@@ -56,7 +56,7 @@ export interface LiveComparison {
   readonly seedsNotReadLive: string[];
 }
 
-/** The alert identities of batch fraud_flags rows (transaction_id, card_id, occurred_at, rule). */
+/** The alert identities of the batch fraud report's rows (transaction_id, card_id, occurred_at, rule). */
 export function batchAlertIdentities(flags: readonly Row[], rules: FraudRules): AlertIdentityRow[] {
   return flags.map((flag) => {
     const rule = knownRule(flag.rule);

@@ -9,7 +9,7 @@ The ATM-transaction job (the EMR step) is split into small modules, each holding
 - ``dedup``      classifies rows as valid / quarantined / duplicate (in run, of processed data)
 - ``enrich``     types, derived columns, customer age band and gender
 - ``reports``    the report tables listed in docs/data-layout.md
-- ``fraud``      the fraud_flags rules
+- ``fraud``      the fraud rules: the rows of the fraud report (``rows from: bankpipe.fraud``)
 - ``fraud_rules`` reads contracts/fraud-rules.json (shared with the live consumer) and the alert identity
 - ``manifest``   run counts, the reconciliation invariant and the manifest document
 - ``storage``    Hadoop FileSystem helpers (s3:// on EMR, file:// locally) and run-scoped publishing

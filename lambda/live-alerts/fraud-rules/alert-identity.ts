@@ -15,7 +15,7 @@ export interface AlertIdentity {
   readonly windowEnd: number;
 }
 
-/** The text the id hashes; also the key to compare alert sets with the batch's fraud_flags. */
+/** The text the id hashes; also the key to compare alert sets with the batch's fraud report. */
 export function alertKey(alert: AlertIdentity): string {
   const start = Math.floor(alert.windowStart / 1000);
   const end = Math.floor(alert.windowEnd / 1000);

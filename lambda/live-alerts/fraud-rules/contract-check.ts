@@ -3,7 +3,7 @@
  *
  * The ATM job quarantines a line that breaks the contract anywhere (a bad status, a missing
  * country), so the live rules must not read it either: an alert on it would have no counterpart in
- * the batch's fraud_flags. The schema is compiled once per process with ajv (JSON Schema 2020-12,
+ * the batch's fraud report. The schema is compiled once per process with ajv (JSON Schema 2020-12,
  * the contract's `$schema`); what JSON Schema cannot see (the storage range of amounts, real
  * calendar instants, the future limit) is checked by the parser's own readers.
  */

@@ -30,7 +30,7 @@ export interface FraudAlert {
   /** The window, epoch milliseconds of whole seconds: windowEnd is the flagged transaction's second. */
   readonly windowStart: number;
   readonly windowEnd: number;
-  /** The numbers behind the alert, worded as the batch's fraud_flags detail. */
+  /** The numbers behind the alert, worded as the batch's fraud report's detail. */
   readonly detail: string;
 }
 
