@@ -8,8 +8,10 @@ benchmark (`make bench-live`, live_load.py).
 
 `run` starts a fresh twin (own state directory, free ports), then per scenario: generates lines into
 several files, uploads them over SFTP over time, SIGKILLs one part at a seeded random point, starts it
-again, runs the pipeline to completion and checks every generated line against the end state. It
-prints a table and writes it into docs/reliability.md ("Chaos"); exit 1 when a line was lost or doubled.
+again, runs the pipeline to completion and checks every generated line against the end state. The live
+fraud-alerts consumer runs beside it all (live_alerts.py); after the last end state its alerts are
+compared with the batch's fraud_flags. It prints a table and writes it into docs/reliability.md
+("Chaos"); exit 1 when a line or a live alert was lost or doubled.
 """
 
 from __future__ import annotations
