@@ -9,10 +9,11 @@ The live fraud-alerts consumer runs through both kills (the broker's included) o
 one partition; afterwards its alerts must equal the batch's fraud_flags, alert by alert, each raised,
 stored and notified once, with at least one alert to compare (the chaos generator injects fraud).
 
-The full set (SFTP, S3, sink uploads, PostgreSQL during the MERGE, the Spark driver): `make chaos`.
+The full set (SFTP, S3, sink uploads, the live consumer itself, PostgreSQL during the MERGE, the Spark
+driver): `make chaos`.
 Run alone: .local/venv/bin/python -m pytest test/local/test_chaos_short.py
-(twin start, two kills of about a minute each, one pipeline run whose Spark job dominates: 10-11
-minutes on two cores busy with other work; 21 when its lines straddle an hour boundary, as the
+(twin start, two kills of about a minute each, one pipeline run whose Spark job dominates, the live
+check: 11-12 minutes on two cores busy with other work; 21 when its lines straddle an hour boundary, as the
 pipeline then runs the first hour, its late-data re-run and the second hour)
 """
 
