@@ -83,8 +83,9 @@ mutation: setup
 	npx stryker run stryker.fraud-rules.config.mjs
 	npx stryker run stryker.fraud-input.config.mjs
 
-## Chaos runs on a fresh twin: each part killed with SIGKILL while data flows, then nothing lost or
-## doubled; the table goes into docs/reliability.md (CHAOS_ARGS='--scenarios kafka --seed 3').
+## Chaos runs on a fresh twin: each part (and the live fraud-alerts consumer) killed with SIGKILL while
+## data flows, then no line and no live alert lost or doubled; the table goes into docs/reliability.md
+## (CHAOS_ARGS='--scenarios kafka --seed 3').
 ## `make test` runs the short set (Connect worker and broker kills): test/local/test_chaos_short.py.
 chaos: setup
 	$(PY) local/chaos/chaos.py run $(CHAOS_ARGS)
