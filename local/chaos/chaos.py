@@ -189,29 +189,29 @@ AWS adapters, card state and alerts in DynamoDB and SNS on moto, the archive in 
 `make demo`) runs in its own consumer group for the whole run, through every kill. When the broker
 goes away it reconnects by itself; when its process ends anyway, the driver starts it again in the
 same group, which resumes at the group's committed offsets. That is what AWS does: the event source
-mapping's pollers keep polling through a broker outage and invoke the function again with every
-record whose offset was not committed. The `live-alerts` scenario SIGKILLs the consumer itself while
-its group has records on the topic it has not committed (fetched, in the logic, or about to be
-committed) and starts it again. After the last end-state check the consumer catches up with the topic
-and stops, and the row `live alerts = fraud_flags` compares every archived live alert with the batch's
+mapping's pollers keep polling through a broker outage and invoke the function again with every record
+whose offset was not committed. The `live-alerts` scenario SIGKILLs the consumer itself while its
+group has records on the topic it has not committed (fetched, in the logic, or about to be committed)
+and starts it again. After the last end-state check the consumer catches up with the topic and stops,
+and the row `live alerts = fraud_flags` compares every archived live alert with the batch's
 `fraud_flags`, alert by alert (rule, card, window), with the demo's comparison
-(`local/chaos/live-alerts-check.ts` calls `live-reconciliation.ts`): an alert only in `fraud_flags`
-or only live is `lost`, and so is one stored but never notified; an alert id raised (the consumers'
+(`local/chaos/live-alerts-check.ts` calls `live-reconciliation.ts`): an alert only in `fraud_flags` or
+only live is `lost`, and so is one stored but never notified; an alert id raised (the consumers'
 stats), stored (rows of the archive) or notified (SNS messages, delivered on moto to an SQS queue
 subscribed before the first record) more than once is `doubled`. What keeps a restart from losing or
-doubling an alert: a batch's offsets are committed only after its alerts are stored and notified, and
-an alert's id is deterministic (rule, card, window), recorded with a conditional put that refuses an
-id already notified. One gap remains by design: a consumer killed between an alert's SNS message and
-its `notified` mark notifies it again after the restart (at least once, as the mapping is), which
-this row would count as doubled.
+doubling an alert: a batch's offsets are committed only after its alerts are stored and notified (or
+its failing records given up to the on-failure queue), and an alert's id is deterministic (rule, card,
+window), recorded with a conditional put that refuses an id already notified. One gap remains by
+design: a consumer killed between an alert's SNS message and its `notified` mark notifies it again
+after the restart (at least once, as the mapping is), which this row would count as doubled.
 
-The comparison is exact only on a topic of one partition: the live rules see a card's records in
-topic order, the source connector writes lines without a key, and on several partitions a card's
-records arrive out of order. The chaos twin's topic therefore has one partition, as the demo's
+The comparison is exact only on a topic of one partition: the live rules see a card's records in topic
+order, the source connector writes lines without a key, and on several partitions a card's records
+arrive out of order. The chaos twin's topic therefore has one partition, as the demo's
 (`scripts/demo.sh`), and `run` refuses a topic with more. Each scenario's lines are of their own
-30-day event period, after the previous scenario's (event time moves forward on the topic, as over
-the demo's runs), and 3 % of the good lines are injected fraud (`--fraud-ratio 0.03`), so every
-scenario raises alerts to compare.
+30-day event period, after the previous scenario's (event time moves forward on the topic, as over the
+demo's runs), and 3 % of the good lines are injected fraud (`--fraud-ratio 0.03`), so every scenario
+raises alerts to compare.
 """
 
 
