@@ -10,7 +10,7 @@ benchmark (`make bench-live`, live_load.py).
 several files, uploads them over SFTP over time, SIGKILLs one part at a seeded random point, starts it
 again, runs the pipeline to completion and checks every generated line against the end state. The live
 fraud-alerts consumer runs beside it all (live_alerts.py); after the last end state its alerts are
-compared with the batch's fraud_flags. It prints a table and writes it into docs/reliability.md
+compared with the batch's fraud report. It prints a table and writes it into docs/reliability.md
 ("Chaos"); exit 1 when a line or a live alert was lost or doubled.
 """
 
@@ -30,6 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from chaos import kafka_lag, live_alerts, scenarios
+from chaos.end_state import fraud_report
 from chaos.report import markdown_table, replace_section
 from chaos.scenarios import SCENARIOS, SHORT_SET, Outcome, Run, Sizes
 from chaos.truth import Truth
@@ -38,10 +39,10 @@ from chaos.twin_control import REPO_ROOT, ChaosError, Twin, fresh_twin
 RELIABILITY_DOC = REPO_ROOT / "docs" / "reliability.md"
 # The live rules see a card's records in topic order, and a topic keeps order only within a partition:
 # the source connector writes lines without a key, so a card's records spread over the partitions and
-# arrive out of order. On one partition the live alerts must equal fraud_flags exactly (as in the demo,
+# arrive out of order. On one partition the live alerts must equal the fraud report exactly (as in the demo,
 # whose topic scripts/demo.sh creates with one partition), so the chaos twin's topic has one.
 LIVE_EXACT_PARTITIONS = 1
-LIVE_ROW = "live alerts = fraud_flags"
+LIVE_ROW = f"live alerts = {fraud_report()}"
 
 
 def run_scenarios(
@@ -75,14 +76,14 @@ def live_topic(twin: Twin) -> str:
     partitions = len(kafka_lag.end_offsets(int(twin.env["TWIN_KAFKA_PORT"]), topic))
     if partitions != LIVE_EXACT_PARTITIONS:
         raise ChaosError(
-            f"topic {topic} has {partitions} partitions: the live alerts equal fraud_flags only on one "
+            f"topic {topic} has {partitions} partitions: the live alerts equal the batch's only on one "
             f"(start the twin with fresh_twin(partitions={LIVE_EXACT_PARTITIONS}))"
         )
     return topic
 
 
 def live_outcome(run: Run, consumer: live_alerts.LiveConsumer, queue_url: str) -> Outcome:
-    """The live alerts of the whole run against fraud_flags, after the last end-state check."""
+    """The live alerts of the whole run against the batch's fraud report, after the last end-state check."""
     outcome = Outcome(LIVE_ROW, "-", run.truth.total)
     print(f"\n== {LIVE_ROW}: the consumer catches up, then every alert against the batch", flush=True)
     try:
@@ -193,9 +194,9 @@ mapping's pollers keep polling through a broker outage and invoke the function a
 whose offset was not committed. The `live-alerts` scenario SIGKILLs the consumer itself while its
 group has records on the topic it has not committed (fetched, in the logic, or about to be committed)
 and starts it again. After the last end-state check the consumer catches up with the topic and stops,
-and the row `live alerts = fraud_flags` compares every archived live alert with the batch's
-`fraud_flags`, alert by alert (rule, card, window), with the demo's comparison
-(`local/chaos/live-alerts-check.ts` calls `live-reconciliation.ts`): an alert only in `fraud_flags` or
+and the row `{row}` compares every archived live alert with the batch's
+`{batch}`, alert by alert (rule, card, window), with the demo's comparison
+(`local/chaos/live-alerts-check.ts` calls `live-reconciliation.ts`): an alert only in `{batch}` or
 only live is `lost`, and so is one stored but never notified; an alert id raised (the consumers'
 stats), stored (rows of the archive) or notified (SNS messages, delivered on moto to an SQS queue
 subscribed before the first record) more than once is `doubled`. What keeps a restart from losing or
@@ -235,7 +236,7 @@ lines first, kills its part while the pipeline runs, and checks the full end sta
 are cumulative: every line generated so far on the twin. `--pipeline-each` runs the pipeline after
 every ingest kill instead (one pipeline run costs minutes on two shared cores).
 
-{LIVE_DOC}
+{LIVE_DOC.format(row=LIVE_ROW, batch=fraud_report())}
 Last run: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, seed `{args.seed}`, {sizes.lines} lines in
 {sizes.files} files per scenario, {sizes.spacing_seconds:g} s apart, {seconds / 60:.0f} minutes in all;
 load average {load[0]:.1f} at the end on 2 cores shared with other test runs.

@@ -41,6 +41,17 @@ def reports_without_sql() -> set[str]:
     return {report["name"] for report in reports if report["rowsFrom"] is not None}
 
 
+def fraud_report() -> str:
+    """The report the fraud rules write, which the live alerts are compared with: the one without SQL."""
+    names = sorted(reports_without_sql())
+    if len(names) != 1:
+        raise ValueError(
+            f"the live alerts compare with the one report the fraud rules write ('-- rows from:' in "
+            f"sql/reports), found {names}: fix the definitions and run `make reports`"
+        )
+    return names[0]
+
+
 def _visible(path: Path, root: Path) -> bool:
     """What Spark, Athena and the job read: no part of the key starts with `_` or `.`."""
     return not any(part.startswith(("_", ".")) for part in path.relative_to(root).parts)

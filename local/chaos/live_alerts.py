@@ -11,7 +11,7 @@ gives up on the mapping for good, so the chaos driver does what the mapping does
 reconnects by itself (kafkajs retries), and when its process ends anyway (its client gave up, or it was
 killed), the driver starts it again in the same group, which resumes at the committed offsets.
 
-After the run, `check` compares the archived alerts with the batch's fraud_flags through the demo's own
+After the run, `check` compares the archived alerts with the batch's fraud report through the demo's own
 comparison (local/chaos/live-alerts-check.ts, live-reconciliation.ts) and counts, per alert id, how
 often the alert was raised (the consumers' stats), stored (archive rows) and notified (SNS messages,
 delivered on moto to an SQS queue subscribed before the first record).
@@ -35,6 +35,7 @@ from typing import Any
 import boto3
 
 from chaos import kafka_lag
+from chaos.end_state import fraud_report
 from chaos.twin_control import REPO_ROOT, ChaosError, Twin
 from services.settings import TSX, pipeline_layout
 
@@ -286,7 +287,7 @@ class LiveVerdict:
 
 
 def compare_with_batch(twin: Twin) -> dict[str, Any]:
-    """live-alerts-check.ts: the archive against fraud_flags with the demo's comparison."""
+    """live-alerts-check.ts: the archive against the batch's fraud report with the demo's comparison."""
     result_file = twin.home / "chaos-live-check.json"
     result_file.unlink(missing_ok=True)
     done = subprocess.run(
@@ -311,14 +312,15 @@ def judge(
     records: dict[str, bool],
     raised_by: Counter[str],
 ) -> LiveVerdict:
-    """Lost: in fraud_flags only, live only, or stored without a notification. Doubled: an alert id
-    raised, stored or notified more than once."""
+    """Lost: in the batch's fraud report only, live only, or stored without a notification. Doubled: an
+    alert id raised, stored or notified more than once."""
     only_batch: list[str] = comparison["onlyBatch"]
     only_live: list[str] = comparison["onlyLive"]
     verdict = LiveVerdict(compared=comparison["matched"] + len(only_batch) + len(only_live))
     verdict.matched = comparison["matched"]
-    verdict.lost += [f"only in fraud_flags (not raised live): {a}" for a in only_batch]
-    verdict.lost += [f"only live (not in fraud_flags): {a}" for a in only_live]
+    batch = fraud_report()
+    verdict.lost += [f"only in {batch} (not raised live): {a}" for a in only_batch]
+    verdict.lost += [f"only live (not in {batch}): {a}" for a in only_live]
     for alert_id in sorted(set(records) | set(archived)):
         if not records.get(alert_id, False) or notified[alert_id] == 0:
             verdict.lost.append(f"alert {alert_id} stored but never notified")
@@ -343,7 +345,7 @@ def check(twin: Twin, consumer: LiveConsumer, queue_url: str) -> LiveVerdict:
     )
     ends, _ = consumer.lag()
     verdict.notes.append(
-        f"{verdict.compared} alert(s) compared, {verdict.matched} in both fraud_flags and live "
+        f"{verdict.compared} alert(s) compared, {verdict.matched} in both {fraud_report()} and live "
         f"(topic of {len(ends)} partition(s), every record committed {waited:.0f}s after the pipeline)"
     )
     if consumer.kills:

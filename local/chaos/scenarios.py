@@ -611,7 +611,7 @@ def run_scenario(run: Run, scenario: Scenario, pipeline_after: bool = True) -> O
 # Each scenario's lines are of their own event period, later than the scenario's before, as on a real
 # topic where event time moves forward: the live rules see a card's records in topic order and judge
 # one older than their out-of-order tolerance as late, where the batch sorts every line by event time.
-# Periods that overlapped would make the live alerts differ from fraud_flags for no fault of a kill.
+# Periods that overlapped would make the live alerts differ from the batch's for no fault of a kill.
 FIRST_PERIOD = dt.date(2024, 1, 1)
 PERIOD_DAYS = 30
 PERIOD_GAP_DAYS = 5

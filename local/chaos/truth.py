@@ -52,7 +52,7 @@ def run_generator(out_dir: Path, seed: str, count: int, *options: str) -> None:
 
 
 # Share of good lines that are injected fraud: ten times the generator's default, so that even the short
-# chaos set's few hundred lines per scenario raise live alerts to compare with fraud_flags.
+# chaos set's few hundred lines per scenario raise live alerts to compare with the batch's.
 FRAUD_RATIO = 0.03
 
 

@@ -6,7 +6,7 @@ processed zone and the reports a recomputation. Both kills make the source re-de
 among them, which the job must count as duplicates instead of writing them twice.
 
 The live fraud-alerts consumer runs through both kills (the broker's included) on the twin's topic of
-one partition; afterwards its alerts must equal the batch's fraud_flags, alert by alert, each raised,
+one partition; afterwards its alerts must equal the batch's fraud report, alert by alert, each raised,
 stored and notified once, with at least one alert to compare (the chaos generator injects fraud).
 
 The full set (SFTP, S3, sink uploads, the live consumer itself, PostgreSQL during the MERGE, the Spark
