@@ -1,4 +1,5 @@
-"""fraud_flags: simple, explainable rules over ATM activity of one card, one row per (transaction, rule).
+"""The fraud report's rows (its definition in sql/reports says ``rows from: bankpipe.fraud``): simple,
+explainable rules over ATM activity of one card, one row per (transaction, rule), ``flag_transactions``.
 
 The rules and every parameter live in contracts/fraud-rules.json (read by ``bankpipe.fraud_rules``),
 which the live consumer (lambda/live-alerts/fraud-rules) reads too, so that both raise the same alerts.
@@ -16,7 +17,7 @@ attempts are as telling as completed ones. Event time is ``occurred_at`` in whol
   ``max_amount_count``-th such withdrawal of the card within ``max_amount_window_seconds``.
 
 ``detail`` is a short human-readable explanation with the numbers behind the flag. ``alert_keys`` maps
-fraud_flags rows to the alert identity the live consumer uses (see ``bankpipe.fraud_rules``).
+its rows to the alert identity the live consumer uses (see ``bankpipe.fraud_rules``).
 """
 
 from __future__ import annotations
@@ -161,7 +162,7 @@ def repeated_max_amount(transactions: DataFrame, rules: FraudRules = DEFAULT_RUL
     return _flags(counted.where(F.col("__count") >= rules.max_amount_count), REPEATED_MAX_AMOUNT, detail)
 
 
-def fraud_flags(transactions: DataFrame, rules: FraudRules = DEFAULT_RULES) -> DataFrame:
+def flag_transactions(transactions: DataFrame, rules: FraudRules = DEFAULT_RULES) -> DataFrame:
     flags = (
         withdrawal_bursts(transactions, rules)
         .unionByName(impossible_travel(transactions, rules))
@@ -174,6 +175,6 @@ def fraud_flags(transactions: DataFrame, rules: FraudRules = DEFAULT_RULES) -> D
 
 
 def alert_keys(flags: DataFrame, rules: FraudRules = DEFAULT_RULES) -> set[AlertKey]:
-    """The alert keys of fraud_flags rows: one per (rule, card, window), however many rows share it."""
+    """The alert keys of flag_transactions rows: one per (rule, card, window), however many rows share it."""
     rows = flags.select("rule", "card_id", F.unix_seconds(F.col("occurred_at")).alias("end")).collect()
     return alert_keys_of(((row.rule, row.card_id, row.end) for row in rows), rules)

@@ -73,7 +73,7 @@ from bankpipe.enrich import (
     to_transactions_layout,
     transactions_schema,
 )
-from bankpipe.fraud import DEFAULT_RULES, FraudRules, check_fraud_rules, fraud_flags
+from bankpipe.fraud import DEFAULT_RULES, FraudRules, check_fraud_rules, flag_transactions
 from bankpipe.layout import pipeline_layout
 from bankpipe.manifest import build_manifest, check_written, count_dispositions, manifest_json, reconcile
 from bankpipe.parse import (
@@ -456,7 +456,7 @@ def _write_report_tables(
     for name in reports_without_data(transactions):
         LOG.info("no data for %s in %s: it is not rewritten", name, where.transactions)
         builders.pop(name)
-    builders[FRAUD_REPORT] = lambda df: fraud_flags(df, rules)
+    builders[FRAUD_REPORT] = lambda df: flag_transactions(df, rules)
     targets = {name: where.report(name) for name in builders}
 
     def write(name: str) -> None:

@@ -10,7 +10,7 @@ import pytest
 from pyspark.sql import functions as F  # noqa: N812
 
 from bankpipe.contract import load_contract
-from bankpipe.fraud import DEFAULT_RULES, fraud_flags, haversine_km
+from bankpipe.fraud import DEFAULT_RULES, flag_transactions, haversine_km
 from bankpipe.reports import REPORTS, has_values, reports_without_data
 from fixtures.frames import transaction, transactions_frame
 
@@ -215,7 +215,7 @@ FRAUD_ROWS = [
 @pytest.fixture(scope="module")
 def flags(spark, contract) -> dict[tuple[str, str], str]:
     frame = transactions_frame(spark, contract, FRAUD_ROWS)
-    return {(row.transaction_id, row.rule): row.detail for row in fraud_flags(frame).collect()}
+    return {(row.transaction_id, row.rule): row.detail for row in flag_transactions(frame).collect()}
 
 
 def test_fraud_rules_flag_exactly_the_suspicious_transactions(flags):
@@ -244,7 +244,7 @@ def test_fraud_parameters_change_the_outcome(spark, contract):
         travel_max_kmh=1000.0,
         max_withdrawal_amount_by_currency={"CZK": Decimal("5000.00")},
     )
-    assert fraud_flags(frame, relaxed).count() == 0
+    assert flag_transactions(frame, relaxed).count() == 0
 
 
 def test_haversine_matches_a_known_distance(spark):

@@ -31,7 +31,7 @@ from bankpipe.fraud import (
     FraudRules,
     alert_keys,
     check_fraud_rules,
-    fraud_flags,
+    flag_transactions,
     haversine_km,
     impossible_travel,
     repeated_max_amount,
@@ -60,7 +60,7 @@ class Case:
     expected: set[tuple[str, str]]
     rules: FraudRules = RULES
     # Cases with rules of their own run only the rule they pin: one Spark window less per rule.
-    check: Callable[[DataFrame, FraudRules], DataFrame] = fraud_flags
+    check: Callable[[DataFrame, FraudRules], DataFrame] = flag_transactions
 
 
 def at(seconds: float) -> datetime:
@@ -201,14 +201,14 @@ def max_amount_cases() -> list[Case]:
 
 
 def fraud_flags_cases() -> list[Case]:
-    """fraud_flags as a whole: the rules it is given reach each rule, and the order of its rows."""
+    """flag_transactions as a whole: the rules it is given reach each rule, and the order of its rows."""
     n, m = RULES.burst_count, RULES.max_amount_count
     # One more withdrawal needed for a burst and for a repeated maximum, and no speed limit: the
     # default rules would flag W{n} / W{m} and the trip as well.
     own = replace(RULES, burst_count=n + 1, max_amount_count=m + 1, travel_max_kmh=1.7976931348623157e308)
     trip = [row("own-travel", "V1", 0), row("own-travel", "V2", 60, operation="cash_deposit", **OSTRAVA)]
     maxima = [row("own-max", f"W{i + 1}", i * 3600, amount=CZK_MAX) for i in range(m + 1)]
-    # Rows listed against the order fraud_flags returns: B and A in one second, "0" after them,
+    # Rows listed against the order flag_transactions returns: B and A in one second, "0" after them,
     # each of the three flagged as a burst and as a repeated maximum (D and C are too few).
     order = [
         row("flags-order", txn_id, seconds, amount=CZK_MAX)
@@ -293,10 +293,10 @@ def test_every_rule_at_its_edges(spark, contract):
         card, txn_id = flag.transaction_id.split("/")
         found[card].add((txn_id, flag.rule))
     assert found == {name: case.expected for name, case in cases.items()}
-    # fraud_flags orders its rows by card, time, transaction and rule (the report's file keeps that
+    # flag_transactions orders its rows by card, time, transaction and rule (the report's file keeps that
     # order); the union keeps each frame's rows in their order.
     for group in groups.values():
-        if group[0].check is fraud_flags:
+        if group[0].check is flag_transactions:
             names = {case.name for case in group}
             keys = [(f.card_id, f.occurred_at, f.transaction_id, f.rule) for f in rows if f.card_id in names]
             assert keys == sorted(keys)
@@ -318,7 +318,7 @@ def test_every_rule_at_its_edges(spark, contract):
 
 def test_the_alert_of_a_flag_is_its_rule_card_and_window(spark, contract):
     burst = burst_cases()[0]
-    flags = fraud_flags(transactions_frame(spark, contract, burst.rows), RULES)
+    flags = flag_transactions(transactions_frame(spark, contract, burst.rows), RULES)
     # A naive datetime is local time to PySpark, as to datetime.timestamp().
     end = int(burst.rows[-1]["occurred_at"].timestamp())
     assert alert_keys(flags, RULES) == {
