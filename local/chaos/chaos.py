@@ -253,6 +253,14 @@ Why lines are re-delivered, and what that means downstream:
   offset commit in the same way. Both are the documented at-least-once delivery of the source.
 - The S3 sink never wrote a record twice: its object keys carry the start offset and the raw objects
   of every partition are contiguous, without overlap, after every kill.
+- After a broker kill the raw zone completes about five minutes later (the kafka row). The broker is
+  back in seconds, but the Connect worker rejoins its group under a new member id, and the group's
+  leader holds the tasks it counts as lost for `scheduled.rebalance.max.delay.ms` (Kafka's default,
+  300 s) before it assigns them again. Nothing is lost meanwhile: the lines wait in the SFTP drop and
+  on the topic. Neither the twin's worker nor the stack's MSK Connect worker configuration
+  (`connectors/connector-config.ts`, `workerProperties`) sets it, so both wait the default; MSK
+  Connect accepts the property (every worker property without a `producer.` or `consumer.` prefix but
+  those it lists), so a shorter wait is one line of the worker configuration.
 - The job removes every re-delivered line (`bankpipe/dedup.py`): a good one by its `transaction_id`
   (`duplicate_in_run`, or `duplicate_of_processed` when the copy lands in a later hour), a bad one by
   its exact text (`duplicate_in_run`, or `duplicate_of_quarantined` when an earlier run quarantined
