@@ -30,7 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from chaos import kafka_lag, live_alerts, scenarios
-from chaos.end_state import fraud_report
+from chaos.end_state import FRAUD_REPORT
 from chaos.report import markdown_table, replace_section
 from chaos.scenarios import SCENARIOS, SHORT_SET, Outcome, Run, Sizes
 from chaos.truth import Truth
@@ -42,7 +42,7 @@ RELIABILITY_DOC = REPO_ROOT / "docs" / "reliability.md"
 # arrive out of order. On one partition the live alerts must equal the fraud report exactly (as in the demo,
 # whose topic scripts/demo.sh creates with one partition), so the chaos twin's topic has one.
 LIVE_EXACT_PARTITIONS = 1
-LIVE_ROW = f"live alerts = {fraud_report()}"
+LIVE_ROW = f"live alerts = {FRAUD_REPORT}"
 
 
 def run_scenarios(
@@ -236,7 +236,7 @@ lines first, kills its part while the pipeline runs, and checks the full end sta
 are cumulative: every line generated so far on the twin. `--pipeline-each` runs the pipeline after
 every ingest kill instead (one pipeline run costs minutes on two shared cores).
 
-{LIVE_DOC.format(row=LIVE_ROW, batch=fraud_report())}
+{LIVE_DOC.format(row=LIVE_ROW, batch=FRAUD_REPORT)}
 Last run: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, seed `{args.seed}`, {sizes.lines} lines in
 {sizes.files} files per scenario, {sizes.spacing_seconds:g} s apart, {seconds / 60:.0f} minutes in all;
 load average {load[0]:.1f} at the end on 2 cores shared with other test runs.

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import json
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,26 +31,13 @@ from services.athena_standin import DUCKDB_CONFIG, crawler_typed_parquet
 from services.settings import pipeline_layout
 
 ATHENA_SQL = REPO_ROOT / "sql" / "athena"
-REPORT_INDEX = REPO_ROOT / "sql" / "reports" / "index.json"
 LAYOUT = pipeline_layout()
 
-
-def reports_without_sql() -> set[str]:
-    """Reports whose rows a module writes (`rows from`, the fraud rules): their named query reads the
-    job's table back, so it recomputes nothing. From the index `make reports` writes."""
-    reports = json.loads(REPORT_INDEX.read_text(encoding="utf-8"))["reports"]
-    return {report["name"] for report in reports if report["rowsFrom"] is not None}
-
-
-def fraud_report() -> str:
-    """The report the fraud rules write, which the live alerts are compared with: the one without SQL."""
-    names = sorted(reports_without_sql())
-    if len(names) != 1:
-        raise ValueError(
-            f"the live alerts compare with the one report the fraud rules write ('-- rows from:' in "
-            f"sql/reports), found {names}: fix the definitions and run `make reports`"
-        )
-    return names[0]
+sys.path.insert(0, str(REPO_ROOT / "spark-jobs"))
+# The ATM job's report list: which reports its SQL computes (recomputed here) and which one the fraud
+# rules write (their named query reads the job's table back: nothing to recompute; the live alerts
+# are compared with it).
+from bankpipe.reports import FRAUD_REPORT, SQL_REPORTS  # noqa: E402, F401 (FRAUD_REPORT: for the live check)
 
 
 def _visible(path: Path, root: Path) -> bool:
@@ -119,16 +107,15 @@ def report_differences(twin: Twin) -> dict[str, str]:
     if not data_files(transactions, (".parquet",)):
         return {}
     differences: dict[str, str] = {}
-    without_sql = reports_without_sql()
     with duckdb.connect(config=DUCKDB_CONFIG) as connection:
         connection.execute(f"CREATE VIEW transactions AS SELECT * FROM {crawler_typed_parquet(transactions)}")
-        for sql_file in sorted(ATHENA_SQL.glob("*.sql")):
-            name = sql_file.stem
+        for report in SQL_REPORTS:
+            name = report.name
             folder = processed / LAYOUT.processed_reports_prefix / name
-            if name in without_sql or not data_files(folder, (".parquet",)):
+            if not data_files(folder, (".parquet",)):
                 continue
             try:
-                cursor = connection.execute(sql_file.read_text(encoding="utf-8"))
+                cursor = connection.execute((ATHENA_SQL / f"{name}.sql").read_text(encoding="utf-8"))
             except duckdb.CatalogException:
                 continue  # reads a table this twin has no data for (the customers of a generator run)
             columns = [column[0] for column in cursor.description]

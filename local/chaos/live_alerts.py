@@ -35,7 +35,7 @@ from typing import Any
 import boto3
 
 from chaos import kafka_lag
-from chaos.end_state import fraud_report
+from chaos.end_state import FRAUD_REPORT
 from chaos.twin_control import REPO_ROOT, ChaosError, Twin
 from services.settings import TSX, pipeline_layout
 
@@ -318,9 +318,8 @@ def judge(
     only_live: list[str] = comparison["onlyLive"]
     verdict = LiveVerdict(compared=comparison["matched"] + len(only_batch) + len(only_live))
     verdict.matched = comparison["matched"]
-    batch = fraud_report()
-    verdict.lost += [f"only in {batch} (not raised live): {a}" for a in only_batch]
-    verdict.lost += [f"only live (not in {batch}): {a}" for a in only_live]
+    verdict.lost += [f"only in {FRAUD_REPORT} (not raised live): {a}" for a in only_batch]
+    verdict.lost += [f"only live (not in {FRAUD_REPORT}): {a}" for a in only_live]
     for alert_id in sorted(set(records) | set(archived)):
         if not records.get(alert_id, False) or notified[alert_id] == 0:
             verdict.lost.append(f"alert {alert_id} stored but never notified")
@@ -345,7 +344,7 @@ def check(twin: Twin, consumer: LiveConsumer, queue_url: str) -> LiveVerdict:
     )
     ends, _ = consumer.lag()
     verdict.notes.append(
-        f"{verdict.compared} alert(s) compared, {verdict.matched} in both {fraud_report()} and live "
+        f"{verdict.compared} alert(s) compared, {verdict.matched} in both {FRAUD_REPORT} and live "
         f"(topic of {len(ends)} partition(s), every record committed {waited:.0f}s after the pipeline)"
     )
     if consumer.kills:
