@@ -76,10 +76,6 @@ class DemoView:
     percent: bool
     engine: str
 
-    @property
-    def grouped(self) -> bool:
-        return any(value.aggregate is not None for value in self.values)
-
     def to_json(self) -> dict[str, object]:
         return {
             "kind": self.kind,

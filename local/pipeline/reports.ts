@@ -12,7 +12,6 @@ const execFileAsync = promisify(execFile);
 /** One view of the demo: a report's rows shaped as a `-- demo:` line of its definition says. */
 export interface ShownView {
   readonly report: string;
-  readonly description: string;
   readonly spec: DemoViewSpec;
   /** Where the rows came from: the warehouse view, or the Athena named query on the stand-in. */
   readonly source: string;
@@ -141,7 +140,6 @@ export async function collectReports(settings: TwinSettings): Promise<ReportData
     for (const spec of report.demo) {
       views.push({
         report: report.name,
-        description: report.description,
         spec,
         source:
           spec.engine === 'warehouse'

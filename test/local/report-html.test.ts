@@ -17,7 +17,6 @@ const spec = (over: Partial<DemoViewSpec>): DemoViewSpec => ({
 
 const view = (report: string, over: Partial<DemoViewSpec>, rows: ShownView['rows']): ShownView => ({
   report,
-  description: 'd',
   spec: spec(over),
   source: `warehouse banking.v_${report}`,
   rows,
